@@ -1,0 +1,141 @@
+/**
+ * One region of the multi-region web application. Read top to bottom, this is the diagram:
+ *
+ *   Route 53 (failover) ─▶ WAF ─▶ public ALB ─▶ frontend ASG ─▶ internal ALB ─▶ backend ASG
+ *   backend ─▶ Aurora (global) · DynamoDB (global table) · SNS · mail · maps
+ *
+ * The home stack owns the global data resources; every other stack reads them from the home stack
+ * through a StackReference and joins them as a standby.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { loadConfig, validateStandbyRegion } from "./config";
+import { AccessLogBucket } from "./components/accessLogBucket";
+import { AppCertificate } from "./components/appCertificate";
+import { DataTier, HomeOutputs, readHomeOutputs } from "./components/dataTier";
+import { EdgeDns } from "./components/edgeDns";
+import { Integrations } from "./components/integrations";
+import { RegionalVpc } from "./components/regionalVpc";
+import { TierAsg } from "./components/tierAsg";
+import { placeholderService } from "./components/userData";
+import { WebFirewall } from "./components/webFirewall";
+
+export = async () => {
+  const cfg = loadConfig();
+
+  // A standby reads what it joins from the home stack before it registers anything: a missing
+  // output is an error that names it, and a standby in the home's own region is a config error.
+  let homeOutputs: HomeOutputs | undefined;
+  if (!cfg.home) {
+    homeOutputs = await readHomeOutputs(new pulumi.StackReference("home", { name: cfg.primaryStack }));
+    validateStandbyRegion(cfg.region, homeOutputs.homeRegion);
+  }
+
+  const network = new RegionalVpc("network", {
+    cidrBlock: cfg.vpcCidr,
+    azCount: cfg.azCount,
+    subnetCidrMask: cfg.subnetCidrMask,
+    natStrategy: cfg.role === "active" ? "OnePerAz" : "Single",
+    flowLogRetentionDays: cfg.logRetentionDays,
+  });
+
+  const accessLogs = new AccessLogBucket("alb-logs", { expirationDays: cfg.accessLogExpirationDays });
+  const certificate = new AppCertificate("app", { domain: cfg.domain, hostedZone: cfg.hostedZone });
+  const ssmPrefix = `/${cfg.project}/${cfg.stack}`;
+
+  const backend = new TierAsg("backend", {
+    vpcId: network.vpcId,
+    loadBalancerSubnetIds: network.privateSubnetIds,
+    instanceSubnetIds: network.privateSubnetIds,
+    internetFacing: false,
+    appPort: cfg.appPort,
+    accessLogBucket: accessLogs.bucketName,
+    deletionProtection: cfg.albDeletionProtection,
+    sizing: cfg.backend,
+    userData: placeholderService({ tier: "backend", port: cfg.appPort, ssmPrefix }),
+  });
+
+  const frontend = new TierAsg("frontend", {
+    vpcId: network.vpcId,
+    loadBalancerSubnetIds: network.publicSubnetIds,
+    instanceSubnetIds: network.privateSubnetIds,
+    internetFacing: true,
+    appPort: cfg.appPort,
+    certificateArn: certificate.certificateArn,
+    accessLogBucket: accessLogs.bucketName,
+    deletionProtection: cfg.albDeletionProtection,
+    sizing: cfg.frontend,
+    userData: placeholderService({
+      tier: "frontend",
+      port: cfg.appPort,
+      backendUrl: pulumi.interpolate`http://${backend.albDnsName}:${cfg.appPort}`,
+    }),
+  });
+  frontend.connectTo(backend);
+
+  const firewall = new WebFirewall("web", {
+    loadBalancerArn: frontend.albArn,
+    rateLimit: cfg.wafRateLimit,
+    logRetentionDays: cfg.logRetentionDays,
+  });
+
+  const edge = new EdgeDns("edge", {
+    domain: cfg.domain,
+    hostedZoneId: certificate.hostedZoneId,
+    role: cfg.role,
+    region: cfg.region,
+    loadBalancerDnsName: frontend.albDnsName,
+    loadBalancerZoneId: frontend.albZoneId,
+    healthCheckInterval: cfg.healthCheckInterval,
+    healthCheckFailureThreshold: cfg.healthCheckFailureThreshold,
+  });
+
+  const data = new DataTier("data", {
+    home: cfg.home,
+    role: cfg.role,
+    region: cfg.region,
+    vpcId: network.vpcId,
+    isolatedSubnetIds: network.isolatedSubnetIds,
+    backendSecurityGroupId: backend.instanceSecurityGroupId,
+    database: cfg.database,
+    standbyRegions: cfg.standbyRegions,
+    homeOutputs,
+    protect: cfg.protectData,
+  });
+
+  const integrations = new Integrations("integrations", {
+    domain: cfg.domain,
+    hostedZoneId: certificate.hostedZoneId,
+    mail: cfg.mail,
+    maps: cfg.maps,
+    kmsKeyArn: data.kmsKeyArn,
+    backendRoleName: backend.instanceRoleName,
+    data: data.connection,
+    ssmPrefix,
+    protect: cfg.protectData,
+  });
+
+  return {
+    role: cfg.role,
+    region: cfg.region,
+    appUrl: `https://${cfg.domain}`,
+    vpcId: network.vpcId,
+    publicSubnetIds: network.publicSubnetIds,
+    privateSubnetIds: network.privateSubnetIds,
+    isolatedSubnetIds: network.isolatedSubnetIds,
+    publicAlbDnsName: frontend.albDnsName,
+    internalAlbDnsName: backend.albDnsName,
+    securityGroupIds: {
+      publicAlb: frontend.albSecurityGroupId,
+      frontend: frontend.instanceSecurityGroupId,
+      internalAlb: backend.albSecurityGroupId,
+      backend: backend.instanceSecurityGroupId,
+      database: data.databaseSecurityGroupId,
+    },
+    healthCheckId: edge.healthCheckId,
+    webAclArn: firewall.webAclArn,
+    ssmPrefix,
+    customerTopicArn: integrations.topicArn,
+    // On the home stack: what every standby reads (HOME_OUTPUT_NAMES in components/dataTier.ts).
+    ...data.homeOutputs,
+  };
+};

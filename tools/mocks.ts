@@ -1,0 +1,573 @@
+/**
+ * The one mocks layer, shared by the tests and the offline plan (`npm run plan`): runs the real
+ * program in-process under Pulumi mocks, with realistic fabricated ids and ARNs, and records every
+ * registered resource with its inputs, options (protect, parent, provider, dependencies) and outputs.
+ *
+ * Pulumi's `Mocks.newResource` does not see resource options, so the runner wraps the mock
+ * monitor's `registerResource` to read them from the engine request itself.
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+
+// Internal SDK modules: the mock monitor and the RPC queue live there (no public export).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as {
+  getMonitor(): unknown;
+  waitForRPCs(): Promise<void>;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const rpc = require("@pulumi/pulumi/runtime/rpc") as {
+  deserializeProperties(struct: unknown): Record<string, unknown>;
+};
+
+/** Account id in every fabricated ARN: the documentation placeholder, never a real account. */
+export const ACCOUNT_ID = "123456789012";
+export const PARTITION = "aws";
+export const ROOT_DIR = path.resolve(__dirname, "..");
+
+/** Hosted zone ids of ALBs per region (the real values AWS publishes for ELB alias targets). */
+const ALB_ZONE_IDS: Record<string, string> = {
+  "us-east-1": "Z35SXDOTRQ7X7K",
+  "us-east-2": "Z3AADJGX6KTTL2",
+  "us-west-2": "Z1H1FL5HABSF5",
+  "ca-central-1": "ZQSVJUPU6J1EY",
+  "eu-west-1": "Z32O12XQLNTSW2",
+};
+
+/** ELB log-delivery accounts for the access-log bucket policy (AWS documents one per older region). */
+const ELB_ACCOUNTS: Record<string, string> = {
+  "us-east-1": "127311923021",
+  "us-east-2": "033677994240",
+  "us-west-2": "797873946194",
+  "ca-central-1": "985666609251",
+  "eu-west-1": "156460612806",
+};
+
+export interface RecordedResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** URN of the parent resource (the stack for top-level resources). */
+  parent?: string;
+  custom: boolean;
+  /** Region the resource lives in (explicit provider's, or the stack's). */
+  region: string;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+  protect: boolean;
+  /** Reference to the explicit provider (`urn::id`), when one is set. */
+  provider?: string;
+  dependencies: string[];
+  propertyDependencies: Record<string, string[]>;
+  ignoreChanges: string[];
+  deleteBeforeReplace: boolean;
+  retainOnDelete: boolean;
+}
+
+export interface StackRun {
+  project: string;
+  stack: string;
+  organization: string;
+  region: string;
+  /** Config as the engine passes it: fully qualified keys, string values (objects as JSON). */
+  config: Record<string, string>;
+  resources: RecordedResource[];
+  /** The stack's exports. */
+  outputs: Record<string, unknown>;
+}
+
+export interface RunOptions {
+  project?: string;
+  stack: string;
+  organization?: string;
+  /** Fully qualified keys (`aws:region`, `multi-region-web:role`), string values. */
+  config: Record<string, string>;
+  /** Outputs per fully qualified stack name for `StackReference`s. */
+  stackReferences?: Record<string, Record<string, unknown>>;
+}
+
+function hex(seed: string, length = 17): string {
+  return crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
+}
+
+/** "aws:ec2/securityGroup:SecurityGroup" → { pkg: "aws", module: "ec2", kind: "securityGroup" } */
+function splitType(type: string): { pkg: string; module: string; kind: string } {
+  const [pkg, middle = "", last = ""] = type.split(":");
+  const [module, kind] = middle.includes("/") ? middle.split("/") : [middle, last];
+  return { pkg, module, kind: kind ?? last };
+}
+
+/** Realistic fabricated state for a resource: the inputs plus ids, ARNs and computed attributes. */
+export function fabricateState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  region: string,
+): { id: string; state: Record<string, unknown> } {
+  const { module, kind } = splitType(type);
+  const suffix = hex(`${region}/${type}/${name}`, 7);
+  const physicalName = (inputs.name as string | undefined) ?? `${name}-${suffix}`;
+  const arnOf = (service: string, resource: string, r = region) =>
+    `arn:${PARTITION}:${service}:${r}:${ACCOUNT_ID}:${resource}`;
+  const state: Record<string, unknown> = { ...inputs };
+  let id = `${name}-${suffix}`;
+  const set = (values: Record<string, unknown>) => Object.assign(state, values);
+
+  switch (type) {
+    case "awsx:ec2:Vpc": {
+      const azCount = (inputs.numberOfAvailabilityZones as number | undefined) ?? 2;
+      const ids = (prefix: string) =>
+        Array.from({ length: azCount }, (_, i) => `subnet-${hex(`${region}/${name}/${prefix}/${i}`)}`);
+      const vpcId = `vpc-${hex(`${region}/${name}`)}`;
+      const natCount =
+        (inputs.natGateways as { strategy?: string } | undefined)?.strategy === "Single" ? 1 : azCount;
+      id = vpcId;
+      set({
+        vpcId,
+        publicSubnetIds: ids("public"),
+        privateSubnetIds: ids("private"),
+        isolatedSubnetIds: ids("isolated"),
+        natGatewayIds: Array.from({ length: natCount }, (_, i) => `nat-${hex(`${region}/${name}/nat/${i}`)}`),
+      });
+      break;
+    }
+    case "aws:lb/loadBalancer:LoadBalancer": {
+      const lbName = physicalName.slice(0, 32);
+      const internal = inputs.internal === true;
+      id = arnOf("elasticloadbalancing", `loadbalancer/app/${lbName}/${hex(name, 16)}`);
+      set({
+        arn: id,
+        arnSuffix: `app/${lbName}/${hex(name, 16)}`,
+        name: lbName,
+        dnsName: `${internal ? "internal-" : ""}${lbName}-${hex(name, 10)}.${region}.elb.amazonaws.com`,
+        zoneId: ALB_ZONE_IDS[region] ?? "Z00000000000000000000",
+      });
+      break;
+    }
+    case "aws:lb/targetGroup:TargetGroup": {
+      const tgName = physicalName.slice(0, 32);
+      id = arnOf("elasticloadbalancing", `targetgroup/${tgName}/${hex(name, 16)}`);
+      set({ arn: id, arnSuffix: `targetgroup/${tgName}/${hex(name, 16)}`, name: tgName });
+      break;
+    }
+    case "aws:acm/certificate:Certificate": {
+      const domains = [inputs.domainName as string, ...((inputs.subjectAlternativeNames as string[]) ?? [])];
+      id = arnOf("acm", `certificate/${hex(name, 8)}-${hex(name + "x", 4)}`);
+      set({
+        arn: id,
+        domainValidationOptions: domains.map((d) => ({
+          domainName: d,
+          resourceRecordName: `_${hex(d, 32)}.${d}.`,
+          resourceRecordType: "CNAME",
+          // Validation records depend on the domain and the account, not the region (hence allowOverwrite).
+          resourceRecordValue: `_${hex(`value/${d}`, 32)}.acm-validations.aws.`,
+        })),
+      });
+      break;
+    }
+    case "aws:ec2/launchTemplate:LaunchTemplate":
+      id = `lt-${hex(`${region}/${name}`)}`;
+      set({ arn: arnOf("ec2", `launch-template/${id}`), latestVersion: 1, defaultVersion: 1 });
+      break;
+    case "aws:ec2/securityGroup:SecurityGroup":
+      id = `sg-${hex(`${region}/${name}`)}`;
+      set({ arn: arnOf("ec2", `security-group/${id}`), name: physicalName });
+      break;
+    case "aws:rds/globalCluster:GlobalCluster":
+      id = inputs.globalClusterIdentifier as string;
+      set({
+        arn: `arn:${PARTITION}:rds::${ACCOUNT_ID}:global-cluster:${id}`,
+        globalClusterResourceId: `cluster-${hex(name)}`,
+      });
+      break;
+    case "aws:rds/cluster:Cluster": {
+      id = (inputs.clusterIdentifier as string | undefined) ?? physicalName;
+      const host = `${id}.cluster-${hex(region, 12)}.${region}.rds.amazonaws.com`;
+      set({
+        arn: arnOf("rds", `cluster:${id}`),
+        clusterIdentifier: id,
+        endpoint: host,
+        readerEndpoint: host.replace(".cluster-", ".cluster-ro-"),
+        port: 5432,
+        clusterResourceId: `cluster-${hex(name, 26).toUpperCase()}`,
+      });
+      break;
+    }
+    case "aws:rds/clusterInstance:ClusterInstance":
+      id = (inputs.identifier as string | undefined) ?? physicalName;
+      set({
+        arn: arnOf("rds", `db:${id}`),
+        identifier: id,
+        endpoint: `${id}.${hex(region, 12)}.${region}.rds.amazonaws.com`,
+      });
+      break;
+    case "aws:dynamodb/table:Table":
+      id = physicalName;
+      set({
+        arn: arnOf("dynamodb", `table/${id}`),
+        name: id,
+        streamArn: arnOf("dynamodb", `table/${id}/stream/2026-01-01T00:00:00.000`),
+        streamLabel: "2026-01-01T00:00:00.000",
+      });
+      break;
+    case "aws:dynamodb/tableReplica:TableReplica": {
+      const tableName =
+        String(inputs.globalTableArn ?? "")
+          .split("/")
+          .pop() ?? physicalName;
+      id = `${tableName}:${region}`;
+      set({ arn: arnOf("dynamodb", `table/${tableName}`) });
+      break;
+    }
+    case "aws:kms/key:Key":
+      id = `${hex(name, 8)}-${hex(name + 1, 4)}-${hex(name + 2, 4)}-${hex(name + 3, 4)}-${hex(name + 4, 12)}`;
+      set({ arn: arnOf("kms", `key/${id}`), keyId: id });
+      break;
+    case "aws:kms/alias:Alias":
+      id = inputs.name as string;
+      set({ arn: arnOf("kms", String(inputs.name)) });
+      break;
+    case "aws:secretsmanager/secret:Secret":
+      id = arnOf("secretsmanager", `secret:${physicalName}-${hex(name, 6)}`);
+      set({ arn: id, name: physicalName });
+      break;
+    case "aws:sns/topic:Topic":
+      id = arnOf("sns", physicalName);
+      set({ arn: id, name: physicalName });
+      break;
+    case "aws:cloudwatch/logGroup:LogGroup":
+      id = physicalName;
+      set({ arn: arnOf("logs", `log-group:${physicalName}`), name: physicalName });
+      break;
+    case "aws:s3/bucket:Bucket": {
+      const bucket = (inputs.bucket as string | undefined) ?? `${name}-${suffix}`.toLowerCase().slice(0, 63);
+      id = bucket;
+      set({
+        arn: `arn:${PARTITION}:s3:::${bucket}`,
+        bucket,
+        bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`,
+      });
+      break;
+    }
+    case "aws:iam/role:Role":
+    case "aws:iam/policy:Policy":
+    case "aws:iam/instanceProfile:InstanceProfile": {
+      const resourceKind = kind === "instanceProfile" ? "instance-profile" : kind;
+      id = physicalName;
+      set({
+        arn: `arn:${PARTITION}:iam::${ACCOUNT_ID}:${resourceKind}/${physicalName}`,
+        name: physicalName,
+        uniqueId: `AROA${hex(name, 17).toUpperCase()}`,
+      });
+      break;
+    }
+    case "aws:route53/healthCheck:HealthCheck":
+      id = `${hex(name, 8)}-${hex(name + 1, 4)}-${hex(name + 2, 4)}-${hex(name + 3, 4)}-${hex(name + 4, 12)}`;
+      set({ arn: `arn:${PARTITION}:route53:::healthcheck/${id}` });
+      break;
+    case "aws:route53/record:Record":
+      id = `${inputs.zoneId as string}_${inputs.name as string}_${inputs.type as string}`;
+      set({ fqdn: inputs.name });
+      break;
+    case "aws:wafv2/webAcl:WebAcl":
+      id = hex(name, 36);
+      set({ arn: arnOf("wafv2", `regional/webacl/${physicalName}/${id}`), capacity: 700 });
+      break;
+    case "aws:random/randomPassword:RandomPassword":
+    case "random:index/randomPassword:RandomPassword":
+      id = "none";
+      set({ result: pulumi.secret(`mock-${hex(name, 24)}`) });
+      break;
+    case "aws:ses/domainIdentity:DomainIdentity":
+      id = inputs.domain as string;
+      set({ arn: arnOf("ses", `identity/${id}`), verificationToken: hex(name, 44) });
+      break;
+    case "aws:ses/domainDkim:DomainDkim":
+      id = inputs.domain as string;
+      set({ dkimTokens: [0, 1, 2].map((i) => hex(`${name}/${i}`, 32)) });
+      break;
+    case "aws:location/placeIndex:PlaceIndex":
+      id = inputs.indexName as string;
+      set({ indexArn: arnOf("geo", `place-index/${id}`) });
+      break;
+    case "aws:location/map:Map":
+      id = inputs.mapName as string;
+      set({ mapArn: arnOf("geo", `map/${id}`) });
+      break;
+    case "aws:backup/vault:Vault":
+      id = physicalName;
+      set({ arn: arnOf("backup", `backup-vault:${physicalName}`), name: physicalName });
+      break;
+    case "aws:backup/plan:Plan":
+      id = `${hex(name, 8)}-${hex(name + 1, 4)}-${hex(name + 2, 4)}-${hex(name + 3, 4)}-${hex(name + 4, 12)}`;
+      set({ arn: arnOf("backup", `backup-plan:${id}`), name: physicalName });
+      break;
+    case "aws:ssm/parameter:Parameter":
+      id = inputs.name as string;
+      set({ arn: arnOf("ssm", `parameter${String(inputs.name)}`) });
+      break;
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      id = physicalName;
+      set({ arn: arnOf("cloudwatch", `alarm:${physicalName}`), name: physicalName });
+      break;
+    case "aws:autoscaling/group:Group":
+      id = physicalName;
+      set({
+        arn: arnOf("autoscaling", `autoScalingGroup:${hex(name, 8)}:autoScalingGroupName/${physicalName}`),
+        name: physicalName,
+      });
+      break;
+    default:
+      if (module && kind && type.startsWith("aws:")) {
+        set({ arn: arnOf(module, `${kind}/${id}`) });
+      }
+  }
+  if (type.startsWith("aws:") && state.name === undefined && inputs.name === undefined) {
+    state.name = physicalName;
+  }
+  return { id, state };
+}
+
+/** Returns the mocked result of a provider function (data source). Unknown tokens fail loudly. */
+export function fabricateCall(
+  token: string,
+  inputs: Record<string, unknown>,
+  region: string,
+): Record<string, unknown> {
+  switch (token) {
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return {
+        accountId: ACCOUNT_ID,
+        arn: `arn:${PARTITION}:iam::${ACCOUNT_ID}:user/mock`,
+        userId: "AIDAMOCK",
+        id: ACCOUNT_ID,
+      };
+    case "aws:index/getPartition:getPartition":
+      return {
+        partition: PARTITION,
+        dnsSuffix: "amazonaws.com",
+        reverseDnsPrefix: "com.amazonaws",
+        id: PARTITION,
+      };
+    case "aws:index/getRegion:getRegion":
+      return { name: region, region, endpoint: `ec2.${region}.amazonaws.com`, id: region };
+    case "aws:index/getAvailabilityZones:getAvailabilityZones":
+      return {
+        names: ["a", "b", "c"].map((s) => `${region}${s}`),
+        zoneIds: [1, 2, 3].map((i) => `use1-az${i}`),
+        id: region,
+      };
+    case "aws:route53/getZone:getZone":
+      return {
+        zoneId: `Z${hex(String(inputs.name), 20).toUpperCase()}`,
+        name: inputs.name,
+        id: `Z${hex(String(inputs.name), 20).toUpperCase()}`,
+        privateZone: false,
+      };
+    case "aws:elb/getServiceAccount:getServiceAccount": {
+      const r = (inputs.region as string | undefined) ?? region;
+      const account = ELB_ACCOUNTS[r] ?? "000000000000";
+      return { arn: `arn:${PARTITION}:iam::${account}:root`, id: account, region: r };
+    }
+    case "aws:ec2/getRouteTables:getRouteTables": {
+      const filters = (inputs.filters as { name: string; values: string[] }[] | undefined) ?? [];
+      const subnets = filters.find((f) => f.name === "association.subnet-id")?.values ?? ["default"];
+      return { ids: subnets.map((s) => `rtb-${hex(`${region}/${s}`)}`), id: region };
+    }
+    default:
+      throw new Error(
+        `tools/mocks.ts has no mock for the provider function ${token}; add one to fabricateCall`,
+      );
+  }
+}
+
+interface ProviderInfo {
+  region: string;
+}
+
+/** Runs `program` as stack `opts.stack` under mocks and returns what it registered and exported. */
+export async function runProgram(
+  program: () => Promise<Record<string, unknown>> | Record<string, unknown>,
+  opts: RunOptions,
+): Promise<StackRun> {
+  const project = opts.project ?? "multi-region-web";
+  const organization = opts.organization ?? "organization";
+  const region = opts.config["aws:region"] ?? "us-east-1";
+  const providers = new Map<string, ProviderInfo>();
+  const regionOf = (provider?: string) => (provider ? providers.get(provider)?.region : undefined) ?? region;
+
+  pulumi.runtime.setAllConfig(opts.config);
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        if (args.type === "pulumi:pulumi:StackReference") {
+          const refName = String(args.inputs.name);
+          const outputs = opts.stackReferences?.[refName];
+          if (outputs === undefined) {
+            throw new Error(`StackReference to "${refName}": no such stack was run before this one`);
+          }
+          return { id: refName, state: { name: refName, outputs, secretOutputNames: [] } };
+        }
+        if (args.type.startsWith("pulumi:providers:")) {
+          return { id: `${args.name}-provider-id`, state: args.inputs };
+        }
+        return fabricateState(
+          args.type,
+          args.name,
+          args.inputs as Record<string, unknown>,
+          regionOf(args.provider),
+        );
+      },
+      call(args) {
+        return fabricateCall(args.token, args.inputs as Record<string, unknown>, regionOf(args.provider));
+      },
+    },
+    project,
+    opts.stack,
+    false,
+    organization,
+  );
+
+  const resources: RecordedResource[] = [];
+  type Callback = (
+    err: Error | null,
+    resp?: { getUrn(): string; getId(): string; getObject(): unknown },
+  ) => void;
+  const monitor = settings.getMonitor() as {
+    registerResource(req: RegisterRequest, cb: Callback): void;
+  };
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    original(req, (err, resp) => {
+      if (!err && resp) {
+        const type = req.getType();
+        const providerRef = req.getProvider() || undefined;
+        const inputs = rpc.deserializeProperties(req.getObject());
+        const record: RecordedResource = {
+          urn: resp.getUrn(),
+          type,
+          name: req.getName(),
+          parent: req.getParent() || undefined,
+          custom: req.getCustom(),
+          region: type.startsWith("pulumi:providers:aws")
+            ? String(inputs.region ?? region)
+            : regionOf(providerRef),
+          inputs,
+          outputs: rpc.deserializeProperties(resp.getObject()),
+          protect: req.getProtect() === true,
+          provider: providerRef,
+          dependencies: req.getDependenciesList(),
+          propertyDependencies: propertyDependencies(req),
+          ignoreChanges: req.getIgnorechangesList(),
+          deleteBeforeReplace: req.getDeletebeforereplace(),
+          retainOnDelete: req.getRetainondelete() === true,
+        };
+        if (type.startsWith("pulumi:providers:")) {
+          providers.set(`${record.urn}::${resp.getId()}`, { region: record.region });
+        }
+        resources.push(record);
+      }
+      cb(err, resp);
+    });
+  };
+
+  const outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
+  await settings.waitForRPCs();
+  return {
+    project,
+    stack: opts.stack,
+    organization,
+    region,
+    config: opts.config,
+    resources,
+    outputs: await resolveDeep(outputs),
+  };
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProvider(): string;
+  getObject(): unknown;
+  getProtect(): boolean | undefined;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): {
+    forEach(callback: (value: { getUrnsList(): string[] }, key: string) => void): void;
+  };
+  getIgnorechangesList(): string[];
+  getDeletebeforereplace(): boolean;
+  getRetainondelete(): boolean | undefined;
+}
+
+function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
+  const deps: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((value, key) => {
+    deps[key] = value.getUrnsList();
+  });
+  return deps;
+}
+
+/** Stack outputs may still hold Outputs/promises; resolve them to plain values. */
+async function resolveDeep(value: unknown): Promise<Record<string, unknown>> {
+  const resolved = await new Promise<unknown>((resolve) => pulumi.output(value).apply(resolve));
+  return (resolved ?? {}) as Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stack files.
+
+export interface StackFile {
+  stack: string;
+  file: string;
+  /** Engine-style config: project schema defaults applied, objects as JSON strings. */
+  config: Record<string, string>;
+}
+
+/** Config values as the engine hands them to the program: strings, with objects/arrays as JSON. */
+function engineValue(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** Reads the project schema defaults from Pulumi.yaml, keyed `project:key`. */
+export function projectDefaults(rootDir = ROOT_DIR): { project: string; defaults: Record<string, string> } {
+  const doc = YAML.parse(fs.readFileSync(path.join(rootDir, "Pulumi.yaml"), "utf8")) as {
+    name: string;
+    config?: Record<string, { default?: unknown }>;
+  };
+  const defaults: Record<string, string> = {};
+  for (const [key, schema] of Object.entries(doc.config ?? {})) {
+    if (schema && typeof schema === "object" && "default" in schema) {
+      defaults[`${doc.name}:${key}`] = engineValue(schema.default);
+    }
+  }
+  return { project: doc.name, defaults };
+}
+
+/** Parses a stack file's `config:` block the way the CLI does, with the project defaults applied. */
+export function stackConfigFromYaml(text: string, rootDir = ROOT_DIR): Record<string, string> {
+  const { defaults } = projectDefaults(rootDir);
+  const doc = (YAML.parse(text) ?? {}) as { config?: Record<string, unknown> };
+  const config: Record<string, string> = { ...defaults };
+  for (const [key, value] of Object.entries(doc.config ?? {})) {
+    config[key] = engineValue(value);
+  }
+  return config;
+}
+
+/** Every committed `Pulumi.<stack>.yaml`, with its config as the engine would pass it. */
+export function listStackFiles(rootDir = ROOT_DIR): StackFile[] {
+  return fs
+    .readdirSync(rootDir)
+    .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
+    .sort()
+    .map((file) => ({
+      stack: file.replace(/^Pulumi\.|\.yaml$/g, ""),
+      file: path.join(rootDir, file),
+      config: stackConfigFromYaml(fs.readFileSync(path.join(rootDir, file), "utf8"), rootDir),
+    }));
+}
