@@ -956,7 +956,7 @@ export function loadConfig(): AppConfig {
     home: bool("home"),
     // The schema's default is "", which means unset.
     primaryStack: config.get("primaryStack") || undefined,
-    standbyRegions: standbyRegions as string[] | undefined,
+    standbyRegions,
     vpcCidr: config.get("vpcCidr"),
     subnetCidrMask: num("subnetCidrMask"),
     azCount: num("azCount"),

@@ -215,7 +215,7 @@ export function fabricateState(
       break;
     case "aws:dynamodb/tableReplica:TableReplica": {
       const tableName =
-        String(inputs.globalTableArn ?? "")
+        String((inputs.globalTableArn as string | undefined) ?? "")
           .split("/")
           .pop() ?? physicalName;
       id = `${tableName}:${region}`;
@@ -403,8 +403,9 @@ export async function runProgram(
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
+        const inputs = args.inputs as Record<string, unknown>;
         if (args.type === "pulumi:pulumi:StackReference") {
-          const refName = String(args.inputs.name);
+          const refName = String(inputs.name);
           const outputs = opts.stackReferences?.[refName];
           if (outputs === undefined) {
             throw new Error(`StackReference to "${refName}": no such stack was run before this one`);
@@ -412,7 +413,7 @@ export async function runProgram(
           return { id: refName, state: { name: refName, outputs, secretOutputNames: [] } };
         }
         if (args.type.startsWith("pulumi:providers:")) {
-          return { id: `${args.name}-provider-id`, state: args.inputs };
+          return { id: `${args.name}-provider-id`, state: inputs };
         }
         return fabricateState(
           args.type,
@@ -453,7 +454,7 @@ export async function runProgram(
           parent: req.getParent() || undefined,
           custom: req.getCustom(),
           region: type.startsWith("pulumi:providers:aws")
-            ? String(inputs.region ?? region)
+            ? String((inputs.region as string | undefined) ?? region)
             : regionOf(providerRef),
           inputs,
           outputs: rpc.deserializeProperties(resp.getObject()),
@@ -514,7 +515,9 @@ function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
 
 /** Stack outputs may still hold Outputs/promises; resolve them to plain values. */
 async function resolveDeep(value: unknown): Promise<Record<string, unknown>> {
-  const resolved = await new Promise<unknown>((resolve) => pulumi.output(value).apply(resolve));
+  const resolved = await new Promise<unknown>((resolve) => {
+    pulumi.output(value as pulumi.Input<Record<string, unknown>>).apply((v) => resolve(v));
+  });
   return (resolved ?? {}) as Record<string, unknown>;
 }
 

@@ -1,0 +1,438 @@
+/** Config validation: pure functions, no mocks. Every rule is tested with a bad and a good value. */
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import {
+  buildConfig,
+  ConfigError,
+  DEFAULTS,
+  parseCidr,
+  RawConfig,
+  TIER_DEFAULTS,
+  TOP_LEVEL_KEYS,
+  validateAzCount,
+  validateDomainInZone,
+  validateKnownKeys,
+  validateStandbyRegion,
+  validateSubnetMask,
+  validateVpcCidr,
+} from "../config";
+
+const HOME: RawConfig = {
+  project: "multi-region-web",
+  stack: "us-east-1",
+  organization: "organization",
+  region: "us-east-1",
+  role: "active",
+  home: true,
+  standbyRegions: ["ca-central-1"],
+  domain: "app.example.com",
+  hostedZone: "example.com",
+};
+
+const STANDBY: RawConfig = {
+  project: "multi-region-web",
+  stack: "ca-central-1",
+  organization: "organization",
+  region: "ca-central-1",
+  role: "passive",
+  primaryStack: "organization/multi-region-web/us-east-1",
+  domain: "app.example.com",
+  hostedZone: "example.com",
+};
+
+/** Asserts that `fn` throws a ConfigError naming `key`, the value, and containing `allowed`. */
+function expectConfigError(fn: () => unknown, key: string, allowed?: RegExp): ConfigError {
+  let error: unknown;
+  try {
+    fn();
+  } catch (e) {
+    error = e;
+  }
+  expect(error, `expected a ConfigError for ${key}`).to.be.instanceOf(ConfigError);
+  const configError = error as ConfigError;
+  expect(configError.key).to.equal(key);
+  expect(configError.message).to.contain(`"${key}"`);
+  expect(configError.message).to.contain(JSON.stringify(configError.value) ?? "undefined");
+  if (allowed) expect(configError.message).to.match(allowed);
+  return configError;
+}
+
+describe("config", () => {
+  describe("role", () => {
+    it("rejects an unknown role, naming what is allowed", () => {
+      const err = expectConfigError(
+        () => buildConfig({ ...HOME, role: "primary" }),
+        "role",
+        /active, passive/,
+      );
+      expect(err.value).to.equal("primary");
+    });
+    it("rejects a missing role", () => {
+      expectConfigError(() => buildConfig({ ...HOME, role: undefined }), "role");
+    });
+    it("applies the design's sizing table for each role", () => {
+      const active = buildConfig(HOME);
+      const passive = buildConfig(STANDBY);
+      expect([
+        active.frontend.minSize,
+        active.frontend.desiredCapacity,
+        active.frontend.maxSize,
+      ]).to.deep.equal([2, 2, 6]);
+      expect([active.backend.minSize, active.backend.desiredCapacity, active.backend.maxSize]).to.deep.equal([
+        2, 2, 6,
+      ]);
+      expect([
+        passive.frontend.minSize,
+        passive.frontend.desiredCapacity,
+        passive.frontend.maxSize,
+      ]).to.deep.equal([1, 1, 6]);
+      expect([
+        passive.backend.minSize,
+        passive.backend.desiredCapacity,
+        passive.backend.maxSize,
+      ]).to.deep.equal([1, 1, 6]);
+      expect(active.database.instanceCount).to.equal(2);
+      expect(passive.database.instanceCount).to.equal(1);
+    });
+    it("lets stack config override one sizing field and keeps the role default for the rest", () => {
+      const cfg = buildConfig({ ...STANDBY, frontend: { maxSize: 10 } });
+      expect(cfg.frontend.maxSize).to.equal(10);
+      expect(cfg.frontend.minSize).to.equal(TIER_DEFAULTS.passive.minSize);
+      expect(cfg.frontend.scalingTarget).to.equal(50);
+    });
+    it("defaults the scaling target per metric", () => {
+      const cfg = buildConfig({ ...HOME, backend: { scalingMetric: "requestCount" } });
+      expect(cfg.backend.scalingTarget).to.equal(1000);
+    });
+  });
+
+  describe("CIDR", () => {
+    it("rejects malformed CIDRs", () => {
+      for (const bad of ["10.0.0.0", "10.0.0/16", "10.0.0.256/16", "ten/16", "10.0.0.0/33", ""]) {
+        expectConfigError(() => parseCidr("vpcCidr", bad), "vpcCidr", /IPv4 CIDR/);
+      }
+    });
+    it("rejects host bits set", () => {
+      expectConfigError(() => parseCidr("vpcCidr", "10.0.1.0/16"), "vpcCidr", /host bits/);
+    });
+    it("accepts /16 to /24 and rejects prefixes outside", () => {
+      expect(validateVpcCidr("10.0.0.0/16").prefix).to.equal(16);
+      expect(validateVpcCidr("10.0.0.0/24").prefix).to.equal(24);
+      expectConfigError(() => validateVpcCidr("10.0.0.0/15"), "vpcCidr", /between \/16 and \/24/);
+      expectConfigError(() => validateVpcCidr("10.0.0.0/25"), "vpcCidr", /between \/16 and \/24/);
+      expectConfigError(() => buildConfig({ ...HOME, vpcCidr: "10.0.0.0/8" }), "vpcCidr");
+    });
+    it("rejects subnets that do not fit the VPC", () => {
+      validateSubnetMask("10.0.0.0/16", 20, 3);
+      expectConfigError(() => validateSubnetMask("10.0.0.0/24", 26, 3), "subnetCidrMask", /do not fit/);
+      expectConfigError(() => validateSubnetMask("10.0.0.0/16", 12, 2), "subnetCidrMask");
+      expectConfigError(
+        () => buildConfig({ ...HOME, vpcCidr: "10.0.0.0/24", subnetCidrMask: 26, azCount: 3 }),
+        "subnetCidrMask",
+      );
+    });
+  });
+
+  describe("sizing", () => {
+    it("rejects min > desired", () => {
+      expectConfigError(
+        () => buildConfig({ ...HOME, frontend: { minSize: 3, desiredCapacity: 2 } }),
+        "frontend.minSize",
+        /must not exceed frontend.desiredCapacity \(2\)/,
+      );
+    });
+    it("rejects desired > max", () => {
+      expectConfigError(
+        () => buildConfig({ ...HOME, backend: { desiredCapacity: 7, maxSize: 6 } }),
+        "backend.desiredCapacity",
+        /must not exceed backend.maxSize \(6\)/,
+      );
+    });
+    it("rejects non-integer and negative sizes, and a bad metric or target", () => {
+      expectConfigError(() => buildConfig({ ...HOME, frontend: { minSize: -1 } }), "frontend.minSize");
+      expectConfigError(
+        () => buildConfig({ ...HOME, frontend: { maxSize: "6" as unknown as number } }),
+        "frontend.maxSize",
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, frontend: { scalingMetric: "memory" as "cpu" } }),
+        "frontend.scalingMetric",
+        /cpu, requestCount/,
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, frontend: { scalingTarget: 150 } }),
+        "frontend.scalingTarget",
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, frontend: { instanceType: "large" } }),
+        "frontend.instanceType",
+      );
+    });
+  });
+
+  describe("azCount", () => {
+    it("accepts 2 and 3, rejects outside 2–3", () => {
+      expect(validateAzCount(2, "us-east-1")).to.equal(2);
+      expect(validateAzCount(3, "ca-central-1")).to.equal(3);
+      expectConfigError(() => validateAzCount(1, "us-east-1"), "azCount", /from 2 to 3/);
+      expectConfigError(() => validateAzCount(4, "us-east-1"), "azCount", /from 2 to 3/);
+      expectConfigError(() => validateAzCount(2.5, "us-east-1"), "azCount");
+    });
+    it("rejects more AZs than the region offers", () => {
+      expectConfigError(() => validateAzCount(3, "us-west-1"), "azCount", /us-west-1 offers 2/);
+    });
+  });
+
+  describe("domain", () => {
+    it("rejects a domain outside the hosted zone", () => {
+      expectConfigError(
+        () => validateDomainInZone("app.example.org", "example.com"),
+        "domain",
+        /inside the hosted zone "example.com"/,
+      );
+      expectConfigError(() => validateDomainInZone("badexample.com", "example.com"), "domain");
+    });
+    it("accepts the apex and names inside the zone", () => {
+      validateDomainInZone("example.com", "example.com");
+      validateDomainInZone("app.eu.example.com", "example.com");
+    });
+    it("rejects malformed names and a trailing dot", () => {
+      expectConfigError(() => validateDomainInZone("app.example.com.", "example.com"), "domain");
+      expectConfigError(() => validateDomainInZone("App.Example.com", "example.com"), "domain");
+      expectConfigError(() => buildConfig({ ...HOME, hostedZone: "example" }), "hostedZone");
+      expectConfigError(() => buildConfig({ ...HOME, domain: undefined }), "domain", /required/);
+    });
+  });
+
+  describe("ports", () => {
+    it("rejects non-positive and out-of-range ports", () => {
+      for (const bad of [0, -8080, 65536, 80.5]) {
+        expectConfigError(() => buildConfig({ ...HOME, appPort: bad }), "appPort", /1 to 65535/);
+      }
+    });
+    it("rejects the public listener ports as app port", () => {
+      expectConfigError(() => buildConfig({ ...HOME, appPort: 443 }), "appPort", /80 or 443/);
+    });
+    it("accepts a valid port", () => {
+      expect(buildConfig({ ...HOME, appPort: 3000 }).appPort).to.equal(3000);
+    });
+  });
+
+  describe("stack wiring", () => {
+    it("rejects a passive stack without primaryStack", () => {
+      expectConfigError(
+        () => buildConfig({ ...STANDBY, primaryStack: undefined }),
+        "primaryStack",
+        /must name the home stack/,
+      );
+    });
+    it("rejects a primaryStack that is not fully qualified, or names itself", () => {
+      expectConfigError(
+        () => buildConfig({ ...STANDBY, primaryStack: "us-east-1" }),
+        "primaryStack",
+        /fully qualified/,
+      );
+      expectConfigError(
+        () => buildConfig({ ...STANDBY, primaryStack: "organization/multi-region-web/ca-central-1" }),
+        "primaryStack",
+        /not this stack itself/,
+      );
+    });
+    it("rejects primaryStack on the home stack", () => {
+      expectConfigError(
+        () => buildConfig({ ...HOME, primaryStack: "organization/multi-region-web/x" }),
+        "primaryStack",
+        /home/,
+      );
+    });
+    it("requires standby regions on the home stack, and only there", () => {
+      expectConfigError(() => buildConfig({ ...HOME, standbyRegions: [] }), "standbyRegions", /at least one/);
+      expectConfigError(
+        () => buildConfig({ ...HOME, standbyRegions: ["us-east-1"] }),
+        "standbyRegions",
+        /home region/,
+      );
+      expectConfigError(() => buildConfig({ ...HOME, standbyRegions: ["canada"] }), "standbyRegions[0]");
+      expectConfigError(
+        () => buildConfig({ ...STANDBY, standbyRegions: ["us-east-1"] }),
+        "standbyRegions",
+        /home stack only/,
+      );
+    });
+    it("keeps the home stack home when its role flips to passive (failover)", () => {
+      const cfg = buildConfig({ ...HOME, role: "passive" });
+      expect(cfg.home).to.equal(true);
+      expect(cfg.frontend.minSize).to.equal(1);
+    });
+    it("rejects a standby in the home region", () => {
+      expectConfigError(
+        () => validateStandbyRegion("us-east-1", "us-east-1"),
+        "aws:region",
+        /other than the home region/,
+      );
+      validateStandbyRegion("ca-central-1", "us-east-1");
+    });
+  });
+
+  describe("other keys", () => {
+    it("rejects bad health check settings", () => {
+      expectConfigError(
+        () => buildConfig({ ...HOME, healthCheckInterval: 20 }),
+        "healthCheckInterval",
+        /10, 30/,
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, healthCheckFailureThreshold: 0 }),
+        "healthCheckFailureThreshold",
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, healthCheckFailureThreshold: 11 }),
+        "healthCheckFailureThreshold",
+      );
+    });
+    it("rejects a log retention CloudWatch does not accept", () => {
+      expectConfigError(() => buildConfig({ ...HOME, logRetentionDays: 100 }), "logRetentionDays", /90/);
+    });
+    it("rejects a WAF rate limit below the minimum", () => {
+      expectConfigError(() => buildConfig({ ...HOME, wafRateLimit: 5 }), "wafRateLimit");
+    });
+    it("rejects database settings AWS or the design does not allow", () => {
+      expectConfigError(
+        () => buildConfig({ ...HOME, database: { instanceCount: 1 } }),
+        "database.instanceCount",
+        /writer \+ reader/,
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, database: { backupRetentionDays: 3 } }),
+        "database.backupRetentionDays",
+        /7 to 35/,
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, database: { masterUsername: "postgres" } }),
+        "database.masterUsername",
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, database: { engineVersion: "latest" } }),
+        "database.engineVersion",
+      );
+      expectConfigError(
+        () =>
+          buildConfig({
+            ...HOME,
+            database: { instanceClass: "db.serverless", serverlessMinCapacity: 8, serverlessMaxCapacity: 4 },
+          }),
+        "database.serverlessMaxCapacity",
+      );
+      expect(
+        buildConfig({ ...STANDBY, database: { instanceClass: "db.serverless" } }).database.instanceClass,
+      ).to.equal("db.serverless");
+    });
+    it("requires the external mail provider's settings and secret", () => {
+      expectConfigError(() => buildConfig({ ...HOME, mail: { provider: "external" } }), "mail.smtpHost");
+      expectConfigError(
+        () =>
+          buildConfig({
+            ...HOME,
+            mail: {
+              provider: "external",
+              smtpHost: "smtp.mail.example.net",
+              smtpPort: 587,
+              smtpUsername: "u",
+            },
+          }),
+        "smtpPassword",
+        /pulumi config set --secret smtpPassword/,
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, mail: { provider: "ses", fromAddress: "a@other.org" } }),
+        "mail.fromAddress",
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, mail: { provider: "pigeon" as "ses" } }),
+        "mail.provider",
+        /ses, external/,
+      );
+    });
+    it("rejects non-positive alarm thresholds", () => {
+      expectConfigError(
+        () => buildConfig({ ...HOME, alarms: { p99ResponseTimeSeconds: 0 } }),
+        "alarms.p99ResponseTimeSeconds",
+        /positive/,
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, alarms: { unhealthyHosts: -1 } }),
+        "alarms.unhealthyHosts",
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, alarms: { emails: ["not-an-address"] } }),
+        "alarms.emails[0]",
+      );
+    });
+    it("rejects a backup retention shorter than its cross-region copy", () => {
+      expectConfigError(
+        () => buildConfig({ ...HOME, backup: { dailyRetentionDays: 7, copyRetentionDays: 35 } }),
+        "backup.dailyRetentionDays",
+        /copyRetentionDays \(35\)/,
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, backup: { weeklyRetentionDays: 0 } }),
+        "backup.weeklyRetentionDays",
+      );
+    });
+  });
+
+  describe("unknown keys", () => {
+    it("rejects a misspelt top-level key instead of silently using a default", () => {
+      expectConfigError(() => validateKnownKeys({ azcount: 3 }), "azcount", /not a key of this project/);
+    });
+    it("rejects a misspelt field inside a structured key", () => {
+      expectConfigError(() => validateKnownKeys({ frontend: { minsize: 3 } }), "frontend.minsize", /minSize/);
+      expectConfigError(() => validateKnownKeys({ database: "big" }), "database", /object/);
+    });
+    it("accepts every documented key", () => {
+      validateKnownKeys(Object.fromEntries(TOP_LEVEL_KEYS.map((k) => [k, undefined])));
+    });
+  });
+
+  describe("Pulumi.yaml schema", () => {
+    const project = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8")) as {
+      name: string;
+      config: Record<string, { type?: string; description?: string; default?: unknown }>;
+    };
+    it("is the multi-region-web project", () => {
+      expect(project.name).to.equal("multi-region-web");
+    });
+    it("declares every scalar key with a type and description, and no unknown key", () => {
+      for (const [key, schema] of Object.entries(project.config)) {
+        expect(TOP_LEVEL_KEYS as readonly string[], key).to.include(key);
+        expect(schema.type, key).to.be.oneOf(["string", "integer", "boolean", "array"]);
+        expect(schema.description, key).to.be.a("string").and.not.empty;
+      }
+    });
+    it("declares the same defaults as config.ts", () => {
+      const scalarDefaults = Object.entries(DEFAULTS).filter(([, v]) => typeof v !== "object");
+      for (const [key, value] of scalarDefaults) {
+        expect(project.config[key]?.default, key).to.deep.equal(value);
+      }
+    });
+  });
+
+  describe("committed stack files", () => {
+    it("are valid and have the roles of the design", () => {
+      const configOf = (stack: string) =>
+        (
+          YAML.parse(fs.readFileSync(path.join(__dirname, "..", `Pulumi.${stack}.yaml`), "utf8")) as {
+            config: Record<string, unknown>;
+          }
+        ).config;
+      const home = configOf("us-east-1");
+      const standby = configOf("ca-central-1");
+      expect(home["multi-region-web:role"]).to.equal("active");
+      expect(home["aws:region"]).to.equal("us-east-1");
+      expect(standby["multi-region-web:role"]).to.equal("passive");
+      expect(standby["aws:region"]).to.equal("ca-central-1");
+    });
+  });
+});
