@@ -1,0 +1,144 @@
+/**
+ * The region's bucket for ALB access logs (both tiers write here, each under its own prefix). Logs
+ * must stay in the region of the load balancer: ELB delivers only to a bucket in its own region.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+const DEFAULT_ABORT_DAYS = 7;
+
+export interface AccessLogBucketArgs {
+  /** Days after which access log objects are deleted. */
+  expirationDays: number;
+  /** Days after which incomplete multipart uploads are aborted. @default 7 */
+  abortIncompleteUploadDays?: number;
+}
+
+/** Throws before any resource is registered when a lifecycle number is not a positive integer. */
+export function validateAccessLogBucketArgs(args: AccessLogBucketArgs): void {
+  for (const [key, value] of [
+    ["expirationDays", args.expirationDays],
+    ["abortIncompleteUploadDays", args.abortIncompleteUploadDays ?? DEFAULT_ABORT_DAYS],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new Error(`AccessLogBucket ${key} ${value} must be a positive integer`);
+    }
+  }
+}
+
+/**
+ * The bucket policy: TLS only, and ELB's log-delivery account may write under
+ * `<prefix>/AWSLogs/<account>/` (every ALB of this design logs under a prefix).
+ */
+export function accessLogBucketPolicy(
+  bucketArn: pulumi.Input<string>,
+  elbPrincipalArn: pulumi.Input<string>,
+  accountId: pulumi.Input<string>,
+): pulumi.Output<string> {
+  return pulumi.jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+      {
+        Sid: "AllowElbLogDelivery",
+        Effect: "Allow",
+        Principal: { AWS: elbPrincipalArn },
+        Action: "s3:PutObject",
+        Resource: pulumi.interpolate`${bucketArn}/*/AWSLogs/${accountId}/*`,
+      },
+    ],
+  });
+}
+
+export class AccessLogBucket extends pulumi.ComponentResource {
+  /** Bucket name for `accessLogs.bucket`; resolves only once the bucket policy is in place. */
+  public readonly bucketName: pulumi.Output<string>;
+  public readonly bucketArn: pulumi.Output<string>;
+
+  constructor(name: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    validateAccessLogBucketArgs(args);
+    super("multi-region-web:logging:AccessLogBucket", name, args, opts);
+    const abortIncompleteUploadDays = args.abortIncompleteUploadDays ?? DEFAULT_ABORT_DAYS;
+
+    // No forceDestroy: destroying the stack must not silently delete the audit trail.
+    const bucket = new aws.s3.Bucket(`${name}-bucket`, {}, { parent: this });
+
+    // SSE-S3, not SSE-KMS: ALB access log delivery supports only S3-managed keys.
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-encryption`,
+      {
+        bucket: bucket.id,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      },
+      { parent: this },
+    );
+
+    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+      `${name}-public-access-block`,
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      { parent: this },
+    );
+
+    // ACLs off: ALB delivery does not need them, and the bucket owner owns every log object.
+    new aws.s3.BucketOwnershipControls(
+      `${name}-ownership`,
+      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      { parent: this },
+    );
+
+    // No versioning: log objects are written once under unique keys and never overwritten, and with
+    // versioning on the expiration below would only hide objects behind delete markers, keeping
+    // (and billing) them until a second noncurrent-version rule removed them.
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-lifecycle`,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: "expire-access-logs",
+            status: "Enabled",
+            // An empty filter is the whole bucket (the rule-level prefix is deprecated).
+            filter: {},
+            expiration: { days: args.expirationDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: abortIncompleteUploadDays },
+          },
+        ],
+      },
+      { parent: this },
+    );
+
+    // The account ELB delivers logs from in this region. Regions opened after August 2022 use the
+    // service principal logdelivery.elasticloadbalancing.amazonaws.com instead; every region of this
+    // design (us-east-1, ca-central-1, eu-west-1) is older and uses the account.
+    const elbAccount = aws.elb.getServiceAccountOutput({}, { parent: this });
+    const caller = aws.getCallerIdentityOutput({}, { parent: this });
+
+    const policy = new aws.s3.BucketPolicy(
+      `${name}-policy`,
+      { bucket: bucket.id, policy: accessLogBucketPolicy(bucket.arn, elbAccount.arn, caller.accountId) },
+      // S3 rejects concurrent changes to one bucket's configuration, and the public access block
+      // decides which policies are accepted: apply the block first.
+      { parent: this, dependsOn: [publicAccessBlock] },
+    );
+
+    // The ALB checks that it can write its test object when access logging is enabled, so anything
+    // that consumes the name must wait for the policy: take the name from the policy resource.
+    this.bucketName = policy.bucket;
+    this.bucketArn = bucket.arn;
+
+    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * The network of one region: public subnets (ALBs, NAT gateways), private subnets (the frontend and
+ * backend instances) and isolated subnets (Aurora), VPC flow logs, and a DynamoDB gateway endpoint so
+ * that table traffic from the backend stays on the AWS network and does not pay for NAT.
+ */
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as pulumi from "@pulumi/pulumi";
+
+/** How many NAT gateways the VPC gets: one per AZ (active) or a single one (passive, cheaper). */
+export type NatStrategy = "OnePerAz" | "Single";
+export const NAT_STRATEGIES: readonly NatStrategy[] = ["OnePerAz", "Single"];
+
+export interface RegionalVpcArgs {
+  /** IPv4 CIDR block of the VPC, e.g. `10.10.0.0/16`. */
+  cidrBlock: string;
+  /** Availability zones the subnets span (the first `azCount` of the region). */
+  azCount: number;
+  /** Prefix length of every subnet (public, private and isolated, in every AZ). */
+  subnetCidrMask: number;
+  /** `OnePerAz` survives the loss of an AZ; `Single` is the warm standby's cost saving. */
+  natStrategy: NatStrategy;
+  /** Days the VPC flow logs are kept in CloudWatch Logs. */
+  flowLogRetentionDays: number;
+}
+
+/** Number of NAT gateways a strategy creates over `azCount` AZs. */
+export function natGatewayCount(strategy: NatStrategy, azCount: number): number {
+  return strategy === "Single" ? 1 : azCount;
+}
+
+/** Throws before any resource is registered when the arguments cannot describe a working VPC. */
+export function validateRegionalVpcArgs(args: RegionalVpcArgs): void {
+  if (!NAT_STRATEGIES.includes(args.natStrategy)) {
+    throw new Error(
+      `RegionalVpc natStrategy "${String(args.natStrategy)}" must be one of ${NAT_STRATEGIES.join(", ")}`,
+    );
+  }
+  if (!Number.isInteger(args.azCount) || args.azCount < 1) {
+    throw new Error(`RegionalVpc azCount ${args.azCount} must be a positive integer`);
+  }
+  if (!Number.isInteger(args.subnetCidrMask) || args.subnetCidrMask < 16 || args.subnetCidrMask > 28) {
+    throw new Error(`RegionalVpc subnetCidrMask ${args.subnetCidrMask} must be an integer from 16 to 28`);
+  }
+  if (!Number.isInteger(args.flowLogRetentionDays) || args.flowLogRetentionDays < 1) {
+    throw new Error(
+      `RegionalVpc flowLogRetentionDays ${args.flowLogRetentionDays} must be a positive integer`,
+    );
+  }
+}
+
+export class RegionalVpc extends pulumi.ComponentResource {
+  public readonly vpcId: pulumi.Output<string>;
+  /** One per AZ: the ALB of the frontend and the NAT gateways. */
+  public readonly publicSubnetIds: pulumi.Output<string[]>;
+  /** One per AZ: the instances of both tiers and the internal ALB. */
+  public readonly privateSubnetIds: pulumi.Output<string[]>;
+  /** One per AZ, no route to the internet: the database. */
+  public readonly isolatedSubnetIds: pulumi.Output<string[]>;
+  /** NAT gateways this VPC pays for (alarms and the cost report use it). */
+  public readonly natGatewayCount: number;
+  /** Ids of the NAT gateways (natGatewayCount of them), for the port-allocation alarms. */
+  public readonly natGatewayIds: pulumi.Output<string[]>;
+
+  constructor(name: string, args: RegionalVpcArgs, opts?: pulumi.ComponentResourceOptions) {
+    validateRegionalVpcArgs(args);
+    super("multi-region-web:network:RegionalVpc", name, args, opts);
+
+    const vpc = new awsx.ec2.Vpc(
+      `${name}-vpc`,
+      {
+        cidrBlock: args.cidrBlock,
+        numberOfAvailabilityZones: args.azCount,
+        // "Auto" keeps the specs in the order given with the masks given; "Legacy" (the default)
+        // re-orders them and is kept only for backwards compatibility.
+        subnetStrategy: "Auto",
+        subnetSpecs: [
+          { type: "Public", name: "public", cidrMask: args.subnetCidrMask },
+          { type: "Private", name: "private", cidrMask: args.subnetCidrMask },
+          { type: "Isolated", name: "isolated", cidrMask: args.subnetCidrMask },
+        ],
+        natGateways: { strategy: args.natStrategy },
+        // Both are needed for the private DNS names of interface endpoints and for Aurora endpoints.
+        enableDnsHostnames: true,
+        enableDnsSupport: true,
+      },
+      { parent: this },
+    );
+
+    const region = aws.getRegionOutput({}, { parent: this });
+    const caller = aws.getCallerIdentityOutput({}, { parent: this });
+    const partition = aws.getPartitionOutput({}, { parent: this });
+
+    // Flow logs: the record of who talked to whom, for incident response. CloudWatch Logs encrypts
+    // them at rest by default; the region's KMS key belongs to the data tier, created later.
+    const flowLogGroup = new aws.cloudwatch.LogGroup(
+      `${name}-flow-logs`,
+      { retentionInDays: args.flowLogRetentionDays },
+      { parent: this },
+    );
+
+    const flowLogRole = new aws.iam.Role(
+      `${name}-flow-logs-role`,
+      {
+        description: `VPC flow logs of ${name} delivered to CloudWatch Logs`,
+        assumeRolePolicy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+              Action: "sts:AssumeRole",
+              // Confused-deputy guard: only flow logs of this account may use the role.
+              Condition: {
+                StringEquals: { "aws:SourceAccount": caller.accountId },
+                ArnLike: {
+                  "aws:SourceArn": pulumi.interpolate`arn:${partition.partition}:ec2:${region.region}:${caller.accountId}:vpc-flow-log/*`,
+                },
+              },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+
+    // What AWS documents for flow-log delivery, minus logs:CreateLogGroup (the group exists), and
+    // scoped to this group. DescribeLogGroups is a list call that cannot be narrowed to one group, so
+    // it gets this account's groups in this region rather than "*".
+    const flowLogPolicy = new aws.iam.RolePolicy(
+      `${name}-flow-logs-policy`,
+      {
+        role: flowLogRole.id,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+              Resource: [flowLogGroup.arn, pulumi.interpolate`${flowLogGroup.arn}:*`],
+            },
+            {
+              Effect: "Allow",
+              Action: "logs:DescribeLogGroups",
+              Resource: pulumi.interpolate`arn:${partition.partition}:logs:${region.region}:${caller.accountId}:log-group:*`,
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+
+    new aws.ec2.FlowLog(
+      `${name}-flow-log`,
+      {
+        vpcId: vpc.vpcId,
+        trafficType: "ALL",
+        logDestinationType: "cloud-watch-logs",
+        logDestination: flowLogGroup.arn,
+        iamRoleArn: flowLogRole.arn,
+        tags: { Name: `${name}-flow-log` },
+      },
+      // Without the permissions in place the first deliveries fail until IAM catches up.
+      { parent: this, dependsOn: [flowLogPolicy] },
+    );
+
+    // awsx is a remote component: its route tables are not objects this program can reference, so
+    // the private ones are found by their subnet associations. The VPC's outputs resolve only after
+    // all its children (associations included) exist, so the lookup sees every table.
+    const privateRouteTables = aws.ec2.getRouteTablesOutput(
+      {
+        vpcId: vpc.vpcId,
+        filters: [{ name: "association.subnet-id", values: vpc.privateSubnetIds }],
+      },
+      { parent: this, dependsOn: [vpc] },
+    );
+
+    // Gateway endpoints are free and DynamoDB traffic otherwise goes through NAT (paid per GB).
+    // Only the private route tables: the backend lives there; the isolated subnets hold Aurora only.
+    new aws.ec2.VpcEndpoint(
+      `${name}-dynamodb`,
+      {
+        vpcId: vpc.vpcId,
+        vpcEndpointType: "Gateway",
+        serviceName: pulumi.interpolate`com.amazonaws.${region.region}.dynamodb`,
+        routeTableIds: privateRouteTables.ids,
+        tags: { Name: `${name}-dynamodb` },
+      },
+      { parent: this },
+    );
+
+    this.vpcId = vpc.vpcId;
+    this.publicSubnetIds = vpc.publicSubnetIds;
+    this.privateSubnetIds = vpc.privateSubnetIds;
+    this.isolatedSubnetIds = vpc.isolatedSubnetIds;
+    this.natGatewayCount = natGatewayCount(args.natStrategy, args.azCount);
+    // awsx returns the gateways as resources; their ids are Outputs of their own.
+    this.natGatewayIds = vpc.natGateways.apply((gateways) => pulumi.all(gateways.map((g) => g.id)));
+
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      publicSubnetIds: this.publicSubnetIds,
+      privateSubnetIds: this.privateSubnetIds,
+      isolatedSubnetIds: this.isolatedSubnetIds,
+      natGatewayCount: this.natGatewayCount,
+      natGatewayIds: this.natGatewayIds,
+    });
+  }
+}

@@ -1,0 +1,474 @@
+/**
+ * One application tier: its load balancer (public for the frontend, internal for the backend), the
+ * target group and listeners, and the Auto Scaling group of instances behind it, with the security
+ * groups that admit exactly the traffic of the design's diagram and nothing else.
+ *
+ * The same component serves both tiers; what differs between them is only in the arguments.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { TierConfig, validateTierSizing } from "../config";
+
+/** TLS 1.3 and 1.2 only (no 1.0/1.1), forward-secret ciphers: AWS's recommended policy for ALBs. */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+export const HEALTH_CHECK_PATH = "/healthz";
+export const HTTP_PORT = 80;
+export const HTTPS_PORT = 443;
+/** The only CIDR any rule of the design admits from: the public ALB's 80/443. */
+export const ANYWHERE = "0.0.0.0/0";
+
+/** Metrics the ASG publishes to CloudWatch (free at 1-minute granularity): capacity dashboards and alarms. */
+const ASG_METRICS: aws.autoscaling.Metric[] = [
+  "GroupMinSize",
+  "GroupMaxSize",
+  "GroupDesiredCapacity",
+  "GroupInServiceInstances",
+  "GroupPendingInstances",
+  "GroupTerminatingInstances",
+  "GroupTotalInstances",
+];
+
+export interface TierAsgArgs {
+  /** VPC of the target group and the security groups. */
+  vpcId: pulumi.Input<string>;
+  /** Subnets of the ALB: public for an internet-facing one, private for an internal one. */
+  loadBalancerSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** Subnets of the instances: always private (no public IPs). */
+  instanceSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** Internet-facing ALB with HTTPS (and an HTTP→HTTPS redirect), or an internal HTTP one. */
+  internetFacing: boolean;
+  /** Port the instances listen on; also the internal ALB's listener port. */
+  appPort: number;
+  /** ACM certificate of the HTTPS listener; required when `internetFacing`, not allowed otherwise. */
+  certificateArn?: pulumi.Input<string>;
+  /** Bucket for the ALB's access logs (written under the prefix `<name>/`). */
+  accessLogBucket: pulumi.Input<string>;
+  /** ALB deletion protection. @default true */
+  deletionProtection?: boolean;
+  /** Instance type, ASG sizes and scaling target of this tier in this region's role. */
+  sizing: TierConfig;
+  /** Plain-text user data (cloud-init script); base64-encoded here. */
+  userData: pulumi.Input<string>;
+}
+
+/** Throws before any resource is registered when the arguments cannot describe a working tier. */
+export function validateTierAsgArgs(name: string, args: TierAsgArgs): void {
+  if (args.internetFacing && args.certificateArn === undefined) {
+    throw new Error(`TierAsg "${name}": certificateArn is required when internetFacing is true (HTTPS)`);
+  }
+  if (!args.internetFacing && args.certificateArn !== undefined) {
+    throw new Error(
+      `TierAsg "${name}": certificateArn is only used when internetFacing is true (the internal ALB serves HTTP)`,
+    );
+  }
+  if (!Number.isInteger(args.appPort) || args.appPort < 1 || args.appPort > 65535) {
+    throw new Error(`TierAsg "${name}": appPort ${args.appPort} must be an integer from 1 to 65535`);
+  }
+  validateTierSizing(name, args.sizing);
+}
+
+/**
+ * AMI of the instance type's architecture, resolved by EC2 at launch from AWS's public SSM parameter:
+ * always the latest AL2023, no lookup in the program. Graviton types (`t4g`, `m7g`, `c7gn`: a `g`
+ * among the letters after the generation number) need the arm64 image.
+ */
+export function amiFor(instanceType: string): string {
+  const family = instanceType.split(".")[0];
+  const arch = /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) ? "arm64" : "x86_64";
+  return `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`;
+}
+
+/** The target-tracking metric for a tier's `scalingMetric`. */
+export function scalingMetricSpecification(
+  metric: TierConfig["scalingMetric"],
+  albArnSuffix: pulumi.Input<string>,
+  targetGroupArnSuffix: pulumi.Input<string>,
+): aws.types.input.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecification {
+  switch (metric) {
+    case "cpu":
+      return { predefinedMetricType: "ASGAverageCPUUtilization" };
+    case "requestCount":
+      return {
+        predefinedMetricType: "ALBRequestCountPerTarget",
+        resourceLabel: pulumi.interpolate`${albArnSuffix}/${targetGroupArnSuffix}`,
+      };
+  }
+}
+
+interface RuleSpec {
+  securityGroupId: pulumi.Input<string>;
+  port: number;
+  description: string;
+  cidrIpv4?: string;
+  referencedSecurityGroupId?: pulumi.Input<string>;
+}
+
+export class TierAsg extends pulumi.ComponentResource {
+  /** The tier's name (`frontend`, `backend`). */
+  public readonly tier: string;
+  /** Port the ALB listens on for the application: 443 when internet-facing, else `appPort`. */
+  public readonly listenerPort: number;
+  public readonly albArn: pulumi.Output<string>;
+  public readonly albArnSuffix: pulumi.Output<string>;
+  public readonly albDnsName: pulumi.Output<string>;
+  public readonly albZoneId: pulumi.Output<string>;
+  public readonly albSecurityGroupId: pulumi.Output<string>;
+  public readonly instanceSecurityGroupId: pulumi.Output<string>;
+  public readonly targetGroupArn: pulumi.Output<string>;
+  public readonly targetGroupArnSuffix: pulumi.Output<string>;
+  public readonly instanceRoleName: pulumi.Output<string>;
+  public readonly instanceRoleArn: pulumi.Output<string>;
+  public readonly asgName: pulumi.Output<string>;
+  public readonly launchTemplateId: pulumi.Output<string>;
+
+  constructor(name: string, args: TierAsgArgs, opts?: pulumi.ComponentResourceOptions) {
+    validateTierAsgArgs(name, args);
+    super("multi-region-web:compute:TierAsg", name, args, opts);
+    const deletionProtection = args.deletionProtection ?? true;
+    const sizing = args.sizing;
+    const tags = { Name: name, Tier: name };
+    this.tier = name;
+    this.listenerPort = args.internetFacing ? HTTPS_PORT : args.appPort;
+
+    // Security groups carry no inline rules: every rule is its own resource, so that other tiers
+    // (connectTo) and components can add theirs without the two fighting over the rule set. The
+    // provider removes AWS's default allow-all egress, so only the rules below exist.
+    const albSg = new aws.ec2.SecurityGroup(
+      `${name}-alb-sg`,
+      {
+        vpcId: args.vpcId,
+        description: `${args.internetFacing ? "Internet-facing" : "Internal"} ALB of the ${name} tier`,
+        tags: { ...tags, Name: `${name}-alb` },
+      },
+      { parent: this },
+    );
+    const instanceSg = new aws.ec2.SecurityGroup(
+      `${name}-instance-sg`,
+      {
+        vpcId: args.vpcId,
+        description: `Instances of the ${name} tier`,
+        tags: { ...tags, Name: `${name}-instances` },
+      },
+      { parent: this },
+    );
+    this.albSecurityGroupId = albSg.id;
+    this.instanceSecurityGroupId = instanceSg.id;
+
+    if (args.internetFacing) {
+      // The only CIDR ingress of the design. Port 80 only answers with a redirect to 443.
+      for (const port of [HTTPS_PORT, HTTP_PORT]) {
+        this.allow(`${name}-alb-in-${port}`, "ingress", {
+          securityGroupId: albSg.id,
+          port,
+          cidrIpv4: ANYWHERE,
+          description: `${port === HTTPS_PORT ? "HTTPS" : "HTTP (redirected to HTTPS)"} from the internet`,
+        });
+      }
+    }
+    // An internal ALB gets its ingress from the callers' connectTo.
+    this.allow(`${name}-alb-out-app`, "egress", {
+      securityGroupId: albSg.id,
+      port: args.appPort,
+      referencedSecurityGroupId: instanceSg.id,
+      description: `Requests and health checks to the ${name} instances`,
+    });
+    this.allow(`${name}-instance-in-app`, "ingress", {
+      securityGroupId: instanceSg.id,
+      port: args.appPort,
+      referencedSecurityGroupId: albSg.id,
+      description: `Requests and health checks from the ${name} ALB`,
+    });
+    // Instances reach the internet through NAT for OS packages, and AWS APIs (SSM Session Manager,
+    // CloudWatch, SNS, DynamoDB through its gateway endpoint...), all HTTPS. DNS, NTP and instance
+    // metadata go to link-local/VPC resolver addresses that security groups do not filter.
+    this.allow(`${name}-instance-out-https`, "egress", {
+      securityGroupId: instanceSg.id,
+      port: HTTPS_PORT,
+      cidrIpv4: ANYWHERE,
+      description: "HTTPS through NAT: packages, SSM, AWS APIs",
+    });
+
+    const alb = new aws.lb.LoadBalancer(
+      `${name}-alb`,
+      {
+        loadBalancerType: "application",
+        internal: !args.internetFacing,
+        securityGroups: [albSg.id],
+        subnets: args.loadBalancerSubnetIds,
+        // Requests with malformed headers are dropped instead of passed to the app (request smuggling).
+        dropInvalidHeaderFields: true,
+        enableDeletionProtection: deletionProtection,
+        accessLogs: { bucket: args.accessLogBucket, prefix: name, enabled: true },
+        tags,
+      },
+      { parent: this },
+    );
+
+    const targetGroup = new aws.lb.TargetGroup(
+      `${name}-tg`,
+      {
+        vpcId: args.vpcId,
+        targetType: "instance",
+        protocol: "HTTP",
+        port: args.appPort,
+        // The default (300 s) would make every scale-in and instance refresh wait five minutes; the
+        // app's requests are short.
+        deregistrationDelay: 30,
+        healthCheck: {
+          enabled: true,
+          protocol: "HTTP",
+          port: "traffic-port",
+          path: HEALTH_CHECK_PATH,
+          matcher: "200",
+          interval: 15,
+          timeout: 5,
+          healthyThreshold: 2,
+          unhealthyThreshold: 3,
+        },
+        tags,
+      },
+      { parent: this },
+    );
+
+    const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
+    const listeners: aws.lb.Listener[] = [];
+    if (args.internetFacing) {
+      listeners.push(
+        new aws.lb.Listener(
+          `${name}-http`,
+          {
+            loadBalancerArn: alb.arn,
+            port: HTTP_PORT,
+            protocol: "HTTP",
+            defaultActions: [
+              {
+                type: "redirect",
+                redirect: { protocol: "HTTPS", port: String(HTTPS_PORT), statusCode: "HTTP_301" },
+              },
+            ],
+            tags,
+          },
+          { parent: this },
+        ),
+        new aws.lb.Listener(
+          `${name}-https`,
+          {
+            loadBalancerArn: alb.arn,
+            port: HTTPS_PORT,
+            protocol: "HTTPS",
+            sslPolicy: TLS_POLICY,
+            certificateArn: args.certificateArn,
+            defaultActions: forward,
+            tags,
+          },
+          { parent: this },
+        ),
+      );
+    } else {
+      // Plain HTTP inside the VPC: ACM cannot issue a public certificate for the ALB's internal name,
+      // and the traffic never leaves the VPC, where only the frontend's security group may reach it.
+      listeners.push(
+        new aws.lb.Listener(
+          `${name}-http`,
+          {
+            loadBalancerArn: alb.arn,
+            port: args.appPort,
+            protocol: "HTTP",
+            defaultActions: forward,
+            tags,
+          },
+          { parent: this },
+        ),
+      );
+    }
+
+    // No SSH key and no port 22: operators connect through SSM Session Manager.
+    const partition = aws.getPartitionOutput({}, { parent: this });
+    const role = new aws.iam.Role(
+      `${name}-instance-role`,
+      {
+        description: `Instances of the ${name} tier`,
+        assumeRolePolicy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "ec2.amazonaws.com" },
+              Action: "sts:AssumeRole",
+            },
+          ],
+        }),
+        tags,
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicyAttachment(
+      `${name}-ssm-core`,
+      {
+        role: role.name,
+        policyArn: pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+      },
+      { parent: this },
+    );
+    const instanceProfile = new aws.iam.InstanceProfile(
+      `${name}-instance-profile`,
+      { role: role.name, tags },
+      { parent: this },
+    );
+
+    const launchTemplate = new aws.ec2.LaunchTemplate(
+      `${name}-lt`,
+      {
+        description: `Instances of the ${name} tier`,
+        imageId: amiFor(sizing.instanceType),
+        instanceType: sizing.instanceType,
+        iamInstanceProfile: { arn: instanceProfile.arn },
+        // IMDSv2 only, and a hop limit of 1 so that nothing forwarded (a container, a proxied
+        // request) can reach the instance's credentials.
+        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+        // The launch template API takes these flags as strings.
+        blockDeviceMappings: [
+          {
+            deviceName: "/dev/xvda",
+            ebs: { volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+          },
+        ],
+        networkInterfaces: [
+          {
+            deviceIndex: 0,
+            associatePublicIpAddress: "false",
+            deleteOnTermination: "true",
+            securityGroups: [instanceSg.id],
+          },
+        ],
+        monitoring: { enabled: true },
+        userData: pulumi.output(args.userData).apply((text) => Buffer.from(text, "utf8").toString("base64")),
+        // The ASG pins latestVersion below; keeping the default in step avoids a stale default.
+        updateDefaultVersion: true,
+        tagSpecifications: [
+          { resourceType: "instance", tags },
+          { resourceType: "volume", tags },
+        ],
+        tags,
+      },
+      { parent: this },
+    );
+
+    const asg = new aws.autoscaling.Group(
+      `${name}-asg`,
+      {
+        vpcZoneIdentifiers: args.instanceSubnetIds,
+        // The explicit version (not "$Latest") makes a template change a diff of the group, which
+        // starts the instance refresh below.
+        launchTemplate: {
+          id: launchTemplate.id,
+          version: launchTemplate.latestVersion.apply((version) => String(version)),
+        },
+        minSize: sizing.minSize,
+        desiredCapacity: sizing.desiredCapacity,
+        maxSize: sizing.maxSize,
+        // Replace instances whose app stops answering, not only those whose VM fails.
+        healthCheckType: "ELB",
+        healthCheckGracePeriod: sizing.healthCheckGracePeriod,
+        targetGroupArns: [targetGroup.arn],
+        instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 50 } },
+        enabledMetrics: ASG_METRICS,
+        metricsGranularity: "1Minute",
+        tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+      },
+      {
+        parent: this,
+        // After creation the scaling policy owns the desired capacity: re-applying the configured
+        // number on every `pulumi up` would undo a scale-out under load. A failover that raises
+        // minSize still raises the desired capacity, because AWS lifts it to the new minimum.
+        ignoreChanges: ["desiredCapacity"],
+        // A target group health-checks its targets only once a listener uses it: create the group
+        // after the listeners, so that ELB health is judged from the first instance on.
+        dependsOn: listeners,
+      },
+    );
+
+    new aws.autoscaling.Policy(
+      `${name}-scaling`,
+      {
+        autoscalingGroupName: asg.name,
+        policyType: "TargetTrackingScaling",
+        targetTrackingConfiguration: {
+          predefinedMetricSpecification: scalingMetricSpecification(
+            sizing.scalingMetric,
+            alb.arnSuffix,
+            targetGroup.arnSuffix,
+          ),
+          targetValue: sizing.scalingTarget,
+        },
+      },
+      // ALBRequestCountPerTarget needs the target group attached to the load balancer.
+      { parent: this, dependsOn: listeners },
+    );
+
+    this.albArn = alb.arn;
+    this.albArnSuffix = alb.arnSuffix;
+    this.albDnsName = alb.dnsName;
+    this.albZoneId = alb.zoneId;
+    this.targetGroupArn = targetGroup.arn;
+    this.targetGroupArnSuffix = targetGroup.arnSuffix;
+    this.instanceRoleName = role.name;
+    this.instanceRoleArn = role.arn;
+    this.asgName = asg.name;
+    this.launchTemplateId = launchTemplate.id;
+
+    this.registerOutputs({
+      albArn: this.albArn,
+      albArnSuffix: this.albArnSuffix,
+      albDnsName: this.albDnsName,
+      albZoneId: this.albZoneId,
+      albSecurityGroupId: this.albSecurityGroupId,
+      instanceSecurityGroupId: this.instanceSecurityGroupId,
+      targetGroupArn: this.targetGroupArn,
+      targetGroupArnSuffix: this.targetGroupArnSuffix,
+      instanceRoleName: this.instanceRoleName,
+      instanceRoleArn: this.instanceRoleArn,
+      asgName: this.asgName,
+      launchTemplateId: this.launchTemplateId,
+    });
+  }
+
+  /**
+   * Lets this tier's instances call `target`'s ALB on its listener port: ingress on the target ALB's
+   * security group from this tier's instances, and the matching egress from them (their egress is
+   * otherwise HTTPS only).
+   */
+  public connectTo(target: TierAsg): void {
+    const port = target.listenerPort;
+    this.allow(`${this.tier}-to-${target.tier}-alb-in`, "ingress", {
+      securityGroupId: target.albSecurityGroupId,
+      port,
+      referencedSecurityGroupId: this.instanceSecurityGroupId,
+      description: `From the ${this.tier} instances`,
+    });
+    this.allow(`${this.tier}-to-${target.tier}-alb-out`, "egress", {
+      securityGroupId: this.instanceSecurityGroupId,
+      port,
+      referencedSecurityGroupId: target.albSecurityGroupId,
+      description: `To the ${target.tier} ALB`,
+    });
+  }
+
+  /** One TCP port, one source or destination, one described rule. */
+  private allow(ruleName: string, direction: "ingress" | "egress", rule: RuleSpec): void {
+    const ruleArgs = {
+      securityGroupId: rule.securityGroupId,
+      ipProtocol: "tcp",
+      fromPort: rule.port,
+      toPort: rule.port,
+      cidrIpv4: rule.cidrIpv4,
+      referencedSecurityGroupId: rule.referencedSecurityGroupId,
+      description: rule.description,
+    };
+    if (direction === "ingress") {
+      new aws.vpc.SecurityGroupIngressRule(ruleName, ruleArgs, { parent: this });
+    } else {
+      new aws.vpc.SecurityGroupEgressRule(ruleName, ruleArgs, { parent: this });
+    }
+  }
+}
