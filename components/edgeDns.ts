@@ -1,0 +1,183 @@
+/**
+ * How users reach a region: a Route 53 health check on the region's public ALB, this region's half
+ * of the failover record pair for the app domain, and an alarm that tells operators when the check
+ * fails (that is, when Route 53 is failing traffic over, or about to).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Role } from "../config";
+
+export interface EdgeDnsArgs {
+  /** Fully qualified app domain the failover record answers for, e.g. `app.example.com`. Required. */
+  domain: string;
+  /** Public hosted zone that holds `domain`. Required. */
+  hostedZoneId: pulumi.Input<string>;
+  /** `active` gets the PRIMARY record, `passive` the SECONDARY one. Required. */
+  role: Role;
+  /** This stack's region: the record's set identifier, so each region owns its own record. Required. */
+  region: string;
+  /** DNS name of this region's public ALB: the alias target and the health-checked endpoint. Required. */
+  loadBalancerDnsName: pulumi.Input<string>;
+  /** Canonical hosted zone id of the ALB (the alias target's zone). Required. */
+  loadBalancerZoneId: pulumi.Input<string>;
+  /** Seconds between health checks: 10 (fast) or 30 (standard). @default 10 */
+  healthCheckInterval?: number;
+  /** Consecutive failures before Route 53 marks the ALB unhealthy, 1 to 10. @default 3 */
+  healthCheckFailureThreshold?: number;
+  /** Path the health checkers request over HTTPS. @default "/healthz" */
+  healthCheckPath?: string;
+  /**
+   * SNS topic ARNs the health-check alarm notifies on ALARM and OK. They must be topics in
+   * us-east-1, because the alarm lives there (CloudWatch only notifies topics in its own region).
+   * @default [] (the alarm only changes state)
+   */
+  alarmActions?: pulumi.Input<string>[];
+  /** Extra tags for the health check and the alarm. @default {} */
+  tags?: Record<string, string>;
+}
+
+/**
+ * Route 53 publishes health-check metrics only in us-east-1, whatever region the stack is in, so
+ * the alarm on them has to be created there.
+ */
+export const HEALTH_CHECK_METRICS_REGION = "us-east-1";
+
+/**
+ * Regions the health checkers probe from. Route 53 requires at least three; three on different
+ * continents keep a single checker region's trouble from failing the app over. (ca-central-1 is not
+ * a checker region, so the standby cannot be "checked from itself".)
+ */
+export const HEALTH_CHECKER_REGIONS = ["us-east-1", "us-west-2", "eu-west-1"];
+
+/** The failover record type for a role: the active region is PRIMARY, every standby SECONDARY. */
+export function failoverType(role: Role): "PRIMARY" | "SECONDARY" {
+  return role === "active" ? "PRIMARY" : "SECONDARY";
+}
+
+/**
+ * Seconds from the ALB going down to Route 53 declaring it unhealthy (request interval × failure
+ * threshold); the DR report adds the alias record's 60 s TTL to get the time to serve from standby.
+ */
+export function detectionSeconds(interval: number, threshold: number): number {
+  if (interval !== 10 && interval !== 30) {
+    throw new Error(`health check interval must be 10 or 30 seconds, got ${interval}`);
+  }
+  if (!Number.isInteger(threshold) || threshold < 1 || threshold > 10) {
+    throw new Error(`health check failure threshold must be an integer from 1 to 10, got ${threshold}`);
+  }
+  return interval * threshold;
+}
+
+export class EdgeDns extends pulumi.ComponentResource {
+  /** Id of the Route 53 health check on this region's public ALB. */
+  public readonly healthCheckId: pulumi.Output<string>;
+  /** Name of this region's failover record (the app domain). */
+  public readonly recordName: pulumi.Output<string>;
+  /** Fully qualified name of the failover record. */
+  public readonly fqdn: pulumi.Output<string>;
+  /** Name of the health-check alarm (in us-east-1). */
+  public readonly healthCheckAlarmName: pulumi.Output<string>;
+  /** ARN of the health-check alarm (in us-east-1). */
+  public readonly healthCheckAlarmArn: pulumi.Output<string>;
+
+  constructor(name: string, args: EdgeDnsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("multi-region-web:edgeDns:EdgeDns", name, args, opts);
+
+    const interval = args.healthCheckInterval ?? 10;
+    const threshold = args.healthCheckFailureThreshold ?? 3;
+    detectionSeconds(interval, threshold);
+    const tags = { Name: `${args.domain} ${args.region}`, ...args.tags };
+
+    const healthCheck = new aws.route53.HealthCheck(
+      `${name}-health`,
+      {
+        type: "HTTPS",
+        fqdn: args.loadBalancerDnsName,
+        port: 443,
+        resourcePath: args.healthCheckPath ?? "/healthz",
+        requestInterval: interval,
+        failureThreshold: threshold,
+        // Send the host name in the TLS handshake as browsers do, so the ALB's SNI certificate
+        // selection is exercised. Route 53 does not validate the certificate, which is why checking
+        // the ALB's own name (not covered by the app certificate) still passes.
+        enableSni: true,
+        measureLatency: true,
+        regions: HEALTH_CHECKER_REGIONS,
+        // Part of the caller reference: makes the check recognisable in the console and API.
+        referenceName: `${name}-${args.region}`.slice(0, 64),
+        tags,
+      },
+      { parent: this },
+    );
+    this.healthCheckId = healthCheck.id;
+
+    // One record of the failover pair: both regions write a record of the same name and type, told
+    // apart by setIdentifier. An alias to an ALB has no TTL of its own (Route 53 answers with 60 s).
+    const record = new aws.route53.Record(
+      `${name}-failover`,
+      {
+        zoneId: args.hostedZoneId,
+        name: args.domain,
+        type: "A",
+        setIdentifier: args.region,
+        failoverRoutingPolicies: [{ type: failoverType(args.role) }],
+        healthCheckId: healthCheck.id,
+        aliases: [
+          {
+            name: args.loadBalancerDnsName,
+            zoneId: args.loadBalancerZoneId,
+            // Also fail over when the ALB has no healthy targets, not only when it is unreachable.
+            evaluateTargetHealth: true,
+          },
+        ],
+      },
+      { parent: this },
+    );
+    this.recordName = record.name;
+    this.fqdn = record.fqdn;
+
+    // An explicit provider does not inherit the stack provider's configuration: pass the stack-wide
+    // default tags on so the alarm is tagged like everything else.
+    const defaultTags = new pulumi.Config("aws").getObject<aws.types.input.ProviderDefaultTags>(
+      "defaultTags",
+    );
+    const metricsProvider = new aws.Provider(
+      `${name}-${HEALTH_CHECK_METRICS_REGION}`,
+      { region: HEALTH_CHECK_METRICS_REGION, defaultTags },
+      { parent: this },
+    );
+
+    const actions = args.alarmActions ?? [];
+    const alarm = new aws.cloudwatch.MetricAlarm(
+      `${name}-health-alarm`,
+      {
+        alarmDescription: `Route 53 health check of the ${args.region} public ALB (${args.domain}) is failing`,
+        namespace: "AWS/Route53",
+        metricName: "HealthCheckStatus",
+        dimensions: { HealthCheckId: healthCheck.id },
+        // 1 = healthy, 0 = unhealthy; Minimum catches any unhealthy minute.
+        statistic: "Minimum",
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        period: 60,
+        evaluationPeriods: 1,
+        // No data means the health check (or its metrics) is gone: that is not "healthy".
+        treatMissingData: "breaching",
+        alarmActions: actions,
+        okActions: actions,
+        tags,
+      },
+      { parent: this, provider: metricsProvider },
+    );
+    this.healthCheckAlarmName = alarm.name;
+    this.healthCheckAlarmArn = alarm.arn;
+
+    this.registerOutputs({
+      healthCheckId: this.healthCheckId,
+      recordName: this.recordName,
+      fqdn: this.fqdn,
+      healthCheckAlarmName: this.healthCheckAlarmName,
+      healthCheckAlarmArn: this.healthCheckAlarmArn,
+    });
+  }
+}
