@@ -120,8 +120,11 @@ export interface AppConfig {
   backup: BackupConfig;
 }
 
-/** A configuration value that the design does not allow. The message names key, value and what is allowed. */
-export class ConfigError extends Error {
+/**
+ * A configuration value that the design does not allow. The message names key, value and what is
+ * allowed. It is a Pulumi RunError, so `pulumi up` / `preview` print the message without a stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
   constructor(
     public readonly key: string,
     public readonly value: unknown,
@@ -592,10 +595,22 @@ export function validateMail(mail: MailConfig, domain: string): void {
   }
 }
 
+/** Alarm thresholds that count events or hosts: whole numbers, at least 1. */
+export const COUNT_THRESHOLDS = [
+  "unhealthyHosts",
+  "dynamoThrottledRequests",
+  "wafBlockedRequests",
+  "natPortAllocationErrors",
+] as const;
+
 export function validateAlarms(alarms: AlarmsConfig): void {
   for (const [key, value] of Object.entries(alarms)) {
     if (key === "emails") continue;
-    validatePositiveNumber(`alarms.${key}`, value as number);
+    if ((COUNT_THRESHOLDS as readonly string[]).includes(key)) {
+      validatePositiveInteger(`alarms.${key}`, value as number);
+    } else {
+      validatePositiveNumber(`alarms.${key}`, value as number);
+    }
   }
   if (alarms.alb5xxRatePercent > 100) {
     throw new ConfigError(
@@ -607,9 +622,26 @@ export function validateAlarms(alarms: AlarmsConfig): void {
   if (alarms.dbCpuPercent > 100) {
     throw new ConfigError("alarms.dbCpuPercent", alarms.dbCpuPercent, "is a percentage, at most 100");
   }
+  if (!Array.isArray(alarms.emails) || alarms.emails.length === 0) {
+    throw new ConfigError(
+      "alarms.emails",
+      alarms.emails,
+      "must list at least one e-mail address: without a subscriber every alarm notifies nobody",
+    );
+  }
+  const seen = new Set<string>();
   alarms.emails.forEach((e, i) => {
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e))
+    if (typeof e !== "string" || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)) {
       throw new ConfigError(`alarms.emails[${i}]`, e, "must be an e-mail address");
+    }
+    if (seen.has(e.toLowerCase())) {
+      throw new ConfigError(
+        `alarms.emails[${i}]`,
+        e,
+        "repeats an earlier address (addresses are case-insensitive)",
+      );
+    }
+    seen.add(e.toLowerCase());
   });
 }
 

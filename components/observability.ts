@@ -99,6 +99,8 @@ export interface ObservabilityArgs {
   healthCheckId?: pulumi.Input<string>;
   /** Extra tags for the topics, keys and alarms. @default {} */
   tags?: Record<string, string>;
+  /** Pulumi `protect` on the topics' KMS keys, like every key of the program. @default true */
+  protect?: boolean;
 }
 
 /** One alarm, before it is wired to the ops topic. */
@@ -616,8 +618,11 @@ export class Observability extends pulumi.ComponentResource {
   /** Alarm names by spec key (`public-alb-5xx-rate`, `db-replication-lag`, ...). */
   public readonly alarmNames: Record<string, pulumi.Output<string>>;
 
+  private readonly protectKeys: boolean;
+
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("multi-region-web:observability:Observability", name, args, opts);
+    this.protectKeys = args.protect ?? true;
 
     const tags = { Name: `${args.stackName}-ops`, ...args.tags };
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
@@ -704,7 +709,7 @@ export class Observability extends pulumi.ComponentResource {
         policy: keyPolicy,
         tags,
       },
-      opts,
+      { ...opts, protect: this.protectKeys },
     );
     const topic = new aws.sns.Topic(prefix, { kmsMasterKeyId: key.arn, tags }, opts);
     // Addresses differing only in case are one mailbox (and would collide as resource names).

@@ -258,12 +258,13 @@ describe("backup config validation (config.ts)", () => {
       standbyRegions: ["ca-central-1"],
       domain: "app.example.com",
       hostedZone: "example.com",
+      alarms: { emails: ["ops@example.com"] },
     };
     expect(() => buildConfig({ ...raw, backup: { copyRetentionDays: 60 } })).to.throw(
       ConfigError,
       /copyRetentionDays/,
     );
-    expect(() => buildConfig({ ...raw, alarms: { dbCpuPercent: 0 } })).to.throw(
+    expect(() => buildConfig({ ...raw, alarms: { ...raw.alarms, dbCpuPercent: 0 } })).to.throw(
       ConfigError,
       /alarms.dbCpuPercent/,
     );

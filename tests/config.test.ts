@@ -29,6 +29,7 @@ const HOME: RawConfig = {
   standbyRegions: ["ca-central-1"],
   domain: "app.example.com",
   hostedZone: "example.com",
+  alarms: { emails: ["ops@example.com"] },
 };
 
 const STANDBY: RawConfig = {
@@ -40,6 +41,7 @@ const STANDBY: RawConfig = {
   primaryStack: "organization/multi-region-web/us-east-1",
   domain: "app.example.com",
   hostedZone: "example.com",
+  alarms: { emails: ["ops@example.com"] },
 };
 
 /** Asserts that `fn` throws a ConfigError naming `key`, the value, and containing `allowed`. */
@@ -356,18 +358,32 @@ describe("config", () => {
       );
     });
     it("rejects non-positive alarm thresholds", () => {
+      const withAlarms = (a: RawConfig["alarms"]) =>
+        buildConfig({ ...HOME, alarms: { ...HOME.alarms, ...a } });
       expectConfigError(
-        () => buildConfig({ ...HOME, alarms: { p99ResponseTimeSeconds: 0 } }),
+        () => withAlarms({ p99ResponseTimeSeconds: 0 }),
         "alarms.p99ResponseTimeSeconds",
         /positive/,
       );
+      expectConfigError(() => withAlarms({ unhealthyHosts: -1 }), "alarms.unhealthyHosts");
+      expectConfigError(() => withAlarms({ dbCpuPercent: 120 }), "alarms.dbCpuPercent", /at most 100/);
+      expect(withAlarms({ p99ResponseTimeSeconds: 0.5 }).alarms.p99ResponseTimeSeconds).to.equal(0.5);
+    });
+    it("rejects fractional counts, and alarms that notify nobody", () => {
+      const withAlarms = (a: RawConfig["alarms"]) =>
+        buildConfig({ ...HOME, alarms: { ...HOME.alarms, ...a } });
       expectConfigError(
-        () => buildConfig({ ...HOME, alarms: { unhealthyHosts: -1 } }),
-        "alarms.unhealthyHosts",
+        () => withAlarms({ wafBlockedRequests: 2.5 }),
+        "alarms.wafBlockedRequests",
+        /positive integer/,
       );
+      expectConfigError(() => withAlarms({ emails: [] }), "alarms.emails", /notifies nobody/);
+      expectConfigError(() => buildConfig({ ...HOME, alarms: undefined }), "alarms.emails", /at least one/);
+      expectConfigError(() => withAlarms({ emails: ["not-an-address"] }), "alarms.emails[0]");
       expectConfigError(
-        () => buildConfig({ ...HOME, alarms: { emails: ["not-an-address"] } }),
-        "alarms.emails[0]",
+        () => withAlarms({ emails: ["a@example.com", "A@example.com"] }),
+        "alarms.emails[1]",
+        /repeats/,
       );
     });
     it("rejects a backup retention shorter than its cross-region copy", () => {

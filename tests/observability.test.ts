@@ -427,3 +427,19 @@ describe("alarm config validation (config.ts)", () => {
     expect(() => validateAlarms(alarms())).to.not.throw();
   });
 });
+
+describe("Observability key protection", () => {
+  const keysOf = (run: StackRun) => run.resources.filter((r) => r.type === "aws:kms/key:Key");
+
+  it("protects the ops topics' KMS keys by default", async () => {
+    const run = await runObservability(args("ca-central-1", "passive", false));
+    expect(keysOf(run)).to.have.length(2);
+    for (const key of keysOf(run)) expect(key.protect, key.name).to.equal(true);
+  });
+
+  it("leaves them unprotected when protect is false", async () => {
+    const run = await runObservability({ ...args("us-east-1", "active", true), protect: false });
+    expect(keysOf(run)).to.have.length(1);
+    for (const key of keysOf(run)) expect(key.protect, key.name).to.equal(false);
+  });
+});
