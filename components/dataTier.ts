@@ -1,0 +1,617 @@
+/**
+ * The data block of the diagram, for both roles:
+ *
+ *   home stack:    KMS key · GlobalCluster ─▶ primary Aurora cluster (writer + readers) · DynamoDB table
+ *                  · master credentials in Secrets Manager, replicated to every standby region
+ *   standby stack: KMS key · secondary Aurora cluster joined to the home's GlobalCluster
+ *                  · DynamoDB TableReplica of the home table · the secret's replica (created by the home)
+ *
+ * Both replicate asynchronously from the home region. Which stack is the *home* never changes on a
+ * failover (only the sizing role does), so a failover never recreates a data resource.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { DatabaseConfig, Role } from "../config";
+
+/** PostgreSQL's port; the DB security group opens nothing else. */
+export const DB_PORT = 5432;
+export const DB_ENGINE = "aurora-postgresql";
+
+/**
+ * The stack outputs a standby stack reads from the home stack (all plain strings). The home exports
+ * every one of them (`DataTier.homeOutputs`); a standby reads them with `readHomeOutputs`, which fails
+ * on the first one that is missing.
+ */
+export const HOME_OUTPUT_NAMES = [
+  /** Region of the home stack: a standby must be elsewhere. */
+  "homeRegion",
+  /** The Aurora global database the standby's secondary cluster joins. */
+  "globalClusterIdentifier",
+  /** Database name of the global database (a secondary cluster cannot set its own). */
+  "dbName",
+  /** Engine version of the global database, which a secondary must match to join it. */
+  "dbEngineVersion",
+  "dynamoTableName",
+  /** The home table, which the standby's TableReplica replicates. */
+  "dynamoTableArn",
+  /** The master secret in the home region; its replicas keep the name, only the region differs. */
+  "dbSecretArn",
+  /**
+   * JSON object `{ "<region>": "<KMS key ARN>" }`: the key the home created in each standby region
+   * for the secret's replica there. The standby's backend needs kms:Decrypt on it to read the secret.
+   */
+  "dbSecretReplicaKeyArns",
+] as const;
+
+export type HomeOutputName = (typeof HOME_OUTPUT_NAMES)[number];
+
+/** What a standby needs from the home stack, as plain strings. */
+export type HomeOutputs = Record<HomeOutputName, string>;
+
+/**
+ * Reads every HOME_OUTPUT_NAMES entry from the home stack. A missing output throws ("Required output
+ * 'x' does not exist on stack 'y'") instead of yielding `undefined`, so a standby never joins with half
+ * of the wiring.
+ */
+export async function readHomeOutputs(ref: pulumi.StackReference): Promise<HomeOutputs> {
+  const values = await Promise.all(HOME_OUTPUT_NAMES.map((name) => ref.requireOutputValue(name)));
+  const outputs = {} as HomeOutputs;
+  HOME_OUTPUT_NAMES.forEach((name, i) => {
+    const value: unknown = values[i];
+    if (typeof value !== "string" || value === "") {
+      throw new Error(`Home stack output '${name}' must be a non-empty string, got ${JSON.stringify(value)}`);
+    }
+    outputs[name] = value;
+  });
+  return outputs;
+}
+
+/** What the backend and Integrations need to reach this region's data. */
+export interface DataConnection {
+  /** Cluster (writer) endpoint; on a standby it accepts writes only after a global failover. */
+  writerEndpoint: string;
+  readerEndpoint: string;
+  port: number;
+  databaseName: string;
+  tableName: string;
+  /** The table's ARN in this region (the replica's on a standby). */
+  tableArn: string;
+  /** This region's copy of the master secret. */
+  secretArn: string;
+  /** The key that encrypts this region's copy of the secret (not this region's data key on a standby). */
+  secretKmsKeyArn: string;
+  /** This region's data key (Aurora, DynamoDB, SNS, other secrets). */
+  kmsKeyArn: string;
+}
+
+export interface DataTierArgs {
+  /** True on the one stack that owns the global resources (GlobalCluster, table, master secret). */
+  home: boolean;
+  /** Sizing role; informational here (sizing arrives already resolved in `database`). */
+  role: Role;
+  /** This stack's region (`aws:region`). */
+  region: string;
+  vpcId: pulumi.Input<string>;
+  /** Isolated (no route to the internet) subnets, one per AZ, for the DB subnet group. */
+  isolatedSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** The backend instances' security group: the only source allowed to reach the database. */
+  backendSecurityGroupId: pulumi.Input<string>;
+  /** Engine version, instance class/count, backups, names. */
+  database: DatabaseConfig;
+  /** Home only: regions of the standby stacks, where the master secret is replicated. @default [] */
+  standbyRegions?: string[];
+  /** Standby only: the home stack's outputs (from `readHomeOutputs`). */
+  homeOutputs?: HomeOutputs;
+  /** Pulumi `protect` on every stateful resource. @default true */
+  protect?: boolean;
+}
+
+/** Throws before any resource is registered when the home/standby wiring is inconsistent. */
+export function validateDataTierArgs(args: {
+  home: boolean;
+  region: string;
+  standbyRegions?: string[];
+  homeOutputs?: HomeOutputs;
+  database: Pick<DatabaseConfig, "instanceCount" | "backupRetentionDays">;
+}): void {
+  const standbyRegions = args.standbyRegions ?? [];
+  if (args.home && args.homeOutputs !== undefined) {
+    throw new Error("DataTier: the home stack must not be given homeOutputs (it is the home)");
+  }
+  if (!args.home && args.homeOutputs === undefined) {
+    throw new Error("DataTier: a standby stack needs homeOutputs (read from the home stack)");
+  }
+  if (!Number.isInteger(args.database.instanceCount) || args.database.instanceCount < 1) {
+    throw new Error(
+      `DataTier: database.instanceCount must be at least 1, got ${args.database.instanceCount}`,
+    );
+  }
+  if (args.database.backupRetentionDays < 1 || args.database.backupRetentionDays > 35) {
+    throw new Error(
+      `DataTier: database.backupRetentionDays must be 1 to 35 (Aurora's range), got ${args.database.backupRetentionDays}`,
+    );
+  }
+  if (args.home) {
+    if (standbyRegions.includes(args.region)) {
+      throw new Error(`DataTier: standbyRegions must not contain the home region ${args.region}`);
+    }
+    if (new Set(standbyRegions).size !== standbyRegions.length) {
+      throw new Error(`DataTier: standbyRegions has duplicates: ${standbyRegions.join(", ")}`);
+    }
+    return;
+  }
+  const homeOutputs = args.homeOutputs as HomeOutputs;
+  if (standbyRegions.length > 0) {
+    throw new Error("DataTier: standbyRegions is for the home stack only");
+  }
+  if (homeOutputs.homeRegion === args.region) {
+    throw new Error(`DataTier: a standby must not be in the home region ${args.region}`);
+  }
+  secretReplicaKeyArn(homeOutputs, args.region);
+}
+
+/**
+ * The KMS key the home stack created in `region` for the secret's replica there. Missing means the
+ * home stack does not list this region in `standbyRegions`, so there is no replica to read.
+ */
+export function secretReplicaKeyArn(homeOutputs: HomeOutputs, region: string): string {
+  let keys: Record<string, unknown>;
+  try {
+    keys = JSON.parse(homeOutputs.dbSecretReplicaKeyArns) as Record<string, unknown>;
+  } catch {
+    throw new Error(
+      `Home stack output 'dbSecretReplicaKeyArns' is not JSON: ${homeOutputs.dbSecretReplicaKeyArns}`,
+    );
+  }
+  const arn = keys[region];
+  if (typeof arn !== "string" || arn === "") {
+    throw new Error(
+      `The home stack (${homeOutputs.homeRegion}) has no DB secret replica in ${region}: add ${region} to its standbyRegions and run it first`,
+    );
+  }
+  return arn;
+}
+
+/** A Secrets Manager replica keeps the primary's name and random suffix: only the region differs. */
+export function secretArnInRegion(arn: string, region: string): string {
+  const parts = arn.split(":");
+  if (parts.length < 7 || parts[0] !== "arn" || parts[2] !== "secretsmanager") {
+    throw new Error(`Not a Secrets Manager secret ARN: ${arn}`);
+  }
+  parts[3] = region;
+  return parts.join(":");
+}
+
+/**
+ * An RDS-style identifier (global cluster, snapshot): lower-case letters, digits and single hyphens,
+ * starting with a letter, at most `max` characters.
+ */
+export function rdsIdentifier(parts: string[], max = 63): string {
+  let id = parts
+    .join("-")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/-+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  if (!/^[a-z]/.test(id)) id = `db-${id}`;
+  return id.slice(0, max).replace(/-+$/, "");
+}
+
+/** KMS key policy: the account administers the key; IAM policies in the account delegate its use. */
+function accountKeyPolicy(partition: string, accountId: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        // AWS's default key policy. Aurora, Performance Insights, Secrets Manager, DynamoDB and SNS use
+        // the key on behalf of a caller (grants / kms:ViaService) under that caller's IAM permissions,
+        // so no service principal needs its own statement. Resource "*" in a key policy means "this key".
+        Sid: "EnableAccountAdministration",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+    ],
+  });
+}
+
+export class DataTier extends pulumi.ComponentResource {
+  /** This region's data key. */
+  public readonly kmsKeyArn: pulumi.Output<string>;
+  public readonly databaseSecurityGroupId: pulumi.Output<string>;
+  public readonly clusterIdentifier: pulumi.Output<string>;
+  public readonly clusterArn: pulumi.Output<string>;
+  public readonly writerEndpoint: pulumi.Output<string>;
+  public readonly readerEndpoint: pulumi.Output<string>;
+  public readonly tableName: pulumi.Output<string>;
+  /** The table's ARN in this region (the replica's on a standby). */
+  public readonly tableArn: pulumi.Output<string>;
+  /** This region's copy of the master secret. */
+  public readonly secretArn: pulumi.Output<string>;
+  public readonly connection: pulumi.Output<DataConnection>;
+  /** Home: every HOME_OUTPUT_NAMES entry, to export from the stack. Standby: empty. */
+  public readonly homeOutputs: Record<string, pulumi.Output<string>>;
+
+  constructor(name: string, args: DataTierArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("multi-region-web:data:DataTier", name, args, opts);
+    validateDataTierArgs(args);
+
+    const protect = args.protect ?? true;
+    const db = args.database;
+    const standbyRegions = args.standbyRegions ?? [];
+    // A standby follows the global database's version, not its own config: a secondary must match it.
+    const engineVersion = args.home ? db.engineVersion : (args.homeOutputs as HomeOutputs).dbEngineVersion;
+    // Physical names that must be stable and unique per stack (aliases, identifiers, snapshots).
+    const base = rdsIdentifier([pulumi.getProject(), pulumi.getStack()], 40);
+    const identity = aws.getCallerIdentityOutput({}, { parent: this });
+    const partition = aws.getPartitionOutput({}, { parent: this });
+    const keyPolicy = pulumi
+      .all([partition.partition, identity.accountId])
+      .apply(([p, account]) => accountKeyPolicy(p, account));
+
+    const key = new aws.kms.Key(
+      `${name}-key`,
+      {
+        description: `${base}: Aurora, DynamoDB, Performance Insights and secrets in ${args.region}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: keyPolicy,
+      },
+      { parent: this, protect },
+    );
+    new aws.kms.Alias(
+      `${name}-key-alias`,
+      { name: `alias/${base}-data`, targetKeyId: key.keyId },
+      { parent: this },
+    );
+
+    // ---- Network: subnet group on the isolated subnets, a security group open to the backend only.
+    const subnetGroup = new aws.rds.SubnetGroup(
+      `${name}-subnets`,
+      {
+        description: "Aurora: isolated subnets, no route to the internet",
+        subnetIds: args.isolatedSubnetIds,
+      },
+      { parent: this },
+    );
+    // No inline rules: the provider removes AWS's default allow-all egress, and the database never
+    // initiates connections, so the one ingress rule below is the whole policy.
+    const dbSg = new aws.ec2.SecurityGroup(
+      `${name}-db-sg`,
+      { vpcId: args.vpcId, description: "Aurora PostgreSQL: 5432 from the backend instances only" },
+      { parent: this },
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-db-from-backend`,
+      {
+        securityGroupId: dbSg.id,
+        referencedSecurityGroupId: args.backendSecurityGroupId,
+        ipProtocol: "tcp",
+        fromPort: DB_PORT,
+        toPort: DB_PORT,
+        description: "PostgreSQL from the backend instances",
+      },
+      { parent: this },
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-backend-to-db`,
+      {
+        securityGroupId: args.backendSecurityGroupId,
+        referencedSecurityGroupId: dbSg.id,
+        ipProtocol: "tcp",
+        fromPort: DB_PORT,
+        toPort: DB_PORT,
+        description: "PostgreSQL to the Aurora cluster",
+      },
+      { parent: this },
+    );
+
+    // Require TLS for every connection (not the default on every Aurora PostgreSQL version).
+    const parameterGroup = new aws.rds.ClusterParameterGroup(
+      `${name}-cluster-params`,
+      {
+        family: `${DB_ENGINE}${engineVersion.split(".")[0]}`,
+        description: "Aurora PostgreSQL: TLS required",
+        parameters: [{ name: "rds.force_ssl", value: "1", applyMethod: "immediate" }],
+      },
+      { parent: this },
+    );
+
+    const serverless = db.instanceClass === "db.serverless";
+    // What every cluster in the global database shares, primary or secondary.
+    const clusterCommon = {
+      engine: DB_ENGINE,
+      // Versions move only when the home stack's database.engineVersion says so (see the global
+      // cluster below), never behind the program's back in a maintenance window.
+      autoMinorVersionUpgrade: false,
+      storageEncrypted: true,
+      kmsKeyId: key.arn,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [dbSg.id],
+      dbClusterParameterGroupName: parameterGroup.name,
+      port: DB_PORT,
+      deletionProtection: true,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: `${base}-aurora-final`,
+      // Keep automated backups after a deletion: they are the last restore point.
+      deleteAutomatedBackups: false,
+      backupRetentionPeriod: db.backupRetentionDays,
+      preferredBackupWindow: "03:00-04:00",
+      preferredMaintenanceWindow: "sun:05:00-sun:06:00",
+      copyTagsToSnapshot: true,
+      iamDatabaseAuthenticationEnabled: true,
+      enabledCloudwatchLogsExports: ["postgresql"],
+      serverlessv2ScalingConfiguration: serverless
+        ? { minCapacity: db.serverlessMinCapacity, maxCapacity: db.serverlessMaxCapacity }
+        : undefined,
+    };
+    // AWS, not this program, manages global-database membership: a switchover or failover sets
+    // replicationSourceIdentifier on the new secondary, and a detach-and-promote clears
+    // globalClusterIdentifier. Re-applying either would promote a secondary to a standalone cluster
+    // or try to re-join a promoted one. The provider documents ignoring them:
+    //   hashicorp/terraform-provider-aws#13715 (ignore_changes on replication_source_identifier, and
+    //     PR #14490 / #40921), #43214 (the secondary cannot declare it at create time),
+    //   cloudposse/terraform-aws-rds-cluster#281 (global_cluster_identifier -> null drift detaches
+    //     the cluster from the global database).
+    // engineVersion: upgrades go through the GlobalCluster, which upgrades every member in the order
+    // Aurora requires (secondaries first); members ignore it, as the provider's GlobalCluster docs
+    // ("Upgrading Engine Versions") prescribe, see hashicorp/terraform-provider-aws#36107, #36246, #41127.
+    const managedByAws = ["replicationSourceIdentifier", "globalClusterIdentifier", "engineVersion"];
+
+    let cluster: aws.rds.Cluster;
+    let tableName: pulumi.Output<string>;
+    let tableArn: pulumi.Output<string>;
+    let secretArn: pulumi.Output<string>;
+    let secretKmsKeyArn: pulumi.Output<string>;
+    let databaseName: pulumi.Output<string>;
+    let homeOutputs: Record<string, pulumi.Output<string>> = {};
+
+    if (args.home) {
+      const globalCluster = new aws.rds.GlobalCluster(
+        `${name}-global`,
+        {
+          globalClusterIdentifier: rdsIdentifier([base, "aurora"]),
+          engine: DB_ENGINE,
+          engineVersion,
+          storageEncrypted: true,
+          deletionProtection: true,
+        },
+        { parent: this, protect },
+      );
+
+      // Not manageMasterUserPassword: RDS-managed master passwords are not supported for clusters in
+      // an Aurora global database (Aurora User Guide, "Limitations for Secrets Manager integration").
+      // RDS rejects '/', '@', '"', "'" and spaces in master passwords.
+      const password = new random.RandomPassword(
+        `${name}-master-password`,
+        {
+          length: 32,
+          special: true,
+          overrideSpecial: "!#$%&*()-_=+[]{}<>:?~^.,",
+          minLower: 1,
+          minUpper: 1,
+          minNumeric: 1,
+          minSpecial: 1,
+        },
+        { parent: this },
+      );
+
+      cluster = new aws.rds.Cluster(
+        `${name}-primary`,
+        {
+          ...clusterCommon,
+          engineVersion: globalCluster.engineVersion,
+          globalClusterIdentifier: globalCluster.id,
+          databaseName: db.databaseName,
+          masterUsername: db.masterUsername,
+          masterPassword: password.result,
+        },
+        { parent: this, protect, ignoreChanges: managedByAws },
+      );
+
+      // Each standby region gets a key of its own for the secret's replica. The home creates it,
+      // through an explicit provider, because the standby's data key does not exist yet when the home
+      // deploys first (and the replica must be created with the secret).
+      // An explicit provider does not read the stack's `aws:` config: pass on what the default one uses.
+      const awsConfig = new pulumi.Config("aws");
+      const providerSettings = {
+        profile: awsConfig.get("profile"),
+        defaultTags: awsConfig.getObject<aws.types.input.ProviderDefaultTags>("defaultTags"),
+      };
+      const replicaKeys = standbyRegions.map((region) => {
+        const provider = new aws.Provider(
+          `${name}-provider-${region}`,
+          { ...providerSettings, region },
+          { parent: this },
+        );
+        const replicaKey = new aws.kms.Key(
+          `${name}-secret-replica-key-${region}`,
+          {
+            description: `${base}: replica of the Aurora master secret in ${region}`,
+            enableKeyRotation: true,
+            deletionWindowInDays: 30,
+            policy: keyPolicy,
+          },
+          { parent: this, provider, protect },
+        );
+        new aws.kms.Alias(
+          `${name}-secret-replica-key-alias-${region}`,
+          { name: `alias/${base}-db-secret-replica`, targetKeyId: replicaKey.keyId },
+          { parent: this, provider },
+        );
+        return { region, arn: replicaKey.arn };
+      });
+
+      const secret = new aws.secretsmanager.Secret(
+        `${name}-master-secret`,
+        {
+          description: `${base}: Aurora master credentials (generated; replicated to every standby region)`,
+          kmsKeyId: key.arn,
+          recoveryWindowInDays: 30,
+          replicas: replicaKeys.map(({ region, arn }) => ({ region, kmsKeyId: arn })),
+        },
+        { parent: this, protect },
+      );
+      new aws.secretsmanager.SecretVersion(
+        `${name}-master-secret-value`,
+        {
+          secretId: secret.id,
+          // Built from the password, so already a secret; wrapped again so no refactor can leak it.
+          secretString: pulumi.secret(
+            pulumi.all([password.result, cluster.endpoint, cluster.port]).apply(([pw, host, port]) =>
+              JSON.stringify({
+                username: db.masterUsername,
+                password: pw,
+                engine: "postgres",
+                host,
+                port,
+                dbname: db.databaseName,
+              }),
+            ),
+          ),
+        },
+        { parent: this },
+      );
+
+      const table = new aws.dynamodb.Table(
+        `${name}-table`,
+        {
+          billingMode: "PAY_PER_REQUEST",
+          hashKey: "pk",
+          rangeKey: "sk",
+          attributes: [
+            { name: "pk", type: "S" },
+            { name: "sk", type: "S" },
+          ],
+          // Global tables (2019.11.21) replicate through the stream; it must carry both images.
+          streamEnabled: true,
+          streamViewType: "NEW_AND_OLD_IMAGES",
+          pointInTimeRecovery: { enabled: true },
+          serverSideEncryption: { enabled: true, kmsKeyArn: key.arn },
+          deletionProtectionEnabled: true,
+        },
+        // Replicas are TableReplica resources in the standby stacks; without this the home stack
+        // would remove them on its next update.
+        { parent: this, protect, ignoreChanges: ["replicas"] },
+      );
+
+      tableName = table.name;
+      tableArn = table.arn;
+      secretArn = secret.arn;
+      secretKmsKeyArn = key.arn;
+      databaseName = pulumi.output(db.databaseName);
+      const replicaKeyArns = pulumi
+        .all(replicaKeys.map(({ region, arn }) => arn.apply((a) => [region, a] as const)))
+        .apply((entries) => JSON.stringify(Object.fromEntries(entries)));
+      const exported: Record<HomeOutputName, pulumi.Output<string>> = {
+        homeRegion: pulumi.output(args.region),
+        globalClusterIdentifier: globalCluster.id,
+        dbName: databaseName,
+        dbEngineVersion: globalCluster.engineVersion,
+        dynamoTableName: table.name,
+        dynamoTableArn: table.arn,
+        dbSecretArn: secret.arn,
+        dbSecretReplicaKeyArns: replicaKeyArns,
+      };
+      homeOutputs = exported;
+    } else {
+      const home = args.homeOutputs as HomeOutputs;
+      // A secondary cluster takes its credentials and database name from the global database: RDS
+      // rejects masterUsername / masterPassword / databaseName here.
+      cluster = new aws.rds.Cluster(
+        `${name}-secondary`,
+        {
+          ...clusterCommon,
+          engineVersion,
+          globalClusterIdentifier: home.globalClusterIdentifier,
+        },
+        { parent: this, protect, ignoreChanges: managedByAws },
+      );
+      // The standby's provider is in this region: that makes this the replica's region.
+      const replica = new aws.dynamodb.TableReplica(
+        `${name}-table-replica`,
+        {
+          globalTableArn: home.dynamoTableArn,
+          kmsKeyArn: key.arn,
+          pointInTimeRecovery: true,
+          deletionProtectionEnabled: true,
+        },
+        { parent: this, protect },
+      );
+      tableName = pulumi.output(home.dynamoTableName);
+      tableArn = replica.arn;
+      secretArn = pulumi.output(secretArnInRegion(home.dbSecretArn, args.region));
+      secretKmsKeyArn = pulumi.output(secretReplicaKeyArn(home, args.region));
+      databaseName = pulumi.output(home.dbName);
+    }
+
+    // Explicit AZs, one per instance in turn, so the writer and its failover reader never share an
+    // AZ (RDS alone does not guarantee that). The isolated subnets are the region's first N AZs
+    // (RegionalVpc / awsx take them in this order), so every AZ chosen is in the subnet group.
+    const zones = pulumi
+      .all([
+        aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names,
+        args.isolatedSubnetIds,
+      ])
+      .apply(([names, subnets]) => names.slice(0, Math.max(1, Math.min(names.length, subnets.length))));
+    for (let i = 0; i < db.instanceCount; i++) {
+      // The first instance Aurora brings up is the writer; a failover may swap roles, so the names
+      // are positions, not roles. promotionTier orders the failover candidates.
+      new aws.rds.ClusterInstance(
+        `${name}-instance-${i}`,
+        {
+          clusterIdentifier: cluster.id,
+          engine: DB_ENGINE,
+          instanceClass: db.instanceClass,
+          availabilityZone: zones.apply((z) => z[i % z.length]),
+          promotionTier: Math.min(i, 15),
+          publiclyAccessible: false,
+          autoMinorVersionUpgrade: false,
+          performanceInsightsEnabled: true,
+          performanceInsightsKmsKeyId: key.arn,
+          performanceInsightsRetentionPeriod: 7,
+          copyTagsToSnapshot: true,
+        },
+        { parent: this, protect },
+      );
+    }
+
+    this.kmsKeyArn = key.arn;
+    this.databaseSecurityGroupId = dbSg.id;
+    this.clusterIdentifier = cluster.clusterIdentifier;
+    this.clusterArn = cluster.arn;
+    this.writerEndpoint = cluster.endpoint;
+    this.readerEndpoint = cluster.readerEndpoint;
+    this.tableName = tableName;
+    this.tableArn = tableArn;
+    this.secretArn = secretArn;
+    this.homeOutputs = homeOutputs;
+    this.connection = pulumi.output({
+      writerEndpoint: cluster.endpoint,
+      readerEndpoint: cluster.readerEndpoint,
+      port: cluster.port,
+      databaseName,
+      tableName,
+      tableArn,
+      secretArn,
+      secretKmsKeyArn,
+      kmsKeyArn: key.arn,
+    });
+
+    this.registerOutputs({
+      kmsKeyArn: this.kmsKeyArn,
+      databaseSecurityGroupId: this.databaseSecurityGroupId,
+      clusterIdentifier: this.clusterIdentifier,
+      clusterArn: this.clusterArn,
+      writerEndpoint: this.writerEndpoint,
+      readerEndpoint: this.readerEndpoint,
+      tableName: this.tableName,
+      tableArn: this.tableArn,
+      secretArn: this.secretArn,
+      connection: this.connection,
+      homeOutputs: this.homeOutputs,
+    });
+  }
+}

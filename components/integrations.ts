@@ -1,0 +1,400 @@
+/**
+ * The backend's outside services from the diagram: SNS (messages to customers), mail (SES, or an
+ * external SMTP provider) and maps (Amazon Location Service); the SSM parameters through which the
+ * backend discovers them and this region's data tier; and the one IAM policy that lets the backend
+ * role use exactly these resources.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { MailConfig, MapsConfig } from "../config";
+import { DataConnection } from "./dataTier";
+
+export interface IntegrationsArgs {
+  /** The app domain; the SES identity when mail.provider is "ses". */
+  domain: string;
+  /** Public hosted zone that holds `domain` (DKIM records go there). */
+  hostedZoneId: pulumi.Input<string>;
+  mail: MailConfig;
+  maps: MapsConfig;
+  /** This region's data key: encrypts the topic and the SMTP secret. */
+  kmsKeyArn: pulumi.Input<string>;
+  /** Name of the backend instances' IAM role, which gets the policy. */
+  backendRoleName: pulumi.Input<string>;
+  /** This region's data tier, published for the backend in SSM. */
+  data: pulumi.Input<DataConnection>;
+  /** SSM path prefix, such as `/<project>/<stack>` (no trailing slash). */
+  ssmPrefix: string;
+  /** Pulumi `protect` on the stateful resources (the SMTP secret). @default true */
+  protect?: boolean;
+}
+
+/** Mail as the IAM policy sees it: the SES identity, or the secret holding external SMTP credentials. */
+export type MailAccess =
+  | { provider: "ses"; identityArn: string; fromAddress: string }
+  | { provider: "external"; smtpSecretArn: string };
+
+/** Plain values the backend policy is built from (see `backendPolicyDocument`). */
+export interface BackendPolicyValues {
+  partition: string;
+  region: string;
+  accountId: string;
+  topicArn: string;
+  mail: MailAccess;
+  placeIndexArn: string;
+  mapArn: string;
+  dbSecretArn: string;
+  /** The table's ARN in this region. */
+  tableArn: string;
+  /** Keys the backend decrypts with: this region's data key and the DB secret's key. */
+  kmsKeyArns: string[];
+  ssmPrefix: string;
+}
+
+interface PolicyStatement {
+  Sid: string;
+  Effect: "Allow" | "Deny";
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+
+/** Item-level DynamoDB actions: no Scan, no table administration. */
+export const DYNAMODB_ITEM_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:Query",
+  "dynamodb:BatchGetItem",
+  "dynamodb:BatchWriteItem",
+  "dynamodb:ConditionCheckItem",
+];
+
+/**
+ * The backend role's one policy. Every action used here supports resource-level permissions, so no
+ * statement needs `"Resource": "*"`.
+ *
+ * Not granted: rds-db:connect. It is scoped to `dbuser:<cluster resource id>/<db user>`, and the
+ * backend authenticates with the master secret; grant it for a named IAM database user once one is
+ * created in the database.
+ */
+export function backendPolicyDocument(v: BackendPolicyValues): PolicyDocument {
+  const ssmPath = `arn:${v.partition}:ssm:${v.region}:${v.accountId}:parameter${v.ssmPrefix}`;
+  const statements: PolicyStatement[] = [
+    { Sid: "PublishCustomerMessages", Effect: "Allow", Action: ["sns:Publish"], Resource: [v.topicArn] },
+  ];
+  if (v.mail.provider === "ses") {
+    statements.push({
+      Sid: "SendMailFromIdentity",
+      Effect: "Allow",
+      Action: ["ses:SendEmail", "ses:SendRawEmail"],
+      Resource: [v.mail.identityArn],
+      Condition: { StringEquals: { "ses:FromAddress": v.mail.fromAddress } },
+    });
+  } else {
+    statements.push({
+      Sid: "ReadSmtpCredentials",
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: [v.mail.smtpSecretArn],
+    });
+  }
+  statements.push(
+    {
+      Sid: "SearchPlaces",
+      Effect: "Allow",
+      Action: ["geo:SearchPlaceIndexForText", "geo:SearchPlaceIndexForPosition", "geo:GetPlace"],
+      Resource: [v.placeIndexArn],
+    },
+    {
+      Sid: "ReadMap",
+      Effect: "Allow",
+      Action: ["geo:GetMapTile", "geo:GetMapStyleDescriptor", "geo:GetMapGlyphs", "geo:GetMapSprites"],
+      Resource: [v.mapArn],
+    },
+    {
+      Sid: "ReadDatabaseSecret",
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: [v.dbSecretArn],
+    },
+    {
+      Sid: "ReadWriteTableItems",
+      Effect: "Allow",
+      Action: DYNAMODB_ITEM_ACTIONS,
+      Resource: [v.tableArn, `${v.tableArn}/index/*`],
+    },
+    {
+      // Only through the services that hold our encrypted data in this region.
+      Sid: "UseDataKeysThroughServices",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: [...new Set(v.kmsKeyArns)],
+      Condition: {
+        StringEquals: {
+          "kms:ViaService": ["sns", "secretsmanager", "dynamodb"].map(
+            (s) => `${s}.${v.region}.amazonaws.com`,
+          ),
+        },
+      },
+    },
+    {
+      Sid: "ReadServiceDiscoveryParameters",
+      Effect: "Allow",
+      Action: ["ssm:GetParameter", "ssm:GetParameters"],
+      Resource: [`${ssmPath}/*`],
+    },
+    {
+      Sid: "ListServiceDiscoveryParameters",
+      Effect: "Allow",
+      Action: ["ssm:GetParametersByPath"],
+      Resource: [ssmPath, `${ssmPath}/*`],
+    },
+  );
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Topic policy: nobody may publish to or subscribe to the topic without TLS. */
+export function topicPolicyDocument(topicArn: string): object {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["sns:Publish", "sns:Subscribe", "sns:Receive"],
+        Resource: topicArn,
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  };
+}
+
+/** The SSM parameter names (relative to the prefix) the backend reads, per mail provider. */
+export function parameterKeys(provider: MailConfig["provider"]): string[] {
+  return [
+    "db/writerEndpoint",
+    "db/readerEndpoint",
+    "db/port",
+    "db/name",
+    "db/secretArn",
+    "dynamodb/tableName",
+    "sns/topicArn",
+    "maps/placeIndexName",
+    "maps/mapName",
+    "mail/provider",
+    "mail/fromAddress",
+    ...(provider === "external" ? ["mail/smtpSecretArn"] : []),
+  ];
+}
+
+export class Integrations extends pulumi.ComponentResource {
+  public readonly topicArn: pulumi.Output<string>;
+  public readonly placeIndexName: pulumi.Output<string>;
+  public readonly mapName: pulumi.Output<string>;
+  public readonly policyArn: pulumi.Output<string>;
+  /** SSM prefix under which the backend finds its endpoints. */
+  public readonly parameterPrefix: string;
+
+  constructor(name: string, args: IntegrationsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("multi-region-web:integrations:Integrations", name, args, opts);
+    if (!/^\/[A-Za-z0-9_.\-/]*[A-Za-z0-9_.-]$/.test(args.ssmPrefix)) {
+      throw new Error(
+        `Integrations: ssmPrefix must start with "/" and not end with "/", got "${args.ssmPrefix}"`,
+      );
+    }
+    const protect = args.protect ?? true;
+    // Location Service names are per account and region: qualify them with the project and stack.
+    const base = `${pulumi.getProject()}-${pulumi.getStack()}`.replace(/[^A-Za-z0-9._-]/g, "-");
+    const data = pulumi.output(args.data);
+
+    const topic = new aws.sns.Topic(
+      `${name}-customer-messages`,
+      { kmsMasterKeyId: args.kmsKeyArn },
+      { parent: this },
+    );
+    new aws.sns.TopicPolicy(
+      `${name}-customer-messages-tls-only`,
+      { arn: topic.arn, policy: topic.arn.apply((arn) => JSON.stringify(topicPolicyDocument(arn))) },
+      { parent: this },
+    );
+
+    let mail: pulumi.Output<MailAccess>;
+    let smtpSecretArn: pulumi.Output<string> | undefined;
+    if (args.mail.provider === "ses") {
+      const identity = new aws.ses.DomainIdentity(
+        `${name}-mail-domain`,
+        { domain: args.domain },
+        { parent: this },
+      );
+      // Easy DKIM: SES signs with keys published under <token>._domainkey, and these records also
+      // verify the identity. No `_amazonses` TXT record: its token differs per region and every
+      // regional stack would write the same record name (Route 53 rejects the second, or with
+      // allowOverwrite the stacks overwrite each other's), while the DKIM names are unique per
+      // region. SES API reference, VerifyDomainDkim: sending works "even if you haven't added the
+      // TXT record provided by the VerifyDomainIdentity operation".
+      const dkim = new aws.ses.DomainDkim(`${name}-mail-dkim`, { domain: identity.domain }, { parent: this });
+      // SES always returns three tokens.
+      for (let i = 0; i < 3; i++) {
+        const token = dkim.dkimTokens.apply((tokens) => tokens[i]);
+        new aws.route53.Record(
+          `${name}-mail-dkim-${i}`,
+          {
+            zoneId: args.hostedZoneId,
+            name: pulumi.interpolate`${token}._domainkey.${args.domain}`,
+            type: "CNAME",
+            ttl: 1800,
+            records: [pulumi.interpolate`${token}.dkim.amazonses.com`],
+          },
+          { parent: this },
+        );
+      }
+      const fromAddress = args.mail.fromAddress;
+      mail = identity.arn.apply((identityArn) => ({ provider: "ses" as const, identityArn, fromAddress }));
+    } else {
+      const { smtpHost, smtpPort, smtpUsername, smtpPassword } = args.mail;
+      if (!smtpHost || !smtpPort || !smtpUsername || !smtpPassword) {
+        throw new Error(
+          "Integrations: an external mail provider needs smtpHost, smtpPort, smtpUsername and smtpPassword",
+        );
+      }
+      const secret = new aws.secretsmanager.Secret(
+        `${name}-smtp-credentials`,
+        {
+          description: `${base}: SMTP credentials of the external mail provider`,
+          kmsKeyId: args.kmsKeyArn,
+          recoveryWindowInDays: 30,
+        },
+        { parent: this, protect },
+      );
+      new aws.secretsmanager.SecretVersion(
+        `${name}-smtp-credentials-value`,
+        {
+          secretId: secret.id,
+          secretString: pulumi.secret(
+            pulumi
+              .output(smtpPassword)
+              .apply((password) =>
+                JSON.stringify({ host: smtpHost, port: smtpPort, username: smtpUsername, password }),
+              ),
+          ),
+        },
+        { parent: this },
+      );
+      smtpSecretArn = secret.arn;
+      mail = secret.arn.apply((arn) => ({ provider: "external" as const, smtpSecretArn: arn }));
+    }
+
+    const placeIndex = new aws.location.PlaceIndex(
+      `${name}-places`,
+      {
+        indexName: `${base}-places`,
+        dataSource: args.maps.dataSource,
+        // Results are shown, not stored: storing them needs intendedUse "Storage" (and its pricing).
+        dataSourceConfiguration: { intendedUse: "SingleUse" },
+        description: "Address and place search for the backend",
+      },
+      { parent: this },
+    );
+    const map = new aws.location.Map(
+      `${name}-map`,
+      {
+        mapName: `${base}-map`,
+        configuration: { style: args.maps.mapStyle },
+        description: "Map tiles for the app",
+      },
+      { parent: this },
+    );
+
+    // Service discovery: the backend reads these at start-up instead of values baked into user data.
+    const values: Record<string, pulumi.Input<string>> = {
+      "db/writerEndpoint": data.writerEndpoint,
+      "db/readerEndpoint": data.readerEndpoint,
+      "db/port": data.port.apply(String),
+      "db/name": data.databaseName,
+      "db/secretArn": data.secretArn,
+      "dynamodb/tableName": data.tableName,
+      "sns/topicArn": topic.arn,
+      "maps/placeIndexName": placeIndex.indexName,
+      "maps/mapName": map.mapName,
+      "mail/provider": args.mail.provider,
+      "mail/fromAddress": args.mail.fromAddress,
+    };
+    if (smtpSecretArn) values["mail/smtpSecretArn"] = smtpSecretArn;
+    for (const key of parameterKeys(args.mail.provider)) {
+      // Endpoints and ARNs are not secret: String (the DB secret's ARN is only a pointer to it).
+      new aws.ssm.Parameter(
+        `${name}-param-${key.replace(/\//g, "-")}`,
+        { name: `${args.ssmPrefix}/${key}`, type: "String", value: values[key] },
+        { parent: this },
+      );
+    }
+
+    const caller = aws.getCallerIdentityOutput({}, { parent: this });
+    const partition = aws.getPartitionOutput({}, { parent: this });
+    const region = aws.getRegionOutput({}, { parent: this });
+    const document = pulumi
+      .output({
+        partition: partition.partition,
+        region: region.region,
+        accountId: caller.accountId,
+        topicArn: topic.arn,
+        mail,
+        placeIndexArn: placeIndex.indexArn,
+        mapArn: map.mapArn,
+        data,
+        kmsKeyArn: args.kmsKeyArn,
+      })
+      .apply((v) =>
+        JSON.stringify(
+          backendPolicyDocument({
+            partition: v.partition,
+            region: v.region,
+            accountId: v.accountId,
+            topicArn: v.topicArn,
+            mail: v.mail,
+            placeIndexArn: v.placeIndexArn,
+            mapArn: v.mapArn,
+            dbSecretArn: v.data.secretArn,
+            tableArn: v.data.tableArn,
+            // The topic / SMTP secret key, the data key and the DB secret's key (another on a standby).
+            kmsKeyArns: [v.kmsKeyArn, v.data.kmsKeyArn, v.data.secretKmsKeyArn],
+            ssmPrefix: args.ssmPrefix,
+          }),
+        ),
+      );
+    const policy = new aws.iam.Policy(
+      `${name}-backend-policy`,
+      {
+        description:
+          "Backend: exactly this region's topic, mail, maps, DB secret, table, keys and parameters",
+        policy: document,
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicyAttachment(
+      `${name}-backend-policy-attachment`,
+      { role: args.backendRoleName, policyArn: policy.arn },
+      { parent: this },
+    );
+
+    this.topicArn = topic.arn;
+    this.placeIndexName = placeIndex.indexName;
+    this.mapName = map.mapName;
+    this.policyArn = policy.arn;
+    this.parameterPrefix = args.ssmPrefix;
+    this.registerOutputs({
+      topicArn: this.topicArn,
+      placeIndexName: this.placeIndexName,
+      mapName: this.mapName,
+      policyArn: this.policyArn,
+      parameterPrefix: this.parameterPrefix,
+    });
+  }
+}

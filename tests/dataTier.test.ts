@@ -1,0 +1,632 @@
+import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import { DATABASE_DEFAULTS, DatabaseConfig } from "../config";
+import {
+  DataTier,
+  HOME_OUTPUT_NAMES,
+  HomeOutputs,
+  rdsIdentifier,
+  readHomeOutputs,
+  secretArnInRegion,
+  secretReplicaKeyArn,
+  validateDataTierArgs,
+} from "../components/dataTier";
+import { RecordedResource, runProgram, StackRun } from "../tools/mocks";
+
+const T = {
+  key: "aws:kms/key:Key",
+  alias: "aws:kms/alias:Alias",
+  globalCluster: "aws:rds/globalCluster:GlobalCluster",
+  cluster: "aws:rds/cluster:Cluster",
+  instance: "aws:rds/clusterInstance:ClusterInstance",
+  subnetGroup: "aws:rds/subnetGroup:SubnetGroup",
+  sg: "aws:ec2/securityGroup:SecurityGroup",
+  ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  egress: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+  table: "aws:dynamodb/table:Table",
+  replica: "aws:dynamodb/tableReplica:TableReplica",
+  secret: "aws:secretsmanager/secret:Secret",
+  secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+  password: "random:index/randomPassword:RandomPassword",
+  awsProvider: "pulumi:providers:aws",
+};
+/** Resources that hold data or guard it: each must carry Pulumi `protect`. */
+const STATEFUL = [T.key, T.globalCluster, T.cluster, T.instance, T.table, T.replica, T.secret];
+
+/** The signature key Pulumi uses to mark a serialized secret value. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const isSecret = (value: unknown) => typeof value === "object" && value !== null && SECRET_SIG in value;
+const unsecret = (value: unknown) => (isSecret(value) ? (value as Record<string, unknown>).value : value);
+
+const ofType = (run: StackRun, type: string) => run.resources.filter((r) => r.type === type);
+function one(run: StackRun, type: string): RecordedResource {
+  const found = ofType(run, type);
+  expect(found, type).to.have.length(1);
+  return found[0];
+}
+const dependsOn = (r: RecordedResource, input: string, on: RecordedResource) =>
+  (r.propertyDependencies[input] ?? []).includes(on.urn);
+
+const SUBNETS = ["subnet-iso-a", "subnet-iso-b"];
+const BACKEND_SG = "sg-backend0000000001";
+
+const STANDBY_HOME: HomeOutputs = {
+  homeRegion: "us-east-1",
+  globalClusterIdentifier: "multi-region-web-us-east-1-aurora",
+  dbName: "app",
+  dbEngineVersion: "16.6",
+  dynamoTableName: "data-table-1234567",
+  dynamoTableArn: "arn:aws:dynamodb:us-east-1:123456789012:table/data-table-1234567",
+  dbSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:data-master-secret-1234567-AbCdEf",
+  dbSecretReplicaKeyArns: JSON.stringify({
+    "ca-central-1": "arn:aws:kms:ca-central-1:123456789012:key/11111111-2222-3333-4444-555555555555",
+  }),
+};
+
+function runHome(
+  opts: { protect?: boolean; database?: Partial<DatabaseConfig>; standbyRegions?: string[] } = {},
+) {
+  return runProgram(
+    () => {
+      const data = new DataTier("data", {
+        home: true,
+        role: "active",
+        region: "us-east-1",
+        vpcId: "vpc-0123456789abcdef0",
+        isolatedSubnetIds: SUBNETS,
+        backendSecurityGroupId: BACKEND_SG,
+        database: { ...DATABASE_DEFAULTS.active, ...opts.database },
+        standbyRegions: opts.standbyRegions ?? ["ca-central-1"],
+        protect: opts.protect ?? true,
+      });
+      return {
+        ...data.homeOutputs,
+        connection: data.connection,
+        kmsKeyArn: data.kmsKeyArn,
+        tableArn: data.tableArn,
+        secretArn: data.secretArn,
+        clusterArn: data.clusterArn,
+        databaseSecurityGroupId: data.databaseSecurityGroupId,
+      };
+    },
+    { stack: "us-east-1", config: { "aws:region": "us-east-1" } },
+  );
+}
+
+function runStandby(opts: { protect?: boolean; homeOutputs?: HomeOutputs; region?: string } = {}) {
+  const region = opts.region ?? "ca-central-1";
+  return runProgram(
+    () => {
+      const data = new DataTier("data", {
+        home: false,
+        role: "passive",
+        region,
+        vpcId: "vpc-0fedcba9876543210",
+        isolatedSubnetIds: SUBNETS,
+        backendSecurityGroupId: BACKEND_SG,
+        database: DATABASE_DEFAULTS.passive,
+        homeOutputs: opts.homeOutputs ?? STANDBY_HOME,
+        protect: opts.protect ?? true,
+      });
+      return {
+        homeOutputCount: Object.keys(data.homeOutputs).length,
+        connection: data.connection,
+        kmsKeyArn: data.kmsKeyArn,
+        tableArn: data.tableArn,
+        secretArn: data.secretArn,
+      };
+    },
+    { stack: region, config: { "aws:region": region } },
+  );
+}
+
+describe("DataTier", function () {
+  this.timeout(60000);
+
+  describe("home stack (us-east-1)", () => {
+    let run: StackRun;
+    before(async () => {
+      run = await runHome();
+    });
+
+    const homeKey = () => ofType(run, T.key).find((k) => k.region === "us-east-1") as RecordedResource;
+    const replicaKey = () => ofType(run, T.key).find((k) => k.region === "ca-central-1") as RecordedResource;
+
+    it("creates a rotating KMS key with an alias in this region, administered by the account", () => {
+      const keys = ofType(run, T.key);
+      expect(keys.map((k) => k.region).sort()).to.deep.equal(["ca-central-1", "us-east-1"]);
+      for (const key of keys) {
+        expect(key.inputs.enableKeyRotation).to.equal(true);
+        expect(key.inputs.deletionWindowInDays).to.equal(30);
+        expect(key.inputs.description).to.be.a("string").and.not.empty;
+        const policy = JSON.parse(key.inputs.policy as string) as {
+          Statement: { Effect: string; Principal: { AWS: string }; Action: string }[];
+        };
+        expect(policy.Statement).to.have.length(1);
+        expect(policy.Statement[0]).to.include({ Effect: "Allow", Action: "kms:*" });
+        expect(policy.Statement[0].Principal.AWS).to.equal("arn:aws:iam::123456789012:root");
+      }
+      const alias = ofType(run, T.alias).find((a) => a.region === "us-east-1") as RecordedResource;
+      expect(alias.inputs.name).to.equal("alias/multi-region-web-us-east-1-data");
+      expect(dependsOn(alias, "targetKeyId", homeKey())).to.equal(true);
+    });
+
+    it("opens the DB security group on 5432 to the backend security group only, with the matching egress", () => {
+      const sg = one(run, T.sg);
+      expect(sg.inputs.description).to.be.a("string").and.not.empty;
+      expect(sg.inputs.ingress, "no inline rules").to.equal(undefined);
+      expect(sg.inputs.egress, "no inline rules").to.equal(undefined);
+      const ingress = ofType(run, T.ingress);
+      expect(ingress, "exactly one ingress rule").to.have.length(1);
+      expect(ingress[0].inputs).to.include({
+        referencedSecurityGroupId: BACKEND_SG,
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+      });
+      expect(ingress[0].inputs.cidrIpv4).to.equal(undefined);
+      expect(ingress[0].inputs.description).to.be.a("string").and.not.empty;
+      expect(dependsOn(ingress[0], "securityGroupId", sg)).to.equal(true);
+
+      const egress = one(run, T.egress);
+      expect(egress.inputs).to.include({
+        securityGroupId: BACKEND_SG,
+        ipProtocol: "tcp",
+        fromPort: 5432,
+        toPort: 5432,
+      });
+      expect(dependsOn(egress, "referencedSecurityGroupId", sg)).to.equal(true);
+      const component = run.resources.find(
+        (r) => r.type === "multi-region-web:data:DataTier",
+      ) as RecordedResource;
+      expect(egress.parent).to.equal(component.urn);
+    });
+
+    it("puts the DB subnet group on the isolated subnets", () => {
+      expect(one(run, T.subnetGroup).inputs.subnetIds).to.deep.equal(SUBNETS);
+    });
+
+    it("creates an encrypted, deletion-protected aurora-postgresql global cluster", () => {
+      const gc = one(run, T.globalCluster);
+      expect(gc.inputs).to.include({
+        engine: "aurora-postgresql",
+        engineVersion: "16.6",
+        storageEncrypted: true,
+        deletionProtection: true,
+        globalClusterIdentifier: "multi-region-web-us-east-1-aurora",
+      });
+      expect(gc.protect).to.equal(true);
+    });
+
+    it("joins the primary cluster to it, encrypted with this region's key, with backups and audit settings", () => {
+      const cluster = one(run, T.cluster);
+      const gc = one(run, T.globalCluster);
+      const i = cluster.inputs;
+      expect(i.globalClusterIdentifier).to.equal(gc.inputs.globalClusterIdentifier);
+      expect(i.engine).to.equal("aurora-postgresql");
+      expect(i.engineVersion).to.equal(gc.inputs.engineVersion);
+      expect(i.kmsKeyId).to.equal(homeKey().outputs.arn);
+      expect(i.storageEncrypted).to.equal(true);
+      expect(i.deletionProtection).to.equal(true);
+      expect(i.skipFinalSnapshot).to.equal(false);
+      expect(i.finalSnapshotIdentifier).to.match(/^[a-z][a-z0-9-]*[a-z0-9]$/);
+      expect(i.deleteAutomatedBackups).to.equal(false);
+      expect(i.backupRetentionPeriod).to.be.at.least(7);
+      expect(i.preferredBackupWindow).to.be.a("string");
+      expect(i.copyTagsToSnapshot).to.equal(true);
+      expect(i.iamDatabaseAuthenticationEnabled).to.equal(true);
+      expect(i.enabledCloudwatchLogsExports).to.deep.equal(["postgresql"]);
+      expect(i.databaseName).to.equal("app");
+      expect(i.masterUsername).to.equal("app_admin");
+      expect(i.manageMasterUserPassword).to.equal(undefined);
+      expect(i.serverlessv2ScalingConfiguration).to.equal(undefined);
+      expect(dependsOn(cluster, "vpcSecurityGroupIds", one(run, T.sg))).to.equal(true);
+      expect(i.vpcSecurityGroupIds).to.have.length(1);
+      expect(dependsOn(cluster, "dbSubnetGroupName", one(run, T.subnetGroup))).to.equal(true);
+      expect(cluster.ignoreChanges).to.include.members([
+        "replicationSourceIdentifier",
+        "globalClusterIdentifier",
+        "engineVersion",
+      ]);
+    });
+
+    it("generates the master password (RDS-safe characters) and keeps it secret", () => {
+      const password = one(run, T.password);
+      const special = password.inputs.overrideSpecial as string;
+      for (const forbidden of ["/", "@", '"', "'", " "]) expect(special).not.to.include(forbidden);
+      expect(password.inputs.length).to.be.at.least(16);
+      const cluster = one(run, T.cluster);
+      expect(isSecret(cluster.inputs.masterPassword), "masterPassword is a secret").to.equal(true);
+      expect(unsecret(cluster.inputs.masterPassword)).to.equal(unsecret(password.outputs.result));
+      expect(JSON.stringify(run.outputs)).not.to.include(String(unsecret(password.outputs.result)));
+    });
+
+    it("stores the credentials in Secrets Manager with this region's key and a replica keyed in the standby region", () => {
+      const secret = one(run, T.secret);
+      expect(secret.inputs.kmsKeyId).to.equal(homeKey().outputs.arn);
+      expect(secret.inputs.recoveryWindowInDays).to.equal(30);
+      expect(secret.inputs.replicas).to.deep.equal([
+        { region: "ca-central-1", kmsKeyId: replicaKey().outputs.arn },
+      ]);
+      // The replica's key lives in the standby region, created through an explicit provider.
+      const provider = one(run, T.awsProvider);
+      expect(provider.inputs.region).to.equal("ca-central-1");
+      expect(replicaKey().provider).to.match(new RegExp(`^${provider.urn.replace(/[$]/g, "\\$")}::`));
+      expect(replicaKey().protect).to.equal(true);
+      const replicaAlias = ofType(run, T.alias).find((a) => a.region === "ca-central-1") as RecordedResource;
+      expect(replicaAlias.inputs.name).to.equal("alias/multi-region-web-us-east-1-db-secret-replica");
+
+      const version = one(run, T.secretVersion);
+      expect(isSecret(version.inputs.secretString), "secretString is a secret").to.equal(true);
+      const value = JSON.parse(unsecret(version.inputs.secretString) as string) as Record<string, unknown>;
+      const cluster = one(run, T.cluster);
+      expect(value).to.deep.equal({
+        username: "app_admin",
+        password: unsecret(one(run, T.password).outputs.result),
+        engine: "postgres",
+        host: cluster.outputs.endpoint,
+        port: 5432,
+        dbname: "app",
+      });
+    });
+
+    it("runs the writer and the reader in different AZs, private, with Performance Insights on our key", () => {
+      const instances = ofType(run, T.instance);
+      expect(instances).to.have.length(2);
+      const zones = instances.map((r) => r.inputs.availabilityZone);
+      expect(new Set(zones).size).to.equal(2);
+      for (const instance of instances) {
+        expect(instance.inputs.availabilityZone).to.match(/^us-east-1[a-z]$/);
+        expect(instance.inputs).to.include({
+          publiclyAccessible: false,
+          performanceInsightsEnabled: true,
+          performanceInsightsKmsKeyId: homeKey().outputs.arn,
+          instanceClass: "db.r6g.large",
+          engine: "aurora-postgresql",
+        });
+        expect(dependsOn(instance, "clusterIdentifier", one(run, T.cluster))).to.equal(true);
+      }
+    });
+
+    it("creates the DynamoDB table on demand, with streams for global tables, PITR, our key and deletion protection", () => {
+      const table = one(run, T.table);
+      expect(table.inputs).to.include({
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: "pk",
+        rangeKey: "sk",
+        streamEnabled: true,
+        streamViewType: "NEW_AND_OLD_IMAGES",
+        deletionProtectionEnabled: true,
+      });
+      expect(table.inputs.attributes).to.deep.equal([
+        { name: "pk", type: "S" },
+        { name: "sk", type: "S" },
+      ]);
+      expect(table.inputs.pointInTimeRecovery).to.deep.equal({ enabled: true });
+      expect(table.inputs.serverSideEncryption).to.deep.equal({
+        enabled: true,
+        kmsKeyArn: homeKey().outputs.arn,
+      });
+      expect(table.ignoreChanges).to.deep.equal(["replicas"]);
+      expect(ofType(run, T.replica)).to.have.length(0);
+    });
+
+    it("protects every stateful resource", () => {
+      for (const type of STATEFUL.filter((t) => t !== T.replica)) {
+        const found = ofType(run, type);
+        expect(found, type).not.to.be.empty;
+        for (const r of found) expect(r.protect, `${type} ${r.name}`).to.equal(true);
+      }
+    });
+
+    it("exports every output a standby reads, as plain strings", () => {
+      for (const name of HOME_OUTPUT_NAMES) {
+        expect(run.outputs[name], name).to.be.a("string").and.not.empty;
+      }
+      expect(run.outputs.globalClusterIdentifier).to.equal("multi-region-web-us-east-1-aurora");
+      expect(run.outputs.dynamoTableArn).to.equal(one(run, T.table).outputs.arn);
+      expect(run.outputs.dbSecretArn).to.equal(one(run, T.secret).outputs.arn);
+      expect(JSON.parse(run.outputs.dbSecretReplicaKeyArns as string)).to.deep.equal({
+        "ca-central-1": replicaKey().outputs.arn,
+      });
+    });
+
+    it("hands the backend this region's endpoints, table, secret and key", () => {
+      const cluster = one(run, T.cluster);
+      expect(run.outputs.connection).to.deep.equal({
+        writerEndpoint: cluster.outputs.endpoint,
+        readerEndpoint: cluster.outputs.readerEndpoint,
+        port: 5432,
+        databaseName: "app",
+        tableName: one(run, T.table).outputs.name,
+        tableArn: one(run, T.table).outputs.arn,
+        secretArn: one(run, T.secret).outputs.arn,
+        secretKmsKeyArn: homeKey().outputs.arn,
+        kmsKeyArn: homeKey().outputs.arn,
+      });
+    });
+  });
+
+  describe("home stack variants", () => {
+    it("sizes Aurora Serverless v2 from config", async () => {
+      const run = await runHome({
+        database: { instanceClass: "db.serverless", serverlessMinCapacity: 0.5, serverlessMaxCapacity: 8 },
+      });
+      expect(one(run, T.cluster).inputs.serverlessv2ScalingConfiguration).to.deep.equal({
+        minCapacity: 0.5,
+        maxCapacity: 8,
+      });
+      for (const instance of ofType(run, T.instance))
+        expect(instance.inputs.instanceClass).to.equal("db.serverless");
+    });
+
+    it("spreads three instances over the subnets' two AZs in turn", async () => {
+      const run = await runHome({ database: { instanceCount: 3 } });
+      const zones = ofType(run, T.instance).map((r) => r.inputs.availabilityZone);
+      expect(zones).to.deep.equal(["us-east-1a", "us-east-1b", "us-east-1a"]);
+    });
+
+    it("creates one secret replica and key per standby region, none without standbys", async () => {
+      const two = await runHome({ standbyRegions: ["ca-central-1", "us-west-2"] });
+      const replicas = one(two, T.secret).inputs.replicas as { region: string; kmsKeyId: string }[];
+      expect(replicas.map((r) => r.region)).to.deep.equal(["ca-central-1", "us-west-2"]);
+      for (const replica of replicas) {
+        const key = ofType(two, T.key).find((k) => k.outputs.arn === replica.kmsKeyId) as RecordedResource;
+        expect(key.region).to.equal(replica.region);
+      }
+      const none = await runHome({ standbyRegions: [] });
+      expect(one(none, T.secret).inputs.replicas).to.deep.equal([]);
+      expect(ofType(none, T.awsProvider)).to.have.length(0);
+    });
+
+    it("leaves protect off when protect is false", async () => {
+      const run = await runHome({ protect: false });
+      for (const type of STATEFUL)
+        for (const r of ofType(run, type)) expect(r.protect, r.name).to.equal(false);
+    });
+  });
+
+  describe("standby stack (ca-central-1)", () => {
+    let run: StackRun;
+    before(async () => {
+      run = await runStandby();
+    });
+    const key = () => one(run, T.key);
+
+    it("has its own KMS key in this region and creates no global or home-only resources", () => {
+      expect(key().region).to.equal("ca-central-1");
+      expect(key().inputs.enableKeyRotation).to.equal(true);
+      expect(one(run, T.alias).inputs.name).to.equal("alias/multi-region-web-ca-central-1-data");
+      for (const type of [T.globalCluster, T.table, T.secret, T.secretVersion, T.password, T.awsProvider]) {
+        expect(ofType(run, type), type).to.have.length(0);
+      }
+      expect(run.outputs.homeOutputCount).to.equal(0);
+    });
+
+    it("joins the home's global cluster with no credentials or database name, on this region's key", () => {
+      const cluster = one(run, T.cluster);
+      const i = cluster.inputs;
+      expect(i.globalClusterIdentifier).to.equal(STANDBY_HOME.globalClusterIdentifier);
+      expect(i.engine).to.equal("aurora-postgresql");
+      expect(i.engineVersion).to.equal(STANDBY_HOME.dbEngineVersion);
+      expect(i.masterUsername).to.equal(undefined);
+      expect(i.masterPassword).to.equal(undefined);
+      expect(i.databaseName).to.equal(undefined);
+      expect(i.replicationSourceIdentifier).to.equal(undefined);
+      expect(i.kmsKeyId).to.equal(key().outputs.arn);
+      expect(String(i.kmsKeyId)).to.include(":ca-central-1:");
+      expect(i).to.include({
+        storageEncrypted: true,
+        deletionProtection: true,
+        skipFinalSnapshot: false,
+        iamDatabaseAuthenticationEnabled: true,
+      });
+      expect(i.finalSnapshotIdentifier).to.equal("multi-region-web-ca-central-1-aurora-final");
+      expect(i.backupRetentionPeriod).to.be.at.least(7);
+      expect(i.enabledCloudwatchLogsExports).to.deep.equal(["postgresql"]);
+      expect(cluster.ignoreChanges).to.include.members([
+        "replicationSourceIdentifier",
+        "globalClusterIdentifier",
+      ]);
+      expect(ofType(run, T.ingress)).to.have.length(1);
+      expect(one(run, T.ingress).inputs.referencedSecurityGroupId).to.equal(BACKEND_SG);
+    });
+
+    it("runs one private reader instance by default, Performance Insights on this region's key", () => {
+      const instance = one(run, T.instance);
+      expect(instance.region).to.equal("ca-central-1");
+      expect(instance.inputs.availabilityZone).to.match(/^ca-central-1[a-z]$/);
+      expect(instance.inputs).to.include({
+        publiclyAccessible: false,
+        performanceInsightsKmsKeyId: key().outputs.arn,
+      });
+    });
+
+    it("replicates the home table into this region with this region's key, PITR and deletion protection", () => {
+      const replica = one(run, T.replica);
+      expect(replica.region).to.equal("ca-central-1");
+      expect(replica.inputs).to.include({
+        globalTableArn: STANDBY_HOME.dynamoTableArn,
+        kmsKeyArn: key().outputs.arn,
+        pointInTimeRecovery: true,
+        deletionProtectionEnabled: true,
+      });
+    });
+
+    it("protects every stateful resource", () => {
+      for (const type of [T.key, T.cluster, T.instance, T.replica]) {
+        for (const r of ofType(run, type)) expect(r.protect, r.name).to.equal(true);
+      }
+    });
+
+    it("points the backend at this region's copies: replica table, secret replica and its key", () => {
+      const connection = run.outputs.connection as Record<string, unknown>;
+      expect(connection.tableArn).to.equal(one(run, T.replica).outputs.arn);
+      expect(connection.tableArn).to.equal(
+        "arn:aws:dynamodb:ca-central-1:123456789012:table/data-table-1234567",
+      );
+      expect(connection.tableName).to.equal(STANDBY_HOME.dynamoTableName);
+      expect(connection.secretArn).to.equal(
+        "arn:aws:secretsmanager:ca-central-1:123456789012:secret:data-master-secret-1234567-AbCdEf",
+      );
+      expect(connection.secretKmsKeyArn).to.equal(
+        "arn:aws:kms:ca-central-1:123456789012:key/11111111-2222-3333-4444-555555555555",
+      );
+      expect(connection.kmsKeyArn).to.equal(key().outputs.arn);
+      expect(connection.databaseName).to.equal("app");
+      expect(connection.writerEndpoint).to.equal(one(run, T.cluster).outputs.endpoint);
+    });
+
+    it("leaves protect off when protect is false", async () => {
+      const unprotected = await runStandby({ protect: false });
+      for (const type of STATEFUL)
+        for (const r of ofType(unprotected, type)) expect(r.protect, r.name).to.equal(false);
+    });
+
+    it("follows the global database's engine version, not its own config", async () => {
+      const older = await runStandby({ homeOutputs: { ...STANDBY_HOME, dbEngineVersion: "15.10" } });
+      expect(one(older, T.cluster).inputs.engineVersion).to.equal("15.10");
+      expect(one(older, "aws:rds/clusterParameterGroup:ClusterParameterGroup").inputs.family).to.equal(
+        "aurora-postgresql15",
+      );
+    });
+
+    it("joins what the home stack really exports", async () => {
+      const home = await runHome();
+      const homeOutputs = Object.fromEntries(
+        HOME_OUTPUT_NAMES.map((n) => [n, home.outputs[n]]),
+      ) as HomeOutputs;
+      const standby = await runStandby({ homeOutputs });
+      expect(one(standby, T.cluster).inputs.globalClusterIdentifier).to.equal(
+        one(home, T.globalCluster).inputs.globalClusterIdentifier,
+      );
+      expect(one(standby, T.replica).inputs.globalTableArn).to.equal(one(home, T.table).outputs.arn);
+      const replicaKey = ofType(home, T.key).find((k) => k.region === "ca-central-1") as RecordedResource;
+      const connection = standby.outputs.connection as Record<string, unknown>;
+      expect(connection.secretKmsKeyArn).to.equal(replicaKey.outputs.arn);
+      expect(connection.secretArn).to.equal(
+        (one(home, T.secret).outputs.arn as string).replace(":us-east-1:", ":ca-central-1:"),
+      );
+    });
+
+    it("fails, naming the region, when the home stack has no secret replica there", async () => {
+      let error: Error | undefined;
+      try {
+        await runStandby({ region: "eu-west-1" });
+      } catch (e) {
+        error = e as Error;
+      }
+      expect(error?.message).to.include("no DB secret replica in eu-west-1");
+    });
+  });
+
+  describe("readHomeOutputs", () => {
+    const refName = "organization/multi-region-web/us-east-1";
+    const read = (outputs: Record<string, unknown>) =>
+      runProgram(
+        async () => ({ home: await readHomeOutputs(new pulumi.StackReference("home", { name: refName })) }),
+        {
+          stack: "ca-central-1",
+          config: { "aws:region": "ca-central-1" },
+          stackReferences: { [refName]: outputs },
+        },
+      );
+
+    it("reads every home output", async () => {
+      const run = await read({ ...STANDBY_HOME, unrelated: "x" });
+      expect(run.outputs.home).to.deep.equal(STANDBY_HOME);
+    });
+
+    it("fails naming the output the home stack does not export", async () => {
+      const partial: Record<string, string> = { ...STANDBY_HOME };
+      delete partial.dbSecretArn;
+      let error: Error | undefined;
+      try {
+        await read(partial);
+      } catch (e) {
+        error = e as Error;
+      }
+      expect(error?.message).to.include("Required output 'dbSecretArn' does not exist");
+    });
+  });
+
+  describe("pure helpers", () => {
+    const database = { instanceCount: 1, backupRetentionDays: 7 };
+
+    it("validateDataTierArgs: exactly one of home / homeOutputs", () => {
+      expect(() =>
+        validateDataTierArgs({ home: true, region: "us-east-1", homeOutputs: STANDBY_HOME, database }),
+      ).to.throw(/must not be given homeOutputs/);
+      expect(() => validateDataTierArgs({ home: false, region: "ca-central-1", database })).to.throw(
+        /needs homeOutputs/,
+      );
+      expect(() =>
+        validateDataTierArgs({ home: true, region: "us-east-1", standbyRegions: ["ca-central-1"], database }),
+      ).not.to.throw();
+      expect(() =>
+        validateDataTierArgs({ home: false, region: "ca-central-1", homeOutputs: STANDBY_HOME, database }),
+      ).not.to.throw();
+    });
+
+    it("validateDataTierArgs: standby placement and sizing", () => {
+      expect(() =>
+        validateDataTierArgs({ home: false, region: "us-east-1", homeOutputs: STANDBY_HOME, database }),
+      ).to.throw(/home region us-east-1/);
+      expect(() =>
+        validateDataTierArgs({ home: true, region: "us-east-1", standbyRegions: ["us-east-1"], database }),
+      ).to.throw(/must not contain the home region/);
+      expect(() =>
+        validateDataTierArgs({
+          home: false,
+          region: "ca-central-1",
+          homeOutputs: STANDBY_HOME,
+          standbyRegions: ["eu-west-1"],
+          database,
+        }),
+      ).to.throw(/home stack only/);
+      expect(() =>
+        validateDataTierArgs({
+          home: true,
+          region: "us-east-1",
+          database: { instanceCount: 0, backupRetentionDays: 7 },
+        }),
+      ).to.throw(/instanceCount/);
+      expect(() =>
+        validateDataTierArgs({
+          home: true,
+          region: "us-east-1",
+          database: { instanceCount: 1, backupRetentionDays: 36 },
+        }),
+      ).to.throw(/backupRetentionDays/);
+    });
+
+    it("secretArnInRegion swaps only the region", () => {
+      expect(secretArnInRegion(STANDBY_HOME.dbSecretArn, "eu-west-1")).to.equal(
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:data-master-secret-1234567-AbCdEf",
+      );
+      expect(() => secretArnInRegion("arn:aws:kms:us-east-1:123456789012:key/x", "eu-west-1")).to.throw(
+        /Not a Secrets Manager secret ARN/,
+      );
+    });
+
+    it("secretReplicaKeyArn finds this region's key or says how to add it", () => {
+      expect(secretReplicaKeyArn(STANDBY_HOME, "ca-central-1")).to.match(/^arn:aws:kms:ca-central-1:/);
+      expect(() => secretReplicaKeyArn(STANDBY_HOME, "eu-west-1")).to.throw(
+        /add eu-west-1 to its standbyRegions/,
+      );
+      expect(() =>
+        secretReplicaKeyArn({ ...STANDBY_HOME, dbSecretReplicaKeyArns: "nope" }, "ca-central-1"),
+      ).to.throw(/not JSON/);
+    });
+
+    it("rdsIdentifier makes valid RDS identifiers", () => {
+      expect(rdsIdentifier(["Multi_Region", "us-east-1", "aurora"])).to.equal(
+        "multi-region-us-east-1-aurora",
+      );
+      expect(rdsIdentifier(["1st", "--x--"])).to.equal("db-1st-x");
+      const long = rdsIdentifier(["a".repeat(70)]);
+      expect(long).to.have.length(63);
+      expect(rdsIdentifier(["ab", "c".repeat(70)], 3)).to.equal("ab");
+    });
+  });
+});
