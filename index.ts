@@ -3,6 +3,7 @@
  *
  *   Route 53 (failover) ─▶ WAF ─▶ public ALB ─▶ frontend ASG ─▶ internal ALB ─▶ backend ASG
  *   backend ─▶ Aurora (global) · DynamoDB (global table) · SNS · mail · maps
+ *   ops: alarms + dashboard per region · backups (home) copied to every standby region
  *
  * The home stack owns the global data resources; every other stack reads them from the home stack
  * through a StackReference and joins them as a standby.
@@ -11,9 +12,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadConfig, validateStandbyRegion } from "./config";
 import { AccessLogBucket } from "./components/accessLogBucket";
 import { AppCertificate } from "./components/appCertificate";
+import { Backups } from "./components/backups";
 import { DataTier, HomeOutputs, readHomeOutputs } from "./components/dataTier";
 import { EdgeDns } from "./components/edgeDns";
 import { Integrations } from "./components/integrations";
+import { Observability } from "./components/observability";
 import { RegionalVpc } from "./components/regionalVpc";
 import { TierAsg } from "./components/tierAsg";
 import { placeholderService } from "./components/userData";
@@ -78,17 +81,6 @@ export = async () => {
     logRetentionDays: cfg.logRetentionDays,
   });
 
-  const edge = new EdgeDns("edge", {
-    domain: cfg.domain,
-    hostedZoneId: certificate.hostedZoneId,
-    role: cfg.role,
-    region: cfg.region,
-    loadBalancerDnsName: frontend.albDnsName,
-    loadBalancerZoneId: frontend.albZoneId,
-    healthCheckInterval: cfg.healthCheckInterval,
-    healthCheckFailureThreshold: cfg.healthCheckFailureThreshold,
-  });
-
   const data = new DataTier("data", {
     home: cfg.home,
     role: cfg.role,
@@ -114,6 +106,56 @@ export = async () => {
     protect: cfg.protectData,
   });
 
+  const ops = new Observability("ops", {
+    stackName: `${cfg.project}-${cfg.stack}`,
+    region: cfg.region,
+    role: cfg.role,
+    alarms: cfg.alarms,
+    publicAlb: { arnSuffix: frontend.albArnSuffix, targetGroupArnSuffix: frontend.targetGroupArnSuffix },
+    internalAlb: { arnSuffix: backend.albArnSuffix, targetGroupArnSuffix: backend.targetGroupArnSuffix },
+    asgs: [
+      { tier: "frontend", name: frontend.asgName, minSize: cfg.frontend.minSize },
+      { tier: "backend", name: backend.asgName, minSize: cfg.backend.minSize },
+    ],
+    database: {
+      clusterIdentifier: data.clusterIdentifier,
+      isSecondary: !cfg.home,
+      instanceCount: cfg.database.instanceCount,
+    },
+    // DynamoDB reports replication latency in the sending region, per receiving region.
+    dynamo: {
+      tableName: data.tableName,
+      replicaRegions: cfg.home ? cfg.standbyRegions : [homeOutputs!.homeRegion],
+    },
+    webAcl: { metricName: firewall.webAclMetricName },
+    natGateways: { count: network.natGatewayCount, ids: network.natGatewayIds },
+    protect: cfg.protectData,
+  });
+
+  const edge = new EdgeDns("edge", {
+    domain: cfg.domain,
+    hostedZoneId: certificate.hostedZoneId,
+    role: cfg.role,
+    region: cfg.region,
+    loadBalancerDnsName: frontend.albDnsName,
+    loadBalancerZoneId: frontend.albZoneId,
+    healthCheckInterval: cfg.healthCheckInterval,
+    healthCheckFailureThreshold: cfg.healthCheckFailureThreshold,
+    // Route 53 metrics exist only in us-east-1, and an alarm notifies topics of its own region.
+    alarmActions: [ops.edgeAlarmTopicArn],
+  });
+
+  const backups = new Backups("backups", {
+    project: cfg.project,
+    region: cfg.region,
+    home: cfg.home,
+    kmsKeyArn: data.kmsKeyArn,
+    backup: cfg.backup,
+    standbyRegions: cfg.standbyRegions,
+    resourceArns: cfg.home ? [data.clusterArn, data.tableArn] : undefined,
+    protect: cfg.protectData,
+  });
+
   return {
     role: cfg.role,
     region: cfg.region,
@@ -135,6 +177,9 @@ export = async () => {
     webAclArn: firewall.webAclArn,
     ssmPrefix,
     customerTopicArn: integrations.topicArn,
+    opsTopicArn: ops.opsTopicArn,
+    dashboardName: ops.dashboardName,
+    backupVaultArn: backups.vaultArn,
     // On the home stack: what every standby reads (HOME_OUTPUT_NAMES in components/dataTier.ts).
     ...data.homeOutputs,
   };

@@ -48,6 +48,8 @@ const ELB_ACCOUNTS: Record<string, string> = {
 
 export interface RecordedResource {
   urn: string;
+  /** Physical id the (mock) provider returned; empty for components. */
+  id: string;
   type: string;
   name: string;
   /** URN of the parent resource (the stack for top-level resources). */
@@ -130,7 +132,10 @@ export function fabricateState(
         publicSubnetIds: ids("public"),
         privateSubnetIds: ids("private"),
         isolatedSubnetIds: ids("isolated"),
-        natGatewayIds: Array.from({ length: natCount }, (_, i) => `nat-${hex(`${region}/${name}/nat/${i}`)}`),
+        // awsx returns resources; under mocks, plain objects with the same `id` field stand in for them.
+        natGateways: Array.from({ length: natCount }, (_, i) => ({
+          id: `nat-${hex(`${region}/${name}/nat/${i}`)}`,
+        })),
       });
       break;
     }
@@ -449,6 +454,7 @@ export async function runProgram(
         const inputs = rpc.deserializeProperties(req.getObject());
         const record: RecordedResource = {
           urn: resp.getUrn(),
+          id: resp.getId(),
           type,
           name: req.getName(),
           parent: req.getParent() || undefined,
@@ -475,8 +481,20 @@ export async function runProgram(
     });
   };
 
-  const outputs = (await pulumi.runtime.runInPulumiStack(async () => program())) ?? {};
+  // A program error is caught inside the stack's init and rethrown after the run: thrown from init,
+  // it would also reject promises the runtime leaves unobserved (an unhandled rejection).
+  let programError: unknown;
+  const outputs =
+    (await pulumi.runtime.runInPulumiStack(async () => {
+      try {
+        return await program();
+      } catch (e) {
+        programError = e;
+        return {};
+      }
+    })) ?? {};
   await settings.waitForRPCs();
+  if (programError !== undefined) throw programError;
   return {
     project,
     stack: opts.stack,

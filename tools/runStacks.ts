@@ -54,3 +54,14 @@ export async function runAllStacks(stacks: StackFile[] = listStackFiles()): Prom
   }
   return runs;
 }
+
+let committedRuns: Promise<StackRun[]> | undefined;
+
+/**
+ * The committed stack files' runs, computed once per process and shared by the specs that only read
+ * them (the program is deterministic under mocks, so every spec would get the same result).
+ */
+export function committedStackRuns(): Promise<StackRun[]> {
+  committedRuns ??= runAllStacks();
+  return committedRuns;
+}

@@ -1,0 +1,339 @@
+/**
+ * `npm run plan`: the offline preview. Runs the real program for each stack file under the shared
+ * mocks (home first; each standby's StackReference gets the home run's real exports), then prints per
+ * stack a resource tree with counts, the outputs and the policy results, and the DR report.
+ *
+ * Exit codes: 0 clean; 1 a mandatory policy violation; 2 bad config or bad arguments; 3 internal error.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigError } from "../config";
+import { drReport, DrReport } from "./drReport";
+import { listStackFiles, RecordedResource, ROOT_DIR, StackFile, StackRun } from "./mocks";
+import { PackConfig } from "../policy/runner";
+import { evaluateStack, PolicyResult, readPolicyConfig } from "./planPolicies";
+import { homeFirst, isHome, qualifiedName, runStack } from "./runStacks";
+
+export const EXIT = { clean: 0, mandatory: 1, badInput: 2, internal: 3 } as const;
+
+export const USAGE = `Usage: npm run plan -- [options]
+
+Offline preview of every stack in Pulumi.<stack>.yaml (no AWS account or Pulumi CLI needed):
+the resource tree, outputs, CrossGuard policy results and the disaster-recovery report.
+
+Options:
+  --stack <name>               plan only this stack (the home stack still runs first, for its exports)
+  --json <file>                also write the whole plan as JSON to <file>
+  --policy-pack-config <file>  policy pack config (levels, budgets), as for pulumi preview
+  --no-color                   plain output (also when NO_COLOR is set or stdout is not a terminal)
+  -h, --help                   show this help
+
+Exit codes: 0 clean, 1 mandatory policy violation, 2 bad config or arguments, 3 internal error.`;
+
+export interface PlanOptions {
+  stack?: string;
+  json?: string;
+  policyConfig?: string;
+  color: boolean;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: string[], colorDefault: boolean): PlanOptions {
+  const opts: PlanOptions = { color: colorDefault, help: false };
+  const valueOf = (flag: string, i: number): string => {
+    const value = argv[i + 1];
+    if (value === undefined || value.startsWith("--")) {
+      throw new UsageError(`${flag} needs a value`);
+    }
+    return value;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    switch (arg) {
+      case "--stack":
+        opts.stack = valueOf(arg, i++);
+        break;
+      case "--json":
+        opts.json = valueOf(arg, i++);
+        break;
+      case "--policy-pack-config":
+        opts.policyConfig = valueOf(arg, i++);
+        break;
+      case "--no-color":
+        opts.color = false;
+        break;
+      case "-h":
+      case "--help":
+        opts.help = true;
+        break;
+      default:
+        throw new UsageError(
+          `unknown option "${arg}"; allowed: --stack <name>, --json <file>, --policy-pack-config <file>, --no-color, --help`,
+        );
+    }
+  }
+  return opts;
+}
+
+export interface StackPlan {
+  stack: string;
+  region: string;
+  role: string;
+  home: boolean;
+  resources: { urn: string; type: string; name: string; parent?: string; protect: boolean }[];
+  countsByType: Record<string, number>;
+  outputs: Record<string, unknown>;
+  policies: { mandatory: PolicyResult[]; advisory: PolicyResult[] };
+}
+
+export interface Plan {
+  stacks: StackPlan[];
+  dr: DrReport | null;
+  exitCode: number;
+}
+
+export interface PlanIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+interface Paint {
+  green(s: string): string;
+  yellow(s: string): string;
+  red(s: string): string;
+  bold(s: string): string;
+  dim(s: string): string;
+}
+
+function paint(color: boolean): Paint {
+  const wrap = (code: number) => (s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
+  return { green: wrap(32), yellow: wrap(33), red: wrap(31), bold: wrap(1), dim: wrap(2) };
+}
+
+/** The resource tree of one stack, nested by parent like `pulumi preview`. */
+export function renderTree(resources: RecordedResource[], p: Paint): string[] {
+  const children = new Map<string | undefined, RecordedResource[]>();
+  for (const r of resources) {
+    const list = children.get(r.parent) ?? [];
+    list.push(r);
+    children.set(r.parent, list);
+  }
+  const lines: string[] = [];
+  const walk = (parent: string | undefined, prefix: string) => {
+    const list = children.get(parent) ?? [];
+    list.forEach((r, i) => {
+      const last = i === list.length - 1;
+      const branch = parent === undefined ? "" : last ? "└─ " : "├─ ";
+      const protect = r.protect ? p.dim(" [protected]") : "";
+      lines.push(`${p.green("+")}   ${prefix}${branch}${r.type}  ${p.bold(r.name)}${protect}`);
+      walk(r.urn, parent === undefined ? "" : prefix + (last ? "   " : "│  "));
+    });
+  };
+  walk(undefined, "");
+  return lines;
+}
+
+export function countByType(resources: RecordedResource[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+async function stackPlan(run: StackRun, stackFile: StackFile, policyConfig: PackConfig): Promise<StackPlan> {
+  const results = await evaluateStack(run, policyConfig);
+  return {
+    stack: run.stack,
+    region: run.region,
+    role: run.config[`${run.project}:role`] ?? "unknown",
+    home: isHome(stackFile),
+    resources: run.resources.map((r) => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      parent: r.parent,
+      protect: r.protect,
+    })),
+    countsByType: countByType(run.resources),
+    outputs: run.outputs,
+    policies: {
+      mandatory: results.filter((r) => r.level === "mandatory"),
+      advisory: results.filter((r) => r.level === "advisory"),
+    },
+  };
+}
+
+function printStack(plan: StackPlan, run: StackRun, io: PlanIo, p: Paint): void {
+  io.out("");
+  io.out(p.bold(`Stack ${plan.stack} (${plan.region}, ${plan.role}${plan.home ? ", home" : ", standby"})`));
+  io.out("");
+  io.out(`    ${p.dim("Type  Name")}`);
+  renderTree(run.resources, p).forEach((l) => io.out(l));
+  io.out("");
+  io.out(p.bold("Resources:"));
+  io.out(`    ${p.green(`+ ${plan.resources.length} to create`)}`);
+  for (const [type, n] of Object.entries(plan.countsByType))
+    io.out(`      ${String(n).padStart(3)}  ${type}`);
+  io.out("");
+  io.out(p.bold("Outputs:"));
+  for (const [key, value] of Object.entries(plan.outputs)) io.out(`    ${key}: ${JSON.stringify(value)}`);
+  io.out("");
+  const { mandatory, advisory } = plan.policies;
+  io.out(p.bold(`Policies: ${mandatory.length} mandatory violation(s), ${advisory.length} advisory`));
+  for (const v of mandatory)
+    io.out(`    ${p.red("mandatory")}  ${v.policyName}: ${v.message}${v.urn ? p.dim(` (${v.urn})`) : ""}`);
+  for (const v of advisory)
+    io.out(`    ${p.yellow("advisory ")}  ${v.policyName}: ${v.message}${v.urn ? p.dim(` (${v.urn})`) : ""}`);
+}
+
+function minutes(seconds: number): string {
+  return seconds >= 120 ? `${seconds} s (${(seconds / 60).toFixed(1)} min)` : `${seconds} s`;
+}
+
+export function printDr(dr: DrReport, io: PlanIo, p: Paint): void {
+  io.out("");
+  io.out(p.bold("Disaster recovery (active region lost)"));
+  io.out(`    detection (health check interval × failure threshold)   ${minutes(dr.detectionSeconds)}`);
+  io.out(`    DNS (alias record TTL)                                   ${minutes(dr.dnsSeconds)}`);
+  io.out(`    standby serves traffic (reads, DynamoDB writes)          ${minutes(dr.standbyServesSeconds)}`);
+  io.out(`    Aurora accepts writes in the standby                     ${minutes(dr.auroraWritesSeconds)}`);
+  io.out(`    standby at full capacity (scale-out + warm-up)           ${minutes(dr.fullCapacitySeconds)}`);
+  io.out(`    RPO: ${dr.rpo}`);
+  io.out("  Assumptions:");
+  for (const [name, a] of Object.entries(dr.assumptions))
+    io.out(`    ${name} = ${a.seconds} s — ${a.source}`);
+  io.out("");
+  io.out(p.bold("Footprint and monthly on-demand cost (ESTIMATE)"));
+  for (const r of dr.regions) {
+    const tiers = r.tiers.map((t) => `${t.tier} ${t.desired}×${t.instanceType} (max ${t.max})`).join(", ");
+    io.out(
+      `    ${r.stack} (${r.role}): ${tiers}; NAT gateways ${r.natGateways}; DB instances ${r.dbInstances}×${r.dbInstanceClass}`,
+    );
+    for (const item of r.monthlyCost.items) {
+      io.out(`        $${item.monthlyUsd.toFixed(2).padStart(9)}  ${item.quantity} × ${item.item}`);
+    }
+    for (const u of r.monthlyCost.unpriced) io.out(`        ${p.yellow("unpriced")}   ${u}`);
+    io.out(`        $${r.monthlyCost.totalUsd.toFixed(2).padStart(9)}  total`);
+  }
+  if (dr.standbyCostPercentOfActive !== null) {
+    io.out(`    standby cost: ${dr.standbyCostPercentOfActive}% of the active region's`);
+  }
+  io.out(
+    p.dim(`    ${dr.priceTable.label}. Prices compiled ${dr.priceTable.compiled}; ${dr.priceTable.source}.`),
+  );
+}
+
+/** Plans the stacks and returns the plan (with its exit code); prints as it goes. */
+export async function plan(
+  opts: PlanOptions,
+  io: PlanIo,
+  stackFiles: StackFile[] = listStackFiles(),
+): Promise<Plan> {
+  const p = paint(opts.color);
+  const fail = (exitCode: number, message: string): Plan => {
+    io.err(`${p.red("error:")} ${message}`);
+    return { stacks: [], dr: null, exitCode };
+  };
+  if (stackFiles.length === 0) return fail(EXIT.badInput, `no Pulumi.<stack>.yaml files in ${ROOT_DIR}`);
+  if (opts.stack !== undefined && !stackFiles.some((s) => s.stack === opts.stack)) {
+    return fail(
+      EXIT.badInput,
+      `--stack "${opts.stack}": no such stack file; allowed: ${stackFiles.map((s) => s.stack).join(", ")}`,
+    );
+  }
+  let policyConfig: PackConfig;
+  try {
+    policyConfig = readPolicyConfig(opts.policyConfig);
+  } catch (e) {
+    return fail(EXIT.badInput, (e as Error).message);
+  }
+
+  const ordered = homeFirst(stackFiles);
+  const homes = ordered.filter(isHome);
+  // Only the home stack's exports are needed by a standby: run just that when one standby is asked for.
+  const toRun =
+    opts.stack === undefined
+      ? ordered
+      : ordered.filter(
+          (s) => s.stack === opts.stack || (homes.includes(s) && !homes.some((h) => h.stack === opts.stack)),
+        );
+
+  const references: Record<string, Record<string, unknown>> = {};
+  const runs: StackRun[] = [];
+  const plans: StackPlan[] = [];
+  for (const stackFile of toRun) {
+    let run: StackRun;
+    try {
+      run = await runStack(stackFile, references);
+    } catch (e) {
+      const error = findConfigError(e);
+      if (error) return fail(EXIT.badInput, `stack ${stackFile.stack}: ${error.message}`);
+      return fail(EXIT.internal, `stack ${stackFile.stack}: ${(e as Error).message ?? String(e)}`);
+    }
+    references[qualifiedName(stackFile.stack)] = run.outputs;
+    if (opts.stack !== undefined && stackFile.stack !== opts.stack) continue;
+    const stackPlanResult = await stackPlan(run, stackFile, policyConfig);
+    printStack(stackPlanResult, run, io, p);
+    runs.push(run);
+    plans.push(stackPlanResult);
+  }
+
+  const dr = drReport(runs);
+  printDr(dr, io, p);
+  const mandatory = plans.reduce((n, s) => n + s.policies.mandatory.length, 0);
+  const exitCode = mandatory > 0 ? EXIT.mandatory : EXIT.clean;
+  io.out("");
+  io.out(
+    mandatory > 0
+      ? p.red(
+          `${mandatory} mandatory policy violation(s): a real pulumi preview with --policy-pack policy would fail.`,
+        )
+      : p.green(`Planned ${plans.length} stack(s): no mandatory policy violations.`),
+  );
+  const result: Plan = { stacks: plans, dr, exitCode };
+  if (opts.json) {
+    fs.writeFileSync(path.resolve(opts.json), JSON.stringify(result, null, 2) + "\n");
+    io.out(`Wrote ${opts.json}`);
+  }
+  return result;
+}
+
+/** A ConfigError may arrive wrapped by the Pulumi runtime; find it (or its message) in the chain. */
+export function findConfigError(e: unknown): { message: string } | undefined {
+  for (let cur: unknown = e, depth = 0; cur && depth < 5; depth++) {
+    if (cur instanceof ConfigError) return cur;
+    const message = (cur as Error).message ?? "";
+    const match = /Invalid config "[^"]+" = .*/.exec(message);
+    if (match) return { message: match[0] };
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  const io: PlanIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
+  const colorDefault = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  let opts: PlanOptions;
+  try {
+    opts = parseArgs(process.argv.slice(2), colorDefault);
+  } catch (e) {
+    io.err(`error: ${(e as Error).message}`);
+    io.err(USAGE);
+    process.exitCode = EXIT.badInput;
+    return;
+  }
+  if (opts.help) {
+    io.out(USAGE);
+    return;
+  }
+  const result = await plan(opts, io);
+  process.exitCode = result.exitCode;
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exitCode = EXIT.internal;
+  });
+}
