@@ -17,7 +17,7 @@ import { DataTier, HomeOutputs, readHomeOutputs } from "./components/dataTier";
 import { EdgeDns } from "./components/edgeDns";
 import { Integrations } from "./components/integrations";
 import { Observability } from "./components/observability";
-import { RegionalVpc } from "./components/regionalVpc";
+import { chooseAvailabilityZones, RegionalVpc } from "./components/regionalVpc";
 import { TierAsg } from "./components/tierAsg";
 import { placeholderService } from "./components/userData";
 import { WebFirewall } from "./components/webFirewall";
@@ -33,9 +33,10 @@ export = async () => {
     validateStandbyRegion(cfg.region, homeOutputs.homeRegion);
   }
 
+  const availabilityZones = await chooseAvailabilityZones(cfg.azCount);
   const network = new RegionalVpc("network", {
     cidrBlock: cfg.vpcCidr,
-    azCount: cfg.azCount,
+    availabilityZones,
     subnetCidrMask: cfg.subnetCidrMask,
     natStrategy: cfg.role === "active" ? "OnePerAz" : "Single",
     flowLogRetentionDays: cfg.logRetentionDays,
@@ -87,6 +88,7 @@ export = async () => {
     region: cfg.region,
     vpcId: network.vpcId,
     isolatedSubnetIds: network.isolatedSubnetIds,
+    availabilityZones,
     backendSecurityGroupId: backend.instanceSecurityGroupId,
     database: cfg.database,
     standbyRegions: cfg.standbyRegions,
@@ -164,6 +166,7 @@ export = async () => {
     publicSubnetIds: network.publicSubnetIds,
     privateSubnetIds: network.privateSubnetIds,
     isolatedSubnetIds: network.isolatedSubnetIds,
+    availabilityZones,
     publicAlbDnsName: frontend.albDnsName,
     internalAlbDnsName: backend.albDnsName,
     securityGroupIds: {

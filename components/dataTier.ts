@@ -95,6 +95,8 @@ export interface DataTierArgs {
   vpcId: pulumi.Input<string>;
   /** Isolated (no route to the internet) subnets, one per AZ, for the DB subnet group. */
   isolatedSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** The AZs of those subnets (RegionalVpc's); instances are placed in them in turn. */
+  availabilityZones: string[];
   /** The backend instances' security group: the only source allowed to reach the database. */
   backendSecurityGroupId: pulumi.Input<string>;
   /** Engine version, instance class/count, backups, names. */
@@ -548,14 +550,9 @@ export class DataTier extends pulumi.ComponentResource {
     }
 
     // Explicit AZs, one per instance in turn, so the writer and its failover reader never share an
-    // AZ (RDS alone does not guarantee that). The isolated subnets are the region's first N AZs
-    // (RegionalVpc / awsx take them in this order), so every AZ chosen is in the subnet group.
-    const zones = pulumi
-      .all([
-        aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names,
-        args.isolatedSubnetIds,
-      ])
-      .apply(([names, subnets]) => names.slice(0, Math.max(1, Math.min(names.length, subnets.length))));
+    // AZ (RDS alone does not guarantee that). They are the VPC's own AZs, so every AZ chosen has an
+    // isolated subnet in the subnet group.
+    const zones = args.availabilityZones;
     for (let i = 0; i < db.instanceCount; i++) {
       // The first instance Aurora brings up is the writer; a failover may swap roles, so the names
       // are positions, not roles. promotionTier orders the failover candidates.
@@ -565,7 +562,7 @@ export class DataTier extends pulumi.ComponentResource {
           clusterIdentifier: cluster.id,
           engine: DB_ENGINE,
           instanceClass: db.instanceClass,
-          availabilityZone: zones.apply((z) => z[i % z.length]),
+          availabilityZone: zones[i % zones.length],
           promotionTier: Math.min(i, 15),
           publiclyAccessible: false,
           autoMinorVersionUpgrade: false,

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../config";
 
 /** How many NAT gateways the VPC gets: one per AZ (active) or a single one (passive, cheaper). */
 export type NatStrategy = "OnePerAz" | "Single";
@@ -14,14 +15,37 @@ export const NAT_STRATEGIES: readonly NatStrategy[] = ["OnePerAz", "Single"];
 export interface RegionalVpcArgs {
   /** IPv4 CIDR block of the VPC, e.g. `10.10.0.0/16`. */
   cidrBlock: string;
-  /** Availability zones the subnets span (the first `azCount` of the region). */
-  azCount: number;
+  /**
+   * Names of the availability zones the subnets span, from `chooseAvailabilityZones`. Explicit, so the
+   * database tier places its instances in exactly these AZs.
+   */
+  availabilityZones: string[];
   /** Prefix length of every subnet (public, private and isolated, in every AZ). */
   subnetCidrMask: number;
   /** `OnePerAz` survives the loss of an AZ; `Single` is the warm standby's cost saving. */
   natStrategy: NatStrategy;
   /** Days the VPC flow logs are kept in CloudWatch Logs. */
   flowLogRetentionDays: number;
+}
+
+/**
+ * The first `count` availability zones of the stack's region that are available and need no opt-in
+ * (Local and Wavelength Zones do): one list for the subnets and the database instances. Awaited by
+ * the program before any resource is registered; too few is a config error on `azCount`.
+ */
+export async function chooseAvailabilityZones(count: number): Promise<string[]> {
+  const zones = await aws.getAvailabilityZones({
+    state: "available",
+    filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+  });
+  if (zones.names.length < count) {
+    throw new ConfigError(
+      "azCount",
+      count,
+      `the region has only ${zones.names.length} available availability zones (${zones.names.join(", ")})`,
+    );
+  }
+  return [...zones.names].sort().slice(0, count);
 }
 
 /** Number of NAT gateways a strategy creates over `azCount` AZs. */
@@ -36,8 +60,13 @@ export function validateRegionalVpcArgs(args: RegionalVpcArgs): void {
       `RegionalVpc natStrategy "${String(args.natStrategy)}" must be one of ${NAT_STRATEGIES.join(", ")}`,
     );
   }
-  if (!Number.isInteger(args.azCount) || args.azCount < 1) {
-    throw new Error(`RegionalVpc azCount ${args.azCount} must be a positive integer`);
+  if (
+    args.availabilityZones.length < 1 ||
+    new Set(args.availabilityZones).size !== args.availabilityZones.length
+  ) {
+    throw new Error(
+      `RegionalVpc availabilityZones ${JSON.stringify(args.availabilityZones)} must name at least one AZ, each once`,
+    );
   }
   if (!Number.isInteger(args.subnetCidrMask) || args.subnetCidrMask < 16 || args.subnetCidrMask > 28) {
     throw new Error(`RegionalVpc subnetCidrMask ${args.subnetCidrMask} must be an integer from 16 to 28`);
@@ -70,7 +99,7 @@ export class RegionalVpc extends pulumi.ComponentResource {
       `${name}-vpc`,
       {
         cidrBlock: args.cidrBlock,
-        numberOfAvailabilityZones: args.azCount,
+        availabilityZoneNames: args.availabilityZones,
         // "Auto" keeps the specs in the order given with the masks given; "Legacy" (the default)
         // re-orders them and is kept only for backwards compatibility.
         subnetStrategy: "Auto",
@@ -193,7 +222,7 @@ export class RegionalVpc extends pulumi.ComponentResource {
     this.publicSubnetIds = vpc.publicSubnetIds;
     this.privateSubnetIds = vpc.privateSubnetIds;
     this.isolatedSubnetIds = vpc.isolatedSubnetIds;
-    this.natGatewayCount = natGatewayCount(args.natStrategy, args.azCount);
+    this.natGatewayCount = natGatewayCount(args.natStrategy, args.availabilityZones.length);
     // awsx returns the gateways as resources; their ids are Outputs of their own.
     this.natGatewayIds = vpc.natGateways.apply((gateways) => pulumi.all(gateways.map((g) => g.id)));
 

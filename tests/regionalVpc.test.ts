@@ -9,7 +9,7 @@ import {
 
 const ACTIVE: RegionalVpcArgs = {
   cidrBlock: "10.10.0.0/16",
-  azCount: 2,
+  availabilityZones: ["us-east-1a", "us-east-1b"],
   subnetCidrMask: 20,
   natStrategy: "OnePerAz",
   flowLogRetentionDays: 90,
@@ -58,7 +58,12 @@ describe("RegionalVpc", () => {
       expect(() => validateRegionalVpcArgs({ ...ACTIVE, natStrategy: "Multi" as "Single" })).to.throw(
         /natStrategy "Multi"/,
       );
-      expect(() => validateRegionalVpcArgs({ ...ACTIVE, azCount: 0 })).to.throw(/azCount 0/);
+      expect(() => validateRegionalVpcArgs({ ...ACTIVE, availabilityZones: [] })).to.throw(
+        /availabilityZones/,
+      );
+      expect(() =>
+        validateRegionalVpcArgs({ ...ACTIVE, availabilityZones: ["us-east-1a", "us-east-1a"] }),
+      ).to.throw(/each once/);
       expect(() => validateRegionalVpcArgs({ ...ACTIVE, flowLogRetentionDays: 0 })).to.throw(
         /flowLogRetentionDays/,
       );
@@ -78,7 +83,7 @@ describe("RegionalVpc", () => {
       expect(vpc.parent).to.equal(component.urn);
       expect(vpc.name).to.equal("network-vpc");
       expect(vpc.inputs.cidrBlock).to.equal("10.10.0.0/16");
-      expect(vpc.inputs.numberOfAvailabilityZones).to.equal(2);
+      expect(vpc.inputs.availabilityZoneNames).to.deep.equal(["us-east-1a", "us-east-1b"]);
       expect(vpc.inputs.subnetSpecs).to.deep.equal([
         { type: "Public", name: "public", cidrMask: 20 },
         { type: "Private", name: "private", cidrMask: 20 },
@@ -196,7 +201,12 @@ describe("RegionalVpc", () => {
     let run: StackRun;
     before(async () => {
       run = await runVpc(
-        { ...ACTIVE, azCount: 3, natStrategy: "Single", flowLogRetentionDays: 30 },
+        {
+          ...ACTIVE,
+          availabilityZones: ["ca-central-1a", "ca-central-1b", "ca-central-1d"],
+          natStrategy: "Single",
+          flowLogRetentionDays: 30,
+        },
         "ca-central-1",
       );
     });
@@ -204,7 +214,11 @@ describe("RegionalVpc", () => {
     it("asks awsx for one NAT gateway over three AZs", () => {
       const vpc = only(run, "awsx:ec2:Vpc");
       expect(vpc.inputs.natGateways).to.deep.equal({ strategy: "Single" });
-      expect(vpc.inputs.numberOfAvailabilityZones).to.equal(3);
+      expect(vpc.inputs.availabilityZoneNames).to.deep.equal([
+        "ca-central-1a",
+        "ca-central-1b",
+        "ca-central-1d",
+      ]);
       expect(run.outputs.natGatewayCount).to.equal(1);
       expect(run.outputs.privateSubnetIds).to.have.length(3);
     });

@@ -32,7 +32,7 @@ async function runTiers(opts: Options = {}): Promise<StackRun> {
     () => {
       const network = new RegionalVpc("network", {
         cidrBlock: "10.10.0.0/16",
-        azCount: 2,
+        availabilityZones: ["us-east-1a", "us-east-1b"],
         subnetCidrMask: 20,
         natStrategy: "OnePerAz",
         flowLogRetentionDays: 90,

@@ -102,7 +102,7 @@ function tiers(run: StackRun): { tiers: TierFootprint[]; rootVolumeGb: number } 
     rootVolumeGb += Number(volume ?? 8) * Number(asg.inputs.desiredCapacity);
     return {
       tier: asg.name.split("-")[0],
-      instanceType: String(template?.inputs.instanceType ?? "unknown"),
+      instanceType: String((template?.inputs.instanceType as string | undefined) ?? "unknown"),
       desired: Number(asg.inputs.desiredCapacity),
       max: Number(asg.inputs.maxSize),
     };
@@ -113,7 +113,9 @@ function tiers(run: StackRun): { tiers: TierFootprint[]; rootVolumeGb: number } 
 function natGateways(run: StackRun): number {
   return ofType(run, "awsx:ec2:Vpc").reduce((sum, vpc) => {
     const strategy = (vpc.inputs.natGateways as { strategy?: string } | undefined)?.strategy;
-    const azs = Number(vpc.inputs.numberOfAvailabilityZones ?? 3);
+    const azs =
+      (vpc.inputs.availabilityZoneNames as string[] | undefined)?.length ??
+      Number(vpc.inputs.numberOfAvailabilityZones ?? 3);
     return sum + (strategy === "Single" ? 1 : strategy === "None" ? 0 : azs);
   }, 0);
 }
@@ -147,7 +149,7 @@ export function regionFootprint(run: StackRun): RegionFootprint {
   add("NAT gateway (hours only, no data processed)", nats, p && p.natGatewayPerHour * hours);
 
   const dbInstances = ofType(run, "aws:rds/clusterInstance:ClusterInstance");
-  const dbClass = String(dbInstances[0]?.inputs.instanceClass ?? "none");
+  const dbClass = String((dbInstances[0]?.inputs.instanceClass as string | undefined) ?? "none");
   if (dbClass === "db.serverless") {
     const cluster = ofType(run, "aws:rds/cluster:Cluster")[0];
     const minAcu = Number(

@@ -120,7 +120,10 @@ export function fabricateState(
 
   switch (type) {
     case "awsx:ec2:Vpc": {
-      const azCount = (inputs.numberOfAvailabilityZones as number | undefined) ?? 2;
+      const azCount =
+        (inputs.availabilityZoneNames as string[] | undefined)?.length ??
+        (inputs.numberOfAvailabilityZones as number | undefined) ??
+        2;
       const ids = (prefix: string) =>
         Array.from({ length: azCount }, (_, i) => `subnet-${hex(`${region}/${name}/${prefix}/${i}`)}`);
       const vpcId = `vpc-${hex(`${region}/${name}`)}`;
@@ -494,6 +497,8 @@ export async function runProgram(
       }
     })) ?? {};
   await settings.waitForRPCs();
+  // Rethrown as it was (a ConfigError stays a ConfigError for the plan's exit code).
+  // eslint-disable-next-line @typescript-eslint/only-throw-error
   if (programError !== undefined) throw programError;
   return {
     project,
