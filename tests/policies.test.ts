@@ -1,0 +1,1007 @@
+/**
+ * The policy pack, offline: every policy passes a compliant and flags a violating hand-built
+ * resource (or stack); pack config overrides take effect; the runner behaves like the engine
+ * (unknowns, notApplicable, stackTags, options); the committed docs are up to date.
+ *
+ * Never imports policy/index.ts: constructing the PolicyPack would start its server.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { expect } from "chai";
+import { validateResourceOfType } from "@pulumi/policy";
+import * as aws from "@pulumi/aws";
+import { DOCS_FILE, renderPolicyTable } from "../policy/docs";
+import { configSchema, levelDefaults, PackPolicy, policies } from "../policy/policies";
+import { TYPES } from "../policy/rules/common";
+import { MODERN_SSL_POLICIES } from "../policy/rules/loadBalancers";
+import { PackConfig, reconcileConfig, runPolicies, RunnerResource, UNKNOWN } from "../policy/runner";
+
+// ---------------------------------------------------------------------------------------------
+// Hand-built resources.
+
+function res(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  extra: Partial<RunnerResource> & { out?: Record<string, unknown> } = {},
+): RunnerResource {
+  const { out, ...rest } = extra;
+  return {
+    urn: `urn:pulumi:test::multi-region-web::${type}::${name}`,
+    type,
+    name,
+    inputs,
+    outputs: { ...inputs, ...out },
+    ...rest,
+  };
+}
+
+/** Property dependencies pointing `key` at `target`, as the engine records `bucket: bucket.id`. */
+function dep(key: string, target: RunnerResource): Pick<RunnerResource, "propertyDependencies"> {
+  return { propertyDependencies: { [key]: [target.urn] } };
+}
+
+const T = {
+  ...TYPES,
+  targetGroup: "aws:lb/targetGroup:TargetGroup",
+  launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
+  egressRule: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  topic: "aws:sns/topic:Topic",
+  ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  backupPlan: "aws:backup/plan:Plan",
+  backupSelection: "aws:backup/selection:Selection",
+};
+const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+const publicAlb = (over: Record<string, unknown> = {}) =>
+  res(
+    T.loadBalancer,
+    "frontend-alb",
+    {
+      loadBalancerType: "application",
+      internal: false,
+      accessLogs: { bucket: "alb-logs", enabled: true, prefix: "frontend" },
+      dropInvalidHeaderFields: true,
+      enableDeletionProtection: true,
+      securityGroups: ["sg-public"],
+      tags: { tier: "frontend" },
+      ...over,
+    },
+    { out: { arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/frontend/1" } },
+  );
+const internalAlb = () =>
+  res(
+    T.loadBalancer,
+    "backend-alb",
+    { loadBalancerType: "application", internal: true, securityGroups: ["sg-internal"] },
+    { out: { arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/backend/2" } },
+  );
+const listener = (name: string, lb: RunnerResource, inputs: Record<string, unknown>) =>
+  res(T.listener, name, { loadBalancerArn: "arn", ...inputs }, dep("loadBalancerArn", lb));
+const redirect80 = {
+  protocol: "HTTP",
+  port: 80,
+  defaultActions: [
+    { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+  ],
+};
+const https443 = {
+  protocol: "HTTPS",
+  port: 443,
+  sslPolicy: MODERN_SSL_POLICIES[0],
+  certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/1",
+  defaultActions: [{ type: "forward", targetGroupArn: "arn" }],
+};
+const managedRule = (group: string, priority: number, override: object = { none: {} }) => ({
+  name: group,
+  priority,
+  overrideAction: override,
+  statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
+  visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: group },
+});
+const rateRule = {
+  name: "rate",
+  priority: 0,
+  action: { block: {} },
+  statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: "IP" } },
+  visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: "rate" },
+};
+const webAcl = (
+  rules: object[] = [
+    rateRule,
+    ...["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"].map((g, i) =>
+      managedRule(g, i + 1),
+    ),
+  ],
+) =>
+  res(
+    T.webAcl,
+    "web-acl",
+    {
+      scope: "REGIONAL",
+      defaultAction: { allow: {} },
+      rules,
+      visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: "acl" },
+    },
+    { out: { arn: "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/web/abc" } },
+  );
+const launchTemplate = (over: Record<string, unknown> = {}) =>
+  res(T.launchTemplate, "frontend-lt", {
+    metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+    blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true", volumeType: "gp3" } }],
+    networkInterfaces: [
+      { deviceIndex: 0, associatePublicIpAddress: "false", securityGroups: ["sg-frontend"] },
+    ],
+    monitoring: { enabled: true },
+    iamInstanceProfile: { arn: "arn:aws:iam::123456789012:instance-profile/frontend" },
+    ...over,
+  });
+const asg = (over: Record<string, unknown> = {}) =>
+  res(T.asg, "frontend-asg", {
+    healthCheckType: "ELB",
+    launchTemplate: { id: "lt-1", version: "$Latest" },
+    vpcZoneIdentifiers: ["subnet-a", "subnet-b"],
+    minSize: 2,
+    maxSize: 6,
+    desiredCapacity: 2,
+    ...over,
+  });
+const sg = (name: string, id: string, over: Record<string, unknown> = {}) =>
+  res(
+    T.securityGroup,
+    name,
+    { description: `${name} traffic`, vpcId: "vpc-1", ...over },
+    {
+      out: { arn: `arn:aws:ec2:us-east-1:123456789012:security-group/${id}` },
+    },
+  );
+const ingress = (name: string, over: Record<string, unknown>, extra: Partial<RunnerResource> = {}) =>
+  res(
+    T.ingressRule,
+    name,
+    { securityGroupId: "sg-x", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "https", ...over },
+    extra,
+  );
+const cluster = (over: Record<string, unknown> = {}, extra: Partial<RunnerResource> = {}) =>
+  res(
+    T.cluster,
+    "data-cluster",
+    {
+      engine: "aurora-postgresql",
+      globalClusterIdentifier: "app-global",
+      storageEncrypted: true,
+      kmsKeyId: KEY,
+      deletionProtection: true,
+      skipFinalSnapshot: false,
+      backupRetentionPeriod: 7,
+      iamDatabaseAuthenticationEnabled: true,
+      clusterIdentifier: "app-us-east-1",
+      ...over,
+    },
+    { protect: true, ...extra },
+  );
+const instance = (name: string, over: Record<string, unknown> = {}) =>
+  res(T.clusterInstance, name, {
+    clusterIdentifier: "app-us-east-1",
+    instanceClass: "db.r6g.large",
+    publiclyAccessible: false,
+    performanceInsightsEnabled: true,
+    performanceInsightsKmsKeyId: KEY,
+    ...over,
+  });
+const table = (over: Record<string, unknown> = {}) =>
+  res(
+    T.table,
+    "data-table",
+    {
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true, kmsKeyArn: KEY },
+      deletionProtectionEnabled: true,
+      streamEnabled: true,
+      streamViewType: "NEW_AND_OLD_IMAGES",
+      ...over,
+    },
+    { protect: true },
+  );
+const replica = (over: Record<string, unknown> = {}) =>
+  res(
+    T.tableReplica,
+    "data-replica",
+    {
+      globalTableArn: "arn",
+      kmsKeyArn: KEY,
+      pointInTimeRecovery: true,
+      deletionProtectionEnabled: true,
+      ...over,
+    },
+    { protect: true },
+  );
+const bucket = () =>
+  res(T.bucket, "alb-logs-bucket", {}, { out: { bucket: "alb-logs-abc", arn: "arn:aws:s3:::alb-logs-abc" } });
+const tlsOnlyPolicy = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: ["arn:aws:s3:::alb-logs-abc", "arn:aws:s3:::alb-logs-abc/*"],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+  ],
+});
+const healthCheck = (interval: number, threshold: number) =>
+  res(
+    T.healthCheck,
+    "edge-health",
+    { type: "HTTPS", requestInterval: interval, failureThreshold: threshold },
+    {
+      out: { arn: "arn:aws:route53:::healthcheck/hc-1" },
+    },
+  );
+const failoverRecord = (type: string, hc?: RunnerResource, over: Record<string, unknown> = {}) =>
+  res(
+    T.record,
+    "edge-failover",
+    {
+      zoneId: "Z1",
+      name: "app.example.com",
+      type: "A",
+      setIdentifier: "us-east-1",
+      failoverRoutingPolicies: [{ type }],
+      ...(hc ? { healthCheckId: "hc-1" } : {}),
+      ...over,
+    },
+    hc ? dep("healthCheckId", hc) : {},
+  );
+
+// ---------------------------------------------------------------------------------------------
+// One compliant and one violating case per policy.
+
+interface Case {
+  pass: RunnerResource[];
+  fail: RunnerResource[];
+  passTags?: Record<string, string>;
+  failTags?: Record<string, string>;
+}
+
+const hcFast = healthCheck(10, 3);
+const hcSlow = healthCheck(30, 3);
+const pubAlb = publicAlb();
+const intAlb = internalAlb();
+const acl = webAcl();
+const pubSg = sg("public-alb-sg", "sg-public");
+const backendSg = sg("backend-sg", "sg-backend");
+const flowVpc = res(T.awsxVpc, "network", { cidrBlock: "10.0.0.0/16" }, { out: { vpcId: "vpc-1" } });
+const logs = bucket();
+const companions = [
+  res(
+    T.bucketPublicAccessBlock,
+    "pab",
+    { bucket: "alb-logs-abc", blockPublicAcls: true },
+    dep("bucket", logs),
+  ),
+  res(T.bucketEncryption, "sse", { bucket: "alb-logs-abc" }, dep("bucket", logs)),
+  res(T.bucketPolicy, "policy", { bucket: "alb-logs-abc", policy: tlsOnlyPolicy }),
+];
+
+const CLUSTER_ARN = "arn:aws:rds:us-east-1:123456789012:cluster:app-us-east-1";
+const backupPlan = res(
+  T.backupPlan,
+  "plan",
+  {
+    rules: [
+      {
+        ruleName: "daily",
+        copyActions: [
+          { destinationVaultArn: "arn:aws:backup:ca-central-1:123456789012:backup-vault:app-ca-central-1" },
+        ],
+      },
+    ],
+  },
+  { out: { id: "plan-1", arn: "arn:aws:backup:us-east-1:123456789012:backup-plan:plan-1" } },
+);
+
+const cases: Record<string, Case> = {
+  "alb-access-logs": {
+    pass: [publicAlb()],
+    fail: [publicAlb({ accessLogs: { bucket: "b", enabled: false } })],
+  },
+  "alb-drop-invalid-headers": { pass: [publicAlb()], fail: [publicAlb({ dropInvalidHeaderFields: false })] },
+  "alb-deletion-protection": {
+    pass: [publicAlb()],
+    fail: [publicAlb({ enableDeletionProtection: undefined })],
+  },
+  "alb-internal-tier-not-internet-facing": {
+    pass: [internalAlb(), publicAlb()],
+    fail: [res(T.loadBalancer, "backend-alb", { internal: false })],
+  },
+  "alb-listener-http-redirects-to-https": {
+    pass: [listener("http", pubAlb, redirect80)],
+    fail: [listener("http", pubAlb, { protocol: "HTTP", port: 80, defaultActions: [{ type: "forward" }] })],
+  },
+  "alb-listener-modern-tls": {
+    pass: [listener("https", pubAlb, https443)],
+    fail: [listener("https", pubAlb, { ...https443, sslPolicy: "ELBSecurityPolicy-2016-08" })],
+  },
+  "alb-public-listeners-https-only": {
+    pass: [
+      pubAlb,
+      intAlb,
+      listener("https", pubAlb, https443),
+      listener("http", pubAlb, redirect80),
+      listener("app", intAlb, { protocol: "HTTP", port: 8080 }),
+    ],
+    fail: [
+      pubAlb,
+      listener("http", pubAlb, { protocol: "HTTP", port: 8080, defaultActions: [{ type: "forward" }] }),
+    ],
+  },
+  "waf-managed-rule-groups": {
+    pass: [webAcl()],
+    fail: [webAcl([rateRule, managedRule("AWSManagedRulesCommonRuleSet", 1, { count: {} })])],
+  },
+  "waf-rate-based-rule": {
+    pass: [webAcl()],
+    fail: [webAcl([managedRule("AWSManagedRulesCommonRuleSet", 1)])],
+  },
+  "waf-metrics-and-sampling": {
+    pass: [webAcl()],
+    fail: [
+      webAcl([
+        {
+          ...rateRule,
+          visibilityConfig: {
+            cloudwatchMetricsEnabled: false,
+            sampledRequestsEnabled: true,
+            metricName: "r",
+          },
+        },
+      ]),
+    ],
+  },
+  "waf-logging-redacts-credentials": {
+    pass: [
+      res(T.webAclLogging, "logging", {
+        resourceArn: "arn",
+        logDestinationConfigs: ["arn:aws:logs:us-east-1:123456789012:log-group:aws-waf-logs-x"],
+        redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }],
+      }),
+    ],
+    fail: [res(T.webAclLogging, "logging", { resourceArn: "arn", logDestinationConfigs: ["arn"] })],
+  },
+  "waf-associated-with-public-albs": {
+    pass: [
+      pubAlb,
+      intAlb,
+      res(T.webAclAssociation, "assoc", { resourceArn: pubAlb.outputs?.arn, webAclArn: "arn" }),
+    ],
+    fail: [
+      pubAlb,
+      intAlb,
+      res(T.webAclAssociation, "assoc", { resourceArn: intAlb.outputs?.arn, webAclArn: "arn" }),
+    ],
+  },
+  "waf-logging-enabled": {
+    pass: [
+      acl,
+      res(
+        T.webAclLogging,
+        "logging",
+        { resourceArn: "arn", logDestinationConfigs: ["arn"] },
+        dep("resourceArn", acl),
+      ),
+    ],
+    fail: [acl],
+  },
+  "launch-template-imdsv2": {
+    pass: [launchTemplate()],
+    fail: [launchTemplate({ metadataOptions: { httpEndpoint: "enabled", httpTokens: "optional" } })],
+  },
+  "launch-template-encrypted-volumes": {
+    pass: [launchTemplate()],
+    fail: [
+      launchTemplate({ blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeType: "gp3" } }] }),
+    ],
+  },
+  "launch-template-no-public-ip": {
+    pass: [launchTemplate()],
+    fail: [launchTemplate({ networkInterfaces: [{ deviceIndex: 0, associatePublicIpAddress: "true" }] })],
+  },
+  "launch-template-detailed-monitoring": {
+    pass: [launchTemplate()],
+    fail: [launchTemplate({ monitoring: undefined })],
+  },
+  "launch-template-instance-profile": {
+    pass: [launchTemplate()],
+    fail: [launchTemplate({ iamInstanceProfile: undefined })],
+  },
+  "asg-elb-health-check": { pass: [asg()], fail: [asg({ healthCheckType: "EC2" })] },
+  "asg-launch-template": {
+    pass: [asg()],
+    fail: [asg({ launchTemplate: undefined, launchConfiguration: "lc-1" })],
+  },
+  "asg-multiple-subnets": { pass: [asg()], fail: [asg({ vpcZoneIdentifiers: ["subnet-a", "subnet-a"] })] },
+  "security-group-described": {
+    pass: [sg("app", "sg-1")],
+    fail: [sg("app", "sg-1", { description: "Managed by Pulumi" })],
+  },
+  "security-group-ingress-rule-described": {
+    pass: [ingress("r", {})],
+    fail: [ingress("r", { description: undefined })],
+  },
+  "security-group-egress-rule-described": {
+    pass: [
+      res(T.egressRule, "e", {
+        securityGroupId: "sg-1",
+        ipProtocol: "-1",
+        cidrIpv4: "0.0.0.0/0",
+        description: "all out",
+      }),
+    ],
+    fail: [res(T.egressRule, "e", { securityGroupId: "sg-1", ipProtocol: "-1", cidrIpv4: "0.0.0.0/0" })],
+  },
+  "security-group-no-inline-rules": {
+    pass: [sg("app", "sg-1")],
+    fail: [
+      sg("app", "sg-1", {
+        ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["10.0.0.0/8"] }],
+      }),
+    ],
+  },
+  "security-group-rule-world-only-80-443": {
+    pass: [
+      ingress("https", { cidrIpv4: "0.0.0.0/0" }),
+      ingress("ipv6", { cidrIpv6: "::/0", fromPort: 80, toPort: 80 }),
+    ],
+    fail: [ingress("app", { cidrIpv4: "0.0.0.0/0", fromPort: 8080, toPort: 8080 })],
+  },
+  "security-group-inline-world-only-80-443": {
+    pass: [
+      sg("app", "sg-1", {
+        ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }],
+      }),
+    ],
+    fail: [
+      sg("app", "sg-1", { ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] }] }),
+    ],
+  },
+  "security-group-no-ssh-rdp": {
+    pass: [ingress("from-sg", { fromPort: 22, toPort: 22, referencedSecurityGroupId: "sg-bastion" })],
+    fail: [ingress("ssh", { fromPort: 0, toPort: 1024, cidrIpv4: "10.0.0.0/8" })],
+  },
+  "flow-log-all-traffic": {
+    pass: [res(T.flowLog, "flow", { vpcId: "vpc-1", trafficType: "ALL", logDestination: "arn" })],
+    fail: [res(T.flowLog, "flow", { vpcId: "vpc-1", trafficType: "REJECT", logDestination: "arn" })],
+  },
+  "log-group-retention": {
+    pass: [res(T.logGroup, "logs", { retentionInDays: 90 }), res(T.logGroup, "forever", {})],
+    fail: [res(T.logGroup, "logs", { retentionInDays: 7 })],
+  },
+  "security-group-world-ingress-only-on-public-alb": {
+    pass: [
+      pubAlb,
+      pubSg,
+      backendSg,
+      ingress("world", { cidrIpv4: "0.0.0.0/0", securityGroupId: "sg-public" }),
+    ],
+    fail: [
+      pubAlb,
+      pubSg,
+      backendSg,
+      ingress("world", { cidrIpv4: "0.0.0.0/0", securityGroupId: "sg-backend" }),
+    ],
+  },
+  "vpc-flow-logs": {
+    pass: [flowVpc, res(T.flowLog, "flow", { vpcId: "vpc-1", trafficType: "ALL" })],
+    fail: [flowVpc, res(T.flowLog, "flow", { vpcId: "vpc-other", trafficType: "ALL" })],
+  },
+  "aurora-encrypted-with-cmk": { pass: [cluster()], fail: [cluster({ kmsKeyId: undefined })] },
+  "aurora-deletion-protection": { pass: [cluster()], fail: [cluster({ deletionProtection: false })] },
+  "aurora-backup-retention": { pass: [cluster()], fail: [cluster({ backupRetentionPeriod: 1 })] },
+  "aurora-iam-authentication": {
+    pass: [cluster()],
+    fail: [cluster({ iamDatabaseAuthenticationEnabled: undefined })],
+  },
+  "aurora-instance-not-public": {
+    pass: [instance("writer")],
+    fail: [instance("writer", { publiclyAccessible: true })],
+  },
+  "aurora-performance-insights-cmk": {
+    pass: [instance("writer")],
+    fail: [instance("writer", { performanceInsightsKmsKeyId: undefined })],
+  },
+  "aurora-global-cluster-encrypted": {
+    pass: [res(T.globalCluster, "global", { globalClusterIdentifier: "g", storageEncrypted: true })],
+    fail: [res(T.globalCluster, "global", { globalClusterIdentifier: "g" })],
+  },
+  "dynamodb-table-pitr": { pass: [table()], fail: [table({ pointInTimeRecovery: { enabled: false } })] },
+  "dynamodb-replica-pitr": { pass: [replica()], fail: [replica({ pointInTimeRecovery: false })] },
+  "dynamodb-table-cmk": {
+    pass: [table()],
+    fail: [table({ serverSideEncryption: { enabled: true, kmsKeyArn: "alias/aws/dynamodb" } })],
+  },
+  "dynamodb-replica-cmk": { pass: [replica()], fail: [replica({ kmsKeyArn: undefined })] },
+  "dynamodb-table-deletion-protection": {
+    pass: [table()],
+    fail: [table({ deletionProtectionEnabled: false })],
+  },
+  "dynamodb-replica-deletion-protection": {
+    pass: [replica()],
+    fail: [replica({ deletionProtectionEnabled: undefined })],
+  },
+  "kms-key-rotation": {
+    pass: [res(T.kmsKey, "key", { enableKeyRotation: true })],
+    fail: [res(T.kmsKey, "key", { enableKeyRotation: false })],
+  },
+  "sns-topic-encrypted": {
+    pass: [res(T.topic, "topic", { kmsMasterKeyId: KEY })],
+    fail: [res(T.topic, "topic", { kmsMasterKeyId: "alias/aws/sns" })],
+  },
+  "secret-cmk": {
+    pass: [res(T.secret, "secret", { kmsKeyId: KEY, replicas: [{ region: "ca-central-1", kmsKeyId: KEY }] })],
+    fail: [res(T.secret, "secret", { kmsKeyId: KEY, replicas: [{ region: "ca-central-1" }] })],
+  },
+  "secret-recovery-window": {
+    pass: [res(T.secret, "secret", { kmsKeyId: KEY })],
+    fail: [res(T.secret, "secret", { kmsKeyId: KEY, recoveryWindowInDays: 0 })],
+  },
+  "s3-public-access-block": {
+    pass: [
+      res(T.bucketPublicAccessBlock, "pab", {
+        bucket: "b",
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      }),
+    ],
+    fail: [
+      res(T.bucketPublicAccessBlock, "pab", { bucket: "b", blockPublicAcls: true, blockPublicPolicy: true }),
+    ],
+  },
+  "s3-default-encryption": {
+    pass: [
+      res(T.bucketEncryption, "sse", {
+        bucket: "b",
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      }),
+    ],
+    fail: [res(T.bucketEncryption, "sse", { bucket: "b", rules: [{ bucketKeyEnabled: true }] })],
+  },
+  "s3-tls-only-policy": {
+    pass: [res(T.bucketPolicy, "policy", { bucket: "b", policy: tlsOnlyPolicy })],
+    fail: [
+      res(T.bucketPolicy, "policy", {
+        bucket: "b",
+        policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject" }] }),
+      }),
+    ],
+  },
+  "s3-bucket-owner-enforced": {
+    pass: [res(T.ownership, "own", { bucket: "b", rule: { objectOwnership: "BucketOwnerEnforced" } })],
+    fail: [res(T.ownership, "own", { bucket: "b", rule: { objectOwnership: "ObjectWriter" } })],
+  },
+  "s3-bucket-protected": { pass: [logs, ...companions], fail: [logs, companions[0]] },
+  "dr-failover-records": {
+    pass: [hcFast, failoverRecord("PRIMARY", hcFast)],
+    passTags: { role: "active" },
+    fail: [hcFast, failoverRecord("SECONDARY", hcFast)],
+    failTags: { role: "active" },
+  },
+  "dr-failure-detection-budget": {
+    pass: [hcFast, failoverRecord("PRIMARY", hcFast)],
+    fail: [hcSlow, failoverRecord("PRIMARY", hcSlow)],
+  },
+  "dr-global-data-membership": {
+    pass: [res(T.globalCluster, "global", { globalClusterIdentifier: "app-global" }), cluster(), table()],
+    fail: [cluster({ masterUsername: "app_admin" })],
+  },
+  "dr-standby-capacity": {
+    pass: [asg({ minSize: 1, desiredCapacity: 1, maxSize: 6 })],
+    passTags: { role: "passive" },
+    fail: [hcFast, failoverRecord("SECONDARY", hcFast), asg({ minSize: 1, desiredCapacity: 1, maxSize: 1 })],
+  },
+  "dr-stateful-protected": {
+    pass: [cluster(), table(), res(T.kmsKey, "key", {}, { protect: true })],
+    fail: [cluster({}, { protect: false }), res(T.kmsKey, "key", {})],
+  },
+  "ops-replication-lag-alarm": {
+    pass: [
+      cluster(),
+      res(T.metricAlarm, "aurora-lag", {
+        namespace: "AWS/RDS",
+        metricName: "AuroraGlobalDBReplicationLag",
+        dimensions: { DBClusterIdentifier: "app-us-east-1" },
+      }),
+    ],
+    fail: [
+      cluster(),
+      // An alarm on another metric of the same cluster does not count.
+      res(T.metricAlarm, "aurora-cpu", {
+        namespace: "AWS/RDS",
+        metricName: "CPUUtilization",
+        dimensions: { DBClusterIdentifier: "app-us-east-1" },
+      }),
+    ],
+  },
+  "ops-backup-cross-region-copy": {
+    pass: [
+      res(T.globalCluster, "global", { globalClusterIdentifier: "app-global" }),
+      cluster({}, { out: { arn: CLUSTER_ARN } } as Partial<RunnerResource>),
+      backupPlan,
+      res(T.backupSelection, "selection", { planId: "plan-1", resources: [CLUSTER_ARN] }),
+    ],
+    fail: [
+      res(T.globalCluster, "global", { globalClusterIdentifier: "app-global" }),
+      cluster({}, { out: { arn: CLUSTER_ARN } } as Partial<RunnerResource>),
+      backupPlan,
+      // The plan copies across regions, but nothing selects the cluster.
+      res(T.backupSelection, "selection", { planId: "plan-1", resources: [] }),
+    ],
+  },
+  "dr-active-multi-az": {
+    pass: [
+      asg(),
+      cluster(),
+      instance("writer", { availabilityZone: "us-east-1a" }),
+      instance("reader", { availabilityZone: "us-east-1b" }),
+    ],
+    passTags: { role: "active" },
+    fail: [asg(), cluster(), instance("writer", { availabilityZone: "us-east-1a" })],
+    failTags: { role: "active" },
+  },
+};
+
+function find(name: string): PackPolicy {
+  const policy = policies.find((p) => p.name === name);
+  if (!policy) throw new Error(`no policy ${name}`);
+  return policy;
+}
+
+describe("policy pack: every policy both ways", () => {
+  it("has a case for every policy and no case for a missing one", () => {
+    expect(Object.keys(cases).sort()).to.deep.equal(policies.map((p) => p.name).sort());
+  });
+
+  for (const policy of policies) {
+    describe(policy.name, () => {
+      const c = cases[policy.name];
+      it("passes a compliant " + ("validateStack" in policy ? "stack" : "resource"), async () => {
+        const result = await runPolicies([policy], c.pass, { stackTags: c.passTags });
+        expect(result.violations, JSON.stringify(result.violations, null, 2)).to.deep.equal([]);
+        // It really ran: not "not applicable" to everything it was given.
+        const applicable = "validateStack" in policy ? 1 : c.pass.length;
+        expect(result.notApplicable.length, JSON.stringify(result.notApplicable)).to.be.lessThan(applicable);
+      });
+      it("flags a violating one at its default level", async () => {
+        const result = await runPolicies([policy], c.fail, { stackTags: c.failTags });
+        expect(result.violations).to.not.be.empty;
+        for (const v of result.violations) {
+          expect(v.policyName).to.equal(policy.name);
+          expect(v.level).to.equal(policy.enforcementLevel);
+          expect(v.severity).to.equal(policy.severity);
+          expect(v.message.startsWith(policy.description)).to.be.true;
+        }
+      });
+    });
+  }
+});
+
+describe("policy pack: shape", () => {
+  it("has at least 30 typed resource policies and the DR stack policies, with all metadata", () => {
+    const resourcePolicies = policies.filter((p) => "validateResource" in p);
+    expect(resourcePolicies.length).to.be.at.least(30);
+    for (const p of resourcePolicies) {
+      // validateResourceOfType tags the function with the resource type.
+      expect(
+        (p as { validateResource: { __pulumiType?: string } }).validateResource.__pulumiType,
+        p.name,
+      ).to.be.a("string");
+    }
+    for (const p of policies) {
+      expect(p.name, "reserved").to.not.equal("all");
+      for (const field of [
+        "description",
+        "enforcementLevel",
+        "severity",
+        "remediationSteps",
+        "rationale",
+      ] as const) {
+        expect(p[field], `${p.name}.${field}`).to.be.a("string").and.not.empty;
+      }
+    }
+    expect(new Set(policies.map((p) => p.name)).size).to.equal(policies.length);
+    expect(policies.filter((p) => p.name.startsWith("dr-")).length).to.be.at.least(6);
+  });
+
+  it("makes data and network exposure mandatory and the rest advisory by default", () => {
+    for (const name of [
+      "aurora-encrypted-with-cmk",
+      "aurora-instance-not-public",
+      "security-group-rule-world-only-80-443",
+      "launch-template-imdsv2",
+      "s3-public-access-block",
+      "dynamodb-table-cmk",
+    ]) {
+      expect(levelDefaults[name], name).to.equal("mandatory");
+    }
+    for (const name of [
+      "alb-access-logs",
+      "kms-key-rotation",
+      "dr-standby-capacity",
+      "asg-elb-health-check",
+    ]) {
+      expect(levelDefaults[name], name).to.equal("advisory");
+    }
+  });
+
+  it("exposes each configurable policy's schema with defaults", () => {
+    expect(configSchema["dr-failure-detection-budget"].properties.maxDetectionSeconds.default).to.equal(30);
+    expect(configSchema["dr-standby-capacity"].properties.activeCapacity.default).to.equal(2);
+    for (const schema of Object.values(configSchema)) {
+      expect(schema.properties).to.not.have.property("enforcementLevel");
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe("policy pack: config overrides", () => {
+  const mustRedirect = [
+    listener("http", pubAlb, { protocol: "HTTP", port: 80, defaultActions: [{ type: "forward" }] }),
+  ];
+
+  it("a per-policy level override changes the reported level", async () => {
+    const result = await runPolicies(policies, [publicAlb({ enableDeletionProtection: false })], {
+      config: { "alb-deletion-protection": "mandatory" },
+    });
+    const v = result.violations.filter((x) => x.policyName === "alb-deletion-protection");
+    expect(v.map((x) => x.level)).to.deep.equal(["mandatory"]);
+  });
+
+  it('"disabled" skips a policy, and "all" sets every level before per-policy entries', async () => {
+    const disabled = await runPolicies(policies, mustRedirect, {
+      config: { "alb-listener-http-redirects-to-https": "disabled" },
+    });
+    expect(disabled.violations.map((v) => v.policyName)).to.not.include(
+      "alb-listener-http-redirects-to-https",
+    );
+
+    const all = await runPolicies(
+      policies,
+      [...mustRedirect, publicAlb({ enableDeletionProtection: false })],
+      {
+        config: { all: "advisory", "alb-deletion-protection": { enforcementLevel: "mandatory" } },
+      },
+    );
+    const levels = Object.fromEntries(all.violations.map((v) => [v.policyName, v.level]));
+    expect(levels["alb-listener-http-redirects-to-https"]).to.equal("advisory");
+    expect(levels["alb-deletion-protection"]).to.equal("mandatory");
+
+    const off = await runPolicies(policies, mustRedirect, { config: { all: "disabled" } });
+    expect(off.violations).to.deep.equal([]);
+  });
+
+  it('"remediate" reports violations as mandatory, as the engine does', async () => {
+    const result = await runPolicies([find("alb-access-logs")], [publicAlb({ accessLogs: undefined })], {
+      config: { "alb-access-logs": "remediate" },
+    });
+    expect(result.violations.map((v) => v.level)).to.deep.equal(["mandatory"]);
+  });
+
+  it("a budget override takes effect, merged over the other defaults", async () => {
+    const slow = [hcSlow, failoverRecord("PRIMARY", hcSlow)];
+    const byDefault = await runPolicies([find("dr-failure-detection-budget")], slow);
+    expect(byDefault.violations).to.have.length(1);
+    expect(byDefault.violations[0].message).to.include("30 s × 3 = 90 s; the budget is 30 s");
+    const relaxed = await runPolicies([find("dr-failure-detection-budget")], slow, {
+      config: { "dr-failure-detection-budget": { maxDetectionSeconds: 90 } },
+    });
+    expect(relaxed.violations).to.deep.equal([]);
+    expect(relaxed.config["dr-failure-detection-budget"]).to.deep.equal({
+      enforcementLevel: "advisory",
+      properties: { maxDetectionSeconds: 90 },
+    });
+  });
+
+  it("a capacity override applies to the standby", async () => {
+    const standby = [asg({ minSize: 1, desiredCapacity: 1, maxSize: 6 })];
+    const tags = { role: "passive" };
+    expect((await runPolicies([find("dr-standby-capacity")], standby, { stackTags: tags })).violations).to.be
+      .empty;
+    const bigger = await runPolicies([find("dr-standby-capacity")], standby, {
+      stackTags: tags,
+      config: { "dr-standby-capacity": { activeCapacity: 8 } },
+    });
+    expect(bigger.violations).to.have.length(1);
+  });
+
+  it("rejects config that does not match the schema or a level that does not exist", () => {
+    expect(() =>
+      reconcileConfig(policies, { "dr-failure-detection-budget": { maxDetectionSeconds: "soon" } }),
+    ).to.throw(/maxDetectionSeconds: Invalid type/);
+    expect(() => reconcileConfig(policies, { "dr-standby-capacity": { activeCapacity: 0 } })).to.throw(
+      />= 1/,
+    );
+    expect(() =>
+      reconcileConfig(policies, { "alb-access-logs": "strict" } as unknown as PackConfig),
+    ).to.throw(/not a valid enforcement level/);
+  });
+
+  it("the sample config names only real policies and is valid", () => {
+    const sample = JSON.parse(
+      fs.readFileSync(path.join(__dirname, "..", "policy", "config.sample.json"), "utf8"),
+    ) as PackConfig;
+    for (const key of Object.keys(sample))
+      expect(["all", ...policies.map((p) => p.name)], key).to.include(key);
+    const reconciled = reconcileConfig(policies, sample);
+    expect(reconciled["dr-failure-detection-budget"].properties.maxDetectionSeconds).to.equal(60);
+    expect(reconciled["launch-template-detailed-monitoring"].enforcementLevel).to.equal("disabled");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe("policy pack: the runner mirrors the engine", () => {
+  it("turns an unknown value read during preview into an advisory 'can't run' diagnostic", async () => {
+    const lt = launchTemplate({ metadataOptions: { httpTokens: UNKNOWN.string } });
+    const result = await runPolicies([find("launch-template-imdsv2")], [lt]);
+    expect(result.violations).to.have.length(1);
+    expect(result.violations[0].level).to.equal("advisory");
+    expect(result.violations[0].message).to.match(
+      /can't run policy 'launch-template-imdsv2' during preview: string value at \.metadataOptions\.httpTokens/,
+    );
+  });
+
+  it("treats an unknown key reference as a key of the program (never an AWS managed alias)", async () => {
+    const topic = res(T.topic, "topic", { kmsMasterKeyId: UNKNOWN.string });
+    expect((await runPolicies([find("sns-topic-encrypted")], [topic])).violations).to.deep.equal([]);
+  });
+
+  it("follows references during preview through property dependencies when the ids are unknown", async () => {
+    const association = res(
+      T.webAclAssociation,
+      "assoc",
+      { resourceArn: UNKNOWN.string, webAclArn: UNKNOWN.string },
+      dep("resourceArn", pubAlb),
+    );
+    const result = await runPolicies([find("waf-associated-with-public-albs")], [pubAlb, association]);
+    expect(result.violations).to.deep.equal([]);
+    const unlinked = { ...association, propertyDependencies: {} };
+    expect(
+      (await runPolicies([find("waf-associated-with-public-albs")], [pubAlb, unlinked])).violations,
+    ).to.have.length(1);
+  });
+
+  it("records notApplicable with its reason, for other types and from inside a policy", async () => {
+    const result = await runPolicies(
+      [find("aurora-performance-insights-cmk")],
+      [instance("writer", { performanceInsightsEnabled: false }), publicAlb()],
+    );
+    expect(result.violations).to.deep.equal([]);
+    expect(result.notApplicable).to.deep.equal([
+      {
+        policyName: "aurora-performance-insights-cmk",
+        reason: "Performance Insights is off",
+        urn: instance("writer").urn,
+      },
+      {
+        policyName: "aurora-performance-insights-cmk",
+        reason: "Policy only applies to resources of type 'aws:rds/clusterInstance:ClusterInstance'",
+        urn: publicAlb().urn,
+      },
+    ]);
+  });
+
+  it("builds ResourceValidationArgs like the engine: proxied props, options, provider, stackTags, config", async () => {
+    const provider = res("pulumi:providers:aws", "ca-central-1", { region: "ca-central-1" });
+    const secretValue = {
+      "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+      value: "s3cr3t",
+    };
+    const key = res(
+      T.kmsKey,
+      "key",
+      { description: secretValue, policy: undefined, tags: { tier: UNKNOWN.string } },
+      {
+        protect: true,
+        parent: "urn:parent",
+        provider: `${provider.urn}::provider-id`,
+        ignoreChanges: ["policy"],
+      },
+    );
+    const seen: Record<string, unknown> = {};
+    const probe: PackPolicy = {
+      name: "probe",
+      description: "probe",
+      rationale: "test",
+      enforcementLevel: "advisory",
+      configSchema: {
+        properties: { a: { type: "integer", default: 1 }, b: { type: "string", default: "x" } },
+      },
+      validateResource: validateResourceOfType(aws.kms.Key, (props, args) => {
+        seen.description = props.description;
+        seen.hasPolicy = "policy" in props;
+        seen.opts = args.opts;
+        seen.provider = {
+          type: args.provider?.type,
+          name: args.provider?.name,
+          region: args.provider?.props.region as unknown,
+        };
+        seen.role = args.stackTags.get("role");
+        seen.config = args.getConfig();
+        seen.isType = args.isType(aws.kms.Key) && !args.isType(aws.sns.Topic);
+        expect(() => props.tags?.tier).to.throw(/can't be known during preview/);
+      }),
+    };
+    const result = await runPolicies([probe], [provider, key], {
+      stackTags: new Map([["role", "passive"]]),
+      config: { probe: { b: "y" } },
+    });
+    expect(result.violations).to.deep.equal([]);
+    expect(seen).to.deep.equal({
+      description: "s3cr3t",
+      hasPolicy: false,
+      opts: {
+        protect: true,
+        ignoreChanges: ["policy"],
+        aliases: [],
+        customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+        additionalSecretOutputs: [],
+        parent: "urn:parent",
+      },
+      provider: { type: "pulumi:providers:aws", name: "ca-central-1", region: "ca-central-1" },
+      role: "passive",
+      config: { a: 1, b: "y" },
+      isType: true,
+    });
+  });
+
+  it("links stack resources (parent, dependencies, property dependencies) and passes stackTags", async () => {
+    const parent = res("multi-region-web:edgeDns:EdgeDns", "edge", {});
+    const child = res(
+      T.healthCheck,
+      "edge-health",
+      { type: "HTTPS" },
+      { parent: parent.urn, dependencies: [parent.urn], propertyDependencies: { fqdn: [parent.urn] } },
+    );
+    let checked = false;
+    const probe: PackPolicy = {
+      name: "stack-probe",
+      description: "probe",
+      rationale: "test",
+      enforcementLevel: "advisory",
+      validateStack: (args) => {
+        const hc = args.resources.find((r) => r.urn === child.urn);
+        expect(hc?.parent?.urn).to.equal(parent.urn);
+        expect(hc?.dependencies.map((d) => d.urn)).to.deep.equal([parent.urn]);
+        expect(hc?.propertyDependencies.fqdn.map((d) => d.urn)).to.deep.equal([parent.urn]);
+        expect(args.stackTags.get("role")).to.equal("active");
+        checked = true;
+      },
+    };
+    await runPolicies([probe], [parent, child], { stackTags: { role: "active" } });
+    expect(checked).to.be.true;
+  });
+
+  it("knows the role from the stack tag first, else from the failover record", async () => {
+    const standby = [hcFast, failoverRecord("SECONDARY", hcFast), asg({ maxSize: 1 })];
+    // No tag: the SECONDARY record makes the stack passive, so its capacity is checked.
+    expect((await runPolicies([find("dr-standby-capacity")], standby)).violations).to.have.length(1);
+    // Tag says active: the record is the wrong side, and capacity does not apply.
+    const tagged = await runPolicies([find("dr-standby-capacity"), find("dr-failover-records")], standby, {
+      stackTags: { role: "active" },
+    });
+    expect(tagged.violations.map((v) => v.policyName)).to.deep.equal(["dr-failover-records"]);
+    expect(tagged.notApplicable.map((n) => n.reason)).to.include("Role is active, not passive");
+  });
+});
+
+describe("policy pack: docs", () => {
+  it("docs/policies.md is generated from the current policies (run `npx ts-node policy/docs.ts`)", () => {
+    expect(fs.readFileSync(DOCS_FILE, "utf8")).to.equal(renderPolicyTable(policies));
+  });
+});
