@@ -10,7 +10,7 @@ import * as path from "path";
 import { expect } from "chai";
 import { validateResourceOfType } from "@pulumi/policy";
 import * as aws from "@pulumi/aws";
-import { DOCS_FILE, renderPolicyTable } from "../policy/docs";
+import { DOCS_FILE, README_FILE, readmeWithPolicies, renderPolicyTable } from "../policy/docs";
 import { configSchema, levelDefaults, PackPolicy, policies } from "../policy/policies";
 import { TYPES } from "../policy/rules/common";
 import { MODERN_SSL_POLICIES } from "../policy/rules/loadBalancers";
@@ -1001,7 +1001,12 @@ describe("policy pack: the runner mirrors the engine", () => {
 });
 
 describe("policy pack: docs", () => {
-  it("docs/policies.md is generated from the current policies (run `npx ts-node policy/docs.ts`)", () => {
+  it("docs/policies.md is generated from the current policies (run `npm run policy-docs`)", () => {
     expect(fs.readFileSync(DOCS_FILE, "utf8")).to.equal(renderPolicyTable(policies));
+  });
+  it("the README's policy list is generated from the current policies (run `npm run policy-docs`)", () => {
+    const readme = fs.readFileSync(README_FILE, "utf8");
+    expect(readme).to.equal(readmeWithPolicies(readme, policies));
+    for (const policy of policies) expect(readme).to.contain(`\`${policy.name}\``);
   });
 });

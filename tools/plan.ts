@@ -269,7 +269,10 @@ export async function plan(
     } catch (e) {
       const error = findConfigError(e);
       if (error) return fail(EXIT.badInput, `stack ${stackFile.stack}: ${error.message}`);
-      return fail(EXIT.internal, `stack ${stackFile.stack}: ${(e as Error).message ?? String(e)}`);
+      const hint = process.env.PLAN_STACK_TRACES
+        ? `\n${(e as Error).stack}`
+        : " (PLAN_STACK_TRACES=1 shows the stack trace)";
+      return fail(EXIT.internal, `stack ${stackFile.stack}: ${(e as Error).message ?? String(e)}${hint}`);
     }
     references[qualifiedName(stackFile.stack)] = run.outputs;
     if (opts.stack !== undefined && stackFile.stack !== opts.stack) continue;
@@ -312,6 +315,11 @@ export function findConfigError(e: unknown): { message: string } | undefined {
 }
 
 async function main(): Promise<void> {
+  // The Pulumi SDK captures a stack trace for every promise it tracks and every resource it
+  // registers; formatting them was a third of the plan's time, and the plan never shows them (it
+  // reports config errors and policy results as messages). PLAN_STACK_TRACES=1 keeps them, to debug
+  // an internal error (exit 3).
+  if (!process.env.PLAN_STACK_TRACES) Error.stackTraceLimit = 0;
   const io: PlanIo = { out: (l) => console.log(l), err: (l) => console.error(l) };
   const colorDefault = process.stdout.isTTY === true && !process.env.NO_COLOR;
   let opts: PlanOptions;
@@ -334,6 +342,7 @@ async function main(): Promise<void> {
 if (require.main === module) {
   main().catch((e: unknown) => {
     console.error(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    if (!process.env.PLAN_STACK_TRACES) console.error("(run with PLAN_STACK_TRACES=1 for the stack trace)");
     process.exitCode = EXIT.internal;
   });
 }
