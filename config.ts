@@ -488,7 +488,7 @@ export function validateStandbyRegion(region: string, homeRegion: string): void 
   }
 }
 
-export function validateDatabase(db: DatabaseConfig, home: boolean, role: Role): void {
+export function validateDatabase(db: DatabaseConfig, role: Role): void {
   if (!/^\d+\.\d+$/.test(db.engineVersion)) {
     throw new ConfigError(
       "database.engineVersion",
@@ -503,8 +503,9 @@ export function validateDatabase(db: DatabaseConfig, home: boolean, role: Role):
       "must be a DB instance class such as db.r6g.large, or db.serverless",
     );
   }
-  // A global database's primary needs a writer, and the active role a reader in another AZ.
-  const minInstances = home && role === "active" ? 2 : 1;
+  // The active region needs a writer and a reader in another AZ (the reader takes over if the
+  // writer's AZ fails); a standby's secondary cluster serves reads from one instance.
+  const minInstances = role === "active" ? 2 : 1;
   if (!Number.isInteger(db.instanceCount) || db.instanceCount < minInstances || db.instanceCount > 16) {
     throw new ConfigError(
       "database.instanceCount",
@@ -791,7 +792,7 @@ export function buildConfig(raw: RawConfig): AppConfig {
   const backend = tierConfig("backend", role, raw.backend);
 
   const database: DatabaseConfig = { ...DATABASE_DEFAULTS[role], ...raw.database };
-  validateDatabase(database, home, role);
+  validateDatabase(database, role);
 
   const mail: MailConfig = {
     provider: "ses",

@@ -571,7 +571,11 @@ export class DataTier extends pulumi.ComponentResource {
           performanceInsightsRetentionPeriod: 7,
           copyTagsToSnapshot: true,
         },
-        { parent: this, protect },
+        // Not protected, unlike the cluster: an instance holds no data (Aurora keeps it in the
+        // cluster volume), and a role flip must be able to add or remove a reader (active 2,
+        // passive 1). The runbook flips roles only after the writer has moved, so the instance
+        // removed is a reader.
+        { parent: this },
       );
     }
 

@@ -267,6 +267,18 @@ describe("config", () => {
       const cfg = buildConfig({ ...HOME, role: "passive" });
       expect(cfg.home).to.equal(true);
       expect(cfg.frontend.minSize).to.equal(1);
+      expect(cfg.database.instanceCount).to.equal(1);
+    });
+    it("gives a promoted standby the active sizing, a writer and a reader included", () => {
+      const cfg = buildConfig({ ...STANDBY, role: "active" });
+      expect(cfg.home).to.equal(false);
+      expect(cfg.frontend.minSize).to.equal(2);
+      expect(cfg.database.instanceCount).to.equal(2);
+      expectConfigError(
+        () => buildConfig({ ...STANDBY, role: "active", database: { instanceCount: 1 } }),
+        "database.instanceCount",
+        /writer \+ reader/,
+      );
     });
     it("rejects a standby in the home region", () => {
       expectConfigError(

@@ -31,7 +31,7 @@ const T = {
   awsProvider: "pulumi:providers:aws",
 };
 /** Resources that hold data or guard it: each must carry Pulumi `protect`. */
-const STATEFUL = [T.key, T.globalCluster, T.cluster, T.instance, T.table, T.replica, T.secret];
+const STATEFUL = [T.key, T.globalCluster, T.cluster, T.table, T.replica, T.secret];
 
 /** The signature key Pulumi uses to mark a serialized secret value. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -321,6 +321,12 @@ describe("DataTier", function () {
       }
     });
 
+    it("leaves the instances unprotected: they hold no data, and a role flip adds or removes a reader", () => {
+      const instances = ofType(run, T.instance);
+      expect(instances).to.have.length(2);
+      for (const r of instances) expect(r.protect, r.name).to.equal(false);
+    });
+
     it("exports every output a standby reads, as plain strings", () => {
       for (const name of HOME_OUTPUT_NAMES) {
         expect(run.outputs[name], name).to.be.a("string").and.not.empty;
@@ -456,8 +462,10 @@ describe("DataTier", function () {
     });
 
     it("protects every stateful resource", () => {
-      for (const type of [T.key, T.cluster, T.instance, T.replica]) {
-        for (const r of ofType(run, type)) expect(r.protect, r.name).to.equal(true);
+      for (const type of [T.key, T.cluster, T.replica]) {
+        const found = ofType(run, type);
+        expect(found, type).not.to.be.empty;
+        for (const r of found) expect(r.protect, r.name).to.equal(true);
       }
     });
 

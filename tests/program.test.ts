@@ -113,7 +113,6 @@ describe("program", function () {
             "aws:kms/key:Key",
             "aws:rds/globalCluster:GlobalCluster",
             "aws:rds/cluster:Cluster",
-            "aws:rds/clusterInstance:ClusterInstance",
             "aws:dynamodb/table:Table",
             "aws:dynamodb/tableReplica:TableReplica",
             "aws:secretsmanager/secret:Secret",
