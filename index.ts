@@ -94,6 +94,7 @@ export = async () => {
     standbyRegions: cfg.standbyRegions,
     homeOutputs,
     protect: cfg.protectData,
+    logRetentionDays: cfg.logRetentionDays,
   });
 
   const integrations = new Integrations("integrations", {
@@ -103,6 +104,7 @@ export = async () => {
     maps: cfg.maps,
     kmsKeyArn: data.kmsKeyArn,
     backendRoleName: backend.instanceRoleName,
+    backendSecurityGroupId: backend.instanceSecurityGroupId,
     data: data.connection,
     ssmPrefix,
     protect: cfg.protectData,

@@ -107,6 +107,8 @@ export interface DataTierArgs {
   homeOutputs?: HomeOutputs;
   /** Pulumi `protect` on every stateful resource. @default true */
   protect?: boolean;
+  /** Retention of the cluster's exported PostgreSQL log group (a CloudWatch Logs value). */
+  logRetentionDays: number;
 }
 
 /** Throws before any resource is registered when the home/standby wiring is inconsistent. */
@@ -322,8 +324,17 @@ export class DataTier extends pulumi.ComponentResource {
     );
 
     const serverless = db.instanceClass === "db.serverless";
+    // A fixed identifier, so the log group RDS exports to can exist before the cluster: left to RDS,
+    // it is created on the first export with no retention at all (logs kept, and paid for, forever).
+    const clusterIdentifier = rdsIdentifier([base, "cluster"]);
+    const postgresLogs = new aws.cloudwatch.LogGroup(
+      `${name}-postgresql-logs`,
+      { name: `/aws/rds/cluster/${clusterIdentifier}/postgresql`, retentionInDays: args.logRetentionDays },
+      { parent: this },
+    );
     // What every cluster in the global database shares, primary or secondary.
     const clusterCommon = {
+      clusterIdentifier,
       engine: DB_ENGINE,
       // Versions move only when the home stack's database.engineVersion says so (see the global
       // cluster below), never behind the program's back in a maintenance window.
@@ -410,7 +421,7 @@ export class DataTier extends pulumi.ComponentResource {
           masterUsername: db.masterUsername,
           masterPassword: password.result,
         },
-        { parent: this, protect, ignoreChanges: managedByAws },
+        { parent: this, protect, ignoreChanges: managedByAws, dependsOn: [postgresLogs] },
       );
 
       // Each standby region gets a key of its own for the secret's replica. The home creates it,
@@ -529,7 +540,7 @@ export class DataTier extends pulumi.ComponentResource {
           engineVersion,
           globalClusterIdentifier: home.globalClusterIdentifier,
         },
-        { parent: this, protect, ignoreChanges: managedByAws },
+        { parent: this, protect, ignoreChanges: managedByAws, dependsOn: [postgresLogs] },
       );
       // The standby's provider is in this region: that makes this the replica's region.
       const replica = new aws.dynamodb.TableReplica(

@@ -20,6 +20,8 @@ export interface IntegrationsArgs {
   kmsKeyArn: pulumi.Input<string>;
   /** Name of the backend instances' IAM role, which gets the policy. */
   backendRoleName: pulumi.Input<string>;
+  /** The backend instances' security group: an external mail provider needs an SMTP egress rule on it. */
+  backendSecurityGroupId: pulumi.Input<string>;
   /** This region's data tier, published for the backend in SSM. */
   data: pulumi.Input<DataConnection>;
   /** SSM path prefix, such as `/<project>/<stack>` (no trailing slash). */
@@ -284,6 +286,20 @@ export class Integrations extends pulumi.ComponentResource {
                 JSON.stringify({ host: smtpHost, port: smtpPort, username: smtpUsername, password }),
               ),
           ),
+        },
+        { parent: this },
+      );
+      // The backend's group allows only HTTPS out; SMTP submission to the provider needs its port.
+      // The provider's addresses are not ours to pin (DNS names, changing IPs), hence the open range.
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-backend-to-smtp`,
+        {
+          securityGroupId: args.backendSecurityGroupId,
+          description: `SMTP submission to the external mail provider ${smtpHost}`,
+          ipProtocol: "tcp",
+          fromPort: smtpPort,
+          toPort: smtpPort,
+          cidrIpv4: "0.0.0.0/0",
         },
         { parent: this },
       );

@@ -371,7 +371,12 @@ export class TierAsg extends pulumi.ComponentResource {
         healthCheckType: "ELB",
         healthCheckGracePeriod: sizing.healthCheckGracePeriod,
         targetGroupArns: [targetGroup.arn],
-        instanceRefresh: { strategy: "Rolling", preferences: { minHealthyPercentage: 50 } },
+        // Launch before terminate (100–200 %): a warm standby runs one instance per tier, and a
+        // refresh that took it down first would leave the tier empty until the new one is healthy.
+        instanceRefresh: {
+          strategy: "Rolling",
+          preferences: { minHealthyPercentage: 100, maxHealthyPercentage: 200, skipMatching: true },
+        },
         enabledMetrics: ASG_METRICS,
         metricsGranularity: "1Minute",
         tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),

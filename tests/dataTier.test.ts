@@ -79,6 +79,7 @@ function runHome(
         database: { ...DATABASE_DEFAULTS.active, ...opts.database },
         standbyRegions: opts.standbyRegions ?? ["ca-central-1"],
         protect: opts.protect ?? true,
+        logRetentionDays: 90,
       });
       return {
         ...data.homeOutputs,
@@ -109,6 +110,7 @@ function runStandby(opts: { protect?: boolean; homeOutputs?: HomeOutputs; region
         database: DATABASE_DEFAULTS.passive,
         homeOutputs: opts.homeOutputs ?? STANDBY_HOME,
         protect: opts.protect ?? true,
+        logRetentionDays: 90,
       });
       return {
         homeOutputCount: Object.keys(data.homeOutputs).length,
@@ -311,6 +313,15 @@ describe("DataTier", function () {
       });
       expect(table.ignoreChanges).to.deep.equal(["replicas"]);
       expect(ofType(run, T.replica)).to.have.length(0);
+    });
+
+    it("names the cluster, and creates its PostgreSQL log group first, with retention", () => {
+      const cluster = one(run, T.cluster);
+      expect(cluster.inputs.clusterIdentifier).to.equal("multi-region-web-us-east-1-cluster");
+      const logs = one(run, "aws:cloudwatch/logGroup:LogGroup");
+      expect(logs.inputs.name).to.equal("/aws/rds/cluster/multi-region-web-us-east-1-cluster/postgresql");
+      expect(logs.inputs.retentionInDays).to.equal(90);
+      expect(cluster.dependencies).to.include(logs.urn);
     });
 
     it("protects every stateful resource", () => {

@@ -42,6 +42,7 @@ const dependsOn = (r: RecordedResource, input: string, on: RecordedResource) =>
   (r.propertyDependencies[input] ?? []).includes(on.urn);
 
 const DOMAIN = "app.example.com";
+const BACKEND_SG = "sg-0backend0000000000";
 const ZONE_ID = "Z0123456789ABCDEFGHIJ";
 const KMS = (region: string) =>
   `arn:aws:kms:${region}:123456789012:key/aaaaaaaa-bbbb-cccc-dddd-${region.length}eeeeeeeeee`;
@@ -77,6 +78,7 @@ function runIntegrations(
         maps: { dataSource: "Esri", mapStyle: "VectorEsriStreets" },
         kmsKeyArn: KMS(region),
         backendRoleName: "backend-instance-role",
+        backendSecurityGroupId: BACKEND_SG,
         data: opts.data ?? connection(region),
         ssmPrefix: `/multi-region-web/${region}`,
         protect: opts.protect ?? true,
@@ -111,6 +113,10 @@ describe("Integrations", function () {
     let run: StackRun;
     before(async () => {
       run = await runIntegrations();
+    });
+
+    it("opens no network path of its own: SES is reached over HTTPS, which the backend already has", () => {
+      expect(ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")).to.be.empty;
     });
 
     it("encrypts the customer-message topic with our key and denies non-TLS publish and subscribe", () => {
@@ -303,6 +309,19 @@ describe("Integrations", function () {
       expect(JSON.stringify(run.outputs)).not.to.include("smtp-password-from-config");
     });
 
+    it("opens the backend's group to the provider's SMTP port, outbound only", () => {
+      const rule = one(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule");
+      expect(rule.inputs).to.include({
+        securityGroupId: BACKEND_SG,
+        ipProtocol: "tcp",
+        fromPort: 587,
+        toPort: 587,
+        cidrIpv4: "0.0.0.0/0",
+      });
+      expect(rule.inputs.description).to.contain("smtp.mailer.example.net");
+      expect(ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")).to.be.empty;
+    });
+
     it("leaves the secret unprotected when protect is false", async () => {
       const unprotected = await runIntegrations({ mail, protect: false });
       expect(one(unprotected, T.secret).protect).to.equal(false);
@@ -393,6 +412,7 @@ describe("Integrations", function () {
               maps: { dataSource: "Esri", mapStyle: "VectorEsriStreets" },
               kmsKeyArn: KMS("us-east-1"),
               backendRoleName: "r",
+              backendSecurityGroupId: "sg-backend",
               data: connection("us-east-1"),
               ssmPrefix: "no-leading-slash/",
             });

@@ -421,7 +421,7 @@ describe("TierAsg", () => {
         expect(asg.inputs.targetGroupArns).to.deep.equal([outputs.targetGroupArn]);
         expect(asg.inputs.instanceRefresh).to.deep.equal({
           strategy: "Rolling",
-          preferences: { minHealthyPercentage: 50 },
+          preferences: { minHealthyPercentage: 100, maxHealthyPercentage: 200, skipMatching: true },
         });
         expect(asg.inputs.enabledMetrics).to.include("GroupInServiceInstances");
         expect(asg.inputs.tags).to.deep.include({ key: "Name", value: tier, propagateAtLaunch: true });
