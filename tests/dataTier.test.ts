@@ -12,6 +12,7 @@ import {
   validateDataTierArgs,
 } from "../components/dataTier";
 import { RecordedResource, runProgram, StackRun } from "../tools/mocks";
+import { dependsOn, isSecret, ofType, one, unsecret } from "./helpers";
 
 const T = {
   key: "aws:kms/key:Key",
@@ -32,20 +33,6 @@ const T = {
 };
 /** Resources that hold data or guard it: each must carry Pulumi `protect`. */
 const STATEFUL = [T.key, T.globalCluster, T.cluster, T.table, T.replica, T.secret];
-
-/** The signature key Pulumi uses to mark a serialized secret value. */
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const isSecret = (value: unknown) => typeof value === "object" && value !== null && SECRET_SIG in value;
-const unsecret = (value: unknown) => (isSecret(value) ? (value as Record<string, unknown>).value : value);
-
-const ofType = (run: StackRun, type: string) => run.resources.filter((r) => r.type === type);
-function one(run: StackRun, type: string): RecordedResource {
-  const found = ofType(run, type);
-  expect(found, type).to.have.length(1);
-  return found[0];
-}
-const dependsOn = (r: RecordedResource, input: string, on: RecordedResource) =>
-  (r.propertyDependencies[input] ?? []).includes(on.urn);
 
 const SUBNETS = ["subnet-iso-a", "subnet-iso-b"];
 const BACKEND_SG = "sg-backend0000000001";

@@ -11,7 +11,8 @@ import {
   PolicyDocument,
   topicPolicyDocument,
 } from "../components/integrations";
-import { RecordedResource, runProgram, StackRun } from "../tools/mocks";
+import { runProgram, StackRun } from "../tools/mocks";
+import { dependsOn, isSecret, ofType, one, unsecret } from "./helpers";
 
 const T = {
   topic: "aws:sns/topic:Topic",
@@ -27,19 +28,6 @@ const T = {
   policy: "aws:iam/policy:Policy",
   attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
 };
-
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const isSecret = (value: unknown) => typeof value === "object" && value !== null && SECRET_SIG in value;
-const unsecret = (value: unknown) => (isSecret(value) ? (value as Record<string, unknown>).value : value);
-
-const ofType = (run: StackRun, type: string) => run.resources.filter((r) => r.type === type);
-function one(run: StackRun, type: string): RecordedResource {
-  const found = ofType(run, type);
-  expect(found, type).to.have.length(1);
-  return found[0];
-}
-const dependsOn = (r: RecordedResource, input: string, on: RecordedResource) =>
-  (r.propertyDependencies[input] ?? []).includes(on.urn);
 
 const DOMAIN = "app.example.com";
 const BACKEND_SG = "sg-0backend0000000000";

@@ -3,17 +3,10 @@
  * (home first, its real exports fed to the standby's StackReference) with the wiring asserted end to end.
  */
 import { expect } from "chai";
-import { listStackFiles, RecordedResource, StackFile, StackRun } from "../tools/mocks";
+import { listStackFiles, StackFile, StackRun } from "../tools/mocks";
+import { ofType, one } from "./helpers";
 import { HOME_OUTPUT_NAMES } from "../components/dataTier";
 import { committedStackRuns, isHome, qualifiedName, runStack } from "../tools/runStacks";
-
-const ofType = (run: StackRun, type: string): RecordedResource[] =>
-  run.resources.filter((r) => r.type === type);
-const one = (run: StackRun, type: string, name?: string): RecordedResource => {
-  const found = ofType(run, type).filter((r) => name === undefined || r.name === name);
-  expect(found, `${type} ${name ?? ""} in ${run.stack}`).to.have.length(1);
-  return found[0];
-};
 
 function withConfig(stack: StackFile, overrides: Record<string, string>): StackFile {
   return { ...stack, config: { ...stack.config, ...overrides } };

@@ -10,6 +10,7 @@ import {
   validateTierAsgArgs,
 } from "../components/tierAsg";
 import { RecordedResource, runProgram, StackRun } from "../tools/mocks";
+import { ofType } from "./helpers";
 
 const APP_PORT = 8080;
 const CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
@@ -86,10 +87,6 @@ async function runTiers(opts: Options = {}): Promise<StackRun> {
 }
 
 type TierOutputs = Record<string, string>;
-
-function ofType(run: StackRun, type: string): RecordedResource[] {
-  return run.resources.filter((r) => r.type === type);
-}
 
 function named(run: StackRun, name: string): RecordedResource {
   const found = run.resources.filter((r) => r.name === name);

@@ -4,7 +4,7 @@
  * Every published figure it relies on is in DR_ASSUMPTIONS, with its source.
  */
 import prices from "./prices.json";
-import { RecordedResource, StackRun } from "./mocks";
+import { ofType, RecordedResource, StackRun } from "./mocks";
 
 export interface Assumption {
   seconds: number;
@@ -73,9 +73,6 @@ export interface DrReport {
   standbyCostPercentOfActive: number | null;
   priceTable: { label: string; compiled: string; source: string };
 }
-
-const ofType = (run: StackRun, type: string): RecordedResource[] =>
-  run.resources.filter((r) => r.type === type);
 
 function roleOf(run: StackRun): string {
   return run.config[`${run.project}:role`] ?? "unknown";

@@ -69,6 +69,11 @@ export interface RecordedResource {
   retainOnDelete: boolean;
 }
 
+/** The recorded resources of one type. */
+export function ofType(run: Pick<StackRun, "resources">, type: string): RecordedResource[] {
+  return run.resources.filter((r) => r.type === type);
+}
+
 export interface StackRun {
   project: string;
   stack: string;
