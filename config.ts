@@ -596,6 +596,47 @@ export function validateMail(mail: MailConfig, domain: string): void {
   }
 }
 
+/** Amazon Location data providers; Grab serves only Southeast Asia (ap-southeast-1). */
+export const MAP_DATA_SOURCES = ["Esri", "Here", "Grab"] as const;
+const GRAB_REGIONS = ["ap-southeast-1"];
+/** Amazon Location map styles, by the data provider that serves them. */
+export const MAP_STYLES: Record<(typeof MAP_DATA_SOURCES)[number], readonly string[]> = {
+  Esri: [
+    "VectorEsriStreets",
+    "VectorEsriNavigation",
+    "VectorEsriTopographic",
+    "VectorEsriDarkGrayCanvas",
+    "VectorEsriLightGrayCanvas",
+    "RasterEsriImagery",
+  ],
+  Here: [
+    "VectorHereExplore",
+    "VectorHereExploreTruck",
+    "VectorHereContrast",
+    "RasterHereExploreSatellite",
+    "HybridHereExploreSatellite",
+  ],
+  Grab: ["VectorGrabStandardLight", "VectorGrabStandardDark"],
+};
+
+export function validateMaps(maps: MapsConfig, region: string): void {
+  validateOneOf("maps.dataSource", maps.dataSource, MAP_DATA_SOURCES as readonly string[]);
+  const allStyles = Object.entries(MAP_STYLES).filter(
+    ([source]) => source !== "Grab" || GRAB_REGIONS.includes(region),
+  );
+  if (maps.dataSource === "Grab" && !GRAB_REGIONS.includes(region)) {
+    throw new ConfigError(
+      "maps.dataSource",
+      maps.dataSource,
+      `Grab is offered only in ${GRAB_REGIONS.join(", ")}; use Esri or Here in ${region}`,
+    );
+  }
+  const styles = allStyles.flatMap(([, list]) => list);
+  if (!styles.includes(maps.mapStyle)) {
+    throw new ConfigError("maps.mapStyle", maps.mapStyle, `must be one of ${styles.join(", ")} in ${region}`);
+  }
+}
+
 /** Alarm thresholds that count events or hosts: whole numbers, at least 1. */
 export const COUNT_THRESHOLDS = [
   "unhealthyHosts",
@@ -780,11 +821,12 @@ export function buildConfig(raw: RawConfig): AppConfig {
     raw.accessLogExpirationDays ?? DEFAULTS.accessLogExpirationDays,
   );
   const wafRateLimit = raw.wafRateLimit ?? DEFAULTS.wafRateLimit;
-  if (!Number.isInteger(wafRateLimit) || wafRateLimit < 10 || wafRateLimit > 2_000_000_000) {
+  // AWS accepts 10, but the provider still validates 100 and up (pulumi/pulumi-aws#5841).
+  if (!Number.isInteger(wafRateLimit) || wafRateLimit < 100 || wafRateLimit > 2_000_000_000) {
     throw new ConfigError(
       "wafRateLimit",
       wafRateLimit,
-      "must be an integer from 10 to 2000000000 requests per 5 minutes",
+      "must be an integer from 100 to 2000000000 requests per 5 minutes",
     );
   }
 
@@ -803,7 +845,7 @@ export function buildConfig(raw: RawConfig): AppConfig {
   validateMail(mail, domain);
 
   const maps: MapsConfig = { ...DEFAULTS.maps, ...raw.maps };
-  validateOneOf("maps.dataSource", maps.dataSource, ["Esri", "Here", "Grab"]);
+  validateMaps(maps, region);
 
   const alarms: AlarmsConfig = { ...DEFAULTS.alarms, ...raw.alarms };
   validateAlarms(alarms);

@@ -123,7 +123,9 @@ export = async () => {
     ],
     database: {
       clusterIdentifier: data.clusterIdentifier,
-      isSecondary: !cfg.home,
+      // The passive region holds the secondary cluster: the runbook moves the Aurora writer and
+      // flips the roles together, so the alarms follow the writer (not `home`, which never moves).
+      isSecondary: cfg.role === "passive",
       instanceCount: cfg.database.instanceCount,
     },
     // DynamoDB reports replication latency in the sending region, per receiving region.

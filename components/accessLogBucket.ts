@@ -110,8 +110,9 @@ export class AccessLogBucket extends pulumi.ComponentResource {
           {
             id: "expire-access-logs",
             status: "Enabled",
-            // An empty filter is the whole bucket (the rule-level prefix is deprecated).
-            filter: {},
+            // An empty prefix is the whole bucket; an empty filter block draws the provider's
+            // "invalid attribute combination" warning (terraform-provider-aws #42714).
+            filter: { prefix: "" },
             expiration: { days: args.expirationDays },
             abortIncompleteMultipartUpload: { daysAfterInitiation: abortIncompleteUploadDays },
           },

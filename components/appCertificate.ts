@@ -66,7 +66,9 @@ export class AppCertificate extends pulumi.ComponentResource {
         ttl: VALIDATION_RECORD_TTL,
         allowOverwrite: true,
       },
-      { parent: this },
+      // Shared by every region's certificate: destroying one stack must not delete the record the
+      // other regions' certificates renew with.
+      { parent: this, retainOnDelete: true },
     );
 
     // Waits until ACM reports the certificate ISSUED; a listener given an unvalidated certificate

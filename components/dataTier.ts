@@ -424,35 +424,26 @@ export class DataTier extends pulumi.ComponentResource {
         { parent: this, protect, ignoreChanges: managedByAws, dependsOn: [postgresLogs] },
       );
 
-      // Each standby region gets a key of its own for the secret's replica. The home creates it,
-      // through an explicit provider, because the standby's data key does not exist yet when the home
-      // deploys first (and the replica must be created with the secret).
-      // An explicit provider does not read the stack's `aws:` config: pass on what the default one uses.
-      const awsConfig = new pulumi.Config("aws");
-      const providerSettings = {
-        profile: awsConfig.get("profile"),
-        defaultTags: awsConfig.getObject<aws.types.input.ProviderDefaultTags>("defaultTags"),
-      };
+      // Each standby region gets a key of its own for the secret's replica. The home creates it, in
+      // that region (the resource's own `region`, provider v7, so it keeps every setting of the
+      // stack's provider), because the standby's data key does not exist yet when the home deploys
+      // first (and the replica must be created with the secret).
       const replicaKeys = standbyRegions.map((region) => {
-        const provider = new aws.Provider(
-          `${name}-provider-${region}`,
-          { ...providerSettings, region },
-          { parent: this },
-        );
         const replicaKey = new aws.kms.Key(
           `${name}-secret-replica-key-${region}`,
           {
+            region,
             description: `${base}: replica of the Aurora master secret in ${region}`,
             enableKeyRotation: true,
             deletionWindowInDays: 30,
             policy: keyPolicy,
           },
-          { parent: this, provider, protect },
+          { parent: this, protect },
         );
         new aws.kms.Alias(
           `${name}-secret-replica-key-alias-${region}`,
-          { name: `alias/${base}-db-secret-replica`, targetKeyId: replicaKey.keyId },
-          { parent: this, provider },
+          { region, name: `alias/${base}-db-secret-replica`, targetKeyId: replicaKey.keyId },
+          { parent: this },
         );
         return { region, arn: replicaKey.arn };
       });
@@ -472,14 +463,15 @@ export class DataTier extends pulumi.ComponentResource {
         {
           secretId: secret.id,
           // Built from the password, so already a secret; wrapped again so no refactor can leak it.
+          // No host or port: the secret is replicated to every standby region, where the home's
+          // writer endpoint would be wrong (and unreachable: the backend's group reaches only its
+          // own region's database). Each region's endpoints are in SSM (db/writerEndpoint, ...).
           secretString: pulumi.secret(
-            pulumi.all([password.result, cluster.endpoint, cluster.port]).apply(([pw, host, port]) =>
+            password.result.apply((pw) =>
               JSON.stringify({
                 username: db.masterUsername,
                 password: pw,
                 engine: "postgres",
-                host,
-                port,
                 dbname: db.databaseName,
               }),
             ),

@@ -136,21 +136,13 @@ export class EdgeDns extends pulumi.ComponentResource {
     this.recordName = record.name;
     this.fqdn = record.fqdn;
 
-    // An explicit provider does not inherit the stack provider's configuration: pass the stack-wide
-    // default tags on so the alarm is tagged like everything else.
-    const defaultTags = new pulumi.Config("aws").getObject<aws.types.input.ProviderDefaultTags>(
-      "defaultTags",
-    );
-    const metricsProvider = new aws.Provider(
-      `${name}-${HEALTH_CHECK_METRICS_REGION}`,
-      { region: HEALTH_CHECK_METRICS_REGION, defaultTags },
-      { parent: this },
-    );
-
     const actions = args.alarmActions ?? [];
     const alarm = new aws.cloudwatch.MetricAlarm(
       `${name}-health-alarm`,
       {
+        // The resource's own region (provider v7), not an explicit provider: it keeps every setting
+        // of the stack's provider (credentials, assumed role, allowed accounts, default tags).
+        region: HEALTH_CHECK_METRICS_REGION,
         alarmDescription: `Route 53 health check of the ${args.region} public ALB (${args.domain}) is failing`,
         namespace: "AWS/Route53",
         metricName: "HealthCheckStatus",
@@ -167,7 +159,7 @@ export class EdgeDns extends pulumi.ComponentResource {
         okActions: actions,
         tags,
       },
-      { parent: this, provider: metricsProvider },
+      { parent: this },
     );
     this.healthCheckAlarmName = alarm.name;
     this.healthCheckAlarmArn = alarm.arn;

@@ -595,6 +595,8 @@ export function opsKeyPolicy(partition: string, accountId: string): object {
         Principal: { Service: "cloudwatch.amazonaws.com" },
         Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
         Resource: "*",
+        // Only on behalf of this account's alarms (the confused-deputy guard).
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
       },
     ],
   };
@@ -634,26 +636,15 @@ export class Observability extends pulumi.ComponentResource {
     // The ops topic gets its own small key rather than the region's data key: the data key's policy
     // belongs to DataTier and must stay closed to service principals, while this one has to let
     // CloudWatch encrypt notifications. Losing it only loses notifications, never data.
-    const opsTopic = this.topic(`${name}-ops`, keyPolicy, args.alarms.emails, tags, { parent: this });
+    const opsTopic = this.topic(`${name}-ops`, args.region, keyPolicy, args.alarms.emails, tags);
     this.opsTopicArn = opsTopic.arn;
 
     if (args.region === EDGE_METRICS_REGION) {
       this.edgeAlarmTopicArn = opsTopic.arn;
     } else {
-      // An explicit provider does not inherit the stack provider's configuration: pass the stack-wide
-      // default tags on so the edge resources are tagged like everything else.
-      const defaultTags = new pulumi.Config("aws").getObject<aws.types.input.ProviderDefaultTags>(
-        "defaultTags",
-      );
-      const edgeProvider = new aws.Provider(
-        `${name}-${EDGE_METRICS_REGION}`,
-        { region: EDGE_METRICS_REGION, defaultTags },
-        { parent: this },
-      );
-      const edgeTopic = this.topic(`${name}-edge`, keyPolicy, args.alarms.emails, tags, {
-        parent: this,
-        provider: edgeProvider,
-      });
+      // The resources' own region (provider v7) rather than an explicit provider: they keep every
+      // setting of the stack's provider (credentials, assumed role, allowed accounts, default tags).
+      const edgeTopic = this.topic(`${name}-edge`, EDGE_METRICS_REGION, keyPolicy, args.alarms.emails, tags);
       this.edgeAlarmTopicArn = edgeTopic.arn;
     }
 
@@ -695,14 +686,16 @@ export class Observability extends pulumi.ComponentResource {
   /** A KMS-encrypted topic with its own key and one e-mail subscription per address. */
   private topic(
     prefix: string,
+    region: string,
     keyPolicy: pulumi.Output<string>,
     emails: string[],
     tags: Record<string, string>,
-    opts: pulumi.CustomResourceOptions,
   ): aws.sns.Topic {
+    const opts: pulumi.CustomResourceOptions = { parent: this };
     const key = new aws.kms.Key(
       `${prefix}-key`,
       {
+        region,
         description: `Encrypts the ${prefix} alarm notifications`,
         enableKeyRotation: true,
         deletionWindowInDays: 7,
@@ -711,13 +704,13 @@ export class Observability extends pulumi.ComponentResource {
       },
       { ...opts, protect: this.protectKeys },
     );
-    const topic = new aws.sns.Topic(prefix, { kmsMasterKeyId: key.arn, tags }, opts);
+    const topic = new aws.sns.Topic(prefix, { region, kmsMasterKeyId: key.arn, tags }, opts);
     // Addresses differing only in case are one mailbox (and would collide as resource names).
     for (const email of [...new Set(emails.map((e) => e.toLowerCase()))]) {
       // E-mail subscriptions stay "pending confirmation" until the recipient clicks the link AWS sends.
       new aws.sns.TopicSubscription(
         `${prefix}-${subscriptionSuffix(email)}`,
-        { topic: topic.arn, protocol: "email", endpoint: email },
+        { region, topic: topic.arn, protocol: "email", endpoint: email },
         opts,
       );
     }

@@ -91,7 +91,7 @@ describe("AccessLogBucket", () => {
       const rules = lifecycle.inputs.rules as Record<string, unknown>[];
       expect(rules).to.have.length(1);
       expect(rules[0].status).to.equal("Enabled");
-      expect(rules[0].filter).to.deep.equal({});
+      expect(rules[0].filter).to.deep.equal({ prefix: "" });
       expect(rules[0].expiration).to.deep.equal({ days: 30 });
       expect(rules[0].abortIncompleteMultipartUpload).to.deep.equal({ daysAfterInitiation: 7 });
     });

@@ -45,6 +45,7 @@ describe("AppCertificate", () => {
     expect(record.inputs.records).to.deep.equal([option.resourceRecordValue]);
     expect(record.inputs.ttl).to.equal(VALIDATION_RECORD_TTL);
     expect(record.inputs.allowOverwrite).to.equal(true);
+    expect(record.retainOnDelete, "the record is shared by every region's stack").to.equal(true);
     expect(record.inputs.zoneId).to.equal(run.outputs.hostedZoneId);
     expect(run.outputs.hostedZoneId).to.match(/^Z[0-9A-F]{20}$/);
   });

@@ -309,8 +309,32 @@ describe("config", () => {
     it("rejects a log retention CloudWatch does not accept", () => {
       expectConfigError(() => buildConfig({ ...HOME, logRetentionDays: 100 }), "logRetentionDays", /90/);
     });
+    it("rejects map data sources and styles the region does not offer", () => {
+      expectConfigError(
+        () => buildConfig({ ...HOME, maps: { dataSource: "Google" } }),
+        "maps.dataSource",
+        /Esri, Here, Grab/,
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, maps: { dataSource: "Grab" } }),
+        "maps.dataSource",
+        /ap-southeast-1/,
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, maps: { mapStyle: "VectorEsriStreet" } }),
+        "maps.mapStyle",
+        /VectorEsriStreets/,
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, maps: { mapStyle: "VectorGrabStandardLight" } }),
+        "maps.mapStyle",
+      );
+      expect(
+        buildConfig({ ...HOME, maps: { dataSource: "Here", mapStyle: "VectorHereExplore" } }).maps.dataSource,
+      ).to.equal("Here");
+    });
     it("rejects a WAF rate limit below the minimum", () => {
-      expectConfigError(() => buildConfig({ ...HOME, wafRateLimit: 5 }), "wafRateLimit");
+      expectConfigError(() => buildConfig({ ...HOME, wafRateLimit: 50 }), "wafRateLimit", /from 100 to/);
     });
     it("rejects database settings AWS or the design does not allow", () => {
       expectConfigError(

@@ -125,20 +125,20 @@ describe("EdgeDns (passive, ca-central-1)", () => {
     expect(run.outputs.alarmName).to.equal(alarm.outputs.name);
   });
 
-  it("keeps the health check and the record on the stack's default provider", () => {
-    const provider = only(run, "pulumi:providers:aws");
-    expect(provider.inputs.region).to.equal("us-east-1");
+  it("moves only the alarm to us-east-1, through its region input rather than an explicit provider", () => {
+    // An explicit provider would drop the stack provider's settings (credentials, assumed role).
+    expect(run.resources.filter((r) => r.type === "pulumi:providers:aws")).to.be.empty;
     const alarm = only(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
-    expect(alarm.provider).to.contain(provider.urn);
+    expect(alarm.inputs.region).to.equal("us-east-1");
     for (const type of ["aws:route53/healthCheck:HealthCheck", "aws:route53/record:Record"]) {
-      expect(only(run, type).provider ?? "", type).not.to.contain(provider.urn);
+      expect(only(run, type).inputs.region, type).to.equal(undefined);
     }
   });
 
   it("parents every child to the component", () => {
     const component = only(run, "multi-region-web:edgeDns:EdgeDns");
     const children = run.resources.filter((r) => r.urn !== component.urn && r.type !== "pulumi:pulumi:Stack");
-    expect(children).to.have.length(4);
+    expect(children).to.have.length(3);
     for (const child of children) {
       expect(child.parent, child.name).to.equal(component.urn);
       expect(child.name).to.match(/^edge-/);

@@ -170,10 +170,15 @@ describe("Observability (passive, ca-central-1)", () => {
     const key = run.resources.find((r) => r.type === "aws:kms/key:Key" && r.name === "ops-ops-key")!;
     expect(opsTopic.inputs.kmsMasterKeyId).to.equal(key.outputs.arn);
     const policy = JSON.parse(key.inputs.policy as string) as {
-      Statement: { Principal: { Service?: string; AWS?: string }; Action: string | string[] }[];
+      Statement: {
+        Principal: { Service?: string; AWS?: string };
+        Action: string | string[];
+        Condition?: Record<string, Record<string, string>>;
+      }[];
     };
     const cloudwatch = policy.Statement.find((s) => s.Principal.Service === "cloudwatch.amazonaws.com");
     expect(cloudwatch?.Action).to.have.members(["kms:Decrypt", "kms:GenerateDataKey*"]);
+    expect(cloudwatch?.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": "123456789012" } });
     expect(policy.Statement.some((s) => s.Principal.AWS === "arn:aws:iam::123456789012:root")).to.be.true;
   });
 
@@ -207,6 +212,9 @@ describe("Observability (passive, ca-central-1)", () => {
     );
     expect(edgeSubs).to.have.length(2);
     expect(edgeSubs.every((s) => s.region === "us-east-1")).to.be.true;
+    // Through each resource's region input: an explicit provider would drop the stack provider's settings.
+    for (const r of [edge, edgeKey, ...edgeSubs]) expect(r.inputs.region, r.name).to.equal("us-east-1");
+    expect(run.resources.filter((r) => r.type === "pulumi:providers:aws")).to.be.empty;
   });
 
   it("notifies the ops topic on ALARM and OK from every alarm, all in this region", () => {

@@ -411,6 +411,9 @@ export async function runProgram(
   const region = opts.config["aws:region"] ?? "us-east-1";
   const providers = new Map<string, ProviderInfo>();
   const regionOf = (provider?: string) => (provider ? providers.get(provider)?.region : undefined) ?? region;
+  // Provider v7 resources may name their own region; otherwise they are in their provider's.
+  const resourceRegion = (inputs: Record<string, unknown>, provider?: string) =>
+    typeof inputs.region === "string" ? inputs.region : regionOf(provider);
 
   pulumi.runtime.setAllConfig(opts.config);
   await pulumi.runtime.setMocks(
@@ -428,12 +431,7 @@ export async function runProgram(
         if (args.type.startsWith("pulumi:providers:")) {
           return { id: `${args.name}-provider-id`, state: inputs };
         }
-        return fabricateState(
-          args.type,
-          args.name,
-          args.inputs as Record<string, unknown>,
-          regionOf(args.provider),
-        );
+        return fabricateState(args.type, args.name, inputs, resourceRegion(inputs, args.provider));
       },
       call(args) {
         return fabricateCall(args.token, args.inputs as Record<string, unknown>, regionOf(args.provider));
@@ -469,7 +467,7 @@ export async function runProgram(
           custom: req.getCustom(),
           region: type.startsWith("pulumi:providers:aws")
             ? String((inputs.region as string | undefined) ?? region)
-            : regionOf(providerRef),
+            : resourceRegion(inputs, providerRef),
           inputs,
           outputs: rpc.deserializeProperties(resp.getObject()),
           protect: req.getProtect() === true,
