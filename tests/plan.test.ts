@@ -137,10 +137,13 @@ describe("plan", function () {
       expect(json.dr!.regions.map((r) => r.role)).to.deep.equal(["active", "passive"]);
     });
 
-    it("plans one standby with --stack, running the home only for its exports", async () => {
-      const one = await plan({ color: false, help: false, stack: "ca-central-1" }, capture());
-      expect(one.exitCode).to.equal(EXIT.clean);
-      expect(one.stacks.map((s) => s.stack)).to.deep.equal(["ca-central-1"]);
+    it("plans one stack with --stack; the DR report still covers both regions", async () => {
+      for (const stack of ["ca-central-1", "us-east-1"]) {
+        const one = await plan({ color: false, help: false, stack }, capture());
+        expect(one.exitCode).to.equal(EXIT.clean);
+        expect(one.stacks.map((s) => s.stack)).to.deep.equal([stack]);
+        expect(one.dr, stack).to.deep.equal(result.dr);
+      }
     });
   });
 
@@ -165,6 +168,52 @@ describe("plan", function () {
     const err = io.stderr.join("\n");
     expect(err).to.contain('stack us-east-1: Invalid config "azCount" = 7: must be an integer from 2 to 3');
     expect(err).to.not.match(/\n\s+at /);
+  });
+
+  it("follows the organization the stack files name (a Pulumi Cloud organization)", async () => {
+    const stacks = stacksWith({
+      "ca-central-1": { [`${PROJECT}:primaryStack`]: "my-org/multi-region-web/us-east-1" },
+    });
+    const result = await plan({ color: false, help: false }, capture(), stacks);
+    expect(result.exitCode).to.equal(EXIT.clean);
+    expect(result.stacks).to.have.length(2);
+  });
+
+  it("exit 2: a primaryStack that names no home stack file", async () => {
+    const stacks = stacksWith({
+      "ca-central-1": { [`${PROJECT}:primaryStack`]: "organization/multi-region-web/eu-west-1" },
+    });
+    const io = capture();
+    const result = await plan({ color: false, help: false }, io, stacks);
+    expect(result.exitCode).to.equal(EXIT.badInput);
+    expect(io.stderr.join("\n")).to.contain(
+      'stack ca-central-1: primaryStack "organization/multi-region-web/eu-west-1" is not a home stack of these stack files',
+    );
+  });
+
+  it("exit 2: a policy pack config with an unknown policy, a bad level or a bad setting", async () => {
+    for (const [content, message] of [
+      [{ "no-such-policy": "mandatory" }, '"no-such-policy" is not a policy of this pack'],
+      [{ "alb-access-logs": "blocking" }, "blocking"],
+      [{ "dr-standby-capacity": { activeCapacity: "ten" } }, "activeCapacity"],
+    ] as const) {
+      const file = path.join(tmp, "policy-config-bad.json");
+      fs.writeFileSync(file, JSON.stringify(content));
+      const io = capture();
+      const result = await plan({ color: false, help: false, policyConfig: file }, io);
+      expect(result.exitCode, JSON.stringify(content)).to.equal(EXIT.badInput);
+      expect(io.stderr.join("\n")).to.contain(`--policy-pack-config "${file}"`).and.to.contain(message);
+    }
+  });
+
+  it("exit 2: a --json file that cannot be written", async () => {
+    const io = capture();
+    const result = await plan(
+      { color: false, help: false, json: path.join(tmp, "missing-dir", "p.json") },
+      io,
+    );
+    expect(result.exitCode).to.equal(EXIT.badInput);
+    expect(io.stderr.join("\n")).to.contain("cannot write the file");
   });
 
   it("exit 2: an unreadable policy pack config", async () => {

@@ -488,8 +488,13 @@ export async function runProgram(
   };
 
   // A program error is caught inside the stack's init and rethrown after the run: thrown from init,
-  // it would also reject promises the runtime leaves unobserved (an unhandled rejection).
+  // it would also reject promises the runtime leaves unobserved (an unhandled rejection). A mock
+  // that fails (say, a StackReference to a stack that did not run) rejects such promises too: they
+  // are collected here instead of crashing the process.
   let programError: unknown;
+  const unobserved: unknown[] = [];
+  const collect = (reason: unknown) => unobserved.push(reason);
+  process.on("unhandledRejection", collect);
   const outputs =
     (await pulumi.runtime.runInPulumiStack(async () => {
       try {
@@ -500,9 +505,14 @@ export async function runProgram(
       }
     })) ?? {};
   await settings.waitForRPCs();
+  // Let the rejections of this run surface before the listener goes.
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off("unhandledRejection", collect);
   // Rethrown as it was (a ConfigError stays a ConfigError for the plan's exit code).
   // eslint-disable-next-line @typescript-eslint/only-throw-error
   if (programError !== undefined) throw programError;
+  // eslint-disable-next-line @typescript-eslint/only-throw-error
+  if (unobserved.length > 0) throw unobserved[0];
   return {
     project,
     stack: opts.stack,

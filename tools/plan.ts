@@ -12,7 +12,7 @@ import { drReport, DrReport } from "./drReport";
 import { listStackFiles, RecordedResource, ROOT_DIR, StackFile, StackRun } from "./mocks";
 import { PackConfig } from "../policy/runner";
 import { evaluateStack, PolicyResult, readPolicyConfig } from "./planPolicies";
-import { homeFirst, isHome, qualifiedName, runStack } from "./runStacks";
+import { checkStackWiring, homeFirst, isHome, organizationOf, qualifiedName, runStack } from "./runStacks";
 
 export const EXIT = { clean: 0, mandatory: 1, badInput: 2, internal: 3 } as const;
 
@@ -249,23 +249,23 @@ export async function plan(
     return fail(EXIT.badInput, (e as Error).message);
   }
 
-  const ordered = homeFirst(stackFiles);
-  const homes = ordered.filter(isHome);
-  // Only the home stack's exports are needed by a standby: run just that when one standby is asked for.
-  const toRun =
-    opts.stack === undefined
-      ? ordered
-      : ordered.filter(
-          (s) => s.stack === opts.stack || (homes.includes(s) && !homes.some((h) => h.stack === opts.stack)),
-        );
+  let organization: string;
+  try {
+    organization = organizationOf(stackFiles);
+    checkStackWiring(stackFiles, organization);
+  } catch (e) {
+    return fail(EXIT.badInput, (e as Error).message);
+  }
 
+  // Every stack runs (standbys need the home's exports, and the DR report needs both regions);
+  // --stack only chooses what is printed and checked.
   const references: Record<string, Record<string, unknown>> = {};
   const runs: StackRun[] = [];
   const plans: StackPlan[] = [];
-  for (const stackFile of toRun) {
+  for (const stackFile of homeFirst(stackFiles)) {
     let run: StackRun;
     try {
-      run = await runStack(stackFile, references);
+      run = await runStack(stackFile, references, organization);
     } catch (e) {
       const error = findConfigError(e);
       if (error) return fail(EXIT.badInput, `stack ${stackFile.stack}: ${error.message}`);
@@ -274,11 +274,11 @@ export async function plan(
         : " (PLAN_STACK_TRACES=1 shows the stack trace)";
       return fail(EXIT.internal, `stack ${stackFile.stack}: ${(e as Error).message ?? String(e)}${hint}`);
     }
-    references[qualifiedName(stackFile.stack)] = run.outputs;
+    references[qualifiedName(stackFile.stack, organization)] = run.outputs;
+    runs.push(run);
     if (opts.stack !== undefined && stackFile.stack !== opts.stack) continue;
     const stackPlanResult = await stackPlan(run, stackFile, policyConfig);
     printStack(stackPlanResult, run, io, p);
-    runs.push(run);
     plans.push(stackPlanResult);
   }
 
@@ -296,7 +296,11 @@ export async function plan(
   );
   const result: Plan = { stacks: plans, dr, exitCode };
   if (opts.json) {
-    fs.writeFileSync(path.resolve(opts.json), JSON.stringify(result, null, 2) + "\n");
+    try {
+      fs.writeFileSync(path.resolve(opts.json), JSON.stringify(result, null, 2) + "\n");
+    } catch (e) {
+      return fail(EXIT.badInput, `--json "${opts.json}": cannot write the file (${(e as Error).message})`);
+    }
     io.out(`Wrote ${opts.json}`);
   }
   return result;

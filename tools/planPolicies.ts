@@ -1,7 +1,7 @@
 /** The policy pack's offline runner, as the plan uses it: one stack's recorded resources in, results out. */
 import * as fs from "fs";
 import { policies } from "../policy/policies";
-import { PackConfig, runPolicies, Violation } from "../policy/runner";
+import { PackConfig, reconcileConfig, runPolicies, Violation } from "../policy/runner";
 import { StackRun } from "./mocks";
 
 export type PolicyResult = Violation;
@@ -25,6 +25,20 @@ export function readPolicyConfig(file?: string): PackConfig {
     throw new Error(
       `--policy-pack-config "${file}": must be a JSON object of policy names to levels or settings`,
     );
+  }
+  const names = new Set(["all", ...policies.map((p) => p.name)]);
+  for (const key of Object.keys(parsed)) {
+    if (!names.has(key)) {
+      throw new Error(
+        `--policy-pack-config "${file}": "${key}" is not a policy of this pack (see docs/policies.md)`,
+      );
+    }
+  }
+  // Levels and settings are checked against the pack's schema now, before any stack runs.
+  try {
+    reconcileConfig(policies, parsed as PackConfig);
+  } catch (e) {
+    throw new Error(`--policy-pack-config "${file}": ${(e as Error).message}`);
   }
   return parsed as PackConfig;
 }
