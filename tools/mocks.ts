@@ -511,8 +511,7 @@ export async function runProgram(
   // Rethrown as it was (a ConfigError stays a ConfigError for the plan's exit code).
   // eslint-disable-next-line @typescript-eslint/only-throw-error
   if (programError !== undefined) throw programError;
-  // eslint-disable-next-line @typescript-eslint/only-throw-error
-  if (unobserved.length > 0) throw unobserved[0];
+  if (unobserved.length > 0) throw unobserved[0] as Error;
   return {
     project,
     stack: opts.stack,
