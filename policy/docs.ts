@@ -68,8 +68,26 @@ export function readmeWithPolicies(readme: string, list: readonly PackPolicy[]):
 }
 
 if (require.main === module) {
-  fs.mkdirSync(path.dirname(DOCS_FILE), { recursive: true });
-  fs.writeFileSync(DOCS_FILE, renderPolicyTable(policies));
-  fs.writeFileSync(README_FILE, readmeWithPolicies(fs.readFileSync(README_FILE, "utf8"), policies));
-  console.log(`wrote docs/policies.md and the README's policy list (${policies.length} policies)`);
+  const args = process.argv.slice(2);
+  if (args.some((a) => a !== "--check")) {
+    console.error(`error: unknown option "${args.find((a) => a !== "--check")}"; allowed: --check`);
+    process.exit(2);
+  }
+  const expected = new Map([
+    [DOCS_FILE, renderPolicyTable(policies)],
+    [README_FILE, readmeWithPolicies(fs.readFileSync(README_FILE, "utf8"), policies)],
+  ]);
+  if (args.includes("--check")) {
+    const stale = [...expected].filter(
+      ([file, text]) => !fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text,
+    );
+    for (const [file] of stale)
+      console.error(`stale: ${path.relative(process.cwd(), file)}; run npm run policy-docs`);
+    if (stale.length === 0) console.log("policy list up to date: docs/policies.md, README.md");
+    process.exitCode = stale.length > 0 ? 1 : 0;
+  } else {
+    fs.mkdirSync(path.dirname(DOCS_FILE), { recursive: true });
+    for (const [file, text] of expected) fs.writeFileSync(file, text);
+    console.log(`wrote docs/policies.md and the README's policy list (${policies.length} policies)`);
+  }
 }
