@@ -116,6 +116,8 @@ export function fabricateState(
 ): { id: string; state: Record<string, unknown> } {
   const { module, kind } = splitType(type);
   const suffix = hex(`${region}/${type}/${name}`, 7);
+  // Ids differ per region, as they do in AWS (two stacks' health checks are never the same one).
+  const seed = `${region}/${name}`;
   const physicalName = (inputs.name as string | undefined) ?? `${name}-${suffix}`;
   const arnOf = (service: string, resource: string, r = region) =>
     `arn:${PARTITION}:${service}:${r}:${ACCOUNT_ID}:${resource}`;
@@ -150,25 +152,25 @@ export function fabricateState(
     case "aws:lb/loadBalancer:LoadBalancer": {
       const lbName = physicalName.slice(0, 32);
       const internal = inputs.internal === true;
-      id = arnOf("elasticloadbalancing", `loadbalancer/app/${lbName}/${hex(name, 16)}`);
+      id = arnOf("elasticloadbalancing", `loadbalancer/app/${lbName}/${hex(seed, 16)}`);
       set({
         arn: id,
-        arnSuffix: `app/${lbName}/${hex(name, 16)}`,
+        arnSuffix: `app/${lbName}/${hex(seed, 16)}`,
         name: lbName,
-        dnsName: `${internal ? "internal-" : ""}${lbName}-${hex(name, 10)}.${region}.elb.amazonaws.com`,
+        dnsName: `${internal ? "internal-" : ""}${lbName}-${hex(seed, 10)}.${region}.elb.amazonaws.com`,
         zoneId: ALB_ZONE_IDS[region] ?? "Z00000000000000000000",
       });
       break;
     }
     case "aws:lb/targetGroup:TargetGroup": {
       const tgName = physicalName.slice(0, 32);
-      id = arnOf("elasticloadbalancing", `targetgroup/${tgName}/${hex(name, 16)}`);
-      set({ arn: id, arnSuffix: `targetgroup/${tgName}/${hex(name, 16)}`, name: tgName });
+      id = arnOf("elasticloadbalancing", `targetgroup/${tgName}/${hex(seed, 16)}`);
+      set({ arn: id, arnSuffix: `targetgroup/${tgName}/${hex(seed, 16)}`, name: tgName });
       break;
     }
     case "aws:acm/certificate:Certificate": {
       const domains = [inputs.domainName as string, ...((inputs.subjectAlternativeNames as string[]) ?? [])];
-      id = arnOf("acm", `certificate/${hex(name, 8)}-${hex(name + "x", 4)}`);
+      id = arnOf("acm", `certificate/${hex(seed, 8)}-${hex(seed + "x", 4)}`);
       set({
         arn: id,
         domainValidationOptions: domains.map((d) => ({
@@ -193,7 +195,7 @@ export function fabricateState(
       id = inputs.globalClusterIdentifier as string;
       set({
         arn: `arn:${PARTITION}:rds::${ACCOUNT_ID}:global-cluster:${id}`,
-        globalClusterResourceId: `cluster-${hex(name)}`,
+        globalClusterResourceId: `cluster-${hex(seed)}`,
       });
       break;
     case "aws:rds/cluster:Cluster": {
@@ -205,7 +207,7 @@ export function fabricateState(
         endpoint: host,
         readerEndpoint: host.replace(".cluster-", ".cluster-ro-"),
         port: 5432,
-        clusterResourceId: `cluster-${hex(name, 26).toUpperCase()}`,
+        clusterResourceId: `cluster-${hex(seed, 26).toUpperCase()}`,
       });
       break;
     }
@@ -236,7 +238,7 @@ export function fabricateState(
       break;
     }
     case "aws:kms/key:Key":
-      id = `${hex(name, 8)}-${hex(name + 1, 4)}-${hex(name + 2, 4)}-${hex(name + 3, 4)}-${hex(name + 4, 12)}`;
+      id = `${hex(seed, 8)}-${hex(seed + 1, 4)}-${hex(seed + 2, 4)}-${hex(seed + 3, 4)}-${hex(seed + 4, 12)}`;
       set({ arn: arnOf("kms", `key/${id}`), keyId: id });
       break;
     case "aws:kms/alias:Alias":
@@ -244,7 +246,7 @@ export function fabricateState(
       set({ arn: arnOf("kms", String(inputs.name)) });
       break;
     case "aws:secretsmanager/secret:Secret":
-      id = arnOf("secretsmanager", `secret:${physicalName}-${hex(name, 6)}`);
+      id = arnOf("secretsmanager", `secret:${physicalName}-${hex(seed, 6)}`);
       set({ arn: id, name: physicalName });
       break;
     case "aws:sns/topic:Topic":
@@ -273,12 +275,12 @@ export function fabricateState(
       set({
         arn: `arn:${PARTITION}:iam::${ACCOUNT_ID}:${resourceKind}/${physicalName}`,
         name: physicalName,
-        uniqueId: `AROA${hex(name, 17).toUpperCase()}`,
+        uniqueId: `AROA${hex(seed, 17).toUpperCase()}`,
       });
       break;
     }
     case "aws:route53/healthCheck:HealthCheck":
-      id = `${hex(name, 8)}-${hex(name + 1, 4)}-${hex(name + 2, 4)}-${hex(name + 3, 4)}-${hex(name + 4, 12)}`;
+      id = `${hex(seed, 8)}-${hex(seed + 1, 4)}-${hex(seed + 2, 4)}-${hex(seed + 3, 4)}-${hex(seed + 4, 12)}`;
       set({ arn: `arn:${PARTITION}:route53:::healthcheck/${id}` });
       break;
     case "aws:route53/record:Record":
@@ -286,17 +288,17 @@ export function fabricateState(
       set({ fqdn: inputs.name });
       break;
     case "aws:wafv2/webAcl:WebAcl":
-      id = hex(name, 36);
+      id = hex(seed, 36);
       set({ arn: arnOf("wafv2", `regional/webacl/${physicalName}/${id}`), capacity: 700 });
       break;
     case "aws:random/randomPassword:RandomPassword":
     case "random:index/randomPassword:RandomPassword":
       id = "none";
-      set({ result: pulumi.secret(`mock-${hex(name, 24)}`) });
+      set({ result: pulumi.secret(`mock-${hex(seed, 24)}`) });
       break;
     case "aws:ses/domainIdentity:DomainIdentity":
       id = inputs.domain as string;
-      set({ arn: arnOf("ses", `identity/${id}`), verificationToken: hex(name, 44) });
+      set({ arn: arnOf("ses", `identity/${id}`), verificationToken: hex(seed, 44) });
       break;
     case "aws:ses/domainDkim:DomainDkim":
       id = inputs.domain as string;
@@ -315,7 +317,7 @@ export function fabricateState(
       set({ arn: arnOf("backup", `backup-vault:${physicalName}`), name: physicalName });
       break;
     case "aws:backup/plan:Plan":
-      id = `${hex(name, 8)}-${hex(name + 1, 4)}-${hex(name + 2, 4)}-${hex(name + 3, 4)}-${hex(name + 4, 12)}`;
+      id = `${hex(seed, 8)}-${hex(seed + 1, 4)}-${hex(seed + 2, 4)}-${hex(seed + 3, 4)}-${hex(seed + 4, 12)}`;
       set({ arn: arnOf("backup", `backup-plan:${id}`), name: physicalName });
       break;
     case "aws:ssm/parameter:Parameter":
@@ -329,7 +331,7 @@ export function fabricateState(
     case "aws:autoscaling/group:Group":
       id = physicalName;
       set({
-        arn: arnOf("autoscaling", `autoScalingGroup:${hex(name, 8)}:autoScalingGroupName/${physicalName}`),
+        arn: arnOf("autoscaling", `autoScalingGroup:${hex(seed, 8)}:autoScalingGroupName/${physicalName}`),
         name: physicalName,
       });
       break;
