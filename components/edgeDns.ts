@@ -1,20 +1,37 @@
 /**
- * How users reach a region: a Route 53 health check on the region's public ALB, this region's half
- * of the failover record pair for the app domain, and an alarm that tells operators when the check
- * fails (that is, when Route 53 is failing traffic over, or about to).
+ * How users reach a region: a Route 53 health check on the region's public ALB, this region's part of
+ * the app domain's DNS, and an alarm that tells operators when the check fails (that is, when Route 53
+ * is failing traffic over, or about to).
+ *
+ * The app domain is one failover pair, whatever the number of regions:
+ *
+ *   app.example.com  PRIMARY   (set <active region>)  → alias to the active region's ALB, health-checked
+ *   app.example.com  SECONDARY (set "standby")        → alias to standby.app.example.com, evaluateTargetHealth
+ *   standby.app.example.com  latency (set <region>)   → alias to that passive region's ALB, health-checked
+ *                                                       (one per passive region: the standby set)
+ *
+ * Route 53 holds one PRIMARY and one SECONDARY per failover pair, so the passive regions do not each
+ * get a SECONDARY: they share one that points at the standby set, and a new passive region only adds
+ * its latency record. Swapping the active region is one atomic change batch (tools/failoverBatch.ts).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Role } from "../config";
 
 export interface EdgeDnsArgs {
-  /** Fully qualified app domain the failover record answers for, e.g. `app.example.com`. Required. */
+  /** Fully qualified app domain the failover pair answers for, e.g. `app.example.com`. Required. */
   domain: string;
   /** Public hosted zone that holds `domain`. Required. */
   hostedZoneId: pulumi.Input<string>;
-  /** `active` gets the PRIMARY record, `passive` the SECONDARY one. Required. */
+  /**
+   * `active` gets the PRIMARY record; `passive` a latency record in the standby set plus the shared
+   * SECONDARY record that points at the set. Required.
+   */
   role: Role;
-  /** This stack's region: the record's set identifier, so each region owns its own record. Required. */
+  /**
+   * This stack's region: the set identifier of its PRIMARY or latency record (so each region owns its
+   * own record) and the latency record's region. Required.
+   */
   region: string;
   /** DNS name of this region's public ALB: the alias target and the health-checked endpoint. Required. */
   loadBalancerDnsName: pulumi.Input<string>;
@@ -55,6 +72,20 @@ export function failoverType(role: Role): "PRIMARY" | "SECONDARY" {
 }
 
 /**
+ * Label of the standby set: `standby.<domain>` holds one latency record per passive region, and the
+ * pair's SECONDARY record is an alias to it.
+ */
+export const STANDBY_RECORD_LABEL = "standby";
+
+/** setIdentifier of the shared SECONDARY record (the same in every passive stack). */
+export const STANDBY_SET_IDENTIFIER = "standby";
+
+/** The standby set's name for an app domain: `standby.app.example.com`. */
+export function standbyRecordName(domain: string): string {
+  return `${STANDBY_RECORD_LABEL}.${domain.replace(/\.$/, "")}`;
+}
+
+/**
  * Seconds from the ALB going down to Route 53 declaring it unhealthy (request interval × failure
  * threshold); the DR report adds the alias record's 60 s TTL to get the time to serve from standby.
  */
@@ -71,9 +102,9 @@ export function detectionSeconds(interval: number, threshold: number): number {
 export class EdgeDns extends pulumi.ComponentResource {
   /** Id of the Route 53 health check on this region's public ALB. */
   public readonly healthCheckId: pulumi.Output<string>;
-  /** Name of this region's failover record (the app domain). */
+  /** Name of this stack's failover record, PRIMARY or the shared SECONDARY (the app domain). */
   public readonly recordName: pulumi.Output<string>;
-  /** Fully qualified name of the failover record. */
+  /** Fully qualified name of that failover record. */
   public readonly fqdn: pulumi.Output<string>;
   /** Name of the health-check alarm (in us-east-1). */
   public readonly healthCheckAlarmName: pulumi.Output<string>;
@@ -111,28 +142,75 @@ export class EdgeDns extends pulumi.ComponentResource {
     );
     this.healthCheckId = healthCheck.id;
 
-    // One record of the failover pair: both regions write a record of the same name and type, told
-    // apart by setIdentifier. An alias to an ALB has no TTL of its own (Route 53 answers with 60 s).
-    const record = new aws.route53.Record(
-      `${name}-failover`,
-      {
-        zoneId: args.hostedZoneId,
-        name: args.domain,
-        type: "A",
-        setIdentifier: args.region,
-        failoverRoutingPolicies: [{ type: failoverType(args.role) }],
-        healthCheckId: healthCheck.id,
-        aliases: [
-          {
-            name: args.loadBalancerDnsName,
-            zoneId: args.loadBalancerZoneId,
-            // Also fail over when the ALB has no healthy targets, not only when it is unreachable.
-            evaluateTargetHealth: true,
-          },
-        ],
-      },
-      { parent: this },
-    );
+    const alias = (target: pulumi.Input<string>, zoneId: pulumi.Input<string>) => [
+      // Also fail over when the target has no healthy endpoint, not only when it is unreachable.
+      { name: target, zoneId, evaluateTargetHealth: true },
+    ];
+    // Every record below sets allowOverwrite: after the runbook's atomic role-swap batch
+    // (tools/failoverBatch.ts) has created a record in Route 53, the `pulumi up --refresh` that
+    // follows adopts it (an UPSERT of identical values) instead of failing because it exists.
+    let record: aws.route53.Record;
+    if (args.role === "active") {
+      // The PRIMARY of the failover pair: health-checked, an alias to this region's ALB. An alias
+      // to an ALB has no TTL of its own (Route 53 answers with 60 s).
+      record = new aws.route53.Record(
+        `${name}-primary`,
+        {
+          zoneId: args.hostedZoneId,
+          name: args.domain,
+          type: "A",
+          setIdentifier: args.region,
+          failoverRoutingPolicies: [{ type: "PRIMARY" }],
+          healthCheckId: healthCheck.id,
+          aliases: alias(args.loadBalancerDnsName, args.loadBalancerZoneId),
+          allowOverwrite: true,
+        },
+        {
+          parent: this,
+          // Its name before the standby set existed: a deployed active stack keeps its record
+          // (a rename would create the same record, then delete it with the old resource).
+          aliases: [{ name: `${name}-failover` }],
+        },
+      );
+    } else {
+      // This region's member of the standby set: a latency record named standby.<domain>, one per
+      // passive region (setIdentifier = region), health-checked, an alias to this region's ALB.
+      const latency = new aws.route53.Record(
+        `${name}-standby-latency`,
+        {
+          zoneId: args.hostedZoneId,
+          name: standbyRecordName(args.domain),
+          type: "A",
+          setIdentifier: args.region,
+          latencyRoutingPolicies: [{ region: args.region }],
+          healthCheckId: healthCheck.id,
+          aliases: alias(args.loadBalancerDnsName, args.loadBalancerZoneId),
+          allowOverwrite: true,
+        },
+        { parent: this },
+      );
+      // The SECONDARY of the failover pair, shared by every passive stack: an alias to the standby
+      // set in the same hosted zone. With evaluateTargetHealth, Route 53 answers with the healthy
+      // standby regions only, nearest first; it needs no health check of its own. Route 53 holds one
+      // SECONDARY per pair, so every passive stack declares the same record (setIdentifier
+      // STANDBY_SET_IDENTIFIER, identical inputs): allowOverwrite lets the second standby adopt it
+      // instead of failing on "already exists", and retainOnDelete keeps it when one standby is
+      // destroyed (or turns active after a role swap), because the other standbys still need it.
+      record = new aws.route53.Record(
+        `${name}-standby-failover`,
+        {
+          zoneId: args.hostedZoneId,
+          name: args.domain,
+          type: "A",
+          setIdentifier: STANDBY_SET_IDENTIFIER,
+          failoverRoutingPolicies: [{ type: "SECONDARY" }],
+          aliases: alias(standbyRecordName(args.domain), args.hostedZoneId),
+          allowOverwrite: true,
+        },
+        // Route 53 refuses an alias to a name that has no record yet: the standby set first.
+        { parent: this, dependsOn: [latency], retainOnDelete: true },
+      );
+    }
     this.recordName = record.name;
     this.fqdn = record.fqdn;
 

@@ -146,6 +146,62 @@ describe("architecture diagram", function () {
     });
   }
 
+  it("reaches the standby's ALB through the standby set: SECONDARY → standby.<domain> → latency record → ALB", () => {
+    const domain = standby.outputs.domain as string;
+    const dns = node(model, standby.stack, "dns");
+    expect(dns.details).to.deep.equal([
+      `${domain} A`,
+      "SECONDARY · set standby",
+      `→ standby.${domain} · latency ${standby.region}`,
+    ]);
+    const [edge] = edgesBetween(model, dns, node(model, standby.stack, "waf"));
+    expect(edge.evidence.join("\n"))
+      .to.contain(`alias name = standby.${domain}`)
+      .and.contain("latency record");
+    // The home's PRIMARY names its ALB directly.
+    const homeDns = node(model, home.stack, "dns");
+    expect(homeDns.details).to.deep.equal([`${domain} A`, `PRIMARY · set ${home.region}`]);
+    const [homeEdge] = edgesBetween(model, homeDns, node(model, home.stack, "waf"));
+    expect(homeEdge.evidence.join("\n")).to.not.contain("latency record");
+  });
+
+  it("draws each region's health check on its DNS: PRIMARY fails over on it, the standby set keeps healthy members", () => {
+    const labels = (run: StackRun) =>
+      edgesBetween(model, node(model, run.stack, "healthCheck"), node(model, run.stack, "dns")).map(
+        (e) => `${e.kind} ${e.label}`,
+      );
+    expect(labels(home)).to.deep.equal(["control fails over on"]);
+    expect(labels(standby)).to.deep.equal(["control standby while healthy"]);
+  });
+
+  it("drops the standby's DNS → WAF edge when the SECONDARY no longer aliases the standby set", () => {
+    for (const breakIt of [
+      // The latency record left the set (another name).
+      (resources: StackRun["resources"]) => {
+        const latency = resources.find(
+          (r) => r.type === "aws:route53/record:Record" && r.inputs.latencyRoutingPolicies,
+        )!;
+        latency.inputs.name = "elsewhere.example.com";
+      },
+      // The SECONDARY aliases a name in another zone.
+      (resources: StackRun["resources"]) => {
+        const secondary = resources.find(
+          (r) => r.type === "aws:route53/record:Record" && r.inputs.failoverRoutingPolicies,
+        )!;
+        (secondary.inputs.aliases as { zoneId: string }[])[0].zoneId = "ZOTHERZONE";
+      },
+    ]) {
+      const altered = copyRuns(runs);
+      breakIt(altered.find((r) => r.stack === standby.stack)!.resources);
+      const m = buildDiagramModel(altered);
+      const dns = node(m, standby.stack, "dns");
+      expect(m.edges.filter((e) => e.from === dns.id && e.kind === "traffic")).to.be.empty;
+      expect(edgesBetween(m, node(m, standby.stack, "healthCheck"), dns)).to.be.empty;
+      // The home region is untouched.
+      expect(edgesBetween(m, node(m, home.stack, "dns"), node(m, home.stack, "waf"))).to.have.length(1);
+    }
+  });
+
   it("never lets the frontend reach the database or the integrations directly", () => {
     for (const run of runs) {
       const frontend = node(model, run.stack, "frontend");

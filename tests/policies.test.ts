@@ -257,6 +257,37 @@ const failoverRecord = (type: string, hc?: RunnerResource, over: Record<string, 
     hc ? dep("healthCheckId", hc) : {},
   );
 
+/** A passive stack's member of the standby set: a health-checked latency alias to its ALB. */
+const standbyLatency = (hc?: RunnerResource, over: Record<string, unknown> = {}) =>
+  res(
+    T.record,
+    "edge-standby-latency",
+    {
+      zoneId: "Z1",
+      name: "standby.app.example.com",
+      type: "A",
+      setIdentifier: "ca-central-1",
+      latencyRoutingPolicies: [{ region: "ca-central-1" }],
+      aliases: [
+        { name: "alb-1.ca-central-1.elb.amazonaws.com", zoneId: "ZQSVJUPU6J1EY", evaluateTargetHealth: true },
+      ],
+      ...(hc ? { healthCheckId: "hc-1" } : {}),
+      ...over,
+    },
+    hc ? dep("healthCheckId", hc) : {},
+  );
+/** The pair's shared SECONDARY: an alias to the standby set in the same zone, no health check. */
+const standbySecondary = (over: Record<string, unknown> = {}, alias: Record<string, unknown> = {}) =>
+  res(T.record, "edge-standby-failover", {
+    zoneId: "Z1",
+    name: "app.example.com",
+    type: "A",
+    setIdentifier: "standby",
+    failoverRoutingPolicies: [{ type: "SECONDARY" }],
+    aliases: [{ name: "standby.app.example.com", zoneId: "Z1", evaluateTargetHealth: true, ...alias }],
+    ...over,
+  });
+
 // ---------------------------------------------------------------------------------------------
 // One compliant and one violating case per policy.
 
@@ -586,10 +617,11 @@ const cases: Record<string, Case> = {
   },
   "s3-bucket-protected": { pass: [logs, ...companions], fail: [logs, companions[0]] },
   "dr-failover-records": {
-    pass: [hcFast, failoverRecord("PRIMARY", hcFast)],
-    passTags: { role: "active" },
-    fail: [hcFast, failoverRecord("SECONDARY", hcFast)],
-    failTags: { role: "active" },
+    pass: [hcFast, standbyLatency(hcFast), standbySecondary()],
+    passTags: { role: "passive" },
+    // The SECONDARY does not evaluate the standby set's health.
+    fail: [hcFast, standbyLatency(hcFast), standbySecondary({}, { evaluateTargetHealth: false })],
+    failTags: { role: "passive" },
   },
   "dr-failure-detection-budget": {
     pass: [hcFast, failoverRecord("PRIMARY", hcFast)],
@@ -995,8 +1027,190 @@ describe("policy pack: the runner mirrors the engine", () => {
     const tagged = await runPolicies([find("dr-standby-capacity"), find("dr-failover-records")], standby, {
       stackTags: { role: "active" },
     });
-    expect(tagged.violations.map((v) => v.policyName)).to.deep.equal(["dr-failover-records"]);
+    expect([...new Set(tagged.violations.map((v) => v.policyName))]).to.deep.equal(["dr-failover-records"]);
     expect(tagged.notApplicable.map((n) => n.reason)).to.include("Role is active, not passive");
+  });
+});
+
+describe("dr-failover-records: the failover pair and the standby set", () => {
+  const check = async (resources: RunnerResource[], tags?: Record<string, string>) => {
+    const result = await runPolicies([find("dr-failover-records")], resources, { stackTags: tags });
+    return result.violations.map((v) =>
+      v.message.slice(find("dr-failover-records").description.length).trim(),
+    );
+  };
+
+  const passing: [string, RunnerResource[], Record<string, string> | undefined][] = [
+    [
+      "an active stack with one health-checked PRIMARY",
+      [hcFast, failoverRecord("PRIMARY", hcFast)],
+      { role: "active" },
+    ],
+    ["the same, untagged (the PRIMARY says active)", [hcFast, failoverRecord("PRIMARY", hcFast)], undefined],
+    [
+      "a passive stack: the SECONDARY to the standby set and its latency member",
+      [hcFast, standbyLatency(hcFast), standbySecondary()],
+      { role: "passive" },
+    ],
+    [
+      "the same, untagged (the SECONDARY says passive)",
+      [hcFast, standbyLatency(hcFast), standbySecondary()],
+      undefined,
+    ],
+    [
+      "the alias target written with a trailing dot and in capitals",
+      [hcFast, standbyLatency(hcFast), standbySecondary({}, { name: "Standby.App.Example.com." })],
+      undefined,
+    ],
+  ];
+  for (const [what, resources, tags] of passing) {
+    it(`passes ${what}`, async () => {
+      expect(await check(resources, tags)).to.deep.equal([]);
+    });
+  }
+
+  const failing: [string, RunnerResource[], Record<string, string> | undefined, RegExp][] = [
+    [
+      "a PRIMARY without a health check",
+      [failoverRecord("PRIMARY")],
+      { role: "active" },
+      /PRIMARY record edge-failover has no health check/,
+    ],
+    [
+      "two PRIMARY records",
+      [
+        hcFast,
+        failoverRecord("PRIMARY", hcFast),
+        { ...failoverRecord("PRIMARY", hcFast), urn: "urn:x::second", name: "second" },
+      ],
+      { role: "active" },
+      /The active stack has 2 PRIMARY failover records; exactly one/,
+    ],
+    [
+      "an active stack whose record is SECONDARY",
+      [hcFast, failoverRecord("SECONDARY", hcFast)],
+      { role: "active" },
+      /is SECONDARY but the stack's role is active \(PRIMARY\)/,
+    ],
+    [
+      "a passive stack whose record is PRIMARY",
+      [hcFast, failoverRecord("PRIMARY", hcFast)],
+      { role: "passive" },
+      /The passive stack has 0 SECONDARY failover records/,
+    ],
+    [
+      "a record without a setIdentifier",
+      [hcFast, failoverRecord("PRIMARY", hcFast, { setIdentifier: undefined })].map((r) => {
+        delete r.inputs.setIdentifier;
+        delete (r.outputs as Record<string, unknown>).setIdentifier;
+        return r;
+      }),
+      undefined,
+      /has no setIdentifier/,
+    ],
+    [
+      "both sides in one stack",
+      [hcFast, failoverRecord("PRIMARY", hcFast), standbyLatency(hcFast), standbySecondary()],
+      undefined,
+      /holds both PRIMARY and SECONDARY/,
+    ],
+    [
+      "a role tag that is neither role",
+      [hcFast, failoverRecord("PRIMARY", hcFast)],
+      { role: "standby" },
+      /Stack tag role is "standby"/,
+    ],
+    [
+      "a SECONDARY that is a plain record, not an alias",
+      [
+        hcFast,
+        standbyLatency(hcFast),
+        standbySecondary({ aliases: undefined, records: ["192.0.2.1"], ttl: 60 }),
+      ].map((r) => {
+        if (r.name === "edge-standby-failover") {
+          delete r.inputs.aliases;
+          delete (r.outputs as Record<string, unknown>).aliases;
+        }
+        return r;
+      }),
+      { role: "passive" },
+      /SECONDARY record edge-standby-failover is not an alias to the standby set/,
+    ],
+    [
+      "a SECONDARY that does not evaluate target health",
+      [hcFast, standbyLatency(hcFast), standbySecondary({}, { evaluateTargetHealth: false })],
+      { role: "passive" },
+      /does not evaluate target health/,
+    ],
+    [
+      "a SECONDARY that aliases a name in another zone",
+      [hcFast, standbyLatency(hcFast), standbySecondary({}, { zoneId: "ZOTHER" })],
+      { role: "passive" },
+      /aliases a name in zone ZOTHER, not its own zone Z1/,
+    ],
+    [
+      "a SECONDARY straight to the ALB (the old two-region shape)",
+      [
+        hcFast,
+        failoverRecord("SECONDARY", hcFast, {
+          aliases: [{ name: "alb-1.elb.amazonaws.com", zoneId: "ZALB", evaluateTargetHealth: true }],
+        }),
+      ],
+      { role: "passive" },
+      /aliases alb-1\.elb\.amazonaws\.com but this stack has no latency record there/,
+    ],
+    [
+      "a passive stack with no latency record in the set",
+      [standbySecondary()],
+      { role: "passive" },
+      /aliases standby\.app\.example\.com but this stack has no latency record there/,
+    ],
+    [
+      "a latency member without a health check",
+      [standbyLatency(), standbySecondary()],
+      { role: "passive" },
+      /Latency record edge-standby-latency has no health check/,
+    ],
+    [
+      "two SECONDARY records",
+      [
+        hcFast,
+        standbyLatency(hcFast),
+        standbySecondary(),
+        { ...standbySecondary(), urn: "urn:x::second", name: "second" },
+      ],
+      { role: "passive" },
+      /The passive stack has 2 SECONDARY failover records; exactly one/,
+    ],
+    [
+      "latency records with no failover record and no role tag",
+      [hcFast, standbyLatency(hcFast)],
+      undefined,
+      /latency records but no failover record/,
+    ],
+  ];
+  for (const [what, resources, tags, message] of failing) {
+    it(`flags ${what}`, async () => {
+      const messages = await check(resources, tags);
+      expect(
+        messages.some((m) => message.test(m)),
+        messages.join("\n"),
+      ).to.equal(true);
+    });
+  }
+
+  it("is not applicable to a stack without failover or latency records", async () => {
+    const result = await runPolicies([find("dr-failover-records")], [hcFast]);
+    expect(result.notApplicable.map((n) => n.reason)).to.include("No failover or latency record");
+  });
+
+  it("counts the standby set's health check in the detection budget", async () => {
+    const result = await runPolicies(
+      [find("dr-failure-detection-budget")],
+      [hcSlow, standbyLatency(hcSlow), standbySecondary()],
+    );
+    expect(result.violations).to.have.length(1);
+    expect(result.violations[0].message).to.include("30 s × 3 = 90 s");
   });
 });
 

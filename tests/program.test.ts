@@ -6,7 +6,8 @@ import { expect } from "chai";
 import { listStackFiles, StackFile, StackRun } from "../tools/mocks";
 import { ofType, one } from "./helpers";
 import { HOME_OUTPUT_NAMES } from "../components/dataTier";
-import { committedStackRuns, isHome, qualifiedName, runStack } from "../tools/runStacks";
+import { committedStackRuns, isHome, qualifiedName, runAllStacks, runStack } from "../tools/runStacks";
+import { plan, PlanOptions } from "../tools/plan";
 
 function withConfig(stack: StackFile, overrides: Record<string, string>): StackFile {
   return { ...stack, config: { ...stack.config, ...overrides } };
@@ -74,22 +75,50 @@ describe("program", function () {
         );
       });
 
-      it("makes the public ALB the failover target, PRIMARY when active and SECONDARY when passive", () => {
+      it("makes the public ALB the failover target: the PRIMARY when active, the standby set's member when passive", () => {
         const role = run.config["multi-region-web:role"];
+        const domain = run.outputs.domain as string;
         const publicAlb = ofType(run, "aws:lb/loadBalancer:LoadBalancer").find(
           (lb) => lb.inputs.internal !== true,
         )!;
-        const failover = ofType(run, "aws:route53/record:Record").find(
-          (r) => r.inputs.failoverRoutingPolicies,
-        )!;
         const healthCheck = one(run, "aws:route53/healthCheck:HealthCheck");
-        expect(failover.inputs.failoverRoutingPolicies).to.deep.equal([
-          { type: role === "active" ? "PRIMARY" : "SECONDARY" },
-        ]);
-        expect(failover.inputs.setIdentifier).to.equal(run.region);
-        expect(failover.inputs.healthCheckId).to.equal(healthCheck.id);
-        expect((failover.inputs.aliases as { name: string }[])[0].name).to.equal(publicAlb.outputs.dnsName);
+        const routing = ofType(run, "aws:route53/record:Record").filter(
+          (r) => r.inputs.failoverRoutingPolicies || r.inputs.latencyRoutingPolicies,
+        );
+        const failover = routing.filter((r) => r.inputs.failoverRoutingPolicies);
+        expect(failover, "failover records").to.have.length(1);
+        const [pairRecord] = failover;
+        expect(pairRecord.inputs.name).to.equal(domain);
+        expect(pairRecord.inputs.zoneId).to.equal(run.outputs.hostedZoneId);
         expect(healthCheck.inputs.fqdn).to.equal(publicAlb.outputs.dnsName);
+        // The record that names the ALB: the PRIMARY itself, or the latency record in standby.<domain>.
+        let albRecord;
+        if (role === "active") {
+          expect(routing).to.have.length(1);
+          expect(pairRecord.inputs.failoverRoutingPolicies).to.deep.equal([{ type: "PRIMARY" }]);
+          expect(pairRecord.inputs.setIdentifier).to.equal(run.region);
+          albRecord = pairRecord;
+        } else {
+          expect(routing).to.have.length(2);
+          expect(pairRecord.inputs.failoverRoutingPolicies).to.deep.equal([{ type: "SECONDARY" }]);
+          expect(pairRecord.inputs.setIdentifier).to.equal("standby");
+          expect(pairRecord.inputs.aliases).to.deep.equal([
+            { name: `standby.${domain}`, zoneId: run.outputs.hostedZoneId, evaluateTargetHealth: true },
+          ]);
+          expect(pairRecord.inputs).to.not.have.property("healthCheckId");
+          expect(pairRecord.retainOnDelete).to.equal(true);
+          albRecord = routing.find((r) => r.inputs.latencyRoutingPolicies)!;
+          expect(albRecord.inputs.name).to.equal(`standby.${domain}`);
+          expect(albRecord.inputs.zoneId).to.equal(run.outputs.hostedZoneId);
+          expect(albRecord.inputs.setIdentifier).to.equal(run.region);
+          expect(albRecord.inputs.latencyRoutingPolicies).to.deep.equal([{ region: run.region }]);
+        }
+        expect(albRecord.inputs.healthCheckId).to.equal(healthCheck.id);
+        expect(albRecord.inputs.aliases).to.deep.equal([
+          { name: publicAlb.outputs.dnsName, zoneId: publicAlb.outputs.zoneId, evaluateTargetHealth: true },
+        ]);
+        expect(albRecord.inputs.allowOverwrite).to.equal(true);
+        expect(pairRecord.inputs.allowOverwrite).to.equal(true);
       });
 
       it("associates the WAF with the public ALB only", () => {
@@ -183,6 +212,99 @@ describe("program", function () {
         error = e;
       }
       expect(String(error)).to.contain(`"aws:region"`).and.to.contain("other than the home region");
+    });
+  });
+
+  describe("three stacks: a third region needs only its stack file (and the home's standbyRegions)", () => {
+    const PROJECT = "multi-region-web";
+    let threeFiles: StackFile[];
+    let three: StackRun[];
+    const runOf = (stack: string) => three.find((r) => r.stack === stack)!;
+    const record = (run: StackRun, name: string) => one(run, "aws:route53/record:Record", name);
+
+    before(async () => {
+      const homeFile = stackFiles.find(isHome)!;
+      const standbyFile = stackFiles.find((s) => s.stack === "ca-central-1")!;
+      threeFiles = [
+        withConfig(homeFile, {
+          [`${PROJECT}:standbyRegions`]: JSON.stringify(["ca-central-1", "eu-west-1"]),
+        }),
+        standbyFile,
+        {
+          ...withConfig(standbyFile, {
+            "aws:region": "eu-west-1",
+            [`${PROJECT}:vpcCidr`]: "10.30.0.0/16",
+          }),
+          stack: "eu-west-1",
+          file: "Pulumi.eu-west-1.yaml",
+        },
+      ];
+      three = await runAllStacks(threeFiles);
+    });
+
+    it("plans all three, home first", () => {
+      expect(three.map((r) => r.stack)).to.deep.equal(["us-east-1", "ca-central-1", "eu-west-1"]);
+      expect(three.map((r) => r.region)).to.deep.equal(["us-east-1", "ca-central-1", "eu-west-1"]);
+    });
+
+    it("gives both standbys the same SECONDARY, and each its own latency record in the standby set", () => {
+      const cac1 = runOf("ca-central-1");
+      const euw1 = runOf("eu-west-1");
+      const secondary = record(cac1, "edge-standby-failover");
+      expect(record(euw1, "edge-standby-failover").inputs).to.deep.equal(secondary.inputs);
+      expect(secondary.inputs.failoverRoutingPolicies).to.deep.equal([{ type: "SECONDARY" }]);
+      for (const run of [cac1, euw1]) {
+        const latency = record(run, "edge-standby-latency");
+        expect(latency.inputs.name).to.equal((secondary.inputs.aliases as { name: string }[])[0].name);
+        expect(latency.inputs.setIdentifier).to.equal(run.region);
+        expect(latency.inputs.latencyRoutingPolicies).to.deep.equal([{ region: run.region }]);
+        expect(latency.inputs.healthCheckId).to.equal(one(run, "aws:route53/healthCheck:HealthCheck").id);
+        expect(latency.inputs.aliases).to.deep.equal([
+          {
+            name: run.outputs.publicAlbDnsName,
+            zoneId: run.outputs.publicAlbZoneId,
+            evaluateTargetHealth: true,
+          },
+        ]);
+      }
+      // One PRIMARY in all, the home's.
+      const primaries = three.flatMap((run) =>
+        ofType(run, "aws:route53/record:Record").filter(
+          (r) =>
+            (r.inputs.failoverRoutingPolicies as { type: string }[] | undefined)?.[0]?.type === "PRIMARY",
+        ),
+      );
+      expect(primaries.map((r) => r.inputs.setIdentifier)).to.deep.equal(["us-east-1"]);
+    });
+
+    it("has the home replicate the DB secret, with a KMS key, into both standby regions", () => {
+      const home3 = runOf("us-east-1");
+      const secrets = ofType(home3, "aws:secretsmanager/secret:Secret").filter((s) => s.inputs.replicas);
+      expect(secrets).to.have.length(1);
+      const replicas = secrets[0].inputs.replicas as { region: string; kmsKeyId?: string }[];
+      expect(replicas.map((r) => r.region).sort()).to.deep.equal(["ca-central-1", "eu-west-1"]);
+      for (const region of ["ca-central-1", "eu-west-1"]) {
+        const key = one(home3, "aws:kms/key:Key", `data-secret-replica-key-${region}`);
+        expect(key.region).to.equal(region);
+        expect(key.protect).to.equal(true);
+        expect(replicas.find((r) => r.region === region)!.kmsKeyId).to.equal(key.outputs.arn);
+      }
+    });
+
+    it("passes npm run plan's policies for the three stacks (exit 0), eu-west-1 listed as unpriced", async () => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const result = await plan(
+        { color: false, help: false } as PlanOptions,
+        { out: (t) => out.push(t), err: (t) => err.push(t) },
+        threeFiles,
+      );
+      expect(result.exitCode, err.join("\n")).to.equal(0);
+      expect(result.stacks.map((s) => s.stack)).to.deep.equal(["us-east-1", "ca-central-1", "eu-west-1"]);
+      for (const s of result.stacks) expect(s.policies.mandatory, s.stack).to.deep.equal([]);
+      const euw1 = result.dr!.regions.find((r) => r.region === "eu-west-1")!;
+      expect(euw1.monthlyCost.unpriced).to.not.be.empty;
+      expect(result.dr!.detectionSeconds).to.equal(30);
     });
   });
 });

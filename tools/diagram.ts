@@ -191,6 +191,41 @@ function slug(value: string): string {
   return value.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
 }
 
+/** DNS names compare case-insensitively, with or without the trailing dot. */
+function dnsKey(name: string | undefined): string | undefined {
+  return name === undefined ? undefined : name.replace(/\.$/, "").toLowerCase();
+}
+
+/** A Route 53 record's failover type (PRIMARY / SECONDARY), if it is a failover record. */
+function failoverOf(record: RecordedResource): string | undefined {
+  return str(obj(arr(record.inputs.failoverRoutingPolicies)[0]).type);
+}
+
+/** A Route 53 record's latency region, if it is a latency record. */
+function latencyRegionOf(record: RecordedResource): string | undefined {
+  return str(obj(arr(record.inputs.latencyRoutingPolicies)[0]).region);
+}
+
+/**
+ * The latency records an alias of `record` names in the same hosted zone: a SECONDARY that points at
+ * the standby set (`standby.<domain>`) reaches the region's ALB through them.
+ */
+function aliasedLatencyRecords(record: RecordedResource, records: RecordedResource[]): RecordedResource[] {
+  const zone = str(record.inputs.zoneId);
+  return arr(record.inputs.aliases)
+    .map(obj)
+    .filter((alias) => str(alias.zoneId) !== undefined && str(alias.zoneId) === zone)
+    .flatMap((alias) =>
+      records.filter(
+        (r) =>
+          r !== record &&
+          latencyRegionOf(r) !== undefined &&
+          str(r.inputs.zoneId) === zone &&
+          dnsKey(str(r.inputs.name)) === dnsKey(str(alias.name)),
+      ),
+    );
+}
+
 /** Ports of `listeners`, highest first, as "443/80". */
 function portList(ports: number[]): string {
   return [...new Set(ports)].sort((a, b) => b - a).join("/");
@@ -617,19 +652,24 @@ function regionalNodes(index: StackIndex, b: Builder): StackNodes {
     }
   }
 
-  // Edge: failover records, health checks, web ACLs.
-  for (const record of index.of(T.record)) {
-    const failover = arr(record.inputs.failoverRoutingPolicies).map(obj);
+  // Edge: failover records (a passive stack's SECONDARY with the latency record it reaches the ALB
+  // through), health checks, web ACLs.
+  const records = index.of(T.record);
+  for (const record of records) {
+    const failover = failoverOf(record);
     const aliases = arr(record.inputs.aliases).map(obj);
-    if (failover.length === 0 || aliases.length === 0) continue;
+    if (failover === undefined || aliases.length === 0) continue;
+    const members = aliasedLatencyRecords(record, records);
     add(
       "dns",
       "Route 53 failover record",
       [
         `${str(record.inputs.name) ?? record.name} ${str(record.inputs.type) ?? ""}`.trim(),
-        `${str(failover[0].type) ?? "?"} · set ${str(record.inputs.setIdentifier) ?? "?"}`,
+        `${failover} · set ${str(record.inputs.setIdentifier) ?? "?"}`,
+        ...members.map((m) => `→ ${str(m.inputs.name) ?? m.name} · latency ${latencyRegionOf(m) ?? "?"}`),
       ],
       record,
+      members.map((m) => m.urn),
     );
   }
   for (const hc of index.of(T.healthCheck)) {
@@ -790,11 +830,18 @@ function regionalEdges(s: StackNodes, b: Builder): void {
     });
   }
 
-  // DNS: users → failover record → (WAF of the) ALB its alias names; health checks.
-  for (const record of index.of(T.record)) {
+  // DNS: users → failover record → (WAF of the) ALB its alias names, directly (PRIMARY) or through
+  // the standby set's latency record (SECONDARY → standby.<domain> → ALB); health checks.
+  const records = index.of(T.record);
+  const hcEdge = (hcId: string | undefined, to: string, label: string, evidence: string) => {
+    const hc = index.of(T.healthCheck).find((h) => h.id === hcId);
+    if (!hc || !node(hc)) return;
+    addEdge(b, { from: node(hc)!, to, kind: "control", label, evidence: [`${evidence} = ${hc.name} id`] });
+  };
+  for (const record of records) {
     const from = node(record);
-    if (!from) continue;
-    const failover = str(obj(arr(record.inputs.failoverRoutingPolicies)[0]).type) ?? "";
+    const failover = failoverOf(record);
+    if (!from || failover === undefined) continue;
     addEdge(b, {
       from: USERS_NODE_ID,
       to: from,
@@ -802,30 +849,30 @@ function regionalEdges(s: StackNodes, b: Builder): void {
       label: `DNS · ${failover}`,
       evidence: [`${record.name}: failover ${failover}`],
     });
-    for (const alias of arr(record.inputs.aliases).map(obj)) {
+    const hops: { via?: RecordedResource; alias: Record<string, unknown> }[] = [
+      ...arr(record.inputs.aliases).map((alias) => ({ alias: obj(alias) })),
+      ...aliasedLatencyRecords(record, records).flatMap((via) =>
+        arr(via.inputs.aliases).map((alias) => ({ via, alias: obj(alias) })),
+      ),
+    ];
+    for (const { via, alias } of hops) {
       const lb = albByDns(str(alias.name));
       if (!lb) continue;
       const acl = wafOf.get(lb.urn);
+      const chain = via
+        ? `${record.name}: alias name = ${str(via.inputs.name)}, the latency record ${via.name} (${latencyRegionOf(via)}); ${via.name}: alias name`
+        : `${record.name}: alias name`;
       addEdge(b, {
         from,
         to: node(acl ?? lb)!,
         kind: "traffic",
         label: portList(index.listenerPorts(lb)) || "no listener",
-        evidence: [
-          `${record.name}: alias name = ${lb.name} dnsName${acl ? `; ${acl.name} is associated with it` : ""}`,
-        ],
+        evidence: [`${chain} = ${lb.name} dnsName${acl ? `; ${acl.name} is associated with it` : ""}`],
       });
     }
-    const hcId = str(record.inputs.healthCheckId);
-    const hc = index.of(T.healthCheck).find((h) => h.id === hcId);
-    if (hc) {
-      addEdge(b, {
-        from: node(hc)!,
-        to: from,
-        kind: "control",
-        label: "fails over on",
-        evidence: [`${record.name}: healthCheckId = ${hc.name} id`],
-      });
+    hcEdge(str(record.inputs.healthCheckId), from, "fails over on", `${record.name}: healthCheckId`);
+    for (const via of aliasedLatencyRecords(record, records)) {
+      hcEdge(str(via.inputs.healthCheckId), from, "standby while healthy", `${via.name}: healthCheckId`);
     }
   }
   for (const hc of index.of(T.healthCheck)) {

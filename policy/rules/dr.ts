@@ -7,11 +7,15 @@
  * decide (PRIMARY = active, SECONDARY = passive), since that record is what actually routes traffic.
  * The tag is the independent signal that lets `dr-failover-records` catch a record of the wrong type.
  *
+ * DNS shape (components/edgeDns.ts): the active stack holds the failover pair's PRIMARY record; every
+ * passive stack holds a latency record in the standby set (`standby.<domain>`) and the pair's shared
+ * SECONDARY record, an alias to that set.
+ *
  * Home: the stack that owns the Aurora GlobalCluster (it stays home after a failover, when its role
  * becomes passive), so global-data membership is checked by home-ness, capacity and spread by role.
  */
 import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
-import { isSet, ofType, PackStackPolicy, perResource, prop, refersTo, TYPES } from "./common";
+import { isSet, known, ofType, PackStackPolicy, perResource, prop, refersTo, TYPES } from "./common";
 
 export const ROLE_TAG = "role";
 export type Role = "active" | "passive";
@@ -23,8 +27,44 @@ export function failoverRecords(args: StackValidationArgs): PolicyResource[] {
   );
 }
 
+/** Latency records: a passive stack's member of the standby set. */
+export function latencyRecords(args: StackValidationArgs): PolicyResource[] {
+  return ofType(args, TYPES.record).filter(
+    (r) => (prop<{ region?: string }[]>(r, "latencyRoutingPolicies") ?? []).length > 0,
+  );
+}
+
 function failoverTypes(record: PolicyResource): string[] {
   return (prop<{ type?: string }[]>(record, "failoverRoutingPolicies") ?? []).map((p) => p.type ?? "");
+}
+
+interface Alias {
+  name?: string;
+  zoneId?: string;
+  evaluateTargetHealth?: boolean;
+}
+
+/** The record's alias target, with values the engine does not know yet (preview) left undefined. */
+function aliasOf(record: PolicyResource): Alias | undefined {
+  if (!isSet(record.props, "aliases")) return undefined;
+  const aliases = known(() => prop<unknown[]>(record, "aliases"));
+  if (!Array.isArray(aliases) || aliases.length !== 1) return undefined;
+  const alias = aliases[0] as Record<string, unknown>;
+  const read = <T>(key: string) => known(() => alias[key] as T | undefined);
+  return {
+    name: read<string>("name"),
+    zoneId: read<string>("zoneId"),
+    evaluateTargetHealth: read<boolean>("evaluateTargetHealth"),
+  };
+}
+
+/** DNS names compare case-insensitively, with or without the trailing dot. */
+function sameDnsName(a: string | undefined, b: string | undefined): boolean {
+  return (
+    a !== undefined &&
+    b !== undefined &&
+    a.replace(/\.$/, "").toLowerCase() === b.replace(/\.$/, "").toLowerCase()
+  );
 }
 
 /** The stack's role and where it came from; undefined when neither the tag nor a record tells. */
@@ -45,17 +85,18 @@ export function isHomeStack(args: StackValidationArgs): boolean {
 export const failoverRecordsPolicy: PackStackPolicy = {
   name: "dr-failover-records",
   description:
-    "Each failover record has one PRIMARY/SECONDARY policy, a setIdentifier and a health check; a stack holds one side only, and it matches the stack's `role` tag.",
+    "Active: one PRIMARY failover record, health-checked. Passive: one SECONDARY, an alias with evaluateTargetHealth to the standby set in its zone, plus its own health-checked latency record there. Both match the `role` tag.",
   rationale:
-    "Route 53 fails over only between a health-checked PRIMARY and its SECONDARY partner in the other stack.",
+    "Route 53 holds one PRIMARY and one SECONDARY per pair: the SECONDARY answers with the healthy standby regions, so any number can stand by.",
   enforcementLevel: "advisory",
   severity: "high",
   remediationSteps:
-    "Give the record `failoverRoutingPolicies: [{ type }]` (active PRIMARY, passive SECONDARY), `setIdentifier` = region and `healthCheckId`.",
+    "Active: `failoverRoutingPolicies: [{ type: PRIMARY }]`, `setIdentifier` = region, `healthCheckId`. Passive: a `latencyRoutingPolicies` record named `standby.<domain>` with `setIdentifier` = region and `healthCheckId`, and a SECONDARY record aliased to it with `evaluateTargetHealth: true` (components/edgeDns.ts).",
   validateStack: (args, reportViolation) => {
     const report = perResource(reportViolation);
     const records = failoverRecords(args);
-    if (records.length === 0) args.notApplicable("No failover record");
+    const latency = latencyRecords(args);
+    if (records.length + latency.length === 0) args.notApplicable("No failover or latency record");
     const tag = args.stackTags.get(ROLE_TAG);
     if (tag !== undefined && tag !== "active" && tag !== "passive") {
       report(`Stack tag ${ROLE_TAG} is "${tag}"; use active or passive.`);
@@ -75,13 +116,84 @@ export const failoverRecordsPolicy: PackStackPolicy = {
       }
       if (!isSet(record.props, "setIdentifier"))
         report(`Record ${record.name} has no setIdentifier.`, record);
-      if (!isSet(record.props, "healthCheckId")) report(`Record ${record.name} has no health check.`, record);
     }
     const sides = new Set(records.flatMap(failoverTypes));
     if (sides.size > 1) {
       report(
         "The stack holds both PRIMARY and SECONDARY records: one regional failure takes out both sides.",
       );
+    }
+    const ofSide = (side: string) => records.filter((r) => failoverTypes(r).includes(side));
+
+    const { role } = stackRole(args);
+    if (role === undefined) {
+      if (records.length === 0) {
+        report(
+          "The stack has latency records but no failover record, and no role tag says which side it is.",
+        );
+      }
+      return;
+    }
+    if (role === "active") {
+      const primaries = ofSide("PRIMARY");
+      if (primaries.length !== 1) {
+        report(`The active stack has ${primaries.length} PRIMARY failover records; exactly one.`);
+      }
+      for (const primary of primaries) {
+        if (!isSet(primary.props, "healthCheckId"))
+          report(`PRIMARY record ${primary.name} has no health check.`, primary);
+      }
+      return;
+    }
+
+    const secondaries = ofSide("SECONDARY");
+    if (secondaries.length !== 1) {
+      report(`The passive stack has ${secondaries.length} SECONDARY failover records; exactly one.`);
+    }
+    for (const secondary of secondaries) {
+      const alias = aliasOf(secondary);
+      if (alias === undefined) {
+        report(`SECONDARY record ${secondary.name} is not an alias to the standby set.`, secondary);
+        continue;
+      }
+      if (alias.evaluateTargetHealth !== true) {
+        report(
+          `SECONDARY record ${secondary.name} does not evaluate target health: Route 53 would answer with unhealthy standbys.`,
+          secondary,
+        );
+      }
+      const zone = known(() => prop<string>(secondary, "zoneId"));
+      if (alias.zoneId !== undefined && zone !== undefined && alias.zoneId !== zone) {
+        report(
+          `SECONDARY record ${secondary.name} aliases a name in zone ${alias.zoneId}, not its own zone ${zone}.`,
+          secondary,
+        );
+      }
+      // The standby set: this stack's latency records of the name the SECONDARY aliases.
+      const members =
+        alias.name === undefined
+          ? latency
+          : latency.filter((r) =>
+              sameDnsName(
+                known(() => prop<string>(r, "name")),
+                alias.name,
+              ),
+            );
+      if (members.length === 0) {
+        report(
+          `SECONDARY record ${secondary.name} aliases ${alias.name ?? "a name"} but this stack has no latency record there: the region is not in the standby set.`,
+          secondary,
+        );
+      }
+      for (const member of members) {
+        if (!isSet(member.props, "setIdentifier"))
+          report(`Latency record ${member.name} has no setIdentifier.`, member);
+        if (!isSet(member.props, "healthCheckId"))
+          report(
+            `Latency record ${member.name} has no health check: an unhealthy standby would stay in the set.`,
+            member,
+          );
+      }
     }
   },
 };
@@ -91,7 +203,7 @@ const NON_POLLING_CHECKS = ["CALCULATED", "CLOUDWATCH_METRIC", "RECOVERY_CONTROL
 export const detectionBudget: PackStackPolicy = {
   name: "dr-failure-detection-budget",
   description:
-    "The failover records' health checks detect a failure (requestInterval × failureThreshold) within `maxDetectionSeconds` (default 30).",
+    "The health checks of the failover and standby-set (latency) records detect a failure (requestInterval × failureThreshold) within `maxDetectionSeconds` (default 30).",
   rationale:
     "30 s detection + the 60 s TTL Route 53 gives ALB aliases = the design's 90 s to serve from the standby.",
   enforcementLevel: "advisory",
@@ -114,7 +226,7 @@ export const detectionBudget: PackStackPolicy = {
     const checks = ofType(args, TYPES.healthCheck).filter(
       (c) => !NON_POLLING_CHECKS.includes(prop<string>(c, "type") ?? ""),
     );
-    const records = failoverRecords(args);
+    const records = [...failoverRecords(args), ...latencyRecords(args)];
     const referenced = checks.filter((c) => records.some((r) => refersTo(r, "healthCheckId", c)));
     const inScope = referenced.length > 0 ? referenced : checks;
     if (inScope.length === 0) args.notApplicable("No polling health check");
