@@ -165,12 +165,7 @@ export class EdgeDns extends pulumi.ComponentResource {
           aliases: alias(args.loadBalancerDnsName, args.loadBalancerZoneId),
           allowOverwrite: true,
         },
-        {
-          parent: this,
-          // Its name before the standby set existed: a deployed active stack keeps its record
-          // (a rename would create the same record, then delete it with the old resource).
-          aliases: [{ name: `${name}-failover` }],
-        },
+        { parent: this },
       );
     } else {
       // This region's member of the standby set: a latency record named standby.<domain>, one per
