@@ -477,6 +477,21 @@ export function validateStackWiring(args: {
   }
 }
 
+/**
+ * One active region: a standby may be active only once the home stack is passive (two active stacks
+ * would each want the PRIMARY failover record, and Route 53 holds one).
+ */
+export function validateSingleActive(role: Role, homeRole: unknown, primaryStack: string): void {
+  if (role === "active" && homeRole === "active") {
+    throw new ConfigError(
+      "role",
+      role,
+      `the home stack ${primaryStack} is active too, and only one region can be: swap the failover records ` +
+        "and set role passive there first, then pulumi up the home stack before this one (docs/runbook.md)",
+    );
+  }
+}
+
 /** Home and standby regions differ: a standby in the home region protects against nothing. */
 export function validateStandbyRegion(region: string, homeRegion: string): void {
   if (region === homeRegion) {
@@ -746,7 +761,45 @@ export interface RawConfig {
   backup?: Partial<BackupConfig>;
 }
 
+/** JSON type names as YAML delivers them, for type errors that name what is expected. */
+type FieldType = "string" | "number" | "boolean" | "array";
+const typeOf = (value: unknown): string => (Array.isArray(value) ? "array" : typeof value);
+
+/**
+ * The fields of a structured key must have the type of their default (or of `types`): YAML turns
+ * `engineVersion: 16.6` into a number and `vaultLock: "false"` into a truthy string, which would
+ * otherwise slip past the value checks.
+ */
+export function validateFieldTypes(
+  key: string,
+  value: object | undefined,
+  types: Record<string, FieldType>,
+): void {
+  for (const [field, fieldValue] of Object.entries(value ?? {})) {
+    const expected = types[field];
+    if (expected === undefined || fieldValue === undefined || typeOf(fieldValue) === expected) continue;
+    const hint =
+      expected === "string" && typeof fieldValue === "number" ? ` (quote it in YAML: "${fieldValue}")` : "";
+    const article = expected === "array" ? "an" : "a";
+    throw new ConfigError(`${key}.${field}`, fieldValue, `must be ${article} ${expected}${hint}`);
+  }
+}
+
+/** The field types of a defaults object. */
+function typesOf(defaults: object): Record<string, FieldType> {
+  return Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, typeOf(v) as FieldType]));
+}
+
+const MAIL_FIELD_TYPES: Record<string, FieldType> = {
+  provider: "string",
+  fromAddress: "string",
+  smtpHost: "string",
+  smtpPort: "number",
+  smtpUsername: "string",
+};
+
 function tierConfig(key: string, role: Role, raw: Partial<TierConfig> | undefined): TierConfig {
+  validateFieldTypes(key, raw, { ...typesOf(TIER_DEFAULTS[role]), scalingTarget: "number" });
   const merged = { ...TIER_DEFAULTS[role], ...raw };
   const tier: TierConfig = {
     ...merged,
@@ -833,9 +886,11 @@ export function buildConfig(raw: RawConfig): AppConfig {
   const frontend = tierConfig("frontend", role, raw.frontend);
   const backend = tierConfig("backend", role, raw.backend);
 
+  validateFieldTypes("database", raw.database, typesOf(DATABASE_DEFAULTS[role]));
   const database: DatabaseConfig = { ...DATABASE_DEFAULTS[role], ...raw.database };
   validateDatabase(database, role);
 
+  validateFieldTypes("mail", raw.mail, MAIL_FIELD_TYPES);
   const mail: MailConfig = {
     provider: "ses",
     fromAddress: `no-reply@${domain}`,
@@ -844,11 +899,14 @@ export function buildConfig(raw: RawConfig): AppConfig {
   };
   validateMail(mail, domain);
 
+  validateFieldTypes("maps", raw.maps, typesOf(DEFAULTS.maps));
   const maps: MapsConfig = { ...DEFAULTS.maps, ...raw.maps };
   validateMaps(maps, region);
 
+  validateFieldTypes("alarms", raw.alarms, typesOf(DEFAULTS.alarms));
   const alarms: AlarmsConfig = { ...DEFAULTS.alarms, ...raw.alarms };
   validateAlarms(alarms);
+  validateFieldTypes("backup", raw.backup, typesOf(DEFAULTS.backup));
   const backup: BackupConfig = { ...DEFAULTS.backup, ...raw.backup };
   validateBackup(backup);
 

@@ -9,7 +9,7 @@
  * through a StackReference and joins them as a standby.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig, validateStandbyRegion } from "./config";
+import { loadConfig, validateSingleActive, validateStandbyRegion } from "./config";
 import { AccessLogBucket } from "./components/accessLogBucket";
 import { AppCertificate } from "./components/appCertificate";
 import { Backups } from "./components/backups";
@@ -29,8 +29,10 @@ export = async () => {
   // output is an error that names it, and a standby in the home's own region is a config error.
   let homeOutputs: HomeOutputs | undefined;
   if (!cfg.home) {
-    homeOutputs = await readHomeOutputs(new pulumi.StackReference("home", { name: cfg.primaryStack }));
+    const homeStack = new pulumi.StackReference("home", { name: cfg.primaryStack });
+    homeOutputs = await readHomeOutputs(homeStack);
     validateStandbyRegion(cfg.region, homeOutputs.homeRegion);
+    validateSingleActive(cfg.role, await homeStack.requireOutputValue("role"), cfg.primaryStack!);
   }
 
   const availabilityZones = await chooseAvailabilityZones(cfg.azCount);

@@ -14,6 +14,7 @@ import {
   validateAzCount,
   validateDomainInZone,
   validateKnownKeys,
+  validateSingleActive,
   validateStandbyRegion,
   validateSubnetMask,
   validateVpcCidr,
@@ -280,6 +281,15 @@ describe("config", () => {
         /writer \+ reader/,
       );
     });
+    it("rejects a second active region: a standby may be active only once the home is passive", () => {
+      expectConfigError(
+        () => validateSingleActive("active", "active", "organization/multi-region-web/us-east-1"),
+        "role",
+        /home stack organization\/multi-region-web\/us-east-1 is active too/,
+      );
+      validateSingleActive("active", "passive", "organization/multi-region-web/us-east-1");
+      validateSingleActive("passive", "active", "organization/multi-region-web/us-east-1");
+    });
     it("rejects a standby in the home region", () => {
       expectConfigError(
         () => validateStandbyRegion("us-east-1", "us-east-1"),
@@ -431,6 +441,42 @@ describe("config", () => {
       expectConfigError(
         () => buildConfig({ ...HOME, backup: { weeklyRetentionDays: 0 } }),
         "backup.weeklyRetentionDays",
+      );
+    });
+  });
+
+  describe("field types of structured keys", () => {
+    it("rejects an unquoted engine version (YAML makes it a number), saying to quote it", () => {
+      expectConfigError(
+        () => buildConfig({ ...HOME, database: { engineVersion: 16.6 as unknown as string } }),
+        "database.engineVersion",
+        /must be a string \(quote it in YAML: "16.6"\)/,
+      );
+    });
+    it("rejects a string where a boolean or number belongs, instead of treating it as truthy", () => {
+      expectConfigError(
+        () => buildConfig({ ...HOME, backup: { vaultLock: "false" as unknown as boolean } }),
+        "backup.vaultLock",
+        /must be a boolean/,
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, alarms: { ...HOME.alarms, dbCpuPercent: "80" as unknown as number } }),
+        "alarms.dbCpuPercent",
+        /must be a number/,
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, mail: { fromAddress: 7 as unknown as string } }),
+        "mail.fromAddress",
+        /must be a string/,
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, frontend: { scalingTarget: "50" as unknown as number } }),
+        "frontend.scalingTarget",
+      );
+      expectConfigError(
+        () => buildConfig({ ...HOME, alarms: { emails: "ops@example.com" as unknown as string[] } }),
+        "alarms.emails",
+        /must be an array/,
       );
     });
   });

@@ -213,6 +213,21 @@ describe("program", function () {
       }
       expect(String(error)).to.contain(`"aws:region"`).and.to.contain("other than the home region");
     });
+
+    it("rejects promoting a standby while the home stack is still active (one PRIMARY record)", async () => {
+      const standbyFile = stackFiles.find((s) => !isHome(s))!;
+      const homeFile = stackFiles.find(isHome)!;
+      expect(home.outputs.role).to.equal("active");
+      let error: unknown;
+      try {
+        await runStack(withConfig(standbyFile, { "multi-region-web:role": "active" }), {
+          [qualifiedName(homeFile.stack)]: home.outputs,
+        });
+      } catch (e) {
+        error = e;
+      }
+      expect(String(error)).to.contain(`Invalid config "role" = "active"`).and.to.contain("is active too");
+    });
   });
 
   describe("three stacks: a third region needs only its stack file (and the home's standbyRegions)", () => {
