@@ -11,6 +11,7 @@ import {
   vaultLockMinRetentionDays,
 } from "../components/backups";
 import { RecordedResource, StackRun, runProgram } from "../tools/mocks";
+import { HOME_CONFIG } from "./helpers";
 
 const PROJECT = "multi-region-web";
 const HOME_KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
@@ -248,18 +249,7 @@ describe("backup config validation (config.ts)", () => {
   });
 
   it("is applied by buildConfig before any resource exists", () => {
-    const raw = {
-      project: PROJECT,
-      stack: "us-east-1",
-      organization: "organization",
-      region: "us-east-1",
-      role: "active",
-      home: true,
-      standbyRegions: ["ca-central-1"],
-      domain: "app.example.com",
-      hostedZone: "example.com",
-      alarms: { emails: ["ops@example.com"] },
-    };
+    const raw = HOME_CONFIG;
     expect(() => buildConfig({ ...raw, backup: { copyRetentionDays: 60 } })).to.throw(
       ConfigError,
       /copyRetentionDays/,

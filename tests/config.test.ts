@@ -19,31 +19,7 @@ import {
   validateSubnetMask,
   validateVpcCidr,
 } from "../config";
-
-const HOME: RawConfig = {
-  project: "multi-region-web",
-  stack: "us-east-1",
-  organization: "organization",
-  region: "us-east-1",
-  role: "active",
-  home: true,
-  standbyRegions: ["ca-central-1"],
-  domain: "app.example.com",
-  hostedZone: "example.com",
-  alarms: { emails: ["ops@example.com"] },
-};
-
-const STANDBY: RawConfig = {
-  project: "multi-region-web",
-  stack: "ca-central-1",
-  organization: "organization",
-  region: "ca-central-1",
-  role: "passive",
-  primaryStack: "organization/multi-region-web/us-east-1",
-  domain: "app.example.com",
-  hostedZone: "example.com",
-  alarms: { emails: ["ops@example.com"] },
-};
+import { HOME_CONFIG as HOME, STANDBY_CONFIG as STANDBY } from "./helpers";
 
 /** Asserts that `fn` throws a ConfigError naming `key`, the value, and containing `allowed`. */
 function expectConfigError(fn: () => unknown, key: string, allowed?: RegExp): ConfigError {

@@ -1,5 +1,6 @@
 /** Assertion helpers shared by the specs that inspect a run's recorded resources. */
 import { expect } from "chai";
+import { RawConfig } from "../config";
 import { ofType, RecordedResource, StackRun } from "../tools/mocks";
 
 export { ofType };
@@ -26,3 +27,30 @@ export function isSecret(value: unknown): boolean {
 export function unsecret(value: unknown): unknown {
   return isSecret(value) ? (value as Record<string, unknown>).value : value;
 }
+
+/** The committed home stack's config as buildConfig takes it (the minimum; everything else defaults). */
+export const HOME_CONFIG: RawConfig = {
+  project: "multi-region-web",
+  stack: "us-east-1",
+  organization: "organization",
+  region: "us-east-1",
+  role: "active",
+  home: true,
+  standbyRegions: ["ca-central-1"],
+  domain: "app.example.com",
+  hostedZone: "example.com",
+  alarms: { emails: ["ops@example.com"] },
+};
+
+/** The committed standby stack's config, likewise. */
+export const STANDBY_CONFIG: RawConfig = {
+  project: "multi-region-web",
+  stack: "ca-central-1",
+  organization: "organization",
+  region: "ca-central-1",
+  role: "passive",
+  primaryStack: "organization/multi-region-web/us-east-1",
+  domain: "app.example.com",
+  hostedZone: "example.com",
+  alarms: { emails: ["ops@example.com"] },
+};
