@@ -324,6 +324,20 @@ export function fabricateState(
       id = inputs.name as string;
       set({ arn: arnOf("ssm", `parameter${String(inputs.name)}`) });
       break;
+    case "aws:lambda/function:Function":
+      id = physicalName;
+      set({
+        arn: arnOf("lambda", `function:${physicalName}`),
+        name: physicalName,
+        invokeArn: `arn:${PARTITION}:apigateway:${region}:lambda:path/2015-03-31/functions/${arnOf("lambda", `function:${physicalName}`)}/invocations`,
+        qualifiedArn: arnOf("lambda", `function:${physicalName}:$LATEST`),
+        version: "$LATEST",
+      });
+      break;
+    case "aws:cloudwatch/eventRule:EventRule":
+      id = physicalName;
+      set({ arn: arnOf("events", `rule/${physicalName}`), name: physicalName });
+      break;
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
       id = physicalName;
       set({ arn: arnOf("cloudwatch", `alarm:${physicalName}`), name: physicalName });
