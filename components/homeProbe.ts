@@ -1,0 +1,507 @@
+/**
+ * A standby region's view of the home region's application: a small Lambda function, run every
+ * minute in the standby region, requests the home public ALB's deep health check and publishes the
+ * answer as a metric here, with two alarms on it. The standby's operators are told when the home app
+ * fails even while us-east-1 (and its CloudWatch and Route 53 metrics) is down, and an ARC Region
+ * switch plan can use the `home-unhealthy` alarm as an automatic trigger evaluated outside the home.
+ *
+ * The probe asks the ALB by its DNS name but speaks TLS for the app domain (SNI and a verified
+ * certificate) with `Host: <domain>`: the request is the one a client makes, minus DNS failover.
+ * A Route 53 record answering with the standby after a failover would make the probe watch itself.
+ *
+ * Pure parts (validation, alarm specs, policy documents) are exported and tested without mocks; the
+ * Python source is exported too so the tests run it against a local HTTPS server.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, LOG_RETENTION_DAYS, validateDnsName, validateRegion } from "../config";
+import { AlarmSpec } from "./observability";
+
+/** Namespace of the probe's metric (custom namespaces must not start with `AWS/`: PutMetricData API reference). */
+export const HOME_PROBE_NAMESPACE = "MultiRegionWeb/Failover";
+/** The metric: 1 when the home answered the deep health check with a 2xx, 0 when not. */
+export const HOME_PROBE_METRIC = "HomeDeepHealth";
+/**
+ * EventBridge rule schedule. A rate of one minute is the finest a scheduled rule offers ("Creating an
+ * Amazon EventBridge rule that runs on a schedule"); each run yields one data point per minute.
+ */
+export const HOME_PROBE_SCHEDULE = "rate(1 minute)";
+/** Bounds of `evaluationMinutes`: more than ten minutes would no longer be a fast failover trigger. */
+export const EVALUATION_MINUTES_MIN = 1;
+export const EVALUATION_MINUTES_MAX = 10;
+/** Minutes without any data point before `probe-silent` alarms. */
+export const PROBE_SILENT_MINUTES = 5;
+/** Lambda function names: 1 to 64 letters, digits, `-` and `_` (Lambda API reference, CreateFunction). */
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The defaults of the optional arguments, in one place. */
+export const HOME_PROBE_DEFAULTS = {
+  path: "/healthz/deep",
+  evaluationMinutes: 3,
+} as const;
+
+export interface HomeProbeArgs {
+  /** This stack's region (the provider's): where the probe runs and its alarms live. Required. */
+  region: string;
+  /** The home region whose application is probed; must differ from `region`. Required. */
+  homeRegion: string;
+  /** DNS name of the home region's public ALB (the home stack's output). Required. */
+  homeAlbDnsName: pulumi.Input<string>;
+  /** The app domain: TLS server name, verified certificate name and `Host` header. Lower case. Required. */
+  domain: string;
+  /** Path of the deep health check on the ALB. @default "/healthz/deep" */
+  path?: string;
+  /** Consecutive unhealthy minutes before `home-unhealthy` alarms, 1 to 10. @default 3 */
+  evaluationMinutes?: number;
+  /** SNS topic (in this region) that both alarms notify on ALARM and OK: the ops topic. Required. */
+  alarmTopicArn: pulumi.Input<string>;
+  /** Days the function's log group keeps its logs (a value CloudWatch Logs accepts). Required. */
+  logRetentionDays: number;
+  /** Lambda function name, also the log group's `/aws/lambda/<name>`. @default the component's name */
+  functionName?: string;
+  /** Extra tags for every resource that takes tags. @default {} */
+  tags?: Record<string, string>;
+}
+
+/** Reports a config.ts validator's complaint about an argument as this component's. */
+function argument(component: string, key: string, check: () => unknown): void {
+  try {
+    check();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new Error(`${component}: ${key} ${JSON.stringify(e.value)} ${e.allowed}`);
+  }
+}
+
+/** Throws before any resource is registered when the arguments cannot describe a working probe. */
+export function validateHomeProbeArgs(name: string, args: HomeProbeArgs): void {
+  const component = `HomeProbe "${name}"`;
+  argument(component, "region", () => validateRegion("region", args.region));
+  argument(component, "homeRegion", () => validateRegion("homeRegion", args.homeRegion));
+  if (args.homeRegion === args.region) {
+    throw new Error(
+      `${component}: homeRegion "${args.homeRegion}" must differ from region "${args.region}": a probe in the home region goes down with it`,
+    );
+  }
+  argument(component, "domain", () => validateDnsName("domain", args.domain));
+  const path = args.path ?? HOME_PROBE_DEFAULTS.path;
+  // http.client sends the path as is and rejects non-ASCII and control characters with an exception
+  // that would end every run without a data point.
+  if (typeof path !== "string" || !/^\/[\x21-\x7e]*$/.test(path)) {
+    throw new Error(
+      `${component}: path ${JSON.stringify(path)} must start with "/" and be printable ASCII without spaces`,
+    );
+  }
+  const minutes = args.evaluationMinutes ?? HOME_PROBE_DEFAULTS.evaluationMinutes;
+  if (!Number.isInteger(minutes) || minutes < EVALUATION_MINUTES_MIN || minutes > EVALUATION_MINUTES_MAX) {
+    throw new Error(
+      `${component}: evaluationMinutes ${minutes} must be an integer from ${EVALUATION_MINUTES_MIN} to ${EVALUATION_MINUTES_MAX}`,
+    );
+  }
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
+    throw new Error(
+      `${component}: logRetentionDays ${args.logRetentionDays} must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
+    );
+  }
+  const functionName = args.functionName ?? name;
+  if (!FUNCTION_NAME.test(functionName)) {
+    throw new Error(
+      `${component}: function name ${JSON.stringify(functionName)} (functionName, else the component's name) must be 1 to 64 letters, digits, "-" or "_"`,
+    );
+  }
+}
+
+/** What the alarms depend on. */
+export interface HomeProbeAlarmInputs {
+  domain: string;
+  homeRegion: string;
+  evaluationMinutes: number;
+}
+
+/** The metric's dimensions, exactly as the function publishes them. */
+export function homeProbeDimensions(domain: string, homeRegion: string): Record<string, string> {
+  return { Domain: domain, HomeRegion: homeRegion };
+}
+
+/**
+ * The two alarms, from plain values. Missing data means different things to them: for
+ * `home-unhealthy` it means the probe is broken, which must never start a failover (notBreaching);
+ * for `probe-silent` it is exactly the fault it reports (breaching). Behaviour of treatMissingData:
+ * "Configuring how CloudWatch alarms treat missing data" (CloudWatch User Guide).
+ */
+export function homeProbeAlarmSpecs(input: HomeProbeAlarmInputs): AlarmSpec[] {
+  const metric = {
+    namespace: HOME_PROBE_NAMESPACE,
+    metricName: HOME_PROBE_METRIC,
+    dimensions: homeProbeDimensions(input.domain, input.homeRegion),
+  };
+  const where = `${input.domain} in ${input.homeRegion}`;
+  return [
+    {
+      key: "home-unhealthy",
+      args: {
+        alarmDescription: `${where} failed its deep health check, seen from this region, for ${input.evaluationMinutes} consecutive minutes (both tries of every probe run)`,
+        ...metric,
+        // Minimum: one failed run in a minute is enough for that minute to count as unhealthy.
+        statistic: "Minimum",
+        period: 60,
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        evaluationPeriods: input.evaluationMinutes,
+        datapointsToAlarm: input.evaluationMinutes,
+        // A minute with no data point (schedule jitter, a failed run) counts as healthy: it can only
+        // delay this alarm, never raise it.
+        treatMissingData: "notBreaching",
+      },
+    },
+    {
+      key: "probe-silent",
+      args: {
+        alarmDescription: `The probe of ${where} published nothing for ${PROBE_SILENT_MINUTES} minutes: the home-unhealthy alarm is blind (never a failover trigger)`,
+        ...metric,
+        statistic: "SampleCount",
+        period: PROBE_SILENT_MINUTES * 60,
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        evaluationPeriods: 1,
+        treatMissingData: "breaching",
+      },
+    },
+  ];
+}
+
+/**
+ * Trust policy of the function's role. The aws:SourceAccount condition (confused-deputy guard) on
+ * lambda.amazonaws.com: unverified in the Lambda Developer Guide; AWS's own sample
+ * (aws/agent-toolkit-for-aws, lambda-trust-policy.json) uses the same statement.
+ */
+export function homeProbeTrustPolicy(accountId: string): object {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "lambda.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      },
+    ],
+  };
+}
+
+/**
+ * The function's permissions: write its own log group, publish its own namespace.
+ * - No logs:CreateLogGroup: the group exists before the function (and keeps its retention).
+ * - Log streams are `<group ARN>:*`: the provider's LogGroup `arn` has the API's trailing `:*`
+ *   removed (aws.cloudwatch.LogGroup schema in @pulumi/aws).
+ * - PutMetricData takes `Resource: "*"` with a `cloudwatch:namespace` condition: the form of
+ *   "Using condition keys to limit access to CloudWatch namespaces" (CloudWatch User Guide). That the
+ *   action supports no resource-level permissions at all (Service Authorization Reference): unverified.
+ */
+export function homeProbePolicy(logGroupArn: string): object {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "WriteOwnLogGroup",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${logGroupArn}:*`,
+      },
+      {
+        Sid: "PublishProbeMetric",
+        Effect: "Allow",
+        Action: "cloudwatch:PutMetricData",
+        Resource: "*",
+        Condition: { StringEquals: { "cloudwatch:namespace": HOME_PROBE_NAMESPACE } },
+      },
+    ],
+  };
+}
+
+/**
+ * The function's code (`index.py`, handler `index.handler`). Python 3.12, standard library and boto3,
+ * which the Lambda Python runtimes include ("Building Lambda functions with Python"). Environment:
+ * HOME_ALB_DNS_NAME, APP_DOMAIN, PROBE_PATH, HOME_REGION, METRIC_NAMESPACE; PROBE_PORT (default 443)
+ * exists for the tests' local server. AWS_REGION is set by Lambda to the function's own region
+ * ("Defined runtime environment variables", Lambda Developer Guide).
+ */
+export const HOME_PROBE_SOURCE = String.raw`"""Deep health of the home region's app, seen from this region, as a CloudWatch metric."""
+import http.client
+import json
+import os
+import socket
+import ssl
+import time
+from datetime import datetime, timezone
+
+import boto3
+
+METRIC_NAME = "HomeDeepHealth"
+TIMEOUT_SECONDS = 4.0
+ATTEMPTS = 2
+PAUSE_SECONDS = 1.0
+USER_AGENT = "multi-region-web-home-probe"
+
+
+def remaining(deadline):
+    """Seconds left before the deadline; a TimeoutError once it has passed."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("deadline passed")
+    return left
+
+
+class PinnedConnection(http.client.HTTPSConnection):
+    """HTTPS to 'address' with TLS for 'domain': SNI and certificate check are the domain's."""
+
+    def __init__(self, address, domain, port, deadline, context):
+        super().__init__(domain, port, context=context)
+        self.address = address
+        self.deadline = deadline
+        self.tls = context
+
+    def connect(self):
+        sock = socket.create_connection((self.address, self.port), remaining(self.deadline))
+        try:
+            sock.settimeout(remaining(self.deadline))
+            self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
+
+
+def probe(address, domain, path, port=443, timeout=TIMEOUT_SECONDS, context=None):
+    """One GET. (True, detail) for a 2xx answered within 'timeout' seconds, else (False, why)."""
+    deadline = time.monotonic() + timeout
+    connection = PinnedConnection(address, domain, port, deadline, context or ssl.create_default_context())
+    try:
+        connection.request(
+            "GET", path, headers={"Host": domain, "User-Agent": USER_AGENT, "Connection": "close"}
+        )
+        connection.sock.settimeout(remaining(deadline))
+        status = connection.getresponse().status
+        remaining(deadline)
+        return 200 <= status < 300, "HTTP %d" % status
+    except ssl.SSLCertVerificationError as error:
+        return False, "certificate: %s" % error.verify_message
+    except TimeoutError:
+        return False, "timeout"
+    except (OSError, http.client.HTTPException) as error:
+        return False, "%s: %s" % (type(error).__name__, error)
+    # Anything else is a fault of the probe, not of the home: it propagates, the run publishes
+    # nothing, and probe-silent tells the operators instead of a 0 that could start a failover.
+    finally:
+        connection.close()
+
+
+def check(attempt, attempts=ATTEMPTS, pause=PAUSE_SECONDS, sleep=time.sleep):
+    """Healthy when any of 'attempts' tries is: one lost packet must not report the home down."""
+    details = []
+    for i in range(attempts):
+        if i:
+            sleep(pause)
+        healthy, detail = attempt()
+        details.append(detail)
+        if healthy:
+            return True, details
+    return False, details
+
+
+def metric_datum(domain, home_region, healthy, timestamp):
+    return {
+        "MetricName": METRIC_NAME,
+        "Dimensions": [
+            {"Name": "Domain", "Value": domain},
+            {"Name": "HomeRegion", "Value": home_region},
+        ],
+        "Timestamp": timestamp,
+        "Value": 1.0 if healthy else 0.0,
+    }
+
+
+def settings_from(environ):
+    return {
+        "address": environ["HOME_ALB_DNS_NAME"],
+        "domain": environ["APP_DOMAIN"],
+        "path": environ["PROBE_PATH"],
+        "home_region": environ["HOME_REGION"],
+        "namespace": environ["METRIC_NAMESPACE"],
+        "port": int(environ.get("PROBE_PORT", "443")),
+        "timeout": TIMEOUT_SECONDS,
+    }
+
+
+def run(settings, cloudwatch, sleep=time.sleep):
+    """Probe, then publish one data point stamped with the run's start."""
+    started = datetime.now(timezone.utc)
+    healthy, details = check(
+        lambda: probe(
+            settings["address"], settings["domain"], settings["path"], settings["port"], settings["timeout"]
+        ),
+        sleep=sleep,
+    )
+    cloudwatch.put_metric_data(
+        Namespace=settings["namespace"],
+        MetricData=[metric_datum(settings["domain"], settings["home_region"], healthy, started)],
+    )
+    result = {"healthy": healthy, "attempts": details}
+    print(json.dumps(result))
+    return result
+
+
+def handler(event, context):
+    cloudwatch = boto3.client("cloudwatch", region_name=os.environ["AWS_REGION"])
+    return run(settings_from(os.environ), cloudwatch)
+`;
+
+export class HomeProbe extends pulumi.ComponentResource {
+  /** ARN of the `home-unhealthy` alarm: the Region switch plan's trigger alarm. */
+  public readonly homeUnhealthyAlarmArn: pulumi.Output<string>;
+  /** Name of the `home-unhealthy` alarm (a trigger condition names its alarm). */
+  public readonly homeUnhealthyAlarmName: pulumi.Output<string>;
+  /** ARN of the `probe-silent` alarm: operators only, never a trigger. */
+  public readonly probeSilentAlarmArn: pulumi.Output<string>;
+  /** Name of the probe function. */
+  public readonly functionName: pulumi.Output<string>;
+  /** Namespace of the probe's metric. */
+  public readonly metricNamespace: string;
+  /** Name of the probe's metric. */
+  public readonly metricName: string;
+
+  constructor(name: string, args: HomeProbeArgs, opts?: pulumi.ComponentResourceOptions) {
+    validateHomeProbeArgs(name, args);
+    super("multi-region-web:failover:HomeProbe", name, args, opts);
+
+    const path = args.path ?? HOME_PROBE_DEFAULTS.path;
+    const evaluationMinutes = args.evaluationMinutes ?? HOME_PROBE_DEFAULTS.evaluationMinutes;
+    const functionName = args.functionName ?? name;
+    const tags = { Name: name, ...args.tags };
+    const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+
+    // Lambda logs to /aws/lambda/<function name>, which CloudWatch creates on the first invocation
+    // ("Configuring CloudWatch log groups", Lambda Developer Guide) and keeps forever by default
+    // ("Change log data retention in CloudWatch Logs"): created here first, with a retention.
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, tags },
+      { parent: this },
+    );
+
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: `Runs the probe of ${args.domain} in ${args.homeRegion} from ${args.region}`,
+        assumeRolePolicy: pulumi.jsonStringify(accountId.apply(homeProbeTrustPolicy)),
+        tags,
+      },
+      { parent: this },
+    );
+    const policy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      { role: role.id, policy: pulumi.jsonStringify(logGroup.arn.apply(homeProbePolicy)) },
+      { parent: this },
+    );
+
+    const fn = new aws.lambda.Function(
+      `${name}-function`,
+      {
+        name: functionName,
+        description: `Probes https://${args.domain}${path} on the ${args.homeRegion} ALB every minute`,
+        runtime: aws.lambda.Runtime.Python3d12,
+        handler: "index.handler",
+        code: new pulumi.asset.AssetArchive({ "index.py": new pulumi.asset.StringAsset(HOME_PROBE_SOURCE) }),
+        role: role.arn,
+        // Two tries of at most 4 s, the pause between them, DNS and PutMetricData: well inside 30 s,
+        // so a hanging home still yields a 0 rather than a timed-out run without a data point.
+        timeout: 30,
+        memorySize: 128,
+        // No vpcConfig: a function outside a VPC runs in a Lambda-managed VPC with internet access
+        // ("Enable internet access for VPC-connected Lambda functions", Lambda Developer Guide), so
+        // the probe of a public endpoint does not depend on the standby VPC's NAT gateway.
+        environment: {
+          variables: {
+            HOME_ALB_DNS_NAME: args.homeAlbDnsName,
+            APP_DOMAIN: args.domain,
+            PROBE_PATH: path,
+            HOME_REGION: args.homeRegion,
+            METRIC_NAMESPACE: HOME_PROBE_NAMESPACE,
+          },
+        },
+        loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+        tags,
+      },
+      // The first runs must find their permissions in place.
+      { parent: this, dependsOn: [policy] },
+    );
+
+    // An EventBridge scheduled rule rather than EventBridge Scheduler: for one fixed one-minute
+    // schedule it needs no role of its own, only this function's resource policy limited to the rule
+    // (sourceArn). Scheduler is what AWS now recommends for new schedules (AWS SAM "Schedule" page);
+    // its advantages (scale, time zones, one-time schedules) do not matter here.
+    const rule = new aws.cloudwatch.EventRule(
+      `${name}-schedule`,
+      {
+        description: `Runs the probe of ${args.domain} in ${args.homeRegion} every minute`,
+        scheduleExpression: HOME_PROBE_SCHEDULE,
+        tags,
+      },
+      { parent: this },
+    );
+    // "Using resource-based policies for Amazon EventBridge" (EventBridge User Guide): Lambda targets
+    // are invoked through the function's resource policy for events.amazonaws.com.
+    const permission = new aws.lambda.Permission(
+      `${name}-invoke`,
+      {
+        action: "lambda:InvokeFunction",
+        function: fn.name,
+        principal: "events.amazonaws.com",
+        sourceArn: rule.arn,
+      },
+      { parent: this },
+    );
+    new aws.cloudwatch.EventTarget(
+      `${name}-target`,
+      {
+        rule: rule.name,
+        arn: fn.arn,
+        // EventBridge retries a failed delivery for up to 24 hours by default ("Event retry policy and
+        // using dead-letter queues", EventBridge User Guide); a run delivered a minute late is
+        // worthless, the next one is due. 60 s is the smallest age EventBridge accepts ("RetryPolicy",
+        // EventBridge API Reference).
+        retryPolicy: { maximumEventAgeInSeconds: 60, maximumRetryAttempts: 2 },
+      },
+      { parent: this, dependsOn: [permission] },
+    );
+
+    const actions = [args.alarmTopicArn];
+    const alarms: Record<string, aws.cloudwatch.MetricAlarm> = {};
+    for (const spec of homeProbeAlarmSpecs({
+      domain: args.domain,
+      homeRegion: args.homeRegion,
+      evaluationMinutes,
+    })) {
+      alarms[spec.key] = new aws.cloudwatch.MetricAlarm(
+        `${name}-${spec.key}`,
+        { ...spec.args, alarmActions: actions, okActions: actions, tags },
+        { parent: this },
+      );
+    }
+
+    this.homeUnhealthyAlarmArn = alarms["home-unhealthy"].arn;
+    this.homeUnhealthyAlarmName = alarms["home-unhealthy"].name;
+    this.probeSilentAlarmArn = alarms["probe-silent"].arn;
+    this.functionName = fn.name;
+    this.metricNamespace = HOME_PROBE_NAMESPACE;
+    this.metricName = HOME_PROBE_METRIC;
+
+    this.registerOutputs({
+      homeUnhealthyAlarmArn: this.homeUnhealthyAlarmArn,
+      homeUnhealthyAlarmName: this.homeUnhealthyAlarmName,
+      probeSilentAlarmArn: this.probeSilentAlarmArn,
+      functionName: this.functionName,
+      metricNamespace: this.metricNamespace,
+      metricName: this.metricName,
+    });
+  }
+}
