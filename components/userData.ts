@@ -17,6 +17,8 @@ export interface PlaceholderServiceOptions {
   backendUrl?: pulumi.Input<string>;
   /** Backend only: SSM Parameter Store prefix the real app reads its endpoints from. @default none */
   ssmPrefix?: string;
+  /** Backend only, with `ssmPrefix`: the region of those parameters and of the DynamoDB table. @default none */
+  region?: string;
 }
 
 /** The same options with every value known, for the string renderer. */
@@ -84,6 +86,7 @@ ThreadingHTTPServer(("", PORT), Handler).serve_forever()
 const TIER_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 const URL_PATTERN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
 const SSM_PREFIX_PATTERN = /^(\/[A-Za-z0-9_.-]+)+$/;
+const REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 /** Throws when an option would produce a broken or unsafe script. */
 export function validatePlaceholderServiceOptions(opts: ResolvedPlaceholderServiceOptions): void {
@@ -103,6 +106,13 @@ export function validatePlaceholderServiceOptions(opts: ResolvedPlaceholderServi
       `placeholderService ssmPrefix "${opts.ssmPrefix}" must be an SSM path such as /project/stack`,
     );
   }
+  if (opts.region !== undefined && !REGION_PATTERN.test(opts.region)) {
+    throw new Error(`placeholderService region "${opts.region}" must be an AWS region such as us-east-1`);
+  }
+  // The backend's deep health check reads the parameters and calls DynamoDB in that region.
+  if ((opts.ssmPrefix === undefined) !== (opts.region === undefined)) {
+    throw new Error("placeholderService ssmPrefix and region go together (the backend's, for /healthz/deep)");
+  }
 }
 
 /** The user data script, with every value known. */
@@ -113,6 +123,7 @@ export function renderPlaceholderService(opts: ResolvedPlaceholderServiceOptions
     `APP_PORT=${opts.port}`,
     ...(opts.backendUrl !== undefined ? [`BACKEND_URL=${opts.backendUrl}`] : []),
     ...(opts.ssmPrefix !== undefined ? [`APP_SSM_PREFIX=${opts.ssmPrefix}`] : []),
+    ...(opts.region !== undefined ? [`APP_REGION=${opts.region}`] : []),
   ];
   // Ports below 1024 need the capability; the service never runs as root.
   const capability = opts.port < 1024 ? ["AmbientCapabilities=CAP_NET_BIND_SERVICE"] : [];

@@ -40,7 +40,12 @@ const FRONTEND = {
   port: 8080,
   backendUrl: "http://internal-backend-alb-1.elb.amazonaws.com:8080",
 };
-const BACKEND = { tier: "backend", port: 8080, ssmPrefix: "/multi-region-web/us-east-1" };
+const BACKEND = {
+  tier: "backend",
+  port: 8080,
+  ssmPrefix: "/multi-region-web/us-east-1",
+  region: "us-east-1",
+};
 
 describe("placeholderService user data", () => {
   describe("script", () => {
@@ -73,11 +78,12 @@ describe("placeholderService user data", () => {
       ).to.include("AmbientCapabilities=CAP_NET_BIND_SERVICE");
     });
 
-    it("gives the backend its SSM prefix and the frontend its backend URL, and nothing else", () => {
+    it("gives the backend its SSM prefix and region and the frontend its backend URL, and nothing else", () => {
       expect(environmentOf(renderPlaceholderService(BACKEND))).to.deep.equal({
         APP_TIER: "backend",
         APP_PORT: "8080",
         APP_SSM_PREFIX: "/multi-region-web/us-east-1",
+        APP_REGION: "us-east-1",
       });
       expect(environmentOf(renderPlaceholderService(FRONTEND))).to.deep.equal({
         APP_TIER: "frontend",
@@ -98,9 +104,19 @@ describe("placeholderService user data", () => {
       expect(() => validatePlaceholderServiceOptions({ ...BACKEND, ssmPrefix: "/a b" })).to.throw(
         /ssmPrefix/,
       );
+      for (const region of ["us-east", "US-EAST-1", "us-east-1\nEvil=1", "us-gov-west-1a"]) {
+        expect(() => validatePlaceholderServiceOptions({ ...BACKEND, region })).to.throw(/region/);
+      }
+      expect(() => validatePlaceholderServiceOptions({ ...BACKEND, region: undefined })).to.throw(
+        /ssmPrefix and region go together/,
+      );
+      expect(() => validatePlaceholderServiceOptions({ ...FRONTEND, region: "us-east-1" })).to.throw(
+        /ssmPrefix and region go together/,
+      );
       expect(() => placeholderService({ tier: "backend", port: 70000 })).to.throw(/port 70000/);
       expect(() => validatePlaceholderServiceOptions(FRONTEND)).not.to.throw();
       expect(() => validatePlaceholderServiceOptions(BACKEND)).not.to.throw();
+      expect(() => validatePlaceholderServiceOptions({ ...BACKEND, region: "us-gov-west-1" })).not.to.throw();
     });
 
     it("resolves an Output backend URL into the script", async () => {
