@@ -61,9 +61,20 @@ const TABLE = "multi-region-web-table";
 /** PostgreSQL's SSLRequest: length 8, code 80877103. */
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
 
+interface SignCase {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  region: string;
+  service: string;
+  credentials: { AccessKeyId: string; SecretAccessKey: string; Token?: string };
+  amzDate: string;
+}
+
 /**
  * The test's own SigV4 (header signing, no query string), written from AWS's description and not from
- * the server's: the fakes check every request with it.
+ * the server's: the fakes check every request with it, and the tests hold both to AWS's vectors.
  */
 function sigv4Signature(r: {
   method: string;
@@ -720,6 +731,118 @@ describe("placeholderService user data", () => {
           status: 503,
           body: "failed: backend: SSLCertVerificationError\n",
         });
+      });
+    });
+
+    describe("SigV4 signer", () => {
+      /** The server's own sigv4(), called on each case with a fixed clock. */
+      function pythonSigv4(cases: SignCase[]): Record<string, string>[] {
+        const file = path.join(dir, "sigv4-server.py");
+        fs.writeFileSync(file, heredoc(renderPlaceholderService(BACKEND), SERVER_PATH));
+        const program = [
+          "import datetime, importlib.util, json, sys",
+          "spec = importlib.util.spec_from_file_location('server', sys.argv[1])",
+          "server = importlib.util.module_from_spec(spec)",
+          "spec.loader.exec_module(server)",
+          "def sign(c):",
+          "    now = datetime.datetime.strptime(c['amzDate'], '%Y%m%dT%H%M%SZ')",
+          "    args = (c['method'], c['url'], c['headers'], c['body'].encode(), c['region'], c['service'])",
+          "    return server.sigv4(*args, c['credentials'], now)",
+          "print(json.dumps([sign(c) for c in json.loads(sys.argv[2])]))",
+        ].join("\n");
+        return JSON.parse(
+          execFileSync("python3", ["-c", program, file, JSON.stringify(cases)]).toString(),
+        ) as Record<string, string>[];
+      }
+
+      /** The test's signer on a case, for the headers the server signed. */
+      function nodeAuthorization(c: SignCase, signed: Record<string, string>): string {
+        const names = Object.keys(signed)
+          .map((name) => name.toLowerCase())
+          .filter((name) => name !== "authorization")
+          .sort();
+        const lower = Object.fromEntries(
+          Object.entries(signed).map(([name, value]) => [name.toLowerCase(), value]),
+        );
+        const signature = sigv4Signature({
+          method: c.method,
+          path: new URL(c.url).pathname,
+          headers: Object.fromEntries(names.map((name) => [name, lower[name]])),
+          body: c.body,
+          secret: c.credentials.SecretAccessKey,
+          amzDate: c.amzDate,
+          region: c.region,
+          service: c.service,
+        });
+        const scope = `${c.amzDate.slice(0, 8)}/${c.region}/${c.service}/aws4_request`;
+        return `AWS4-HMAC-SHA256 Credential=${c.credentials.AccessKeyId}/${scope}, SignedHeaders=${names.join(";")}, Signature=${signature}`;
+      }
+
+      // AWS's Signature Version 4 test suite: get-vanilla and post-x-www-form-urlencoded.
+      const SUITE = { region: "us-east-1", service: "service", amzDate: "20150830T123600Z" };
+      const SUITE_CREDENTIALS = {
+        AccessKeyId: "AKIDEXAMPLE",
+        SecretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+      };
+      const VECTORS: [SignCase, string][] = [
+        [
+          {
+            ...SUITE,
+            method: "GET",
+            url: "https://example.amazonaws.com/",
+            headers: {},
+            body: "",
+            credentials: SUITE_CREDENTIALS,
+          },
+          "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+        ],
+        [
+          {
+            ...SUITE,
+            method: "POST",
+            url: "https://example.amazonaws.com/",
+            headers: { "Content-Type": "application/x-www-form-urlencoded" },
+            body: "Param1=value1",
+            credentials: SUITE_CREDENTIALS,
+          },
+          "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a",
+        ],
+      ];
+
+      it("reproduces AWS's published test vectors, as does the test's own signer", () => {
+        const signed = pythonSigv4(VECTORS.map(([c]) => c));
+        VECTORS.forEach(([c, authorization], i) => {
+          expect(signed[i].Authorization).to.equal(authorization);
+          expect(signed[i]["X-Amz-Date"]).to.equal(c.amzDate);
+          expect(signed[i].Host).to.equal("example.amazonaws.com");
+          expect(nodeAuthorization(c, signed[i])).to.equal(authorization);
+        });
+      });
+
+      it("signs a DynamoDB GetItem with a session token as the test's independent signer does", () => {
+        const c: SignCase = {
+          method: "POST",
+          url: "https://dynamodb.ca-central-1.amazonaws.com/",
+          headers: {
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": "DynamoDB_20120810.GetItem",
+          },
+          body: JSON.stringify({ TableName: TABLE, Key: { pk: { S: "healthz" }, sk: { S: "healthz" } } }),
+          region: "ca-central-1",
+          service: "dynamodb",
+          credentials: ROLE_CREDENTIALS,
+          amzDate: "20260102T030405Z",
+        };
+        const [signed] = pythonSigv4([c]);
+        expect(signed).to.deep.include({
+          Host: "dynamodb.ca-central-1.amazonaws.com",
+          "X-Amz-Date": "20260102T030405Z",
+          "X-Amz-Security-Token": ROLE_CREDENTIALS.Token,
+        });
+        expect(signed.Authorization).to.match(
+          /^AWS4-HMAC-SHA256 Credential=ASIAFAKEROLEKEY\/20260102\/ca-central-1\/dynamodb\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature=[0-9a-f]{64}$/,
+        );
+        expect(signed.Authorization).to.equal(nodeAuthorization(c, signed));
       });
     });
   });
