@@ -57,7 +57,7 @@ export = async () => {
     accessLogBucket: accessLogs.bucketName,
     deletionProtection: cfg.albDeletionProtection,
     sizing: cfg.backend,
-    userData: placeholderService({ tier: "backend", port: cfg.appPort, ssmPrefix }),
+    userData: placeholderService({ tier: "backend", port: cfg.appPort, ssmPrefix, region: cfg.region }),
   });
 
   const frontend = new TierAsg("frontend", {

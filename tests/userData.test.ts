@@ -1,11 +1,14 @@
 import { ChildProcess, execFileSync, spawn } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as http from "http";
+import * as https from "https";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
+import { parameterKeys } from "../components/integrations";
 import {
   ENVIRONMENT_PATH,
   placeholderService,
@@ -40,7 +43,68 @@ const FRONTEND = {
   port: 8080,
   backendUrl: "http://internal-backend-alb-1.elb.amazonaws.com:8080",
 };
-const BACKEND = { tier: "backend", port: 8080, ssmPrefix: "/multi-region-web/us-east-1" };
+const BACKEND = {
+  tier: "backend",
+  port: 8080,
+  ssmPrefix: "/multi-region-web/us-east-1",
+  region: "us-east-1",
+};
+
+/** The fake instance role's credentials, as IMDS serves them. */
+const ROLE_CREDENTIALS = {
+  AccessKeyId: "ASIAFAKEROLEKEY",
+  SecretAccessKey: "fake/secret+access+key",
+  Token: "fake-session-token",
+};
+const IMDS_TOKEN = "fake-imds-token";
+const TABLE = "multi-region-web-table";
+/** PostgreSQL's SSLRequest: length 8, code 80877103. */
+const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
+
+interface SignCase {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  region: string;
+  service: string;
+  credentials: { AccessKeyId: string; SecretAccessKey: string; Token?: string };
+  amzDate: string;
+}
+
+/**
+ * The test's own SigV4 (header signing, no query string), written from AWS's description and not from
+ * the server's: the fakes check every request with it, and the tests hold both to AWS's vectors.
+ */
+function sigv4Signature(r: {
+  method: string;
+  path: string;
+  /** The signed headers, lower-case names. */
+  headers: Record<string, string>;
+  body: Buffer | string;
+  secret: string;
+  amzDate: string;
+  region: string;
+  service: string;
+}): string {
+  const sha256 = (data: Buffer | string) => crypto.createHash("sha256").update(data).digest("hex");
+  const hmac = (key: Buffer | string, data: string) => crypto.createHmac("sha256", key).update(data).digest();
+  const names = Object.keys(r.headers).sort();
+  const canonicalRequest = [
+    r.method,
+    r.path,
+    "",
+    ...names.map((name) => `${name}:${r.headers[name].trim().replace(/\s+/g, " ")}`),
+    "",
+    names.join(";"),
+    sha256(r.body),
+  ].join("\n");
+  const day = r.amzDate.slice(0, 8);
+  const scope = `${day}/${r.region}/${r.service}/aws4_request`;
+  const stringToSign = ["AWS4-HMAC-SHA256", r.amzDate, scope, sha256(canonicalRequest)].join("\n");
+  const key = [day, r.region, r.service, "aws4_request"].reduce<Buffer | string>(hmac, `AWS4${r.secret}`);
+  return hmac(key, stringToSign).toString("hex");
+}
 
 describe("placeholderService user data", () => {
   describe("script", () => {
@@ -73,11 +137,12 @@ describe("placeholderService user data", () => {
       ).to.include("AmbientCapabilities=CAP_NET_BIND_SERVICE");
     });
 
-    it("gives the backend its SSM prefix and the frontend its backend URL, and nothing else", () => {
+    it("gives the backend its SSM prefix and region and the frontend its backend URL, and nothing else", () => {
       expect(environmentOf(renderPlaceholderService(BACKEND))).to.deep.equal({
         APP_TIER: "backend",
         APP_PORT: "8080",
         APP_SSM_PREFIX: "/multi-region-web/us-east-1",
+        APP_REGION: "us-east-1",
       });
       expect(environmentOf(renderPlaceholderService(FRONTEND))).to.deep.equal({
         APP_TIER: "frontend",
@@ -98,9 +163,19 @@ describe("placeholderService user data", () => {
       expect(() => validatePlaceholderServiceOptions({ ...BACKEND, ssmPrefix: "/a b" })).to.throw(
         /ssmPrefix/,
       );
+      for (const region of ["us-east", "US-EAST-1", "us-east-1\nEvil=1", "us-gov-west-1a"]) {
+        expect(() => validatePlaceholderServiceOptions({ ...BACKEND, region })).to.throw(/region/);
+      }
+      expect(() => validatePlaceholderServiceOptions({ ...BACKEND, region: undefined })).to.throw(
+        /ssmPrefix and region go together/,
+      );
+      expect(() => validatePlaceholderServiceOptions({ ...FRONTEND, region: "us-east-1" })).to.throw(
+        /ssmPrefix and region go together/,
+      );
       expect(() => placeholderService({ tier: "backend", port: 70000 })).to.throw(/port 70000/);
       expect(() => validatePlaceholderServiceOptions(FRONTEND)).not.to.throw();
       expect(() => validatePlaceholderServiceOptions(BACKEND)).not.to.throw();
+      expect(() => validatePlaceholderServiceOptions({ ...BACKEND, region: "us-gov-west-1" })).not.to.throw();
     });
 
     it("resolves an Output backend URL into the script", async () => {
@@ -113,9 +188,21 @@ describe("placeholderService user data", () => {
   });
 
   describe("server (the shipped Python, run locally)", function () {
-    this.timeout(20000);
+    this.timeout(5000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "placeholder-"));
     const running: ChildProcess[] = [];
+    const servers: (http.Server | net.Server)[] = [];
+    const auroraSockets = new Set<net.Socket>();
+    /** AWS endpoints for servers that get no fakes: a 503 for every request, never the real AWS or IMDS. */
+    let offline: Record<string, string> = {};
+
+    function listen<S extends http.Server | net.Server>(server: S): Promise<number> {
+      servers.push(server);
+      return new Promise((done, fail) => {
+        server.on("error", fail);
+        server.listen(0, "127.0.0.1", () => done((server.address() as net.AddressInfo).port));
+      });
+    }
 
     async function freePort(): Promise<number> {
       return new Promise((done, fail) => {
@@ -139,12 +226,24 @@ describe("placeholderService user data", () => {
       });
     }
 
+    async function timed<T>(promise: Promise<T>): Promise<[T, number]> {
+      const started = Date.now();
+      const result = await promise;
+      return [result, Date.now() - started];
+    }
+
     /** Starts the server exactly as the unit would: the script's server.py with its environment file. */
-    async function start(script: string): Promise<{ port: number; process: ChildProcess }> {
+    async function start(
+      script: string,
+      extraEnv: Record<string, string> = {},
+    ): Promise<{ port: number; process: ChildProcess }> {
       const env = environmentOf(script);
       const file = path.join(dir, `${env.APP_TIER}-${env.APP_PORT}.py`);
       fs.writeFileSync(file, heredoc(script, SERVER_PATH));
-      const child = spawn("python3", [file], { env: { ...process.env, ...env }, stdio: "ignore" });
+      const child = spawn("python3", [file], {
+        env: { ...process.env, ...offline, ...env, ...extraEnv },
+        stdio: "ignore",
+      });
       running.push(child);
       const port = Number(env.APP_PORT);
       for (let attempt = 0; attempt < 100; attempt++) {
@@ -152,14 +251,30 @@ describe("placeholderService user data", () => {
           await get(port, "/healthz");
           return { port, process: child };
         } catch {
-          await new Promise((r) => setTimeout(r, 100));
+          await new Promise((r) => setTimeout(r, 25));
         }
       }
       throw new Error(`the ${env.APP_TIER} server did not start`);
     }
 
+    before(async () => {
+      const unavailable = `http://127.0.0.1:${await listen(
+        http.createServer((_req, res) => res.writeHead(503).end()),
+      )}`;
+      offline = {
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: unavailable,
+        AWS_ENDPOINT_URL_SSM: unavailable,
+        AWS_ENDPOINT_URL_DYNAMODB: unavailable,
+      };
+    });
+
     after(() => {
       for (const child of running) child.kill();
+      for (const server of servers) {
+        if (server instanceof http.Server) server.closeAllConnections();
+        server.close();
+      }
+      for (const socket of auroraSockets) socket.destroy();
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
@@ -191,6 +306,544 @@ describe("placeholderService user data", () => {
       const down = await get(frontend.port, "/");
       expect(down.status).to.equal(502);
       expect(down.body).to.include("backend unavailable");
+    });
+
+    /** A fake AWS: IMDSv2, SSM and DynamoDB that check every request's SigV4 signature, and Aurora. */
+    interface Fakes {
+      env: Record<string, string>;
+      calls: { imds: number; ssm: number; dynamodb: number; aurora: number };
+      /** What a fake refused: a bad signature, target, content type or body. Empty in every test. */
+      rejected: string[];
+      getItems: unknown[];
+      ssmUp: boolean;
+      credentialsLifetimeMs: number;
+      dynamodb: "ok" | "error" | "hang";
+      aurora: "S" | "N" | "silent";
+    }
+
+    function readBody(req: http.IncomingMessage): Promise<Buffer> {
+      return new Promise((done) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (chunk: Buffer) => chunks.push(chunk));
+        req.on("end", () => done(Buffer.concat(chunks)));
+      });
+    }
+
+    function sendJson(res: http.ServerResponse, status: number, body: unknown, contentType: string): void {
+      res.writeHead(status, { "Content-Type": contentType }).end(JSON.stringify(body));
+    }
+
+    /** Why a request is not one AWS would accept from the fake role, or undefined. */
+    function signingProblem(
+      req: http.IncomingMessage,
+      body: Buffer,
+      service: string,
+      target: string,
+      contentType: string,
+    ): string | undefined {
+      const auth =
+        /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z]+)\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(
+          req.headers.authorization ?? "",
+        );
+      if (!auth) return `Authorization ${req.headers.authorization}`;
+      const [, keyId, day, region, signingName, signedHeaders, signature] = auth;
+      if (keyId !== ROLE_CREDENTIALS.AccessKeyId || region !== "us-east-1" || signingName !== service) {
+        return `credential scope ${auth[1]}/${day}/${region}/${signingName}`;
+      }
+      const names = signedHeaders.split(";");
+      for (const name of ["content-type", "host", "x-amz-date", "x-amz-security-token", "x-amz-target"]) {
+        if (!names.includes(name)) return `${name} not signed`;
+      }
+      if (req.headers["x-amz-target"] !== target)
+        return `X-Amz-Target ${String(req.headers["x-amz-target"])}`;
+      if (req.headers["content-type"] !== contentType) return `Content-Type ${req.headers["content-type"]}`;
+      if (req.headers["x-amz-security-token"] !== ROLE_CREDENTIALS.Token) return "session token";
+      const amzDate = String(req.headers["x-amz-date"]);
+      const skew = Math.abs(
+        Date.parse(amzDate.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, "$1-$2-$3T$4:$5:$6Z")) -
+          Date.now(),
+      );
+      if (!(skew < 5 * 60_000) || !amzDate.startsWith(day)) return `X-Amz-Date ${amzDate}`;
+      const expected = sigv4Signature({
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: Object.fromEntries(names.map((name) => [name, String(req.headers[name])])),
+        body,
+        secret: ROLE_CREDENTIALS.SecretAccessKey,
+        amzDate,
+        region,
+        service,
+      });
+      return signature === expected ? undefined : "signature does not match";
+    }
+
+    /** IMDSv2: a token for a PUT, then the role's name and credentials for requests that carry it. */
+    function imdsAnswer(req: http.IncomingMessage, lifetimeMs: number): [number, string] {
+      const base = "/latest/meta-data/iam/security-credentials/";
+      if (req.method === "PUT" && req.url === "/latest/api/token") {
+        const ttl = Number(req.headers["x-aws-ec2-metadata-token-ttl-seconds"]);
+        return ttl >= 1 && ttl <= 21600 ? [200, IMDS_TOKEN] : [400, ""];
+      }
+      if (req.method !== "GET" || req.headers["x-aws-ec2-metadata-token"] !== IMDS_TOKEN) return [401, ""];
+      if (req.url === base) return [200, "backend-role"];
+      if (req.url !== `${base}backend-role`) return [404, ""];
+      const expiration = new Date(Date.now() + lifetimeMs).toISOString().replace(/\.\d+Z$/, "Z");
+      return [200, JSON.stringify({ Code: "Success", ...ROLE_CREDENTIALS, Expiration: expiration })];
+    }
+
+    async function startFakes(): Promise<Fakes> {
+      const fakes: Fakes = {
+        env: {},
+        calls: { imds: 0, ssm: 0, dynamodb: 0, aurora: 0 },
+        rejected: [],
+        getItems: [],
+        ssmUp: true,
+        credentialsLifetimeMs: 3600_000,
+        dynamodb: "ok",
+        aurora: "S",
+      };
+      const imdsPort = await listen(
+        http.createServer((req, res) => {
+          fakes.calls.imds++;
+          const [status, body] = imdsAnswer(req, fakes.credentialsLifetimeMs);
+          res.writeHead(status).end(body);
+        }),
+      );
+      const auroraPort = await listen(
+        net.createServer((socket) => {
+          fakes.calls.aurora++;
+          auroraSockets.add(socket);
+          socket.on("error", () => undefined);
+          socket.once("data", (data: Buffer) => {
+            if (!data.equals(SSL_REQUEST)) fakes.rejected.push(`aurora: ${data.toString("hex")}`);
+            else if (fakes.aurora !== "silent") socket.end(fakes.aurora);
+          });
+        }),
+      );
+      // Every parameter the data tier writes: more than one page (10) of GetParametersByPath.
+      const values: Record<string, string> = {
+        "db/readerEndpoint": "127.0.0.1",
+        "db/port": String(auroraPort),
+        "dynamodb/tableName": TABLE,
+      };
+      const parameters = parameterKeys("ses").map((key) => ({
+        Name: `${BACKEND.ssmPrefix}/${key}`,
+        Type: "String",
+        Value: values[key] ?? "unused",
+      }));
+      const ssmPort = await listen(
+        http.createServer((req, res) => {
+          fakes.calls.ssm++;
+          const contentType = "application/x-amz-json-1.1";
+          void readBody(req).then((body) => {
+            const request = JSON.parse(body.toString()) as {
+              Path?: string;
+              Recursive?: boolean;
+              NextToken?: string;
+            };
+            const problem =
+              signingProblem(req, body, "ssm", "AmazonSSM.GetParametersByPath", contentType) ??
+              (request.Path === `${BACKEND.ssmPrefix}/` && request.Recursive === true
+                ? undefined
+                : `request ${body.toString()}`);
+            if (problem) {
+              fakes.rejected.push(`ssm: ${problem}`);
+              return sendJson(res, 400, { __type: "ValidationException" }, contentType);
+            }
+            if (!fakes.ssmUp) return sendJson(res, 500, { __type: "InternalServerError" }, contentType);
+            const start = request.NextToken === "page-2" ? 10 : 0;
+            sendJson(
+              res,
+              200,
+              {
+                Parameters: parameters.slice(start, start + 10),
+                ...(start === 0 ? { NextToken: "page-2" } : {}),
+              },
+              contentType,
+            );
+          });
+        }),
+      );
+      const dynamodbPort = await listen(
+        http.createServer((req, res) => {
+          fakes.calls.dynamodb++;
+          const contentType = "application/x-amz-json-1.0";
+          void readBody(req).then((body) => {
+            const problem = signingProblem(req, body, "dynamodb", "DynamoDB_20120810.GetItem", contentType);
+            if (problem) {
+              fakes.rejected.push(`dynamodb: ${problem}`);
+              return sendJson(
+                res,
+                400,
+                { __type: "com.amazon.coral.service#InvalidSignatureException" },
+                contentType,
+              );
+            }
+            fakes.getItems.push(JSON.parse(body.toString()));
+            if (fakes.dynamodb === "ok") return sendJson(res, 200, {}, contentType);
+            if (fakes.dynamodb === "error") {
+              return sendJson(
+                res,
+                500,
+                { __type: "com.amazonaws.dynamodb.v20120810#InternalServerError" },
+                contentType,
+              );
+            }
+            // "hang": no answer at all.
+          });
+        }),
+      );
+      fakes.env = {
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${imdsPort}`,
+        AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${ssmPort}`,
+        AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${dynamodbPort}`,
+      };
+      return fakes;
+    }
+
+    async function startBackend(fakes?: Fakes): Promise<{ port: number; process: ChildProcess }> {
+      return start(renderPlaceholderService({ ...BACKEND, port: await freePort() }), fakes?.env);
+    }
+
+    async function startFrontend(backendUrl: string, env: Record<string, string> = {}): Promise<number> {
+      return (
+        await start(renderPlaceholderService({ tier: "frontend", port: await freePort(), backendUrl }), env)
+      ).port;
+    }
+
+    /** The first deep answer once the backend has read its parameters (it reads them in the background). */
+    async function deepOnceConfigured(port: number): Promise<{ status: number; body: string }> {
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const answer = await get(port, "/healthz/deep");
+        if (answer.body !== "not configured\n") return answer;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error("the backend never read its SSM parameters");
+    }
+
+    describe("backend /healthz/deep", () => {
+      it("is 200 when Aurora answers S and a signed GetItem succeeds, with parameters read from every SSM page", async () => {
+        const fakes = await startFakes();
+        const backend = await startBackend(fakes);
+        expect(await deepOnceConfigured(backend.port)).to.deep.equal({
+          status: 200,
+          body: "ok: aurora, dynamodb\n",
+        });
+        expect(fakes.rejected).to.deep.equal([]);
+        // One IMDSv2 session (token, role, credentials) serves both SSM pages and the GetItem.
+        expect(fakes.calls).to.deep.equal({ imds: 3, ssm: 2, dynamodb: 1, aurora: 1 });
+        expect(fakes.getItems).to.deep.equal([
+          { TableName: TABLE, Key: { pk: { S: "healthz" }, sk: { S: "healthz" } } },
+        ]);
+      });
+
+      it("fetches the role's credentials again once they expire within 5 minutes", async () => {
+        const fakes = await startFakes();
+        fakes.credentialsLifetimeMs = 4 * 60_000;
+        const backend = await startBackend(fakes);
+        expect((await deepOnceConfigured(backend.port)).status).to.equal(200);
+        expect(fakes.calls).to.deep.equal({ imds: 9, ssm: 2, dynamodb: 1, aurora: 1 });
+      });
+
+      it("checks once per 5 s: a second call answers from the cache without touching any dependency", async () => {
+        const fakes = await startFakes();
+        const backend = await startBackend(fakes);
+        const first = await deepOnceConfigured(backend.port);
+        const calls = { ...fakes.calls };
+        fakes.aurora = "N";
+        fakes.dynamodb = "error";
+        const again = await Promise.all([1, 2, 3].map(() => get(backend.port, "/healthz/deep")));
+        expect(again).to.deep.equal([first, first, first]);
+        expect(first.status).to.equal(200);
+        expect(fakes.calls).to.deep.equal(calls);
+      });
+
+      it("is 503 naming Aurora when it answers N to the SSLRequest", async () => {
+        const fakes = await startFakes();
+        fakes.aurora = "N";
+        const backend = await startBackend(fakes);
+        const answer = await deepOnceConfigured(backend.port);
+        expect(answer).to.deep.equal({ status: 503, body: "failed: aurora: SSLRequest answered b'N'\n" });
+        expect(fakes.rejected).to.deep.equal([]);
+      });
+
+      it("is 503 within about 0.5 s when Aurora does not answer", async () => {
+        const fakes = await startFakes();
+        fakes.aurora = "silent";
+        const backend = await startBackend(fakes);
+        const [answer, elapsed] = await timed(deepOnceConfigured(backend.port));
+        expect(answer).to.deep.equal({ status: 503, body: "failed: aurora: timed out after 0.5s\n" });
+        expect(elapsed).to.be.within(450, 1000);
+      });
+
+      it("is 503 naming DynamoDB when it answers 500, and shows no endpoint or table", async () => {
+        const fakes = await startFakes();
+        fakes.dynamodb = "error";
+        const backend = await startBackend(fakes);
+        const answer = await deepOnceConfigured(backend.port);
+        expect(answer).to.deep.equal({
+          status: 503,
+          body: "failed: dynamodb: HTTP 500 InternalServerError\n",
+        });
+        expect(answer.body).not.to.include(TABLE).and.not.to.include("127.0.0.1");
+        expect(fakes.rejected).to.deep.equal([]);
+      });
+
+      it("is 503 within about 0.8 s when DynamoDB hangs", async () => {
+        const fakes = await startFakes();
+        fakes.dynamodb = "hang";
+        const backend = await startBackend(fakes);
+        const [answer, elapsed] = await timed(deepOnceConfigured(backend.port));
+        expect(answer).to.deep.equal({ status: 503, body: "failed: dynamodb: timed out after 0.8s\n" });
+        expect(elapsed).to.be.within(750, 1300);
+      });
+
+      it("is 503 not configured until SSM answers, then reads it on a background retry", async () => {
+        const fakes = await startFakes();
+        fakes.ssmUp = false;
+        const backend = await startBackend(fakes);
+        for (let attempt = 0; fakes.calls.ssm === 0 && attempt < 100; attempt++) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        expect(await get(backend.port, "/healthz/deep")).to.deep.equal({
+          status: 503,
+          body: "not configured\n",
+        });
+        expect(fakes.calls).to.deep.include({ dynamodb: 0, aurora: 0 });
+        fakes.ssmUp = true;
+        const [answer, elapsed] = await timed(deepOnceConfigured(backend.port));
+        expect(answer.status).to.equal(200);
+        expect(elapsed).to.be.below(1500);
+      });
+
+      it("leaves /healthz at 200 while the dependencies are down or hanging", async () => {
+        const offlineBackend = await startBackend();
+        expect(await get(offlineBackend.port, "/healthz")).to.deep.equal({ status: 200, body: "ok" });
+        expect(await get(offlineBackend.port, "/healthz/deep")).to.deep.equal({
+          status: 503,
+          body: "not configured\n",
+        });
+
+        const fakes = await startFakes();
+        fakes.aurora = "silent";
+        fakes.dynamodb = "hang";
+        const backend = await startBackend(fakes);
+        const deep = deepOnceConfigured(backend.port);
+        await new Promise((r) => setTimeout(r, 100));
+        const [shallow, elapsed] = await timed(get(backend.port, "/healthz"));
+        expect(shallow).to.deep.equal({ status: 200, body: "ok" });
+        expect(elapsed).to.be.below(300);
+        expect(await deep).to.deep.equal({
+          status: 503,
+          body: "failed: aurora: timed out after 0.5s; dynamodb: timed out after 0.8s\n",
+        });
+      });
+    });
+
+    describe("frontend /healthz/deep", () => {
+      /** A stand-in backend: answers /healthz/deep with the given status, or never. */
+      async function fakeBackend(status: number | "hang"): Promise<string> {
+        const port = await listen(
+          http.createServer((_req, res) => {
+            if (status !== "hang") res.writeHead(status).end(`failed: aurora: timed out after 0.5s\n`);
+          }),
+        );
+        return `http://127.0.0.1:${port}`;
+      }
+
+      it("is 200 when the backend's deep check passes (frontend → backend → fake AWS)", async () => {
+        const fakes = await startFakes();
+        const backend = await startBackend(fakes);
+        await deepOnceConfigured(backend.port);
+        const frontend = await startFrontend(`http://127.0.0.1:${backend.port}`);
+        expect(await get(frontend, "/healthz/deep")).to.deep.equal({
+          status: 200,
+          body: "ok: backend (ok: aurora, dynamodb)\n",
+        });
+      });
+
+      it("is 503 with the backend's reason when the backend answers 503", async () => {
+        const frontend = await startFrontend(await fakeBackend(503));
+        expect(await get(frontend, "/healthz/deep")).to.deep.equal({
+          status: 503,
+          body: "failed: backend: HTTP 503 failed: aurora: timed out after 0.5s\n",
+        });
+      });
+
+      it("is 503 within its 1.5 s budget when the backend hangs, well inside Route 53's 2 s", async () => {
+        const frontend = await startFrontend(await fakeBackend("hang"));
+        const deep = timed(get(frontend, "/healthz/deep"));
+        expect(await get(frontend, "/healthz")).to.deep.equal({ status: 200, body: "ok" });
+        const [answer, elapsed] = await deep;
+        expect(answer).to.deep.equal({ status: 503, body: "failed: backend: timed out after 1.5s\n" });
+        expect(elapsed).to.be.within(1400, 1900);
+      });
+
+      it("is 503 when the backend refuses the connection", async () => {
+        const frontend = await startFrontend(`http://127.0.0.1:${await freePort()}`);
+        expect(await get(frontend, "/healthz/deep")).to.deep.equal({
+          status: 503,
+          body: "failed: backend: ConnectionRefusedError\n",
+        });
+      });
+
+      it("verifies an https backend's certificate against the system CA bundle", async () => {
+        execFileSync(
+          "openssl",
+          [
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            path.join(dir, "key.pem"),
+            "-out",
+            path.join(dir, "cert.pem"),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+          ],
+          { stdio: "ignore" },
+        );
+        const tls = {
+          key: fs.readFileSync(path.join(dir, "key.pem")),
+          cert: fs.readFileSync(path.join(dir, "cert.pem")),
+        };
+        const port = await listen(
+          https.createServer(tls, (_req, res) => res.writeHead(200).end("ok: aurora, dynamodb\n")),
+        );
+        // SSL_CERT_FILE replaces OpenSSL's default bundle: trusted, the self-signed certificate passes.
+        const trusting = await startFrontend(`https://localhost:${port}`, {
+          SSL_CERT_FILE: path.join(dir, "cert.pem"),
+        });
+        const verifying = await startFrontend(`https://localhost:${port}`);
+        expect(await get(trusting, "/healthz/deep")).to.deep.equal({
+          status: 200,
+          body: "ok: backend (ok: aurora, dynamodb)\n",
+        });
+        expect(await get(verifying, "/healthz/deep")).to.deep.equal({
+          status: 503,
+          body: "failed: backend: SSLCertVerificationError\n",
+        });
+      });
+    });
+
+    describe("SigV4 signer", () => {
+      /** The server's own sigv4(), called on each case with a fixed clock. */
+      function pythonSigv4(cases: SignCase[]): Record<string, string>[] {
+        const file = path.join(dir, "sigv4-server.py");
+        fs.writeFileSync(file, heredoc(renderPlaceholderService(BACKEND), SERVER_PATH));
+        const program = [
+          "import datetime, importlib.util, json, sys",
+          "spec = importlib.util.spec_from_file_location('server', sys.argv[1])",
+          "server = importlib.util.module_from_spec(spec)",
+          "spec.loader.exec_module(server)",
+          "def sign(c):",
+          "    now = datetime.datetime.strptime(c['amzDate'], '%Y%m%dT%H%M%SZ')",
+          "    args = (c['method'], c['url'], c['headers'], c['body'].encode(), c['region'], c['service'])",
+          "    return server.sigv4(*args, c['credentials'], now)",
+          "print(json.dumps([sign(c) for c in json.loads(sys.argv[2])]))",
+        ].join("\n");
+        return JSON.parse(
+          execFileSync("python3", ["-c", program, file, JSON.stringify(cases)]).toString(),
+        ) as Record<string, string>[];
+      }
+
+      /** The test's signer on a case, for the headers the server signed. */
+      function nodeAuthorization(c: SignCase, signed: Record<string, string>): string {
+        const names = Object.keys(signed)
+          .map((name) => name.toLowerCase())
+          .filter((name) => name !== "authorization")
+          .sort();
+        const lower = Object.fromEntries(
+          Object.entries(signed).map(([name, value]) => [name.toLowerCase(), value]),
+        );
+        const signature = sigv4Signature({
+          method: c.method,
+          path: new URL(c.url).pathname,
+          headers: Object.fromEntries(names.map((name) => [name, lower[name]])),
+          body: c.body,
+          secret: c.credentials.SecretAccessKey,
+          amzDate: c.amzDate,
+          region: c.region,
+          service: c.service,
+        });
+        const scope = `${c.amzDate.slice(0, 8)}/${c.region}/${c.service}/aws4_request`;
+        return `AWS4-HMAC-SHA256 Credential=${c.credentials.AccessKeyId}/${scope}, SignedHeaders=${names.join(";")}, Signature=${signature}`;
+      }
+
+      // AWS's Signature Version 4 test suite: get-vanilla and post-x-www-form-urlencoded.
+      const SUITE = { region: "us-east-1", service: "service", amzDate: "20150830T123600Z" };
+      const SUITE_CREDENTIALS = {
+        AccessKeyId: "AKIDEXAMPLE",
+        SecretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+      };
+      const VECTORS: [SignCase, string][] = [
+        [
+          {
+            ...SUITE,
+            method: "GET",
+            url: "https://example.amazonaws.com/",
+            headers: {},
+            body: "",
+            credentials: SUITE_CREDENTIALS,
+          },
+          "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+        ],
+        [
+          {
+            ...SUITE,
+            method: "POST",
+            url: "https://example.amazonaws.com/",
+            headers: { "Content-Type": "application/x-www-form-urlencoded" },
+            body: "Param1=value1",
+            credentials: SUITE_CREDENTIALS,
+          },
+          "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a",
+        ],
+      ];
+
+      it("reproduces AWS's published test vectors, as does the test's own signer", () => {
+        const signed = pythonSigv4(VECTORS.map(([c]) => c));
+        VECTORS.forEach(([c, authorization], i) => {
+          expect(signed[i].Authorization).to.equal(authorization);
+          expect(signed[i]["X-Amz-Date"]).to.equal(c.amzDate);
+          expect(signed[i].Host).to.equal("example.amazonaws.com");
+          expect(nodeAuthorization(c, signed[i])).to.equal(authorization);
+        });
+      });
+
+      it("signs a DynamoDB GetItem with a session token as the test's independent signer does", () => {
+        const c: SignCase = {
+          method: "POST",
+          url: "https://dynamodb.ca-central-1.amazonaws.com/",
+          headers: {
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": "DynamoDB_20120810.GetItem",
+          },
+          body: JSON.stringify({ TableName: TABLE, Key: { pk: { S: "healthz" }, sk: { S: "healthz" } } }),
+          region: "ca-central-1",
+          service: "dynamodb",
+          credentials: ROLE_CREDENTIALS,
+          amzDate: "20260102T030405Z",
+        };
+        const [signed] = pythonSigv4([c]);
+        expect(signed).to.deep.include({
+          Host: "dynamodb.ca-central-1.amazonaws.com",
+          "X-Amz-Date": "20260102T030405Z",
+          "X-Amz-Security-Token": ROLE_CREDENTIALS.Token,
+        });
+        expect(signed.Authorization).to.match(
+          /^AWS4-HMAC-SHA256 Credential=ASIAFAKEROLEKEY\/20260102\/ca-central-1\/dynamodb\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature=[0-9a-f]{64}$/,
+        );
+        expect(signed.Authorization).to.equal(nodeAuthorization(c, signed));
+      });
     });
   });
 });
