@@ -2,16 +2,28 @@
  * Stack configuration: read once, defaults applied from the role, validated before any resource is
  * registered. Everything below `loadConfig` is a pure function so it can be tested without mocks.
  *
- * Every key is documented in the project config schema in `Pulumi.yaml` and in the README.
+ * Every key is documented in the project config schema in `Pulumi.yaml` and in docs/configuration.md.
  */
 import * as pulumi from "@pulumi/pulumi";
 
-/** Sizing role of a region: `active` serves traffic, `passive` is the warm standby. */
+/**
+ * Steady-state role of a region: `active` carries the traffic, `passive` is the warm standby. It sets
+ * the default sizing (ASG sizes at creation, Aurora instances) and the database alarms' posture. It
+ * does not decide DNS or the network: which region serves is the failover plan's to change.
+ */
 export type Role = "active" | "passive";
 export const ROLES: readonly Role[] = ["active", "passive"];
 
 export type ScalingMetric = "cpu" | "requestCount";
 export const SCALING_METRICS: readonly ScalingMetric[] = ["cpu", "requestCount"];
+
+/**
+ * NAT gateways of a region's VPC: one per AZ (an AZ failure leaves the others their egress) or a
+ * single one (the standby's cost saving). Its own setting, not the role's: a failover must not
+ * rebuild the network of the region that is taking the traffic.
+ */
+export type NatGateways = "onePerAz" | "single";
+export const NAT_GATEWAYS: readonly NatGateways[] = ["onePerAz", "single"];
 
 export type MailProvider = "ses" | "external";
 export const MAIL_PROVIDERS: readonly MailProvider[] = ["ses", "external"];
@@ -101,6 +113,13 @@ export interface AppConfig {
   vpcCidr: string;
   subnetCidrMask: number;
   azCount: number;
+  /** NAT gateways of the VPC (default: onePerAz on the home stack, single on a standby). */
+  natGateways: NatGateways;
+  /**
+   * Standby only: consecutive minutes of failed probes of the home region's deep health before the
+   * standby's home-unhealthy alarm turns red (the failover plan's automatic trigger).
+   */
+  homeProbeMinutes: number;
   appPort: number;
   domain: string;
   hostedZone: string;
@@ -188,6 +207,8 @@ export const DEFAULTS = {
   vpcCidr: "10.0.0.0/16",
   subnetCidrMask: 20,
   azCount: 2,
+  natGateways: { home: "onePerAz", standby: "single" } as Record<"home" | "standby", NatGateways>,
+  homeProbeMinutes: 3,
   appPort: 8080,
   healthCheckInterval: 10,
   healthCheckFailureThreshold: 3,
@@ -478,16 +499,18 @@ export function validateStackWiring(args: {
 }
 
 /**
- * One active region: a standby may be active only once the home stack is passive (two active stacks
- * would each want the PRIMARY failover record, and Route 53 holds one).
+ * One active region in steady state: a standby may be active only once the home stack is passive.
+ * `role` is the sizing a region runs in steady state (and which Aurora alarms it watches); a
+ * failover does not change it, the failover plan does (docs/runbook.md).
  */
 export function validateSingleActive(role: Role, homeRole: unknown, primaryStack: string): void {
   if (role === "active" && homeRole === "active") {
     throw new ConfigError(
       "role",
       role,
-      `the home stack ${primaryStack} is active too, and only one region can be: swap the failover records ` +
-        "and set role passive there first, then pulumi up the home stack before this one (docs/runbook.md)",
+      `the home stack ${primaryStack} is active too: one region carries the traffic in steady state (sizing, ` +
+        "the database alarms and the DR report follow role); set role passive on the home stack and pulumi up it first " +
+        "(docs/runbook.md, after-care)",
     );
   }
 }
@@ -503,12 +526,35 @@ export function validateStandbyRegion(region: string, homeRegion: string): void 
   }
 }
 
+/**
+ * Global write forwarding on Aurora PostgreSQL: "In Aurora PostgreSQL version 16 and higher major
+ * versions, global write forwarding is supported in all minor versions. For earlier Aurora PostgreSQL
+ * versions, global write forwarding is supported with version 15.4 and higher minor versions, and
+ * version 14.9 and higher minor versions." (Aurora User Guide, "Using write forwarding in an Aurora
+ * PostgreSQL global database"). Lowest minor per major; majors above the last listed support it all.
+ */
+export const WRITE_FORWARDING_MIN_MINOR: Record<number, number> = { 14: 9, 15: 4, 16: 0 };
+
+export function supportsGlobalWriteForwarding(engineVersion: string): boolean {
+  const [major, minor] = engineVersion.split(".").map(Number);
+  if (major >= 16) return true;
+  const min = WRITE_FORWARDING_MIN_MINOR[major];
+  return min !== undefined && minor >= min;
+}
+
 export function validateDatabase(db: DatabaseConfig, role: Role): void {
   if (!/^\d+\.\d+$/.test(db.engineVersion)) {
     throw new ConfigError(
       "database.engineVersion",
       db.engineVersion,
       "must be an aurora-postgresql version such as 16.6",
+    );
+  }
+  if (!supportsGlobalWriteForwarding(db.engineVersion)) {
+    throw new ConfigError(
+      "database.engineVersion",
+      db.engineVersion,
+      "must be a version with Aurora global write forwarding (14.9 or later 14.x, 15.4 or later 15.x, 16 and later), which the standby needs to write before a failover",
     );
   }
   if (db.instanceClass !== "db.serverless" && !/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(db.instanceClass)) {
@@ -679,24 +725,25 @@ export function validateAlarms(alarms: AlarmsConfig): void {
   if (alarms.dbCpuPercent > 100) {
     throw new ConfigError("alarms.dbCpuPercent", alarms.dbCpuPercent, "is a percentage, at most 100");
   }
-  if (!Array.isArray(alarms.emails) || alarms.emails.length === 0) {
+  validateEmailList("alarms.emails", alarms.emails);
+}
+
+/** A non-empty list of distinct e-mail addresses: whoever the alarms notify. */
+export function validateEmailList(key: string, emails: unknown): void {
+  if (!Array.isArray(emails) || emails.length === 0) {
     throw new ConfigError(
-      "alarms.emails",
-      alarms.emails,
+      key,
+      emails,
       "must list at least one e-mail address: without a subscriber every alarm notifies nobody",
     );
   }
   const seen = new Set<string>();
-  alarms.emails.forEach((e, i) => {
+  emails.forEach((e: unknown, i) => {
     if (typeof e !== "string" || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)) {
-      throw new ConfigError(`alarms.emails[${i}]`, e, "must be an e-mail address");
+      throw new ConfigError(`${key}[${i}]`, e, "must be an e-mail address");
     }
     if (seen.has(e.toLowerCase())) {
-      throw new ConfigError(
-        `alarms.emails[${i}]`,
-        e,
-        "repeats an earlier address (addresses are case-insensitive)",
-      );
+      throw new ConfigError(`${key}[${i}]`, e, "repeats an earlier address (addresses are case-insensitive)");
     }
     seen.add(e.toLowerCase());
   });
@@ -740,6 +787,8 @@ export interface RawConfig {
   vpcCidr?: string;
   subnetCidrMask?: number;
   azCount?: number;
+  natGateways?: string;
+  homeProbeMinutes?: number;
   appPort?: number;
   domain?: string;
   hostedZone?: string;
@@ -837,6 +886,24 @@ export function buildConfig(raw: RawConfig): AppConfig {
   const subnetCidrMask = raw.subnetCidrMask ?? DEFAULTS.subnetCidrMask;
   validateSubnetMask(vpcCidr, subnetCidrMask, azCount);
 
+  const natGateways = validateOneOf(
+    "natGateways",
+    raw.natGateways ?? DEFAULTS.natGateways[home ? "home" : "standby"],
+    NAT_GATEWAYS as readonly string[],
+  ) as NatGateways;
+  if (home && raw.homeProbeMinutes !== undefined) {
+    // Pulumi.yaml gives this key no default (STANDBY_ONLY_KEYS), so set means set by the user.
+    throw new ConfigError(
+      "homeProbeMinutes",
+      raw.homeProbeMinutes,
+      "is set on standby stacks only (a standby probes the home; the home probes nobody)",
+    );
+  }
+  const homeProbeMinutes = raw.homeProbeMinutes ?? DEFAULTS.homeProbeMinutes;
+  if (!Number.isInteger(homeProbeMinutes) || homeProbeMinutes < 1 || homeProbeMinutes > 10) {
+    throw new ConfigError("homeProbeMinutes", homeProbeMinutes, "must be an integer from 1 to 10 minutes");
+  }
+
   const appPort = validatePort("appPort", raw.appPort ?? DEFAULTS.appPort);
   if (appPort === 80 || appPort === 443) {
     throw new ConfigError("appPort", appPort, "must not be 80 or 443, which the public ALB listens on");
@@ -922,6 +989,8 @@ export function buildConfig(raw: RawConfig): AppConfig {
     vpcCidr,
     subnetCidrMask,
     azCount,
+    natGateways,
+    homeProbeMinutes,
     appPort,
     domain,
     hostedZone,
@@ -942,6 +1011,12 @@ export function buildConfig(raw: RawConfig): AppConfig {
   };
 }
 
+/**
+ * Keys only a standby may set. Their defaults live here and not in Pulumi.yaml, where the CLI would
+ * fill them in on the home stack too, which could then not tell a user's setting from the default.
+ */
+export const STANDBY_ONLY_KEYS = ["homeProbeMinutes"] as const;
+
 /** Keys a stack file may set in this project's namespace (the project config schema in Pulumi.yaml). */
 export const TOP_LEVEL_KEYS = [
   "role",
@@ -951,6 +1026,8 @@ export const TOP_LEVEL_KEYS = [
   "vpcCidr",
   "subnetCidrMask",
   "azCount",
+  "natGateways",
+  "homeProbeMinutes",
   "appPort",
   "domain",
   "hostedZone",
@@ -1093,6 +1170,8 @@ export function loadConfig(): AppConfig {
     vpcCidr: config.get("vpcCidr"),
     subnetCidrMask: num("subnetCidrMask"),
     azCount: num("azCount"),
+    natGateways: config.get("natGateways"),
+    homeProbeMinutes: num("homeProbeMinutes"),
     appPort: num("appPort"),
     domain: config.get("domain"),
     hostedZone: config.get("hostedZone"),

@@ -1,20 +1,25 @@
 /**
  * One region of the multi-region web application. Read top to bottom, this is the diagram:
  *
- *   Route 53 (failover) ─▶ WAF ─▶ public ALB ─▶ frontend ASG ─▶ internal ALB ─▶ backend ASG
- *   backend ─▶ Aurora (global) · DynamoDB (global table) · SNS · mail · maps
+ *   Route 53 (deep health check + this region's record) ─▶ WAF ─▶ public ALB ─▶ frontend ASG
+ *     ─▶ internal ALB ─▶ backend ASG
+ *   backend ─▶ Aurora (global, writes forwarded to the writer) · DynamoDB (global table) · SNS · mail · maps
  *   ops: alarms + dashboard per region · backups (home) copied to every standby region
+ *   standby only: a probe of the home region's deep health, the failover plan's automatic trigger
  *
  * The home stack owns the global data resources; every other stack reads them from the home stack
- * through a StackReference and joins them as a standby.
+ * through a StackReference and joins them as a standby. Every resource is in this stack's region.
+ * The app domain's failover pair and the ARC Region switch plan that moves traffic, capacity and the
+ * Aurora writer belong to the failover control stack (control/), which reads these stacks' outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig, validateSingleActive, validateStandbyRegion } from "./config";
 import { AccessLogBucket } from "./components/accessLogBucket";
 import { AppCertificate } from "./components/appCertificate";
 import { Backups } from "./components/backups";
-import { DataTier, HomeOutputs, readHomeOutputs } from "./components/dataTier";
+import { DataTier, HomeOutputs, readHomeOutputs, readHomeSecrets } from "./components/dataTier";
 import { EdgeDns } from "./components/edgeDns";
+import { HomeProbe } from "./components/homeProbe";
 import { Integrations } from "./components/integrations";
 import { Observability } from "./components/observability";
 import { chooseAvailabilityZones, RegionalVpc } from "./components/regionalVpc";
@@ -28,11 +33,14 @@ export = async () => {
   // A standby reads what it joins from the home stack before it registers anything: a missing
   // output is an error that names it, and a standby in the home's own region is a config error.
   let homeOutputs: HomeOutputs | undefined;
+  let homeStack: pulumi.StackReference | undefined;
+  let homePublicAlbDnsName: string | undefined;
   if (!cfg.home) {
-    const homeStack = new pulumi.StackReference("home", { name: cfg.primaryStack });
+    homeStack = new pulumi.StackReference("home", { name: cfg.primaryStack });
     homeOutputs = await readHomeOutputs(homeStack);
     validateStandbyRegion(cfg.region, homeOutputs.homeRegion);
     validateSingleActive(cfg.role, await homeStack.requireOutputValue("role"), cfg.primaryStack!);
+    homePublicAlbDnsName = String(await homeStack.requireOutputValue("publicAlbDnsName"));
   }
 
   const availabilityZones = await chooseAvailabilityZones(cfg.azCount);
@@ -40,7 +48,8 @@ export = async () => {
     cidrBlock: cfg.vpcCidr,
     availabilityZones,
     subnetCidrMask: cfg.subnetCidrMask,
-    natStrategy: cfg.role === "active" ? "OnePerAz" : "Single",
+    // Its own setting, never the role: a failover rebuilds no NAT gateway or route.
+    natStrategy: cfg.natGateways === "onePerAz" ? "OnePerAz" : "Single",
     flowLogRetentionDays: cfg.logRetentionDays,
   });
 
@@ -93,8 +102,8 @@ export = async () => {
     availabilityZones,
     backendSecurityGroupId: backend.instanceSecurityGroupId,
     database: cfg.database,
-    standbyRegions: cfg.standbyRegions,
     homeOutputs,
+    homeCredentials: homeStack ? readHomeSecrets(homeStack).dbCredentials : undefined,
     protect: cfg.protectData,
     logRetentionDays: cfg.logRetentionDays,
   });
@@ -112,6 +121,17 @@ export = async () => {
     protect: cfg.protectData,
   });
 
+  const edge = new EdgeDns("edge", {
+    domain: cfg.domain,
+    hostedZoneId: certificate.hostedZoneId,
+    home: cfg.home,
+    region: cfg.region,
+    loadBalancerDnsName: frontend.albDnsName,
+    loadBalancerZoneId: frontend.albZoneId,
+    healthCheckInterval: cfg.healthCheckInterval,
+    healthCheckFailureThreshold: cfg.healthCheckFailureThreshold,
+  });
+
   const ops = new Observability("ops", {
     stackName: `${cfg.project}-${cfg.stack}`,
     region: cfg.region,
@@ -125,8 +145,8 @@ export = async () => {
     ],
     database: {
       clusterIdentifier: data.clusterIdentifier,
-      // The passive region holds the secondary cluster: the runbook moves the Aurora writer and
-      // flips the roles together, so the alarms follow the writer (not `home`, which never moves).
+      // The steady-state standby holds the secondary cluster. After a failover the plan has moved
+      // the writer; flipping `role` afterwards (runbook after-care) moves the alarms with it.
       isSecondary: cfg.role === "passive",
       instanceCount: cfg.database.instanceCount,
     },
@@ -137,21 +157,23 @@ export = async () => {
     },
     webAcl: { metricName: firewall.webAclMetricName },
     natGateways: { count: network.natGatewayCount, ids: network.natGatewayIds },
+    healthCheckId: edge.healthCheckId,
     protect: cfg.protectData,
   });
 
-  const edge = new EdgeDns("edge", {
-    domain: cfg.domain,
-    hostedZoneId: certificate.hostedZoneId,
-    role: cfg.role,
-    region: cfg.region,
-    loadBalancerDnsName: frontend.albDnsName,
-    loadBalancerZoneId: frontend.albZoneId,
-    healthCheckInterval: cfg.healthCheckInterval,
-    healthCheckFailureThreshold: cfg.healthCheckFailureThreshold,
-    // Route 53 metrics exist only in us-east-1, and an alarm notifies topics of its own region.
-    alarmActions: [ops.edgeAlarmTopicArn],
-  });
+  // A standby watches the home's deep health from its own region: its operators hear of a home
+  // failure while us-east-1's metrics are down, and the failover plan can start on its alarm.
+  const homeProbe = cfg.home
+    ? undefined
+    : new HomeProbe("home-probe", {
+        region: cfg.region,
+        homeRegion: homeOutputs!.homeRegion,
+        homeAlbDnsName: homePublicAlbDnsName!,
+        domain: cfg.domain,
+        evaluationMinutes: cfg.homeProbeMinutes,
+        alarmTopicArn: ops.opsTopicArn,
+        logRetentionDays: cfg.logRetentionDays,
+      });
 
   const backups = new Backups("backups", {
     project: cfg.project,
@@ -186,6 +208,15 @@ export = async () => {
       database: data.databaseSecurityGroupId,
     },
     healthCheckId: edge.healthCheckId,
+    healthRecordName: edge.recordName,
+    home: cfg.home,
+    // What the failover control stack (control/) reads to build the Region switch plan.
+    asgArns: { frontend: frontend.asgArn, backend: backend.asgArn },
+    clusterArn: data.clusterArn,
+    appHealthAlarmArn: ops.alarmArns["public-alb-5xx-rate"],
+    ...(homeProbe
+      ? { homeProbeAlarmArn: homeProbe.homeUnhealthyAlarmArn }
+      : { standbyRegions: cfg.standbyRegions }),
     webAclArn: firewall.webAclArn,
     ssmPrefix,
     customerTopicArn: integrations.topicArn,

@@ -1,6 +1,7 @@
 /**
- * The region's bucket for ALB access logs (both tiers write here, each under its own prefix). Logs
- * must stay in the region of the load balancer: ELB delivers only to a bucket in its own region.
+ * A private log bucket: SSE-S3, no public access, no ACLs, TLS only, objects expiring. The region's
+ * ALB access logs go here (both tiers, each under its own prefix; ELB delivers only to a bucket in its
+ * own region), and so do the failover plan's execution reports (without the ELB delivery grant).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -12,6 +13,12 @@ export interface AccessLogBucketArgs {
   expirationDays: number;
   /** Days after which incomplete multipart uploads are aborted. @default 7 */
   abortIncompleteUploadDays?: number;
+  /** Whether ELB's log-delivery account may write ALB access logs here. @default true */
+  elbLogDelivery?: boolean;
+  /** Region of the bucket (the resources' own `region`, provider v7). @default the stack's region */
+  region?: string;
+  /** Pulumi `protect` on the bucket. @default false */
+  protect?: boolean;
 }
 
 /** Throws before any resource is registered when a lifecycle number is not a positive integer. */
@@ -32,29 +39,28 @@ export function validateAccessLogBucketArgs(args: AccessLogBucketArgs): void {
  */
 export function accessLogBucketPolicy(
   bucketArn: pulumi.Input<string>,
-  elbPrincipalArn: pulumi.Input<string>,
-  accountId: pulumi.Input<string>,
+  elbDelivery?: { principalArn: pulumi.Input<string>; accountId: pulumi.Input<string> },
 ): pulumi.Output<string> {
-  return pulumi.jsonStringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-      {
-        Sid: "AllowElbLogDelivery",
-        Effect: "Allow",
-        Principal: { AWS: elbPrincipalArn },
-        Action: "s3:PutObject",
-        Resource: pulumi.interpolate`${bucketArn}/*/AWSLogs/${accountId}/*`,
-      },
-    ],
-  });
+  const statements: object[] = [
+    {
+      Sid: "DenyInsecureTransport",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+  ];
+  if (elbDelivery) {
+    statements.push({
+      Sid: "AllowElbLogDelivery",
+      Effect: "Allow",
+      Principal: { AWS: elbDelivery.principalArn },
+      Action: "s3:PutObject",
+      Resource: pulumi.interpolate`${bucketArn}/*/AWSLogs/${elbDelivery.accountId}/*`,
+    });
+  }
+  return pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements });
 }
 
 export class AccessLogBucket extends pulumi.ComponentResource {
@@ -66,14 +72,20 @@ export class AccessLogBucket extends pulumi.ComponentResource {
     validateAccessLogBucketArgs(args);
     super("multi-region-web:logging:AccessLogBucket", name, args, opts);
     const abortIncompleteUploadDays = args.abortIncompleteUploadDays ?? DEFAULT_ABORT_DAYS;
+    const region = args.region;
 
     // No forceDestroy: destroying the stack must not silently delete the audit trail.
-    const bucket = new aws.s3.Bucket(`${name}-bucket`, {}, { parent: this });
+    const bucket = new aws.s3.Bucket(
+      `${name}-bucket`,
+      { region },
+      { parent: this, protect: args.protect ?? false },
+    );
 
     // SSE-S3, not SSE-KMS: ALB access log delivery supports only S3-managed keys.
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
       {
+        region,
         bucket: bucket.id,
         rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
       },
@@ -83,6 +95,7 @@ export class AccessLogBucket extends pulumi.ComponentResource {
     const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access-block`,
       {
+        region,
         bucket: bucket.id,
         blockPublicAcls: true,
         blockPublicPolicy: true,
@@ -95,7 +108,7 @@ export class AccessLogBucket extends pulumi.ComponentResource {
     // ACLs off: ALB delivery does not need them, and the bucket owner owns every log object.
     new aws.s3.BucketOwnershipControls(
       `${name}-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      { region, bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
       { parent: this },
     );
 
@@ -105,6 +118,7 @@ export class AccessLogBucket extends pulumi.ComponentResource {
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-lifecycle`,
       {
+        region,
         bucket: bucket.id,
         rules: [
           {
@@ -124,12 +138,17 @@ export class AccessLogBucket extends pulumi.ComponentResource {
     // The account ELB delivers logs from in this region. Regions opened after August 2022 use the
     // service principal logdelivery.elasticloadbalancing.amazonaws.com instead; every region of this
     // design (us-east-1, ca-central-1, eu-west-1) is older and uses the account.
-    const elbAccount = aws.elb.getServiceAccountOutput({}, { parent: this });
-    const caller = aws.getCallerIdentityOutput({}, { parent: this });
+    const elbDelivery =
+      (args.elbLogDelivery ?? true)
+        ? {
+            principalArn: aws.elb.getServiceAccountOutput({ region }, { parent: this }).arn,
+            accountId: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+          }
+        : undefined;
 
     const policy = new aws.s3.BucketPolicy(
       `${name}-policy`,
-      { bucket: bucket.id, policy: accessLogBucketPolicy(bucket.arn, elbAccount.arn, caller.accountId) },
+      { region, bucket: bucket.id, policy: accessLogBucketPolicy(bucket.arn, elbDelivery) },
       // S3 rejects concurrent changes to one bucket's configuration, and the public access block
       // decides which policies are accepted: apply the block first.
       { parent: this, dependsOn: [publicAccessBlock] },

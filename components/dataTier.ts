@@ -2,12 +2,15 @@
  * The data block of the diagram, for both roles:
  *
  *   home stack:    KMS key · GlobalCluster ─▶ primary Aurora cluster (writer + readers) · DynamoDB table
- *                  · master credentials in Secrets Manager, replicated to every standby region
- *   standby stack: KMS key · secondary Aurora cluster joined to the home's GlobalCluster
- *                  · DynamoDB TableReplica of the home table · the secret's replica (created by the home)
+ *                  · master credentials in Secrets Manager (generated here)
+ *   standby stack: KMS key · secondary Aurora cluster joined to the home's GlobalCluster, forwarding
+ *                  writes to the writer · DynamoDB TableReplica of the home table · its own copy of
+ *                  the master credentials in Secrets Manager (read from the home stack, secret)
  *
  * Both replicate asynchronously from the home region. Which stack is the *home* never changes on a
- * failover (only the sizing role does), so a failover never recreates a data resource.
+ * failover (an ARC Region switch plan moves the Aurora writer; Pulumi does not), so a failover never
+ * recreates a data resource. Every resource is in this stack's own region: nothing here needs another
+ * region's API to be updated.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -32,19 +35,31 @@ export const HOME_OUTPUT_NAMES = [
   "dbName",
   /** Engine version of the global database, which a secondary must match to join it. */
   "dbEngineVersion",
+  /**
+   * The global database's writer endpoint: it always names the writer of the current primary cluster
+   * (`aws.rds.GlobalCluster.endpoint`), so it follows a switchover or failover without a deploy.
+   */
+  "dbGlobalWriterEndpoint",
   "dynamoTableName",
   /** The home table, which the standby's TableReplica replicates. */
   "dynamoTableArn",
-  /** The master secret in the home region; its replicas keep the name, only the region differs. */
-  "dbSecretArn",
+] as const;
+
+/**
+ * Home outputs that are Pulumi secrets. `StackReference.requireOutputValue` refuses secret outputs,
+ * so a standby reads these with `requireOutput`, and they stay secret in its state.
+ */
+export const HOME_SECRET_OUTPUT_NAMES = [
   /**
-   * JSON object `{ "<region>": "<KMS key ARN>" }`: the key the home created in each standby region
-   * for the secret's replica there. The standby's backend needs kms:Decrypt on it to read the secret.
+   * JSON `{ username, password, engine, dbname }` of the global database's master user. Each standby
+   * stores its own copy in its own region's Secrets Manager, under its own key: a secret replicated by
+   * the home would be a resource the home stack owns in another region.
    */
-  "dbSecretReplicaKeyArns",
+  "dbCredentials",
 ] as const;
 
 export type HomeOutputName = (typeof HOME_OUTPUT_NAMES)[number];
+export type HomeSecretOutputName = (typeof HOME_SECRET_OUTPUT_NAMES)[number];
 
 /** What a standby needs from the home stack, as plain strings. */
 export type HomeOutputs = Record<HomeOutputName, string>;
@@ -67,6 +82,21 @@ export async function readHomeOutputs(ref: pulumi.StackReference): Promise<HomeO
   return outputs;
 }
 
+/**
+ * The home's secret outputs, as Outputs that stay secret (HOME_SECRET_OUTPUT_NAMES). A missing one
+ * fails the standby's deployment with the name of the output, like `readHomeOutputs`.
+ */
+export function readHomeSecrets(
+  ref: pulumi.StackReference,
+): Record<HomeSecretOutputName, pulumi.Output<string>> {
+  return Object.fromEntries(
+    HOME_SECRET_OUTPUT_NAMES.map((name) => [
+      name,
+      pulumi.secret(ref.requireOutput(name)) as pulumi.Output<string>,
+    ]),
+  ) as Record<HomeSecretOutputName, pulumi.Output<string>>;
+}
+
 /** What the backend and Integrations need to reach this region's data. */
 export interface DataConnection {
   /** Cluster (writer) endpoint; on a standby it accepts writes only after a global failover. */
@@ -77,11 +107,11 @@ export interface DataConnection {
   tableName: string;
   /** The table's ARN in this region (the replica's on a standby). */
   tableArn: string;
-  /** This region's copy of the master secret. */
+  /** The global database's writer endpoint (the current primary cluster's writer, in any region). */
+  globalWriterEndpoint: string;
+  /** This region's copy of the master secret, encrypted with this region's data key. */
   secretArn: string;
-  /** The key that encrypts this region's copy of the secret (not this region's data key on a standby). */
-  secretKmsKeyArn: string;
-  /** This region's data key (Aurora, DynamoDB, SNS, other secrets). */
+  /** This region's data key (Aurora, DynamoDB, SNS, the secrets). */
   kmsKeyArn: string;
 }
 
@@ -101,10 +131,10 @@ export interface DataTierArgs {
   backendSecurityGroupId: pulumi.Input<string>;
   /** Engine version, instance class/count, backups, names. */
   database: DatabaseConfig;
-  /** Home only: regions of the standby stacks, where the master secret is replicated. @default [] */
-  standbyRegions?: string[];
   /** Standby only: the home stack's outputs (from `readHomeOutputs`). */
   homeOutputs?: HomeOutputs;
+  /** Standby only: the home's `dbCredentials` output (secret JSON), stored in this region's secret. */
+  homeCredentials?: pulumi.Input<string>;
   /** Pulumi `protect` on every stateful resource. @default true */
   protect?: boolean;
   /** Retention of the cluster's exported PostgreSQL log group (a CloudWatch Logs value). */
@@ -115,16 +145,19 @@ export interface DataTierArgs {
 export function validateDataTierArgs(args: {
   home: boolean;
   region: string;
-  standbyRegions?: string[];
   homeOutputs?: HomeOutputs;
+  homeCredentials?: unknown;
   database: Pick<DatabaseConfig, "instanceCount" | "backupRetentionDays">;
 }): void {
-  const standbyRegions = args.standbyRegions ?? [];
-  if (args.home && args.homeOutputs !== undefined) {
-    throw new Error("DataTier: the home stack must not be given homeOutputs (it is the home)");
+  if (args.home && (args.homeOutputs !== undefined || args.homeCredentials !== undefined)) {
+    throw new Error(
+      "DataTier: the home stack must not be given homeOutputs or homeCredentials (it is the home)",
+    );
   }
-  if (!args.home && args.homeOutputs === undefined) {
-    throw new Error("DataTier: a standby stack needs homeOutputs (read from the home stack)");
+  if (!args.home && (args.homeOutputs === undefined || args.homeCredentials === undefined)) {
+    throw new Error(
+      "DataTier: a standby stack needs homeOutputs and homeCredentials (read from the home stack)",
+    );
   }
   if (!Number.isInteger(args.database.instanceCount) || args.database.instanceCount < 1) {
     throw new Error(
@@ -136,55 +169,9 @@ export function validateDataTierArgs(args: {
       `DataTier: database.backupRetentionDays must be 1 to 35 (Aurora's range), got ${args.database.backupRetentionDays}`,
     );
   }
-  if (args.home) {
-    if (standbyRegions.includes(args.region)) {
-      throw new Error(`DataTier: standbyRegions must not contain the home region ${args.region}`);
-    }
-    if (new Set(standbyRegions).size !== standbyRegions.length) {
-      throw new Error(`DataTier: standbyRegions has duplicates: ${standbyRegions.join(", ")}`);
-    }
-    return;
-  }
-  const homeOutputs = args.homeOutputs as HomeOutputs;
-  if (standbyRegions.length > 0) {
-    throw new Error("DataTier: standbyRegions is for the home stack only");
-  }
-  if (homeOutputs.homeRegion === args.region) {
+  if (!args.home && args.homeOutputs!.homeRegion === args.region) {
     throw new Error(`DataTier: a standby must not be in the home region ${args.region}`);
   }
-  secretReplicaKeyArn(homeOutputs, args.region);
-}
-
-/**
- * The KMS key the home stack created in `region` for the secret's replica there. Missing means the
- * home stack does not list this region in `standbyRegions`, so there is no replica to read.
- */
-export function secretReplicaKeyArn(homeOutputs: HomeOutputs, region: string): string {
-  let keys: Record<string, unknown>;
-  try {
-    keys = JSON.parse(homeOutputs.dbSecretReplicaKeyArns) as Record<string, unknown>;
-  } catch {
-    throw new Error(
-      `Home stack output 'dbSecretReplicaKeyArns' is not JSON: ${homeOutputs.dbSecretReplicaKeyArns}`,
-    );
-  }
-  const arn = keys[region];
-  if (typeof arn !== "string" || arn === "") {
-    throw new Error(
-      `The home stack (${homeOutputs.homeRegion}) has no DB secret replica in ${region}: add ${region} to its standbyRegions and run it first`,
-    );
-  }
-  return arn;
-}
-
-/** A Secrets Manager replica keeps the primary's name and random suffix: only the region differs. */
-export function secretArnInRegion(arn: string, region: string): string {
-  const parts = arn.split(":");
-  if (parts.length < 7 || parts[0] !== "arn" || parts[2] !== "secretsmanager") {
-    throw new Error(`Not a Secrets Manager secret ARN: ${arn}`);
-  }
-  parts[3] = region;
-  return parts.join(":");
 }
 
 /**
@@ -235,7 +222,7 @@ export class DataTier extends pulumi.ComponentResource {
   /** This region's copy of the master secret. */
   public readonly secretArn: pulumi.Output<string>;
   public readonly connection: pulumi.Output<DataConnection>;
-  /** Home: every HOME_OUTPUT_NAMES entry, to export from the stack. Standby: empty. */
+  /** Home: every HOME_OUTPUT_NAMES and HOME_SECRET_OUTPUT_NAMES entry, to export. Standby: empty. */
   public readonly homeOutputs: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: DataTierArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -244,7 +231,6 @@ export class DataTier extends pulumi.ComponentResource {
 
     const protect = args.protect ?? true;
     const db = args.database;
-    const standbyRegions = args.standbyRegions ?? [];
     // A standby follows the global database's version, not its own config: a secondary must match it.
     const engineVersion = args.home ? db.engineVersion : (args.homeOutputs as HomeOutputs).dbEngineVersion;
     // Physical names that must be stable and unique per stack (aliases, identifiers, snapshots).
@@ -359,6 +345,15 @@ export class DataTier extends pulumi.ComponentResource {
       serverlessv2ScalingConfiguration: serverless
         ? { minCapacity: db.serverlessMinCapacity, maxCapacity: db.serverlessMaxCapacity }
         : undefined,
+      // A secondary forwards the writes its sessions send to the primary's writer, so the standby's
+      // backend can write before (and without) a database failover. Set on the primary too: "this
+      // value is used immediately if the primary is demoted by a global cluster API operation"
+      // (RDS API, CreateDBCluster EnableGlobalWriteForwarding), so after a switchover the old home
+      // forwards its writes to the new writer. Aurora PostgreSQL supports it on 14.9+, 15.4+ and every
+      // 16 and later version (Aurora User Guide, "Using write forwarding in an Aurora PostgreSQL global
+      // database"); config.ts checks the engine version. Sessions opt in with
+      // apg_write_forward.consistency_mode (default SESSION) and write through the reader endpoint.
+      enableGlobalWriteForwarding: true,
     };
     // AWS, not this program, manages global-database membership: a switchover or failover sets
     // replicationSourceIdentifier on the new secondary, and a detach-and-promote clears
@@ -376,9 +371,9 @@ export class DataTier extends pulumi.ComponentResource {
     let cluster: aws.rds.Cluster;
     let tableName: pulumi.Output<string>;
     let tableArn: pulumi.Output<string>;
-    let secretArn: pulumi.Output<string>;
-    let secretKmsKeyArn: pulumi.Output<string>;
+    let credentials: pulumi.Output<string>;
     let databaseName: pulumi.Output<string>;
+    let globalWriterEndpoint: pulumi.Output<string>;
     let homeOutputs: Record<string, pulumi.Output<string>> = {};
 
     if (args.home) {
@@ -424,60 +419,16 @@ export class DataTier extends pulumi.ComponentResource {
         { parent: this, protect, ignoreChanges: managedByAws, dependsOn: [postgresLogs] },
       );
 
-      // Each standby region gets a key of its own for the secret's replica. The home creates it, in
-      // that region (the resource's own `region`, provider v7, so it keeps every setting of the
-      // stack's provider), because the standby's data key does not exist yet when the home deploys
-      // first (and the replica must be created with the secret).
-      const replicaKeys = standbyRegions.map((region) => {
-        const replicaKey = new aws.kms.Key(
-          `${name}-secret-replica-key-${region}`,
-          {
-            region,
-            description: `${base}: replica of the Aurora master secret in ${region}`,
-            enableKeyRotation: true,
-            deletionWindowInDays: 30,
-            policy: keyPolicy,
-          },
-          { parent: this, protect },
-        );
-        new aws.kms.Alias(
-          `${name}-secret-replica-key-alias-${region}`,
-          { region, name: `alias/${base}-db-secret-replica`, targetKeyId: replicaKey.keyId },
-          { parent: this },
-        );
-        return { region, arn: replicaKey.arn };
-      });
-
-      const secret = new aws.secretsmanager.Secret(
-        `${name}-master-secret`,
-        {
-          description: `${base}: Aurora master credentials (generated; replicated to every standby region)`,
-          kmsKeyId: key.arn,
-          recoveryWindowInDays: 30,
-          replicas: replicaKeys.map(({ region, arn }) => ({ region, kmsKeyId: arn })),
-        },
-        { parent: this, protect },
-      );
-      new aws.secretsmanager.SecretVersion(
-        `${name}-master-secret-value`,
-        {
-          secretId: secret.id,
-          // Built from the password, so already a secret; wrapped again so no refactor can leak it.
-          // No host or port: the secret is replicated to every standby region, where the home's
-          // writer endpoint would be wrong (and unreachable: the backend's group reaches only its
-          // own region's database). Each region's endpoints are in SSM (db/writerEndpoint, ...).
-          secretString: pulumi.secret(
-            password.result.apply((pw) =>
-              JSON.stringify({
-                username: db.masterUsername,
-                password: pw,
-                engine: "postgres",
-                dbname: db.databaseName,
-              }),
-            ),
-          ),
-        },
-        { parent: this },
+      // No host or port: every region keeps its own copy, where the home's writer endpoint would be
+      // wrong (and unreachable: the backend's group reaches only its own region's database). Each
+      // region's endpoints are in SSM (db/writerEndpoint, db/readerEndpoint, ...).
+      credentials = password.result.apply((pw) =>
+        JSON.stringify({
+          username: db.masterUsername,
+          password: pw,
+          engine: "postgres",
+          dbname: db.databaseName,
+        }),
       );
 
       const table = new aws.dynamodb.Table(
@@ -504,21 +455,17 @@ export class DataTier extends pulumi.ComponentResource {
 
       tableName = table.name;
       tableArn = table.arn;
-      secretArn = secret.arn;
-      secretKmsKeyArn = key.arn;
       databaseName = pulumi.output(db.databaseName);
-      const replicaKeyArns = pulumi
-        .all(replicaKeys.map(({ region, arn }) => arn.apply((a) => [region, a] as const)))
-        .apply((entries) => JSON.stringify(Object.fromEntries(entries)));
-      const exported: Record<HomeOutputName, pulumi.Output<string>> = {
+      globalWriterEndpoint = globalCluster.endpoint;
+      const exported: Record<HomeOutputName | HomeSecretOutputName, pulumi.Output<string>> = {
         homeRegion: pulumi.output(args.region),
         globalClusterIdentifier: globalCluster.id,
         dbName: databaseName,
         dbEngineVersion: globalCluster.engineVersion,
+        dbGlobalWriterEndpoint: globalWriterEndpoint,
         dynamoTableName: table.name,
         dynamoTableArn: table.arn,
-        dbSecretArn: secret.arn,
-        dbSecretReplicaKeyArns: replicaKeyArns,
+        dbCredentials: pulumi.secret(credentials),
       };
       homeOutputs = exported;
     } else {
@@ -547,10 +494,27 @@ export class DataTier extends pulumi.ComponentResource {
       );
       tableName = pulumi.output(home.dynamoTableName);
       tableArn = replica.arn;
-      secretArn = pulumi.output(secretArnInRegion(home.dbSecretArn, args.region));
-      secretKmsKeyArn = pulumi.output(secretReplicaKeyArn(home, args.region));
       databaseName = pulumi.output(home.dbName);
+      globalWriterEndpoint = pulumi.output(home.dbGlobalWriterEndpoint);
+      credentials = pulumi.output(args.homeCredentials as pulumi.Input<string>);
     }
+
+    const secret = new aws.secretsmanager.Secret(
+      `${name}-master-secret`,
+      {
+        description: `${base}: Aurora master credentials (${args.home ? "generated here" : "copied from the home stack"})`,
+        kmsKeyId: key.arn,
+        recoveryWindowInDays: 30,
+      },
+      { parent: this, protect },
+    );
+    new aws.secretsmanager.SecretVersion(
+      `${name}-master-secret-value`,
+      // Already a secret (a generated password, or a secret output of the home stack); wrapped again
+      // so no refactor can leak it.
+      { secretId: secret.id, secretString: pulumi.secret(credentials) },
+      { parent: this },
+    );
 
     // Explicit AZs, one per instance in turn, so the writer and its failover reader never share an
     // AZ (RDS alone does not guarantee that). They are the VPC's own AZs, so every AZ chosen has an
@@ -590,7 +554,7 @@ export class DataTier extends pulumi.ComponentResource {
     this.readerEndpoint = cluster.readerEndpoint;
     this.tableName = tableName;
     this.tableArn = tableArn;
-    this.secretArn = secretArn;
+    this.secretArn = secret.arn;
     this.homeOutputs = homeOutputs;
     this.connection = pulumi.output({
       writerEndpoint: cluster.endpoint,
@@ -599,8 +563,8 @@ export class DataTier extends pulumi.ComponentResource {
       databaseName,
       tableName,
       tableArn,
-      secretArn,
-      secretKmsKeyArn,
+      globalWriterEndpoint,
+      secretArn: secret.arn,
       kmsKeyArn: key.arn,
     });
 

@@ -1,63 +1,30 @@
 /**
- * How users reach a region: a Route 53 health check on the region's public ALB, this region's part of
- * the app domain's DNS, and an alarm that tells operators when the check fails (that is, when Route 53
- * is failing traffic over, or about to).
+ * This region's part of the app's DNS: a Route 53 health check of the region's DEEP health (the
+ * public ALB's `/healthz/deep`, which only answers 200 when the frontend, the internal ALB, the backend,
+ * Aurora and DynamoDB all answer), and one latency record that names the region's ALB under that check:
  *
- * The app domain is one failover pair, whatever the number of regions:
+ *   home.<domain>     latency (set <home region>)     → the home's public ALB, deep health-checked
+ *   standby.<domain>  latency (set <standby region>)  → that standby's public ALB, deep health-checked
+ *                                                       (one per standby region: the standby set)
  *
- *   app.example.com  PRIMARY   (set <active region>)  → alias to the active region's ALB, health-checked
- *   app.example.com  SECONDARY (set "standby")        → alias to standby.app.example.com, evaluateTargetHealth
- *   standby.app.example.com  latency (set <region>)   → alias to that passive region's ALB, health-checked
- *                                                       (one per passive region: the standby set)
+ * The app domain itself is not here: its failover pair (PRIMARY → home.<domain>, SECONDARY →
+ * standby.<domain>) carries the health checks of the ARC Region switch plan, which the failover
+ * control stack owns (components/failoverRouting.ts). A failover changes health-check states (Route
+ * 53's data plane), never these records, so no regional stack has anything to change in a failover.
  *
- * Route 53 holds one PRIMARY and one SECONDARY per failover pair, so the passive regions do not each
- * get a SECONDARY: they share one that points at the standby set, and a new passive region only adds
- * its latency record. Swapping the active region is one atomic change batch (tools/failoverBatch.ts).
+ * No alarm here either: Route 53 publishes health-check metrics only in us-east-1, and a regional
+ * stack owns nothing outside its region. The control stack alarms on every region's check.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Role } from "../config";
 
-export interface EdgeDnsArgs {
-  /** Fully qualified app domain the failover pair answers for, e.g. `app.example.com`. Required. */
-  domain: string;
-  /** Public hosted zone that holds `domain`. Required. */
-  hostedZoneId: pulumi.Input<string>;
-  /**
-   * `active` gets the PRIMARY record; `passive` a latency record in the standby set plus the shared
-   * SECONDARY record that points at the set. Required.
-   */
-  role: Role;
-  /**
-   * This stack's region: the set identifier of its PRIMARY or latency record (so each region owns its
-   * own record) and the latency record's region. Required.
-   */
-  region: string;
-  /** DNS name of this region's public ALB: the alias target and the health-checked endpoint. Required. */
-  loadBalancerDnsName: pulumi.Input<string>;
-  /** Canonical hosted zone id of the ALB (the alias target's zone). Required. */
-  loadBalancerZoneId: pulumi.Input<string>;
-  /** Seconds between health checks: 10 (fast) or 30 (standard). @default 10 */
-  healthCheckInterval?: number;
-  /** Consecutive failures before Route 53 marks the ALB unhealthy, 1 to 10. @default 3 */
-  healthCheckFailureThreshold?: number;
-  /** Path the health checkers request over HTTPS. @default "/healthz" */
-  healthCheckPath?: string;
-  /**
-   * SNS topic ARNs the health-check alarm notifies on ALARM and OK. They must be topics in
-   * us-east-1, because the alarm lives there (CloudWatch only notifies topics in its own region).
-   * @default [] (the alarm only changes state)
-   */
-  alarmActions?: pulumi.Input<string>[];
-  /** Extra tags for the health check and the alarm. @default {} */
-  tags?: Record<string, string>;
-}
+/** Path of the deep health endpoint (components/userData.ts): the whole request path of the region. */
+export const DEEP_HEALTH_PATH = "/healthz/deep";
 
-/**
- * Route 53 publishes health-check metrics only in us-east-1, whatever region the stack is in, so
- * the alarm on them has to be created there.
- */
-export const HEALTH_CHECK_METRICS_REGION = "us-east-1";
+/** Label of the home region's record: `home.<domain>`. */
+export const HOME_RECORD_LABEL = "home";
+/** Label of the standby set: `standby.<domain>` holds one latency record per standby region. */
+export const STANDBY_RECORD_LABEL = "standby";
 
 /**
  * Regions the health checkers probe from. Route 53 requires at least three; three on different
@@ -66,28 +33,16 @@ export const HEALTH_CHECK_METRICS_REGION = "us-east-1";
  */
 export const HEALTH_CHECKER_REGIONS = ["us-east-1", "us-west-2", "eu-west-1"];
 
-/** The failover record type for a role: the active region is PRIMARY, every standby SECONDARY. */
-export function failoverType(role: Role): "PRIMARY" | "SECONDARY" {
-  return role === "active" ? "PRIMARY" : "SECONDARY";
+/** The name of a region's deep-checked record: `home.<domain>` or `standby.<domain>`. */
+export function regionRecordName(domain: string, home: boolean): string {
+  return `${home ? HOME_RECORD_LABEL : STANDBY_RECORD_LABEL}.${domain.replace(/\.$/, "")}`;
 }
 
 /**
- * Label of the standby set: `standby.<domain>` holds one latency record per passive region, and the
- * pair's SECONDARY record is an alias to it.
- */
-export const STANDBY_RECORD_LABEL = "standby";
-
-/** setIdentifier of the shared SECONDARY record (the same in every passive stack). */
-export const STANDBY_SET_IDENTIFIER = "standby";
-
-/** The standby set's name for an app domain: `standby.app.example.com`. */
-export function standbyRecordName(domain: string): string {
-  return `${STANDBY_RECORD_LABEL}.${domain.replace(/\.$/, "")}`;
-}
-
-/**
- * Seconds from the ALB going down to Route 53 declaring it unhealthy (request interval × failure
- * threshold); the DR report adds the alias record's 60 s TTL to get the time to serve from standby.
+ * Seconds from the region failing to Route 53 declaring it unhealthy: "the number of consecutive
+ * health checks that an endpoint must pass or fail for Route 53 to change the current status"
+ * (Route 53 Developer Guide, "Values that you specify when you create or update health checks",
+ * Failure threshold) × the request interval (10 or 30 s).
  */
 export function detectionSeconds(interval: number, threshold: number): number {
   if (interval !== 10 && interval !== 30) {
@@ -99,17 +54,36 @@ export function detectionSeconds(interval: number, threshold: number): number {
   return interval * threshold;
 }
 
+export interface EdgeDnsArgs {
+  /** Fully qualified app domain, e.g. `app.example.com`; the records are named under it. Required. */
+  domain: string;
+  /** Public hosted zone that holds `domain`. Required. */
+  hostedZoneId: pulumi.Input<string>;
+  /** True on the home stack: its record is `home.<domain>`; a standby's joins `standby.<domain>`. Required. */
+  home: boolean;
+  /** This stack's region: the record's set identifier and latency region. Required. */
+  region: string;
+  /** DNS name of this region's public ALB: the alias target and the health-checked endpoint. Required. */
+  loadBalancerDnsName: pulumi.Input<string>;
+  /** Canonical hosted zone id of the ALB (the alias target's zone). Required. */
+  loadBalancerZoneId: pulumi.Input<string>;
+  /** Seconds between health checks: 10 (fast) or 30 (standard). @default 10 */
+  healthCheckInterval?: number;
+  /** Consecutive failures before Route 53 marks the region unhealthy, 1 to 10. @default 3 */
+  healthCheckFailureThreshold?: number;
+  /** Path the health checkers request over HTTPS. @default "/healthz/deep" */
+  healthCheckPath?: string;
+  /** Extra tags for the health check. @default {} */
+  tags?: Record<string, string>;
+}
+
 export class EdgeDns extends pulumi.ComponentResource {
-  /** Id of the Route 53 health check on this region's public ALB. */
+  /** Id of the Route 53 health check of this region's deep health. */
   public readonly healthCheckId: pulumi.Output<string>;
-  /** Name of this stack's failover record, PRIMARY or the shared SECONDARY (the app domain). */
+  /** Name of this region's record (`home.<domain>` or `standby.<domain>`). */
   public readonly recordName: pulumi.Output<string>;
-  /** Fully qualified name of that failover record. */
-  public readonly fqdn: pulumi.Output<string>;
-  /** Name of the health-check alarm (in us-east-1). */
-  public readonly healthCheckAlarmName: pulumi.Output<string>;
-  /** ARN of the health-check alarm (in us-east-1). */
-  public readonly healthCheckAlarmArn: pulumi.Output<string>;
+  /** Set identifier of this region's record (the region). */
+  public readonly setIdentifier: string;
 
   constructor(name: string, args: EdgeDnsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("multi-region-web:edgeDns:EdgeDns", name, args, opts);
@@ -117,7 +91,9 @@ export class EdgeDns extends pulumi.ComponentResource {
     const interval = args.healthCheckInterval ?? 10;
     const threshold = args.healthCheckFailureThreshold ?? 3;
     detectionSeconds(interval, threshold);
-    const tags = { Name: `${args.domain} ${args.region}`, ...args.tags };
+    const path = args.healthCheckPath ?? DEEP_HEALTH_PATH;
+    if (!path.startsWith("/")) throw new Error(`EdgeDns "${name}": healthCheckPath must start with "/"`);
+    const tags = { Name: `${args.domain} ${args.region} deep health`, ...args.tags };
 
     const healthCheck = new aws.route53.HealthCheck(
       `${name}-health`,
@@ -125,12 +101,13 @@ export class EdgeDns extends pulumi.ComponentResource {
         type: "HTTPS",
         fqdn: args.loadBalancerDnsName,
         port: 443,
-        resourcePath: args.healthCheckPath ?? "/healthz",
+        resourcePath: path,
         requestInterval: interval,
         failureThreshold: threshold,
         // Send the host name in the TLS handshake as browsers do, so the ALB's SNI certificate
-        // selection is exercised. Route 53 does not validate the certificate, which is why checking
-        // the ALB's own name (not covered by the app certificate) still passes.
+        // selection is exercised. "HTTPS health checks don't validate SSL/TLS certificates" (Route 53
+        // Developer Guide, "How Amazon Route 53 determines whether a health check is healthy"), which
+        // is why checking the ALB's own name (not covered by the app certificate) still passes.
         enableSni: true,
         measureLatency: true,
         regions: HEALTH_CHECKER_REGIONS,
@@ -141,108 +118,34 @@ export class EdgeDns extends pulumi.ComponentResource {
       { parent: this },
     );
     this.healthCheckId = healthCheck.id;
+    this.setIdentifier = args.region;
 
-    const alias = (target: pulumi.Input<string>, zoneId: pulumi.Input<string>) => [
-      // Also fail over when the target has no healthy endpoint, not only when it is unreachable.
-      { name: target, zoneId, evaluateTargetHealth: true },
-    ];
-    // Every record below sets allowOverwrite: after the runbook's atomic role-swap batch
-    // (tools/failoverBatch.ts) has created a record in Route 53, the `pulumi up --refresh` that
-    // follows adopts it (an UPSERT of identical values) instead of failing because it exists.
-    let record: aws.route53.Record;
-    if (args.role === "active") {
-      // The PRIMARY of the failover pair: health-checked, an alias to this region's ALB. An alias
-      // to an ALB has no TTL of its own (Route 53 answers with 60 s).
-      record = new aws.route53.Record(
-        `${name}-primary`,
-        {
-          zoneId: args.hostedZoneId,
-          name: args.domain,
-          type: "A",
-          setIdentifier: args.region,
-          failoverRoutingPolicies: [{ type: "PRIMARY" }],
-          healthCheckId: healthCheck.id,
-          aliases: alias(args.loadBalancerDnsName, args.loadBalancerZoneId),
-          allowOverwrite: true,
-        },
-        { parent: this },
-      );
-    } else {
-      // This region's member of the standby set: a latency record named standby.<domain>, one per
-      // passive region (setIdentifier = region), health-checked, an alias to this region's ALB.
-      const latency = new aws.route53.Record(
-        `${name}-standby-latency`,
-        {
-          zoneId: args.hostedZoneId,
-          name: standbyRecordName(args.domain),
-          type: "A",
-          setIdentifier: args.region,
-          latencyRoutingPolicies: [{ region: args.region }],
-          healthCheckId: healthCheck.id,
-          aliases: alias(args.loadBalancerDnsName, args.loadBalancerZoneId),
-          allowOverwrite: true,
-        },
-        { parent: this },
-      );
-      // The SECONDARY of the failover pair, shared by every passive stack: an alias to the standby
-      // set in the same hosted zone. With evaluateTargetHealth, Route 53 answers with the healthy
-      // standby regions only, nearest first; it needs no health check of its own. Route 53 holds one
-      // SECONDARY per pair, so every passive stack declares the same record (setIdentifier
-      // STANDBY_SET_IDENTIFIER, identical inputs): allowOverwrite lets the second standby adopt it
-      // instead of failing on "already exists", and retainOnDelete keeps it when one standby is
-      // destroyed (or turns active after a role swap), because the other standbys still need it.
-      record = new aws.route53.Record(
-        `${name}-standby-failover`,
-        {
-          zoneId: args.hostedZoneId,
-          name: args.domain,
-          type: "A",
-          setIdentifier: STANDBY_SET_IDENTIFIER,
-          failoverRoutingPolicies: [{ type: "SECONDARY" }],
-          aliases: alias(standbyRecordName(args.domain), args.hostedZoneId),
-          allowOverwrite: true,
-        },
-        // Route 53 refuses an alias to a name that has no record yet: the standby set first.
-        { parent: this, dependsOn: [latency], retainOnDelete: true },
-      );
-    }
-    this.recordName = record.name;
-    this.fqdn = record.fqdn;
-
-    const actions = args.alarmActions ?? [];
-    const alarm = new aws.cloudwatch.MetricAlarm(
-      `${name}-health-alarm`,
+    // One member of a latency set per region. The failover pair above it aliases the set with
+    // evaluateTargetHealth: when this record's check fails Route 53 "backs out of that branch of the
+    // tree" and answers from another (Route 53 Developer Guide, "How health checks work in complex
+    // Amazon Route 53 configurations"). evaluateTargetHealth here also drops an ALB whose target
+    // groups have no healthy target. An alias to an ALB answers with a 60 s TTL.
+    const record = new aws.route53.Record(
+      `${name}-region`,
       {
-        // The resource's own region (provider v7), not an explicit provider: it keeps every setting
-        // of the stack's provider (credentials, assumed role, allowed accounts, default tags).
-        region: HEALTH_CHECK_METRICS_REGION,
-        alarmDescription: `Route 53 health check of the ${args.region} public ALB (${args.domain}) is failing`,
-        namespace: "AWS/Route53",
-        metricName: "HealthCheckStatus",
-        dimensions: { HealthCheckId: healthCheck.id },
-        // 1 = healthy, 0 = unhealthy; Minimum catches any unhealthy minute.
-        statistic: "Minimum",
-        comparisonOperator: "LessThanThreshold",
-        threshold: 1,
-        period: 60,
-        evaluationPeriods: 1,
-        // No data means the health check (or its metrics) is gone: that is not "healthy".
-        treatMissingData: "breaching",
-        alarmActions: actions,
-        okActions: actions,
-        tags,
+        zoneId: args.hostedZoneId,
+        name: regionRecordName(args.domain, args.home),
+        type: "A",
+        setIdentifier: args.region,
+        latencyRoutingPolicies: [{ region: args.region }],
+        healthCheckId: healthCheck.id,
+        aliases: [
+          { name: args.loadBalancerDnsName, zoneId: args.loadBalancerZoneId, evaluateTargetHealth: true },
+        ],
       },
       { parent: this },
     );
-    this.healthCheckAlarmName = alarm.name;
-    this.healthCheckAlarmArn = alarm.arn;
+    this.recordName = record.name;
 
     this.registerOutputs({
       healthCheckId: this.healthCheckId,
       recordName: this.recordName,
-      fqdn: this.fqdn,
-      healthCheckAlarmName: this.healthCheckAlarmName,
-      healthCheckAlarmArn: this.healthCheckAlarmArn,
+      setIdentifier: this.setIdentifier,
     });
   }
 }

@@ -47,7 +47,7 @@ export interface BackendPolicyValues {
   dbSecretArn: string;
   /** The table's ARN in this region. */
   tableArn: string;
-  /** Keys the backend decrypts with: this region's data key and the DB secret's key. */
+  /** Keys the backend decrypts with: this region's data key (the DB secret's too) and the topic's. */
   kmsKeyArns: string[];
   ssmPrefix: string;
 }
@@ -183,6 +183,7 @@ export function parameterKeys(provider: MailConfig["provider"]): string[] {
   return [
     "db/writerEndpoint",
     "db/readerEndpoint",
+    "db/globalWriterEndpoint",
     "db/port",
     "db/name",
     "db/secretArn",
@@ -332,6 +333,7 @@ export class Integrations extends pulumi.ComponentResource {
     const values: Record<string, pulumi.Input<string>> = {
       "db/writerEndpoint": data.writerEndpoint,
       "db/readerEndpoint": data.readerEndpoint,
+      "db/globalWriterEndpoint": data.globalWriterEndpoint,
       "db/port": data.port.apply(String),
       "db/name": data.databaseName,
       "db/secretArn": data.secretArn,
@@ -379,8 +381,8 @@ export class Integrations extends pulumi.ComponentResource {
             mapArn: v.mapArn,
             dbSecretArn: v.data.secretArn,
             tableArn: v.data.tableArn,
-            // The topic / SMTP secret key, the data key and the DB secret's key (another on a standby).
-            kmsKeyArns: [v.kmsKeyArn, v.data.kmsKeyArn, v.data.secretKmsKeyArn],
+            // The topic / SMTP secret key and the data key (which also encrypts the DB secret).
+            kmsKeyArns: [v.kmsKeyArn, v.data.kmsKeyArn],
             ssmPrefix: args.ssmPrefix,
           }),
         ),

@@ -12,8 +12,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlarmsConfig, Role } from "../config";
 
 /**
- * Route 53 publishes health-check metrics only in us-east-1, and a CloudWatch alarm can only notify
- * an SNS topic in its own region: the health-check alarm's topic has to live there.
+ * Route 53 publishes health-check metrics only in us-east-1 ("Route 53 metrics are not available if
+ * you select any other region as the current region", Route 53 Developer Guide, "Monitoring health
+ * check status and getting notifications"). The dashboard's health-check widget reads them from there;
+ * the alarm on them belongs to the control stack, since a regional stack owns nothing outside its region.
  */
 export const EDGE_METRICS_REGION = "us-east-1";
 
@@ -610,46 +612,26 @@ function subscriptionSuffix(email: string): string {
 export class Observability extends pulumi.ComponentResource {
   /** ARN of this region's ops topic: every alarm here notifies it. */
   public readonly opsTopicArn: pulumi.Output<string>;
-  /**
-   * ARN of the ops topic in us-east-1, for the Route 53 health-check alarm (EdgeDns `alarmActions`):
-   * the same topic in a us-east-1 stack, a second topic there otherwise.
-   */
-  public readonly edgeAlarmTopicArn: pulumi.Output<string>;
   /** Name of this region's CloudWatch dashboard. */
   public readonly dashboardName: pulumi.Output<string>;
   /** Alarm names by spec key (`public-alb-5xx-rate`, `db-replication-lag`, ...). */
   public readonly alarmNames: Record<string, pulumi.Output<string>>;
-
-  private readonly protectKeys: boolean;
+  /** Alarm ARNs by spec key: the failover plan watches `public-alb-5xx-rate` as application health. */
+  public readonly alarmArns: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("multi-region-web:observability:Observability", name, args, opts);
-    this.protectKeys = args.protect ?? true;
 
     const tags = { Name: `${args.stackName}-ops`, ...args.tags };
-    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
-    const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-    const keyPolicy = pulumi.jsonStringify(
-      pulumi.all([partition, accountId]).apply(([p, account]) => opsKeyPolicy(p, account)),
-    );
-
     // The ops topic gets its own small key rather than the region's data key: the data key's policy
     // belongs to DataTier and must stay closed to service principals, while this one has to let
     // CloudWatch encrypt notifications. Losing it only loses notifications, never data.
-    const opsTopic = this.topic(`${name}-ops`, args.region, keyPolicy, args.alarms.emails, tags);
+    const opsTopic = notificationTopic(this, `${name}-ops`, args.alarms.emails, tags, args.protect ?? true);
     this.opsTopicArn = opsTopic.arn;
-
-    if (args.region === EDGE_METRICS_REGION) {
-      this.edgeAlarmTopicArn = opsTopic.arn;
-    } else {
-      // The resources' own region (provider v7) rather than an explicit provider: they keep every
-      // setting of the stack's provider (credentials, assumed role, allowed accounts, default tags).
-      const edgeTopic = this.topic(`${name}-edge`, EDGE_METRICS_REGION, keyPolicy, args.alarms.emails, tags);
-      this.edgeAlarmTopicArn = edgeTopic.arn;
-    }
 
     const actions = [this.opsTopicArn];
     this.alarmNames = {};
+    this.alarmArns = {};
     for (const spec of alarmSpecs(args)) {
       const alarm = new aws.cloudwatch.MetricAlarm(
         `${name}-${spec.key}`,
@@ -657,6 +639,7 @@ export class Observability extends pulumi.ComponentResource {
         { parent: this },
       );
       this.alarmNames[spec.key] = alarm.name;
+      this.alarmArns[spec.key] = alarm.arn;
     }
 
     const dashboard = new aws.cloudwatch.Dashboard(
@@ -677,43 +660,50 @@ export class Observability extends pulumi.ComponentResource {
 
     this.registerOutputs({
       opsTopicArn: this.opsTopicArn,
-      edgeAlarmTopicArn: this.edgeAlarmTopicArn,
       dashboardName: this.dashboardName,
       alarmNames: this.alarmNames,
+      alarmArns: this.alarmArns,
     });
   }
+}
 
-  /** A KMS-encrypted topic with its own key and one e-mail subscription per address. */
-  private topic(
-    prefix: string,
-    region: string,
-    keyPolicy: pulumi.Output<string>,
-    emails: string[],
-    tags: Record<string, string>,
-  ): aws.sns.Topic {
-    const opts: pulumi.CustomResourceOptions = { parent: this };
-    const key = new aws.kms.Key(
-      `${prefix}-key`,
-      {
-        region,
-        description: `Encrypts the ${prefix} alarm notifications`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 7,
-        policy: keyPolicy,
-        tags,
-      },
-      { ...opts, protect: this.protectKeys },
+/**
+ * A KMS-encrypted SNS topic with its own key (whose policy lets CloudWatch alarms publish) and one
+ * e-mail subscription per address, created as children of `parent`. Used for each region's ops topic
+ * and for the control stack's topic of the Route 53 health-check alarms.
+ */
+export function notificationTopic(
+  parent: pulumi.Resource,
+  prefix: string,
+  emails: string[],
+  tags: Record<string, string>,
+  protectKey: boolean,
+): aws.sns.Topic {
+  const opts: pulumi.CustomResourceOptions = { parent };
+  const partition = aws.getPartitionOutput({}, opts).partition;
+  const accountId = aws.getCallerIdentityOutput({}, opts).accountId;
+  const key = new aws.kms.Key(
+    `${prefix}-key`,
+    {
+      description: `Encrypts the ${prefix} alarm notifications`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 7,
+      policy: pulumi.jsonStringify(
+        pulumi.all([partition, accountId]).apply(([p, account]) => opsKeyPolicy(p, account)),
+      ),
+      tags,
+    },
+    { ...opts, protect: protectKey },
+  );
+  const topic = new aws.sns.Topic(prefix, { kmsMasterKeyId: key.arn, tags }, opts);
+  // Addresses differing only in case are one mailbox (and would collide as resource names).
+  for (const email of [...new Set(emails.map((e) => e.toLowerCase()))]) {
+    // E-mail subscriptions stay "pending confirmation" until the recipient clicks the link AWS sends.
+    new aws.sns.TopicSubscription(
+      `${prefix}-${subscriptionSuffix(email)}`,
+      { topic: topic.arn, protocol: "email", endpoint: email },
+      opts,
     );
-    const topic = new aws.sns.Topic(prefix, { region, kmsMasterKeyId: key.arn, tags }, opts);
-    // Addresses differing only in case are one mailbox (and would collide as resource names).
-    for (const email of [...new Set(emails.map((e) => e.toLowerCase()))]) {
-      // E-mail subscriptions stay "pending confirmation" until the recipient clicks the link AWS sends.
-      new aws.sns.TopicSubscription(
-        `${prefix}-${subscriptionSuffix(email)}`,
-        { region, topic: topic.arn, protocol: "email", endpoint: email },
-        opts,
-      );
-    }
-    return topic;
   }
+  return topic;
 }

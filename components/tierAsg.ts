@@ -119,6 +119,8 @@ export class TierAsg extends pulumi.ComponentResource {
   public readonly instanceRoleName: pulumi.Output<string>;
   public readonly instanceRoleArn: pulumi.Output<string>;
   public readonly asgName: pulumi.Output<string>;
+  /** ARN of the Auto Scaling group: the failover plan scales it. */
+  public readonly asgArn: pulumi.Output<string>;
   public readonly launchTemplateId: pulumi.Output<string>;
 
   constructor(name: string, args: TierAsgArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -383,10 +385,14 @@ export class TierAsg extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        // After creation the scaling policy owns the desired capacity: re-applying the configured
-        // number on every `pulumi up` would undo a scale-out under load. A failover that raises
-        // minSize still raises the desired capacity, because AWS lifts it to the new minimum.
-        ignoreChanges: ["desiredCapacity"],
+        // The configured sizes are the group's sizes at creation. After that the scaling policy owns
+        // the desired capacity, and the failover plan owns the floor: ARC Region switch's EC2 Auto
+        // Scaling block raises the activated region's group to the other region's capacity with
+        // UpdateAutoScalingGroup (ARC Developer Guide, "EC2 Auto Scaling execution block"; its sample
+        // policy grants autoscaling:UpdateAutoScalingGroup). A `pulumi up` that re-applied either
+        // number would scale the region carrying the traffic back down mid-incident. maxSize stays
+        // managed: it is the ceiling both the plan and the scaling policy work under.
+        ignoreChanges: ["minSize", "desiredCapacity"],
         // A target group health-checks its targets only once a listener uses it: create the group
         // after the listeners, so that ELB health is judged from the first instance on.
         dependsOn: listeners,
@@ -420,6 +426,7 @@ export class TierAsg extends pulumi.ComponentResource {
     this.instanceRoleName = role.name;
     this.instanceRoleArn = role.arn;
     this.asgName = asg.name;
+    this.asgArn = asg.arn;
     this.launchTemplateId = launchTemplate.id;
 
     this.registerOutputs({
@@ -434,6 +441,7 @@ export class TierAsg extends pulumi.ComponentResource {
       instanceRoleName: this.instanceRoleName,
       instanceRoleArn: this.instanceRoleArn,
       asgName: this.asgName,
+      asgArn: this.asgArn,
       launchTemplateId: this.launchTemplateId,
     });
   }

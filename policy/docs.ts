@@ -1,15 +1,12 @@
 /**
- * Generates the list of policies from `policies`: docs/policies.md and the README's "Policies"
- * section between its markers (a test fails when either is stale). Run: `npm run policy-docs`.
+ * Generates the list of policies from `policies` into docs/policies.md (a test fails when it is
+ * stale; the README links to it). Run: `npm run policy-docs`; `--check` only compares.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { PackPolicy, policies } from "./policies";
 
 export const DOCS_FILE = path.resolve(__dirname, "..", "docs", "policies.md");
-export const README_FILE = path.resolve(__dirname, "..", "README.md");
-export const README_START = "<!-- policies:start -->";
-export const README_END = "<!-- policies:end -->";
 
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
@@ -55,39 +52,24 @@ export function renderPolicyTable(list: readonly PackPolicy[]): string {
   return lines.join("\n");
 }
 
-/** The README with the block between the policy markers replaced by the table (without its title). */
-export function readmeWithPolicies(readme: string, list: readonly PackPolicy[]): string {
-  const start = readme.indexOf(README_START);
-  const end = readme.indexOf(README_END);
-  if (start < 0 || end < start) {
-    throw new Error(`README.md needs the markers ${README_START} and ${README_END}`);
-  }
-  const body = renderPolicyTable(list).split("\n").slice(2).join("\n");
-  // A blank line before the closing marker, as Prettier formats a table followed by a comment.
-  return `${readme.slice(0, start)}${README_START}\n${body}\n${readme.slice(end)}`;
-}
-
 if (require.main === module) {
   const args = process.argv.slice(2);
   if (args.some((a) => a !== "--check")) {
     console.error(`error: unknown option "${args.find((a) => a !== "--check")}"; allowed: --check`);
     process.exit(2);
   }
-  const expected = new Map([
-    [DOCS_FILE, renderPolicyTable(policies)],
-    [README_FILE, readmeWithPolicies(fs.readFileSync(README_FILE, "utf8"), policies)],
-  ]);
+  const expected = new Map([[DOCS_FILE, renderPolicyTable(policies)]]);
   if (args.includes("--check")) {
     const stale = [...expected].filter(
       ([file, text]) => !fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text,
     );
     for (const [file] of stale)
       console.error(`stale: ${path.relative(process.cwd(), file)}; run npm run policy-docs`);
-    if (stale.length === 0) console.log("policy list up to date: docs/policies.md, README.md");
+    if (stale.length === 0) console.log("policy list up to date: docs/policies.md");
     process.exitCode = stale.length > 0 ? 1 : 0;
   } else {
     fs.mkdirSync(path.dirname(DOCS_FILE), { recursive: true });
     for (const [file, text] of expected) fs.writeFileSync(file, text);
-    console.log(`wrote docs/policies.md and the README's policy list (${policies.length} policies)`);
+    console.log(`wrote docs/policies.md (${policies.length} policies)`);
   }
 }

@@ -7,6 +7,7 @@ import { PackPolicy } from "./rules/common";
 import { computePolicies } from "./rules/compute";
 import { dataPolicies } from "./rules/data";
 import { drPolicies } from "./rules/dr";
+import { failoverPolicies } from "./rules/failover";
 import { loadBalancerPolicies } from "./rules/loadBalancers";
 import { networkPolicies } from "./rules/network";
 import { operationsPolicies } from "./rules/operations";
@@ -29,6 +30,7 @@ export const policies: PackPolicy[] = [
   ...dataPolicies,
   ...s3Policies,
   ...drPolicies,
+  ...failoverPolicies,
   ...operationsPolicies,
 ];
 

@@ -4,6 +4,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import {
+  STANDBY_ONLY_KEYS,
+  supportsGlobalWriteForwarding,
   buildConfig,
   ConfigError,
   DEFAULTS,
@@ -421,6 +423,42 @@ describe("config", () => {
     });
   });
 
+  describe("failover settings: NAT gateways, the home probe, write forwarding", () => {
+    it("gives the home one NAT gateway per AZ and a standby one, whatever the role", () => {
+      expect(buildConfig(HOME).natGateways).to.equal("onePerAz");
+      expect(buildConfig(STANDBY).natGateways).to.equal("single");
+      expect(buildConfig({ ...HOME, role: "passive" }).natGateways).to.equal("onePerAz");
+      expect(buildConfig({ ...STANDBY, natGateways: "onePerAz" }).natGateways).to.equal("onePerAz");
+      expect(buildConfig({ ...HOME, natGateways: "single" }).natGateways).to.equal("single");
+      expectConfigError(() => buildConfig({ ...HOME, natGateways: "OnePerAz" }), "natGateways");
+      expectConfigError(() => buildConfig({ ...HOME, natGateways: "none" }), "natGateways");
+    });
+
+    it("probes the home for 3 minutes by default, 1 to 10 on a standby, and never on the home", () => {
+      expect(buildConfig(STANDBY).homeProbeMinutes).to.equal(3);
+      expect(buildConfig({ ...STANDBY, homeProbeMinutes: 1 }).homeProbeMinutes).to.equal(1);
+      expect(buildConfig({ ...STANDBY, homeProbeMinutes: 10 }).homeProbeMinutes).to.equal(10);
+      for (const bad of [0, 11, 2.5]) {
+        expectConfigError(() => buildConfig({ ...STANDBY, homeProbeMinutes: bad }), "homeProbeMinutes");
+      }
+      expectConfigError(() => buildConfig({ ...HOME, homeProbeMinutes: 3 }), "homeProbeMinutes");
+    });
+
+    it("accepts only engine versions with global write forwarding (14.9+, 15.4+, 16+)", () => {
+      for (const good of ["14.9", "14.15", "15.4", "15.10", "16.0", "16.6", "17.4"]) {
+        expect(supportsGlobalWriteForwarding(good), good).to.equal(true);
+        expect(() => buildConfig({ ...HOME, database: { engineVersion: good } }), good).to.not.throw();
+      }
+      for (const bad of ["13.12", "14.8", "15.3", "12.22"]) {
+        expect(supportsGlobalWriteForwarding(bad), bad).to.equal(false);
+        expectConfigError(
+          () => buildConfig({ ...HOME, database: { engineVersion: bad } }),
+          "database.engineVersion",
+        );
+      }
+    });
+  });
+
   describe("field types of structured keys", () => {
     it("rejects an unquoted engine version (YAML makes it a number), saying to quote it", () => {
       expectConfigError(
@@ -488,7 +526,11 @@ describe("config", () => {
     it("declares the same defaults as config.ts", () => {
       const scalarDefaults = Object.entries(DEFAULTS).filter(([, v]) => typeof v !== "object");
       for (const [key, value] of scalarDefaults) {
-        expect(project.config[key]?.default, key).to.deep.equal(value);
+        if ((STANDBY_ONLY_KEYS as readonly string[]).includes(key)) {
+          expect(project.config[key], key).to.not.have.property("default");
+        } else {
+          expect(project.config[key]?.default, key).to.deep.equal(value);
+        }
       }
     });
   });

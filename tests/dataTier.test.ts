@@ -6,9 +6,9 @@ import {
   HOME_OUTPUT_NAMES,
   HomeOutputs,
   rdsIdentifier,
+  HOME_SECRET_OUTPUT_NAMES,
   readHomeOutputs,
-  secretArnInRegion,
-  secretReplicaKeyArn,
+  readHomeSecrets,
   validateDataTierArgs,
 } from "../components/dataTier";
 import { RecordedResource, runProgram, StackRun } from "../tools/mocks";
@@ -42,17 +42,20 @@ const STANDBY_HOME: HomeOutputs = {
   globalClusterIdentifier: "multi-region-web-us-east-1-aurora",
   dbName: "app",
   dbEngineVersion: "16.6",
+  dbGlobalWriterEndpoint: "multi-region-web-us-east-1-aurora.global-0123456789.global.rds.amazonaws.com",
   dynamoTableName: "data-table-1234567",
   dynamoTableArn: "arn:aws:dynamodb:us-east-1:123456789012:table/data-table-1234567",
-  dbSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:data-master-secret-1234567-AbCdEf",
-  dbSecretReplicaKeyArns: JSON.stringify({
-    "ca-central-1": "arn:aws:kms:ca-central-1:123456789012:key/11111111-2222-3333-4444-555555555555",
-  }),
 };
 
-function runHome(
-  opts: { protect?: boolean; database?: Partial<DatabaseConfig>; standbyRegions?: string[] } = {},
-) {
+/** The home's secret `dbCredentials` output, as a standby receives it. */
+const HOME_CREDENTIALS = JSON.stringify({
+  username: "app_admin",
+  password: "not-a-real-password",
+  engine: "postgres",
+  dbname: "app",
+});
+
+function runHome(opts: { protect?: boolean; database?: Partial<DatabaseConfig> } = {}) {
   return runProgram(
     () => {
       const data = new DataTier("data", {
@@ -64,7 +67,6 @@ function runHome(
         availabilityZones: ["us-east-1a", "us-east-1b"],
         backendSecurityGroupId: BACKEND_SG,
         database: { ...DATABASE_DEFAULTS.active, ...opts.database },
-        standbyRegions: opts.standbyRegions ?? ["ca-central-1"],
         protect: opts.protect ?? true,
         logRetentionDays: 90,
       });
@@ -82,7 +84,9 @@ function runHome(
   );
 }
 
-function runStandby(opts: { protect?: boolean; homeOutputs?: HomeOutputs; region?: string } = {}) {
+function runStandby(
+  opts: { protect?: boolean; homeOutputs?: HomeOutputs; region?: string; credentials?: string } = {},
+) {
   const region = opts.region ?? "ca-central-1";
   return runProgram(
     () => {
@@ -96,6 +100,7 @@ function runStandby(opts: { protect?: boolean; homeOutputs?: HomeOutputs; region
         backendSecurityGroupId: BACKEND_SG,
         database: DATABASE_DEFAULTS.passive,
         homeOutputs: opts.homeOutputs ?? STANDBY_HOME,
+        homeCredentials: pulumi.secret(opts.credentials ?? HOME_CREDENTIALS),
         protect: opts.protect ?? true,
         logRetentionDays: 90,
       });
@@ -120,12 +125,11 @@ describe("DataTier", function () {
       run = await runHome();
     });
 
-    const homeKey = () => ofType(run, T.key).find((k) => k.region === "us-east-1") as RecordedResource;
-    const replicaKey = () => ofType(run, T.key).find((k) => k.region === "ca-central-1") as RecordedResource;
+    const homeKey = () => one(run, T.key);
 
     it("creates a rotating KMS key with an alias in this region, administered by the account", () => {
       const keys = ofType(run, T.key);
-      expect(keys.map((k) => k.region).sort()).to.deep.equal(["ca-central-1", "us-east-1"]);
+      expect(keys.map((k) => k.region)).to.deep.equal(["us-east-1"]);
       for (const key of keys) {
         expect(key.inputs.enableKeyRotation).to.equal(true);
         expect(key.inputs.deletionWindowInDays).to.equal(30);
@@ -137,7 +141,7 @@ describe("DataTier", function () {
         expect(policy.Statement[0]).to.include({ Effect: "Allow", Action: "kms:*" });
         expect(policy.Statement[0].Principal.AWS).to.equal("arn:aws:iam::123456789012:root");
       }
-      const alias = ofType(run, T.alias).find((a) => a.region === "us-east-1") as RecordedResource;
+      const alias = one(run, T.alias);
       expect(alias.inputs.name).to.equal("alias/multi-region-web-us-east-1-data");
       expect(dependsOn(alias, "targetKeyId", homeKey())).to.equal(true);
     });
@@ -209,6 +213,7 @@ describe("DataTier", function () {
       expect(i.enabledCloudwatchLogsExports).to.deep.equal(["postgresql"]);
       expect(i.databaseName).to.equal("app");
       expect(i.masterUsername).to.equal("app_admin");
+      expect(i.enableGlobalWriteForwarding, "forwards writes once demoted by a switchover").to.equal(true);
       expect(i.manageMasterUserPassword).to.equal(undefined);
       expect(i.serverlessv2ScalingConfiguration).to.equal(undefined);
       expect(dependsOn(cluster, "vpcSecurityGroupIds", one(run, T.sg))).to.equal(true);
@@ -229,34 +234,40 @@ describe("DataTier", function () {
       const cluster = one(run, T.cluster);
       expect(isSecret(cluster.inputs.masterPassword), "masterPassword is a secret").to.equal(true);
       expect(unsecret(cluster.inputs.masterPassword)).to.equal(unsecret(password.outputs.result));
-      expect(JSON.stringify(run.outputs)).not.to.include(String(unsecret(password.outputs.result)));
+      // Only in the secret dbCredentials output (which a StackReference hands out as a secret).
+      const { dbCredentials, ...others } = run.outputs;
+      expect(JSON.stringify(others)).not.to.include(String(unsecret(password.outputs.result)));
+      expect(String(dbCredentials)).to.include(String(unsecret(password.outputs.result)));
+      expect(run.secretOutputNames).to.include("dbCredentials");
     });
 
-    it("stores the credentials in Secrets Manager with this region's key and a replica keyed in the standby region", () => {
+    it("stores the credentials in Secrets Manager with this region's key, replicated nowhere", () => {
       const secret = one(run, T.secret);
       expect(secret.inputs.kmsKeyId).to.equal(homeKey().outputs.arn);
       expect(secret.inputs.recoveryWindowInDays).to.equal(30);
-      expect(secret.inputs.replicas).to.deep.equal([
-        { region: "ca-central-1", kmsKeyId: replicaKey().outputs.arn },
-      ]);
-      // The replica's key lives in the standby region, through the resource's own region input
-      // (no explicit provider, which would drop the stack provider's settings).
-      expect(replicaKey().inputs.region).to.equal("ca-central-1");
+      // Each standby keeps its own copy: a replica would be a resource in another region.
+      expect(secret.inputs).to.not.have.property("replicas");
       expect(ofType(run, T.awsProvider)).to.be.empty;
-      expect(replicaKey().protect).to.equal(true);
-      const replicaAlias = ofType(run, T.alias).find((a) => a.region === "ca-central-1") as RecordedResource;
-      expect(replicaAlias.inputs.name).to.equal("alias/multi-region-web-us-east-1-db-secret-replica");
+      for (const r of run.resources.filter((r) => r.custom)) expect(r.region, r.name).to.equal("us-east-1");
 
       const version = one(run, T.secretVersion);
       expect(isSecret(version.inputs.secretString), "secretString is a secret").to.equal(true);
       const value = JSON.parse(unsecret(version.inputs.secretString) as string) as Record<string, unknown>;
-      // No host/port: this value is replicated to the standby, where the home's endpoint is wrong.
+      // No host/port: every region's copy holds this value, and the home's endpoint is wrong elsewhere.
       expect(value).to.deep.equal({
         username: "app_admin",
         password: unsecret(one(run, T.password).outputs.result),
         engine: "postgres",
         dbname: "app",
       });
+    });
+
+    it("exports the credentials for the standbys as a secret output, never in plain text", () => {
+      expect(HOME_SECRET_OUTPUT_NAMES).to.deep.equal(["dbCredentials"]);
+      expect(run.secretOutputNames).to.include("dbCredentials");
+      const password = String(unsecret(one(run, T.password).outputs.result));
+      expect(JSON.parse(run.outputs.dbCredentials as string)).to.include({ username: "app_admin", password });
+      for (const name of HOME_OUTPUT_NAMES) expect(run.secretOutputNames, name).to.not.include(name);
     });
 
     it("runs the writer and the reader in different AZs, private, with Performance Insights on our key", () => {
@@ -329,10 +340,7 @@ describe("DataTier", function () {
       }
       expect(run.outputs.globalClusterIdentifier).to.equal("multi-region-web-us-east-1-aurora");
       expect(run.outputs.dynamoTableArn).to.equal(one(run, T.table).outputs.arn);
-      expect(run.outputs.dbSecretArn).to.equal(one(run, T.secret).outputs.arn);
-      expect(JSON.parse(run.outputs.dbSecretReplicaKeyArns as string)).to.deep.equal({
-        "ca-central-1": replicaKey().outputs.arn,
-      });
+      expect(run.outputs.dbGlobalWriterEndpoint).to.equal(one(run, T.globalCluster).outputs.endpoint);
     });
 
     it("hands the backend this region's endpoints, table, secret and key", () => {
@@ -344,8 +352,8 @@ describe("DataTier", function () {
         databaseName: "app",
         tableName: one(run, T.table).outputs.name,
         tableArn: one(run, T.table).outputs.arn,
+        globalWriterEndpoint: one(run, T.globalCluster).outputs.endpoint,
         secretArn: one(run, T.secret).outputs.arn,
-        secretKmsKeyArn: homeKey().outputs.arn,
         kmsKeyArn: homeKey().outputs.arn,
       });
     });
@@ -370,19 +378,6 @@ describe("DataTier", function () {
       expect(zones).to.deep.equal(["us-east-1a", "us-east-1b", "us-east-1a"]);
     });
 
-    it("creates one secret replica and key per standby region, none without standbys", async () => {
-      const two = await runHome({ standbyRegions: ["ca-central-1", "us-west-2"] });
-      const replicas = one(two, T.secret).inputs.replicas as { region: string; kmsKeyId: string }[];
-      expect(replicas.map((r) => r.region)).to.deep.equal(["ca-central-1", "us-west-2"]);
-      for (const replica of replicas) {
-        const key = ofType(two, T.key).find((k) => k.outputs.arn === replica.kmsKeyId) as RecordedResource;
-        expect(key.region).to.equal(replica.region);
-      }
-      const none = await runHome({ standbyRegions: [] });
-      expect(one(none, T.secret).inputs.replicas).to.deep.equal([]);
-      expect(ofType(none, T.awsProvider)).to.have.length(0);
-    });
-
     it("leaves protect off when protect is false", async () => {
       const run = await runHome({ protect: false });
       for (const type of STATEFUL)
@@ -401,10 +396,22 @@ describe("DataTier", function () {
       expect(key().region).to.equal("ca-central-1");
       expect(key().inputs.enableKeyRotation).to.equal(true);
       expect(one(run, T.alias).inputs.name).to.equal("alias/multi-region-web-ca-central-1-data");
-      for (const type of [T.globalCluster, T.table, T.secret, T.secretVersion, T.password, T.awsProvider]) {
+      for (const type of [T.globalCluster, T.table, T.password, T.awsProvider]) {
         expect(ofType(run, type), type).to.have.length(0);
       }
       expect(run.outputs.homeOutputCount).to.equal(0);
+      for (const r of run.resources.filter((r) => r.custom))
+        expect(r.region, r.name).to.equal("ca-central-1");
+    });
+
+    it("keeps its own copy of the home's credentials, secret, under this region's key", () => {
+      const secret = one(run, T.secret);
+      expect(secret.inputs.kmsKeyId).to.equal(key().outputs.arn);
+      expect(secret.protect).to.equal(true);
+      const version = one(run, T.secretVersion);
+      expect(isSecret(version.inputs.secretString), "secretString is a secret").to.equal(true);
+      expect(unsecret(version.inputs.secretString)).to.equal(HOME_CREDENTIALS);
+      expect(dependsOn(version, "secretId", secret)).to.equal(true);
     });
 
     it("joins the home's global cluster with no credentials or database name, on this region's key", () => {
@@ -426,6 +433,7 @@ describe("DataTier", function () {
         iamDatabaseAuthenticationEnabled: true,
       });
       expect(i.finalSnapshotIdentifier).to.equal("multi-region-web-ca-central-1-aurora-final");
+      expect(i.enableGlobalWriteForwarding, "forwards the standby's writes to the writer").to.equal(true);
       expect(i.backupRetentionPeriod).to.be.at.least(7);
       expect(i.enabledCloudwatchLogsExports).to.deep.equal(["postgresql"]);
       expect(cluster.ignoreChanges).to.include.members([
@@ -465,20 +473,17 @@ describe("DataTier", function () {
       }
     });
 
-    it("points the backend at this region's copies: replica table, secret replica and its key", () => {
+    it("points the backend at this region's copies: replica table, own secret and key, the global writer", () => {
       const connection = run.outputs.connection as Record<string, unknown>;
       expect(connection.tableArn).to.equal(one(run, T.replica).outputs.arn);
       expect(connection.tableArn).to.equal(
         "arn:aws:dynamodb:ca-central-1:123456789012:table/data-table-1234567",
       );
       expect(connection.tableName).to.equal(STANDBY_HOME.dynamoTableName);
-      expect(connection.secretArn).to.equal(
-        "arn:aws:secretsmanager:ca-central-1:123456789012:secret:data-master-secret-1234567-AbCdEf",
-      );
-      expect(connection.secretKmsKeyArn).to.equal(
-        "arn:aws:kms:ca-central-1:123456789012:key/11111111-2222-3333-4444-555555555555",
-      );
+      expect(connection.secretArn).to.equal(one(run, T.secret).outputs.arn);
+      expect(String(connection.secretArn)).to.include(":ca-central-1:");
       expect(connection.kmsKeyArn).to.equal(key().outputs.arn);
+      expect(connection.globalWriterEndpoint).to.equal(STANDBY_HOME.dbGlobalWriterEndpoint);
       expect(connection.databaseName).to.equal("app");
       expect(connection.writerEndpoint).to.equal(one(run, T.cluster).outputs.endpoint);
     });
@@ -502,27 +507,14 @@ describe("DataTier", function () {
       const homeOutputs = Object.fromEntries(
         HOME_OUTPUT_NAMES.map((n) => [n, home.outputs[n]]),
       ) as HomeOutputs;
-      const standby = await runStandby({ homeOutputs });
+      const standby = await runStandby({ homeOutputs, credentials: home.outputs.dbCredentials as string });
       expect(one(standby, T.cluster).inputs.globalClusterIdentifier).to.equal(
         one(home, T.globalCluster).inputs.globalClusterIdentifier,
       );
       expect(one(standby, T.replica).inputs.globalTableArn).to.equal(one(home, T.table).outputs.arn);
-      const replicaKey = ofType(home, T.key).find((k) => k.region === "ca-central-1") as RecordedResource;
-      const connection = standby.outputs.connection as Record<string, unknown>;
-      expect(connection.secretKmsKeyArn).to.equal(replicaKey.outputs.arn);
-      expect(connection.secretArn).to.equal(
-        (one(home, T.secret).outputs.arn as string).replace(":us-east-1:", ":ca-central-1:"),
+      expect(unsecret(one(standby, T.secretVersion).inputs.secretString)).to.equal(
+        unsecret(one(home, T.secretVersion).inputs.secretString),
       );
-    });
-
-    it("fails, naming the region, when the home stack has no secret replica there", async () => {
-      let error: Error | undefined;
-      try {
-        await runStandby({ region: "eu-west-1" });
-      } catch (e) {
-        error = e as Error;
-      }
-      expect(error?.message).to.include("no DB secret replica in eu-west-1");
     });
   });
 
@@ -545,51 +537,75 @@ describe("DataTier", function () {
 
     it("fails naming the output the home stack does not export", async () => {
       const partial: Record<string, string> = { ...STANDBY_HOME };
-      delete partial.dbSecretArn;
+      delete partial.dynamoTableArn;
       let error: Error | undefined;
       try {
         await read(partial);
       } catch (e) {
         error = e as Error;
       }
-      expect(error?.message).to.include("Required output 'dbSecretArn' does not exist");
+      expect(error?.message).to.include("Required output 'dynamoTableArn' does not exist");
+    });
+
+    it("reads the credentials as a secret: requireOutputValue refuses a secret output, readHomeSecrets does not", async () => {
+      const run = await runProgram(
+        () => {
+          const ref = new pulumi.StackReference("home", { name: refName });
+          const credentials = readHomeSecrets(ref).dbCredentials;
+          return { credentials, secret: pulumi.output(pulumi.isSecret(credentials)) };
+        },
+        {
+          stack: "ca-central-1",
+          config: { "aws:region": "ca-central-1" },
+          stackReferences: { [refName]: { ...STANDBY_HOME, dbCredentials: HOME_CREDENTIALS } },
+          secretStackOutputs: { [refName]: ["dbCredentials"] },
+        },
+      );
+      expect(run.outputs.credentials).to.equal(HOME_CREDENTIALS);
+      expect(run.outputs.secret).to.equal(true);
+      expect(run.secretOutputNames).to.include("credentials");
     });
   });
 
   describe("pure helpers", () => {
     const database = { instanceCount: 1, backupRetentionDays: 7 };
 
-    it("validateDataTierArgs: exactly one of home / homeOutputs", () => {
+    it("validateDataTierArgs: the home gets nothing from a home, a standby both outputs and credentials", () => {
+      const homeCredentials = HOME_CREDENTIALS;
       expect(() =>
         validateDataTierArgs({ home: true, region: "us-east-1", homeOutputs: STANDBY_HOME, database }),
-      ).to.throw(/must not be given homeOutputs/);
+      ).to.throw(/must not be given homeOutputs or homeCredentials/);
+      expect(() =>
+        validateDataTierArgs({ home: true, region: "us-east-1", homeCredentials, database }),
+      ).to.throw(/must not be given homeOutputs or homeCredentials/);
       expect(() => validateDataTierArgs({ home: false, region: "ca-central-1", database })).to.throw(
-        /needs homeOutputs/,
+        /needs homeOutputs and homeCredentials/,
       );
       expect(() =>
-        validateDataTierArgs({ home: true, region: "us-east-1", standbyRegions: ["ca-central-1"], database }),
-      ).not.to.throw();
-      expect(() =>
         validateDataTierArgs({ home: false, region: "ca-central-1", homeOutputs: STANDBY_HOME, database }),
-      ).not.to.throw();
-    });
-
-    it("validateDataTierArgs: standby placement and sizing", () => {
-      expect(() =>
-        validateDataTierArgs({ home: false, region: "us-east-1", homeOutputs: STANDBY_HOME, database }),
-      ).to.throw(/home region us-east-1/);
-      expect(() =>
-        validateDataTierArgs({ home: true, region: "us-east-1", standbyRegions: ["us-east-1"], database }),
-      ).to.throw(/must not contain the home region/);
+      ).to.throw(/needs homeOutputs and homeCredentials/);
+      expect(() => validateDataTierArgs({ home: true, region: "us-east-1", database })).not.to.throw();
       expect(() =>
         validateDataTierArgs({
           home: false,
           region: "ca-central-1",
           homeOutputs: STANDBY_HOME,
-          standbyRegions: ["eu-west-1"],
+          homeCredentials,
           database,
         }),
-      ).to.throw(/home stack only/);
+      ).not.to.throw();
+    });
+
+    it("validateDataTierArgs: standby placement and sizing", () => {
+      expect(() =>
+        validateDataTierArgs({
+          home: false,
+          region: "us-east-1",
+          homeOutputs: STANDBY_HOME,
+          homeCredentials: HOME_CREDENTIALS,
+          database,
+        }),
+      ).to.throw(/home region us-east-1/);
       expect(() =>
         validateDataTierArgs({
           home: true,
@@ -604,25 +620,6 @@ describe("DataTier", function () {
           database: { instanceCount: 1, backupRetentionDays: 36 },
         }),
       ).to.throw(/backupRetentionDays/);
-    });
-
-    it("secretArnInRegion swaps only the region", () => {
-      expect(secretArnInRegion(STANDBY_HOME.dbSecretArn, "eu-west-1")).to.equal(
-        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:data-master-secret-1234567-AbCdEf",
-      );
-      expect(() => secretArnInRegion("arn:aws:kms:us-east-1:123456789012:key/x", "eu-west-1")).to.throw(
-        /Not a Secrets Manager secret ARN/,
-      );
-    });
-
-    it("secretReplicaKeyArn finds this region's key or says how to add it", () => {
-      expect(secretReplicaKeyArn(STANDBY_HOME, "ca-central-1")).to.match(/^arn:aws:kms:ca-central-1:/);
-      expect(() => secretReplicaKeyArn(STANDBY_HOME, "eu-west-1")).to.throw(
-        /add eu-west-1 to its standbyRegions/,
-      );
-      expect(() =>
-        secretReplicaKeyArn({ ...STANDBY_HOME, dbSecretReplicaKeyArns: "nope" }, "ca-central-1"),
-      ).to.throw(/not JSON/);
     });
 
     it("rdsIdentifier makes valid RDS identifiers", () => {

@@ -34,9 +34,7 @@ const BACKEND_SG = "sg-0backend0000000000";
 const ZONE_ID = "Z0123456789ABCDEFGHIJ";
 const KMS = (region: string) =>
   `arn:aws:kms:${region}:123456789012:key/aaaaaaaa-bbbb-cccc-dddd-${region.length}eeeeeeeeee`;
-const SECRET_KEY_CA = "arn:aws:kms:ca-central-1:123456789012:key/11111111-2222-3333-4444-555555555555";
-
-function connection(region: string, secretKmsKeyArn = KMS(region)): DataConnection {
+function connection(region: string): DataConnection {
   return {
     writerEndpoint: `data-primary.cluster-abc.${region}.rds.amazonaws.com`,
     readerEndpoint: `data-primary.cluster-ro-abc.${region}.rds.amazonaws.com`,
@@ -44,8 +42,8 @@ function connection(region: string, secretKmsKeyArn = KMS(region)): DataConnecti
     databaseName: "app",
     tableName: "data-table-1234567",
     tableArn: `arn:aws:dynamodb:${region}:123456789012:table/data-table-1234567`,
+    globalWriterEndpoint: "multi-region-web-aurora.global-abc.global.rds.amazonaws.com",
     secretArn: `arn:aws:secretsmanager:${region}:123456789012:secret:data-master-secret-1234567-AbCdEf`,
-    secretKmsKeyArn,
     kmsKeyArn: KMS(region),
   };
 }
@@ -166,6 +164,7 @@ describe("Integrations", function () {
       expect(parameters(run)).to.deep.equal({
         [`${p}/db/writerEndpoint`]: data.writerEndpoint,
         [`${p}/db/readerEndpoint`]: data.readerEndpoint,
+        [`${p}/db/globalWriterEndpoint`]: data.globalWriterEndpoint,
         [`${p}/db/port`]: "5432",
         [`${p}/db/name`]: "app",
         [`${p}/db/secretArn`]: data.secretArn,
@@ -231,16 +230,10 @@ describe("Integrations", function () {
   });
 
   describe("standby region (ca-central-1)", () => {
-    it("scopes every ARN to this region and decrypts the secret replica with its own key", async () => {
-      const run = await runIntegrations({
-        region: "ca-central-1",
-        data: connection("ca-central-1", SECRET_KEY_CA),
-      });
+    it("scopes every ARN to this region and decrypts the secret with this region's key", async () => {
+      const run = await runIntegrations({ region: "ca-central-1", data: connection("ca-central-1") });
       const doc = policyOf(run);
-      expect(statement(doc, "UseDataKeysThroughServices").Resource).to.deep.equal([
-        KMS("ca-central-1"),
-        SECRET_KEY_CA,
-      ]);
+      expect(statement(doc, "UseDataKeysThroughServices").Resource).to.deep.equal([KMS("ca-central-1")]);
       expect(statement(doc, "UseDataKeysThroughServices").Condition).to.deep.equal({
         StringEquals: {
           "kms:ViaService": [

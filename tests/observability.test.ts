@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlarmsConfig, ConfigError, DEFAULTS, Role, validateAlarms } from "../config";
 import {
   AlarmSpec,
-  EDGE_METRICS_REGION,
   Observability,
   ObservabilityArgs,
   alarmSpecs,
@@ -62,9 +61,9 @@ function runObservability(a: ObservabilityArgs): Promise<StackRun> {
       const ops = new Observability("ops", a);
       return {
         opsTopicArn: ops.opsTopicArn,
-        edgeAlarmTopicArn: ops.edgeAlarmTopicArn,
         dashboardName: ops.dashboardName,
         alarmNames: ops.alarmNames,
+        alarmArns: ops.alarmArns,
       };
     },
     { stack: a.region, config: { "aws:region": a.region } },
@@ -199,22 +198,20 @@ describe("Observability (passive, ca-central-1)", () => {
     expect(subs.map((s) => s.inputs.endpoint)).to.deep.equal(["ops@example.com"]);
   });
 
-  it("creates a second ops topic in us-east-1 for the Route 53 health-check alarm", () => {
-    const edge = run.resources.find((r) => r.type === TOPIC && r.name === "ops-edge")!;
-    expect(edge.region).to.equal(EDGE_METRICS_REGION);
-    expect(run.outputs.edgeAlarmTopicArn).to.equal(edge.outputs.arn);
-    expect(String(run.outputs.edgeAlarmTopicArn)).to.match(/^arn:aws:sns:us-east-1:/);
-    const edgeKey = run.resources.find((r) => r.type === "aws:kms/key:Key" && r.name === "ops-edge-key")!;
-    expect(edgeKey.region).to.equal("us-east-1");
-    expect(edge.inputs.kmsMasterKeyId).to.equal(edgeKey.outputs.arn);
-    const edgeSubs = run.resources.filter(
-      (r) => r.type === "aws:sns/topicSubscription:TopicSubscription" && r.inputs.topic === edge.outputs.arn,
-    );
-    expect(edgeSubs).to.have.length(2);
-    expect(edgeSubs.every((s) => s.region === "us-east-1")).to.be.true;
-    // Through each resource's region input: an explicit provider would drop the stack provider's settings.
-    for (const r of [edge, edgeKey, ...edgeSubs]) expect(r.inputs.region, r.name).to.equal("us-east-1");
+  it("owns nothing outside its region: one ops topic, its key and subscriptions, here", () => {
+    const topics = run.resources.filter((r) => r.type === TOPIC);
+    expect(topics.map((t) => t.name)).to.deep.equal(["ops-ops"]);
+    for (const r of run.resources.filter((r) => r.custom)) {
+      expect(r.region, r.name).to.equal("ca-central-1");
+      expect(r.inputs, r.name).to.not.have.property("region");
+    }
     expect(run.resources.filter((r) => r.type === "pulumi:providers:aws")).to.be.empty;
+  });
+
+  it("exports every alarm's ARN by its key (the failover plan watches public-alb-5xx-rate)", () => {
+    const arns = run.outputs.alarmArns as Record<string, string>;
+    expect(arns["public-alb-5xx-rate"]).to.equal(alarmByName(run, "public-alb-5xx-rate").outputs.arn);
+    expect(Object.keys(arns)).to.have.members(Object.keys(run.outputs.alarmNames as object));
   });
 
   it("notifies the ops topic on ALARM and OK from every alarm, all in this region", () => {
@@ -379,10 +376,10 @@ describe("Observability (active home, us-east-1)", () => {
     run = await runObservability(args("us-east-1", "active", true, { dbCpuPercent: 70 }));
   });
 
-  it("uses the ops topic itself for the health-check alarm (no second topic)", () => {
+  it("has one topic, the ops topic, like every region (the health-check alarms are the control stack's)", () => {
     const topics = run.resources.filter((r) => r.type === TOPIC);
     expect(topics).to.have.length(1);
-    expect(run.outputs.edgeAlarmTopicArn).to.equal(topics[0].outputs.arn);
+    expect(run.outputs.opsTopicArn).to.equal(topics[0].outputs.arn);
     expect(run.resources.some((r) => r.type === "pulumi:providers:aws")).to.be.false;
   });
 
@@ -439,9 +436,9 @@ describe("alarm config validation (config.ts)", () => {
 describe("Observability key protection", () => {
   const keysOf = (run: StackRun) => run.resources.filter((r) => r.type === "aws:kms/key:Key");
 
-  it("protects the ops topics' KMS keys by default", async () => {
+  it("protects the ops topic's KMS key by default", async () => {
     const run = await runObservability(args("ca-central-1", "passive", false));
-    expect(keysOf(run)).to.have.length(2);
+    expect(keysOf(run)).to.have.length(1);
     for (const key of keysOf(run)) expect(key.protect, key.name).to.equal(true);
   });
 

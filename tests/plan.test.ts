@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DR_ASSUMPTIONS, drReport } from "../tools/drReport";
-import { listStackFiles, StackFile } from "../tools/mocks";
+import { listControlStackFiles, listStackFiles, StackFile } from "../tools/mocks";
 import { EXIT, parseArgs, plan, Plan, PlanIo, UsageError } from "../tools/plan";
 import { committedStackRuns, runAllStacks } from "../tools/runStacks";
 
@@ -20,6 +20,11 @@ function capture(): PlanIo & { stdout: string[]; stderr: string[] } {
 /** The committed stack files with some keys changed (fully qualified keys, engine-style string values). */
 function stacksWith(overrides: Record<string, Record<string, string>>): StackFile[] {
   return listStackFiles().map((s) => ({ ...s, config: { ...s.config, ...(overrides[s.stack] ?? {}) } }));
+}
+
+/** The committed control stack file with some keys changed. */
+function controlWith(overrides: Record<string, string>): StackFile[] {
+  return listControlStackFiles().map((s) => ({ ...s, config: { ...s.config, ...overrides } }));
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
@@ -69,7 +74,7 @@ describe("plan", function () {
       const result = await plan({ color: false, help: false, stack: "eu-west-9" }, io);
       expect(result.exitCode).to.equal(EXIT.badInput);
       expect(io.stderr.join("\n")).to.contain(
-        '--stack "eu-west-9": no such stack file; allowed: ca-central-1, us-east-1',
+        '--stack "eu-west-9": no such stack file; allowed: ca-central-1, us-east-1, global',
       );
     });
   });
@@ -83,30 +88,40 @@ describe("plan", function () {
       result = await plan({ color: false, help: false, json: jsonFile }, io);
     });
 
-    it("exit 0: both stacks plan with no mandatory violation", () => {
+    it("exit 0: both regional stacks and the control stack plan with no policy violation at all", () => {
       expect(result.exitCode, io.stdout.filter((l) => l.includes("mandatory")).join("\n")).to.equal(
         EXIT.clean,
       );
-      expect(result.stacks.map((s) => s.stack)).to.deep.equal(["us-east-1", "ca-central-1"]);
+      expect(result.stacks.map((s) => s.stack)).to.deep.equal(["us-east-1", "ca-central-1", "global"]);
+      for (const stack of result.stacks) {
+        expect([...stack.policies.mandatory, ...stack.policies.advisory], stack.stack).to.deep.equal([]);
+      }
     });
 
     it("prints each stack's resource tree, counts, outputs, policies and the DR report", () => {
       const text = io.stdout.join("\n");
       expect(text).to.contain("Stack us-east-1 (us-east-1, active, home)");
       expect(text).to.contain("Stack ca-central-1 (ca-central-1, passive, standby)");
+      expect(text).to.contain("Stack global (us-east-1, failover control)");
+      expect(text).to.match(/├─ multi-region-web:failover:FailoverPlan {2}plan-ca-central-1/);
       expect(text).to.match(/\+ {3}pulumi:pulumi:Stack {2}multi-region-web-us-east-1/);
       expect(text).to.match(/├─ multi-region-web:\w+:TierAsg {2}frontend/);
       expect(text).to.contain("Resources:");
       expect(text).to.contain("Outputs:");
       expect(text).to.match(/Policies: 0 mandatory violation\(s\), \d+ advisory/);
-      expect(text).to.contain("Disaster recovery (active region lost)");
+      expect(text).to.contain("Disaster recovery");
+      expect(text).to.contain(
+        "Plan multi-region-web-ca-central-1, activate ca-central-1 (automatic trigger)",
+      );
+      expect(text).to.contain("(b) the whole active region is down");
+      expect(text).to.contain("1 × ARC Region switch plan");
       expect(text).to.contain("monthly on-demand cost (ESTIMATE)");
     });
 
     it("writes JSON with the stacks, resources, counts, outputs, policies and DR report", () => {
       const json = JSON.parse(fs.readFileSync(jsonFile, "utf8")) as Plan;
       expect(json.exitCode).to.equal(0);
-      expect(json.stacks).to.have.length(2);
+      expect(json.stacks).to.have.length(3);
       for (const stack of json.stacks) {
         expect(stack).to.have.keys(
           "stack",
@@ -121,24 +136,26 @@ describe("plan", function () {
         expect(stack.resources.length).to.equal(Object.values(stack.countsByType).reduce((a, b) => a + b, 0));
         expect(stack.resources[0]).to.include.keys("urn", "type", "name");
         expect(stack.policies).to.have.keys("mandatory", "advisory");
-        expect(stack.outputs).to.have.property("publicAlbDnsName");
+        expect(stack.outputs).to.have.property(stack.role === "control" ? "plans" : "publicAlbDnsName");
       }
       expect(json.dr).to.include.keys(
         "detectionSeconds",
         "dnsSeconds",
-        "standbyServesSeconds",
-        "auroraWritesSeconds",
-        "rpo",
+        "capacitySeconds",
+        "plan",
+        "cases",
         "assumptions",
         "regions",
+        "control",
         "standbyCostPercentOfActive",
         "priceTable",
       );
+      expect(json.dr!.cases.map((c) => c.id)).to.deep.equal(["a", "b", "c", "d", "e"]);
       expect(json.dr!.regions.map((r) => r.role)).to.deep.equal(["active", "passive"]);
     });
 
-    it("plans one stack with --stack; the DR report still covers both regions", async () => {
-      for (const stack of ["ca-central-1", "us-east-1"]) {
+    it("plans one stack with --stack; the DR report still covers every stack", async () => {
+      for (const stack of ["ca-central-1", "us-east-1", "global"]) {
         const one = await plan({ color: false, help: false, stack }, capture());
         expect(one.exitCode).to.equal(EXIT.clean);
         expect(one.stacks.map((s) => s.stack)).to.deep.equal([stack]);
@@ -174,9 +191,38 @@ describe("plan", function () {
     const stacks = stacksWith({
       "ca-central-1": { [`${PROJECT}:primaryStack`]: "my-org/multi-region-web/us-east-1" },
     });
-    const result = await plan({ color: false, help: false }, capture(), stacks);
+    const control = controlWith({
+      "multi-region-web-control:homeStack": "my-org/multi-region-web/us-east-1",
+    });
+    const result = await plan({ color: false, help: false }, capture(), stacks, control);
     expect(result.exitCode).to.equal(EXIT.clean);
-    expect(result.stacks).to.have.length(2);
+    expect(result.stacks).to.have.length(3);
+  });
+
+  it("exit 2: a control stack whose homeStack is not the stack files' home, naming its file", async () => {
+    const stacks = stacksWith({
+      "ca-central-1": { [`${PROJECT}:primaryStack`]: "my-org/multi-region-web/us-east-1" },
+    });
+    const io = capture();
+    const result = await plan({ color: false, help: false }, io, stacks);
+    expect(result.exitCode).to.equal(EXIT.badInput);
+    expect(io.stderr.join("\n")).to.contain(
+      'control stack global (control/Pulumi.global.yaml): homeStack "organization/multi-region-web/us-east-1" is not the home stack of these stack files; expected: my-org/multi-region-web/us-east-1',
+    );
+  });
+
+  it("exit 2: a control stack config error names the stack and the key", async () => {
+    const io = capture();
+    const result = await plan(
+      { color: false, help: false },
+      io,
+      listStackFiles(),
+      controlWith({ "aws:region": "ca-central-1" }),
+    );
+    expect(result.exitCode).to.equal(EXIT.badInput);
+    expect(io.stderr.join("\n")).to.contain(
+      'stack global: Invalid config "aws:region" = "ca-central-1": must be us-east-1',
+    );
   });
 
   it("exit 2: a primaryStack that names no home stack file", async () => {
@@ -226,40 +272,85 @@ describe("plan", function () {
   });
 
   describe("DR arithmetic", () => {
-    const { aliasRecordTtl, operatorResponse, auroraPromotion } = DR_ASSUMPTIONS;
+    const a = DR_ASSUMPTIONS;
 
-    it("default config: 10 s × 3 detection, 60 s DNS", async () => {
+    it("default config: deep check 10 s × 3, then the plan's steps (hand-computed)", async () => {
       const dr = drReport(await committedStackRuns());
-      // Hand-computed: 10 × 3 = 30; 30 + 60 = 90; 30 + 300 + 60 = 390; 90 + 300 (grace) = 390.
-      expect(aliasRecordTtl.seconds).to.equal(60);
-      expect(operatorResponse.seconds).to.equal(300);
-      expect(auroraPromotion.seconds).to.equal(60);
+      expect([a.aliasRecordTtl.seconds, a.arcStepStart.seconds, a.auroraFailover.seconds]).to.deep.equal([
+        60, 15, 60,
+      ]);
+      expect([a.auroraSwitchover.seconds, a.healthCheckFlip.seconds, a.instanceBoot.seconds]).to.deep.equal([
+        120, 30, 90,
+      ]);
       expect(dr.detectionSeconds).to.equal(30);
       expect(dr.dnsSeconds).to.equal(60);
-      expect(dr.standbyServesSeconds).to.equal(90);
-      expect(dr.dynamoWritesSeconds).to.equal(90);
-      expect(dr.auroraWritesSeconds).to.equal(390);
-      expect(dr.fullCapacitySeconds).to.equal(390);
+      // 90 s boot + healthy threshold 2 × interval 15 s.
+      expect(dr.capacitySeconds).to.equal(120);
+      const t = dr.plan!;
+      expect(t.planName).to.equal("multi-region-web-ca-central-1");
+      expect(t.automatic).to.equal(true);
+      expect(t.manualApproval).to.equal(false);
+      expect(t.steps.map((s) => [s.name, s.ungracefulSeconds, s.gracefulSeconds])).to.deep.equal([
+        // max(capacity ungraceful 15 + 0, Aurora 15 + 60) ; max(15 + 120, 15 + 120)
+        ["scale-and-move-writer", 75, 135],
+        // 15 + 30
+        ["route-traffic", 45, 45],
+      ]);
+      expect(t.ungraceful).to.deep.equal({ writesSeconds: 75, trafficSeconds: 75 + 45 + 60 });
+      expect(t.graceful).to.deep.equal({ writesSeconds: 135, trafficSeconds: 135 + 45 + 60 });
     });
 
-    it("30 s × 2 detection and a 600 s grace period in the standby", async () => {
+    it("meets the failover targets: reads from the standby ≤ 90 s (automatic), writes ≤ 3 min of machine time after the decision", async () => {
+      const dr = drReport(await committedStackRuns());
+      const byId = Object.fromEntries(dr.cases.map((c) => [c.id, c]));
+      expect(byId.a.readsSeconds).to.equal(90);
+      expect(byId.a.readsAfterDecision).to.equal(false);
+      expect(byId.a.decisionSeconds).to.equal(0);
+      for (const id of ["b", "c"]) {
+        expect(byId[id].readsSeconds, id).to.be.at.most(90);
+        expect(byId[id].writesSeconds, id).to.be.at.most(180);
+        expect(byId[id].decisionSeconds, id).to.equal(a.humanDecision.seconds);
+      }
+      expect(byId.d.writesSeconds).to.equal(135);
+      expect(byId.d.rpo).to.equal("none");
+      expect(byId.b.rpo).to.contain("typically under 1 s");
+    });
+
+    it("30 s × 2 detection, a manual control stack with approval: reads wait for the operator and the plan", async () => {
       const runs = await runAllStacks(
         stacksWith({
           "us-east-1": {
             [`${PROJECT}:healthCheckInterval`]: "30",
             [`${PROJECT}:healthCheckFailureThreshold`]: "2",
           },
-          "ca-central-1": {
-            [`${PROJECT}:frontend`]: JSON.stringify({ healthCheckGracePeriod: 600 }),
-          },
+        }),
+        controlWith({
+          "multi-region-web-control:automaticFailover": "false",
+          "multi-region-web-control:manualApproval": "true",
         }),
       );
       const dr = drReport(runs);
-      // Hand-computed: 30 × 2 = 60; 60 + 60 = 120; 60 + 300 + 60 = 420; 120 + 600 = 720.
       expect(dr.detectionSeconds).to.equal(60);
-      expect(dr.standbyServesSeconds).to.equal(120);
-      expect(dr.auroraWritesSeconds).to.equal(420);
-      expect(dr.fullCapacitySeconds).to.equal(720);
+      const t = dr.plan!;
+      expect(t.automatic).to.equal(false);
+      expect(t.manualApproval).to.equal(true);
+      expect(t.steps.map((s) => [s.name, s.ungracefulSeconds])).to.deep.equal([
+        ["approve", 0],
+        ["scale-and-move-writer", 75],
+        ["route-traffic", 45],
+      ]);
+      const caseA = dr.cases.find((c) => c.id === "a")!;
+      expect(caseA.readsAfterDecision).to.equal(true);
+      expect(caseA.readsSeconds).to.equal(t.graceful.trafficSeconds);
+      expect(caseA.decisionSeconds).to.equal(a.humanDecision.seconds);
+      expect(dr.cases.find((c) => c.id === "b")!.readsSeconds).to.equal(t.ungraceful.trafficSeconds);
+    });
+
+    it("an ARC plan costs its price table figure, in the control stack apart from the regions", async () => {
+      const dr = drReport(await committedStackRuns());
+      const plan = dr.control!.monthlyCost.items.find((i) => i.item === "ARC Region switch plan")!;
+      expect(plan).to.deep.equal({ item: "ARC Region switch plan", quantity: 1, monthlyUsd: 70 });
+      expect(dr.regions.map((r) => r.role)).to.deep.equal(["active", "passive"]);
     });
 
     it("the standby's footprint and cost against the active region", async () => {

@@ -4,14 +4,32 @@
  */
 import { expect } from "chai";
 import { listStackFiles, StackFile, StackRun } from "../tools/mocks";
-import { ofType, one } from "./helpers";
+import { isSecret, ofType, one, unsecret } from "./helpers";
 import { HOME_OUTPUT_NAMES } from "../components/dataTier";
-import { committedStackRuns, isHome, qualifiedName, runAllStacks, runStack } from "../tools/runStacks";
+import {
+  committedStackRuns,
+  isControlRun,
+  isHome,
+  qualifiedName,
+  References,
+  runAllStacks,
+  runStack,
+} from "../tools/runStacks";
 import { plan, PlanOptions } from "../tools/plan";
 
 function withConfig(stack: StackFile, overrides: Record<string, string>): StackFile {
   return { ...stack, config: { ...stack.config, ...overrides } };
 }
+
+/** What a StackReference to `file`'s stack reads: these outputs, with dbCredentials a secret. */
+function references(file: StackFile, outputs: Record<string, unknown>): References {
+  const name = qualifiedName(file.stack);
+  return { outputs: { [name]: outputs }, secretOutputs: { [name]: ["dbCredentials"] } };
+}
+
+/** Resource types that make up a region's network and its way in: what a failover must not rebuild. */
+const NETWORK =
+  /^(awsx:ec2:|aws:ec2\/|aws:vpc\/|aws:lb\/|aws:route53\/|aws:wafv2\/|multi-region-web:network:)/;
 
 describe("program", function () {
   this.timeout(60_000);
@@ -21,7 +39,7 @@ describe("program", function () {
   let standby: StackRun;
 
   before(async () => {
-    runs = await committedStackRuns();
+    runs = (await committedStackRuns()).filter((r) => !isControlRun(r));
     home = runs.find((r) => r.config["multi-region-web:home"] === "true")!;
     standby = runs.find((r) => r.config["multi-region-web:home"] !== "true")!;
   });
@@ -60,7 +78,7 @@ describe("program", function () {
         expect(ofType(run, "aws:autoscaling/group:Group")).to.have.length(2);
       });
 
-      it("sizes the ASGs and NAT gateways for its role", () => {
+      it("sizes the ASGs for its role, and the NAT gateways by its own setting (home: one per AZ, standby: one)", () => {
         const role = run.config["multi-region-web:role"];
         const expected = role === "active" ? [2, 2, 6] : [1, 1, 6];
         for (const asg of ofType(run, "aws:autoscaling/group:Group")) {
@@ -68,57 +86,51 @@ describe("program", function () {
             [asg.inputs.minSize, asg.inputs.desiredCapacity, asg.inputs.maxSize],
             asg.name,
           ).to.deep.equal(expected);
+          // After creation the plan and the scaling policy own the floor and the desired capacity.
+          expect(asg.ignoreChanges, asg.name).to.include.members(["minSize", "desiredCapacity"]);
         }
         const vpc = one(run, "awsx:ec2:Vpc");
         expect((vpc.inputs.natGateways as { strategy: string }).strategy).to.equal(
-          role === "active" ? "OnePerAz" : "Single",
+          run.config["multi-region-web:home"] === "true" ? "OnePerAz" : "Single",
         );
       });
 
-      it("makes the public ALB the failover target: the PRIMARY when active, the standby set's member when passive", () => {
-        const role = run.config["multi-region-web:role"];
+      it("names its public ALB in its own deep health-checked latency record, and no record of the app domain", () => {
         const domain = run.outputs.domain as string;
+        const home = run.config["multi-region-web:home"] === "true";
         const publicAlb = ofType(run, "aws:lb/loadBalancer:LoadBalancer").find(
           (lb) => lb.inputs.internal !== true,
         )!;
         const healthCheck = one(run, "aws:route53/healthCheck:HealthCheck");
-        const routing = ofType(run, "aws:route53/record:Record").filter(
+        expect(healthCheck.inputs).to.include({
+          fqdn: publicAlb.outputs.dnsName,
+          resourcePath: "/healthz/deep",
+        });
+        const records = ofType(run, "aws:route53/record:Record").filter(
           (r) => r.inputs.failoverRoutingPolicies || r.inputs.latencyRoutingPolicies,
         );
-        const failover = routing.filter((r) => r.inputs.failoverRoutingPolicies);
-        expect(failover, "failover records").to.have.length(1);
-        const [pairRecord] = failover;
-        expect(pairRecord.inputs.name).to.equal(domain);
-        expect(pairRecord.inputs.zoneId).to.equal(run.outputs.hostedZoneId);
-        expect(healthCheck.inputs.fqdn).to.equal(publicAlb.outputs.dnsName);
-        // The record that names the ALB: the PRIMARY itself, or the latency record in standby.<domain>.
-        let albRecord;
-        if (role === "active") {
-          expect(routing).to.have.length(1);
-          expect(pairRecord.inputs.failoverRoutingPolicies).to.deep.equal([{ type: "PRIMARY" }]);
-          expect(pairRecord.inputs.setIdentifier).to.equal(run.region);
-          albRecord = pairRecord;
-        } else {
-          expect(routing).to.have.length(2);
-          expect(pairRecord.inputs.failoverRoutingPolicies).to.deep.equal([{ type: "SECONDARY" }]);
-          expect(pairRecord.inputs.setIdentifier).to.equal("standby");
-          expect(pairRecord.inputs.aliases).to.deep.equal([
-            { name: `standby.${domain}`, zoneId: run.outputs.hostedZoneId, evaluateTargetHealth: true },
-          ]);
-          expect(pairRecord.inputs).to.not.have.property("healthCheckId");
-          expect(pairRecord.retainOnDelete).to.equal(true);
-          albRecord = routing.find((r) => r.inputs.latencyRoutingPolicies)!;
-          expect(albRecord.inputs.name).to.equal(`standby.${domain}`);
-          expect(albRecord.inputs.zoneId).to.equal(run.outputs.hostedZoneId);
-          expect(albRecord.inputs.setIdentifier).to.equal(run.region);
-          expect(albRecord.inputs.latencyRoutingPolicies).to.deep.equal([{ region: run.region }]);
-        }
-        expect(albRecord.inputs.healthCheckId).to.equal(healthCheck.id);
-        expect(albRecord.inputs.aliases).to.deep.equal([
-          { name: publicAlb.outputs.dnsName, zoneId: publicAlb.outputs.zoneId, evaluateTargetHealth: true },
-        ]);
-        expect(albRecord.inputs.allowOverwrite).to.equal(true);
-        expect(pairRecord.inputs.allowOverwrite).to.equal(true);
+        expect(records).to.have.length(1);
+        const [record] = records;
+        expect(record.inputs).to.deep.include({
+          name: `${home ? "home" : "standby"}.${domain}`,
+          zoneId: run.outputs.hostedZoneId,
+          setIdentifier: run.region,
+          latencyRoutingPolicies: [{ region: run.region }],
+          healthCheckId: healthCheck.id,
+          aliases: [
+            { name: publicAlb.outputs.dnsName, zoneId: publicAlb.outputs.zoneId, evaluateTargetHealth: true },
+          ],
+        });
+        expect(run.outputs.healthRecordName).to.equal(record.inputs.name);
+        expect(run.outputs.healthCheckId).to.equal(healthCheck.id);
+        expect(ofType(run, "aws:route53/record:Record").map((r) => r.inputs.name)).to.not.include(domain);
+      });
+
+      it("registers no resource outside its own region (static stability)", () => {
+        const elsewhere = run.resources.filter((r) => r.custom && r.region !== run.region);
+        expect(elsewhere.map((r) => `${r.type} ${r.name} in ${r.region}`)).to.deep.equal([]);
+        expect(run.resources.filter((r) => r.custom && r.inputs.region !== undefined)).to.deep.equal([]);
+        expect(ofType(run, "pulumi:providers:aws")).to.deep.equal([]);
       });
 
       it("associates the WAF with the public ALB only", () => {
@@ -144,17 +156,28 @@ describe("program", function () {
         for (const r of stateful) expect(r.protect, `${r.type} ${r.name}`).to.equal(true);
       });
 
-      it("exports what an operator and the other stack need", () => {
+      it("exports what an operator, the other stacks and the failover control stack need", () => {
         for (const key of [
           "publicAlbDnsName",
+          "publicAlbZoneId",
           "internalAlbDnsName",
           "healthCheckId",
+          "healthRecordName",
           "vpcId",
           "privateSubnetIds",
           "securityGroupIds",
+          "asgArns",
+          "clusterArn",
+          "appHealthAlarmArn",
+          run.config["multi-region-web:home"] === "true" ? "standbyRegions" : "homeProbeAlarmArn",
         ]) {
           expect(run.outputs, key).to.have.property(key);
         }
+        const asgs = ofType(run, "aws:autoscaling/group:Group");
+        expect(Object.values(run.outputs.asgArns as object).sort()).to.deep.equal(
+          asgs.map((g) => g.outputs.arn).sort(),
+        );
+        expect(run.outputs.clusterArn).to.equal(one(run, "aws:rds/cluster:Cluster").outputs.arn);
       });
     });
   }
@@ -179,11 +202,34 @@ describe("program", function () {
       expect(ofType(standby, "aws:dynamodb/table:Table")).to.be.empty;
     });
 
-    it("replicates the DB secret into the standby's region", () => {
-      const secrets = ofType(home, "aws:secretsmanager/secret:Secret").filter((s) => s.inputs.replicas);
-      expect(secrets).to.have.length(1);
-      const replicas = secrets[0].inputs.replicas as { region: string }[];
-      expect(replicas.map((r) => r.region)).to.deep.equal([standby.region]);
+    it("gives the standby its own copy of the home's credentials, as a secret, under its own key", () => {
+      const version = one(standby, "aws:secretsmanager/secretVersion:SecretVersion");
+      expect(isSecret(version.inputs.secretString)).to.equal(true);
+      expect(unsecret(version.inputs.secretString)).to.equal(home.outputs.dbCredentials);
+      expect(home.secretOutputNames).to.include("dbCredentials");
+      const secret = one(standby, "aws:secretsmanager/secret:Secret");
+      expect(secret.inputs.kmsKeyId).to.equal(one(standby, "aws:kms/key:Key", "data-key").outputs.arn);
+      for (const s of ofType(home, "aws:secretsmanager/secret:Secret"))
+        expect(s.inputs).to.not.have.property("replicas");
+    });
+
+    it("forwards the standby's Aurora writes to the writer, and the home's once a switchover demotes it", () => {
+      for (const run of [home, standby]) {
+        expect(one(run, "aws:rds/cluster:Cluster").inputs.enableGlobalWriteForwarding, run.stack).to.equal(
+          true,
+        );
+      }
+    });
+
+    it("probes the home's public ALB from the standby region, alarm in the standby region", () => {
+      const probe = one(standby, "aws:lambda/function:Function");
+      expect(probe.region).to.equal(standby.region);
+      const variables = (probe.inputs.environment as { variables: Record<string, string> }).variables;
+      expect(variables.HOME_ALB_DNS_NAME).to.equal(home.outputs.publicAlbDnsName);
+      expect(variables.APP_DOMAIN).to.equal(home.outputs.domain);
+      expect(variables.PROBE_PATH).to.equal("/healthz/deep");
+      expect(standby.outputs.homeProbeAlarmArn).to.match(/^arn:aws:cloudwatch:ca-central-1:/);
+      expect(ofType(home, "aws:lambda/function:Function")).to.deep.equal([]);
     });
 
     it("fails when the home stack does not export an output the standby reads", async () => {
@@ -193,7 +239,7 @@ describe("program", function () {
       const partial = Object.fromEntries(Object.entries(home.outputs).filter(([key]) => key !== missing));
       let error: unknown;
       try {
-        await runStack(standbyFile, { [qualifiedName(homeFile.stack)]: partial });
+        await runStack(standbyFile, references(homeFile, partial));
       } catch (e) {
         error = e;
       }
@@ -205,28 +251,49 @@ describe("program", function () {
       const homeFile = stackFiles.find(isHome)!;
       let error: unknown;
       try {
-        await runStack(withConfig(standbyFile, { "aws:region": home.region }), {
-          [qualifiedName(homeFile.stack)]: home.outputs,
-        });
+        await runStack(
+          withConfig(standbyFile, { "aws:region": home.region }),
+          references(homeFile, home.outputs),
+        );
       } catch (e) {
         error = e;
       }
       expect(String(error)).to.contain(`"aws:region"`).and.to.contain("other than the home region");
     });
 
-    it("rejects promoting a standby while the home stack is still active (one PRIMARY record)", async () => {
+    it("rejects a standby active in steady state while the home stack is active too", async () => {
       const standbyFile = stackFiles.find((s) => !isHome(s))!;
       const homeFile = stackFiles.find(isHome)!;
       expect(home.outputs.role).to.equal("active");
       let error: unknown;
       try {
-        await runStack(withConfig(standbyFile, { "multi-region-web:role": "active" }), {
-          [qualifiedName(homeFile.stack)]: home.outputs,
-        });
+        await runStack(
+          withConfig(standbyFile, { "multi-region-web:role": "active" }),
+          references(homeFile, home.outputs),
+        );
       } catch (e) {
         error = e;
       }
       expect(String(error)).to.contain(`Invalid config "role" = "active"`).and.to.contain("is active too");
+    });
+  });
+
+  describe("a role flip (the after-care of a lasting failover) changes no network resource", () => {
+    it("gives both stacks' network, load balancers, DNS and WAF the same inputs with the roles swapped", async () => {
+      const flipped = await runAllStacks(
+        stackFiles.map((f) => withConfig(f, { "multi-region-web:role": isHome(f) ? "passive" : "active" })),
+        [],
+      );
+      const network = (run: StackRun) =>
+        run.resources
+          .filter((r) => NETWORK.test(r.type))
+          .map((r) => ({ urn: r.urn, inputs: r.inputs, ignoreChanges: r.ignoreChanges }));
+      for (const run of runs) {
+        const after = flipped.find((r) => r.stack === run.stack)!;
+        expect(after.config["multi-region-web:role"]).to.not.equal(run.config["multi-region-web:role"]);
+        expect(network(after), run.stack).to.deep.equal(network(run));
+        expect(network(run).length, run.stack).to.be.greaterThan(20);
+      }
     });
   });
 
@@ -257,52 +324,68 @@ describe("program", function () {
       three = await runAllStacks(threeFiles);
     });
 
-    it("plans all three, home first", () => {
-      expect(three.map((r) => r.stack)).to.deep.equal(["us-east-1", "ca-central-1", "eu-west-1"]);
-      expect(three.map((r) => r.region)).to.deep.equal(["us-east-1", "ca-central-1", "eu-west-1"]);
+    it("plans all three regions, home first, then the control stack", () => {
+      expect(three.map((r) => r.stack)).to.deep.equal(["us-east-1", "ca-central-1", "eu-west-1", "global"]);
+      expect(three.map((r) => r.region)).to.deep.equal([
+        "us-east-1",
+        "ca-central-1",
+        "eu-west-1",
+        "us-east-1",
+      ]);
     });
 
-    it("gives both standbys the same SECONDARY, and each its own latency record in the standby set", () => {
-      const cac1 = runOf("ca-central-1");
-      const euw1 = runOf("eu-west-1");
-      const secondary = record(cac1, "edge-standby-failover");
-      expect(record(euw1, "edge-standby-failover").inputs).to.deep.equal(secondary.inputs);
-      expect(secondary.inputs.failoverRoutingPolicies).to.deep.equal([{ type: "SECONDARY" }]);
-      for (const run of [cac1, euw1]) {
-        const latency = record(run, "edge-standby-latency");
-        expect(latency.inputs.name).to.equal((secondary.inputs.aliases as { name: string }[])[0].name);
+    it("adds each standby's deep-checked latency record to the standby set", () => {
+      for (const stack of ["ca-central-1", "eu-west-1"]) {
+        const run = runOf(stack);
+        const latency = record(run, "edge-region");
+        expect(latency.inputs.name).to.equal("standby.app.example.com");
         expect(latency.inputs.setIdentifier).to.equal(run.region);
         expect(latency.inputs.latencyRoutingPolicies).to.deep.equal([{ region: run.region }]);
         expect(latency.inputs.healthCheckId).to.equal(one(run, "aws:route53/healthCheck:HealthCheck").id);
-        expect(latency.inputs.aliases).to.deep.equal([
-          {
-            name: run.outputs.publicAlbDnsName,
-            zoneId: run.outputs.publicAlbZoneId,
-            evaluateTargetHealth: true,
-          },
-        ]);
       }
-      // One PRIMARY in all, the home's.
-      const primaries = three.flatMap((run) =>
-        ofType(run, "aws:route53/record:Record").filter(
-          (r) =>
-            (r.inputs.failoverRoutingPolicies as { type: string }[] | undefined)?.[0]?.type === "PRIMARY",
-        ),
-      );
-      expect(primaries.map((r) => r.inputs.setIdentifier)).to.deep.equal(["us-east-1"]);
     });
 
-    it("has the home replicate the DB secret, with a KMS key, into both standby regions", () => {
-      const home3 = runOf("us-east-1");
-      const secrets = ofType(home3, "aws:secretsmanager/secret:Secret").filter((s) => s.inputs.replicas);
-      expect(secrets).to.have.length(1);
-      const replicas = secrets[0].inputs.replicas as { region: string; kmsKeyId?: string }[];
-      expect(replicas.map((r) => r.region).sort()).to.deep.equal(["ca-central-1", "eu-west-1"]);
-      for (const region of ["ca-central-1", "eu-west-1"]) {
-        const key = one(home3, "aws:kms/key:Key", `data-secret-replica-key-${region}`);
-        expect(key.region).to.equal(region);
-        expect(key.protect).to.equal(true);
-        expect(replicas.find((r) => r.region === region)!.kmsKeyId).to.equal(key.outputs.arn);
+    it("gives the control stack one plan per standby, the trigger on the first, and gates the home with both plans' checks", () => {
+      const control = runOf("global");
+      const plans = ofType(control, "aws:arcregionswitch/plan:Plan");
+      const planOf = (standby: string) => plans.find((p) => (p.inputs.regions as string[])[1] === standby)!;
+      expect(plans.map((p) => p.inputs.regions).sort()).to.deep.equal([
+        ["us-east-1", "ca-central-1"],
+        ["us-east-1", "eu-west-1"],
+      ]);
+      expect(planOf("ca-central-1").inputs.triggers).to.have.length(1);
+      expect(planOf("eu-west-1").inputs).to.not.have.property("triggers");
+      const arcChecks = control.outputs.plans as Record<
+        string,
+        { arcHealthCheckIds: Record<string, string> }
+      >;
+      const primary = record(control, "routing-primary");
+      const gate = record(control, "routing-gate-eu-west-1");
+      expect(primary.inputs.healthCheckId).to.equal(arcChecks["ca-central-1"].arcHealthCheckIds["us-east-1"]);
+      expect(primary.inputs.aliases).to.deep.equal([
+        { name: "gate-eu-west-1.app.example.com", zoneId: primary.inputs.zoneId, evaluateTargetHealth: true },
+      ]);
+      expect(gate.inputs).to.deep.include({
+        name: "gate-eu-west-1.app.example.com",
+        setIdentifier: "us-east-1",
+        latencyRoutingPolicies: [{ region: "us-east-1" }],
+        healthCheckId: arcChecks["eu-west-1"].arcHealthCheckIds["us-east-1"],
+        aliases: [
+          { name: "home.app.example.com", zoneId: primary.inputs.zoneId, evaluateTargetHealth: true },
+        ],
+      });
+      expect(record(control, "routing-secondary").inputs.aliases).to.deep.equal([
+        { name: "standby.app.example.com", zoneId: primary.inputs.zoneId, evaluateTargetHealth: true },
+      ]);
+    });
+
+    it("gives every standby its own copy of the credentials, and the home replicates nothing", () => {
+      for (const s of ofType(runOf("us-east-1"), "aws:secretsmanager/secret:Secret")) {
+        expect(s.inputs).to.not.have.property("replicas");
+      }
+      for (const stack of ["ca-central-1", "eu-west-1"]) {
+        const version = one(runOf(stack), "aws:secretsmanager/secretVersion:SecretVersion");
+        expect(unsecret(version.inputs.secretString)).to.equal(runOf("us-east-1").outputs.dbCredentials);
       }
     });
 
@@ -315,7 +398,12 @@ describe("program", function () {
         threeFiles,
       );
       expect(result.exitCode, err.join("\n")).to.equal(0);
-      expect(result.stacks.map((s) => s.stack)).to.deep.equal(["us-east-1", "ca-central-1", "eu-west-1"]);
+      expect(result.stacks.map((s) => s.stack)).to.deep.equal([
+        "us-east-1",
+        "ca-central-1",
+        "eu-west-1",
+        "global",
+      ]);
       for (const s of result.stacks) expect(s.policies.mandatory, s.stack).to.deep.equal([]);
       const euw1 = result.dr!.regions.find((r) => r.region === "eu-west-1")!;
       expect(euw1.monthlyCost.unpriced).to.not.be.empty;

@@ -73,6 +73,7 @@ async function runTiers(opts: Options = {}): Promise<StackRun> {
         instanceRoleName: tier.instanceRoleName,
         instanceRoleArn: tier.instanceRoleArn,
         asgName: tier.asgName,
+        asgArn: tier.asgArn,
         launchTemplateId: tier.launchTemplateId,
       });
       return {
@@ -422,8 +423,11 @@ describe("TierAsg", () => {
         });
         expect(asg.inputs.enabledMetrics).to.include("GroupInServiceInstances");
         expect(asg.inputs.tags).to.deep.include({ key: "Name", value: tier, propagateAtLaunch: true });
-        expect(asg.ignoreChanges).to.deep.equal(["desiredCapacity"]);
+        // The failover plan raises the floor and the desired capacity; a later pulumi up must not undo it.
+        expect(asg.ignoreChanges).to.have.members(["minSize", "desiredCapacity"]);
+        expect(asg.ignoreChanges).to.not.include("maxSize");
         expect(outputs.asgName).to.equal(asg.outputs.name);
+        expect(outputs.asgArn).to.equal(asg.outputs.arn);
       }
     });
 

@@ -37,6 +37,8 @@ const SCRIPTS = (
 
 const workflows = loadWorkflows(WORKFLOWS_DIR);
 const stacks = loadStacks(ROOT, PROJECT);
+/** The failover control project's stacks (control/Pulumi.<stack>.yaml). */
+const controlStacks = loadStacks(path.join(ROOT, "control"), "multi-region-web-control").map((s) => s.name);
 const stackNames = stacks.map((s) => s.name);
 const workflow = (file: string): Workflow => {
   const wf = workflows.find((w) => w.file === file);
@@ -99,7 +101,7 @@ describe("workflows", () => {
         expect(checkDeployConcurrency(wf)).to.deep.equal([]);
       });
       it("deploys the home stack first, then every standby", () => {
-        expect(checkDeployOrder(wf, stacks, ROOT)).to.deep.equal([]);
+        expect(checkDeployOrder(wf, stacks, ROOT, controlStacks)).to.deep.equal([]);
       });
     });
   }
@@ -171,7 +173,7 @@ describe("workflows", () => {
           "eu-west-1",
         );
         const deploy = workflow("deploy.yml");
-        expect(checkDeployOrder(deploy, third, dir)).to.deep.equal([]);
+        expect(checkDeployOrder(deploy, third, dir, controlStacks)).to.deep.equal([]);
         expect(deployedStacks(deploy, "standby", dir).sort()).to.deep.equal(["ca-central-1", "eu-west-1"]);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -191,7 +193,7 @@ describe("workflows", () => {
         const moved = loadStacks(dir, PROJECT);
         expect(moved.filter((s) => s.home).map((s) => s.name)).to.deep.equal(["ca-central-1"]);
         expect(deployedStacks(workflow("deploy.yml"), "home", dir)).to.deep.equal(["ca-central-1"]);
-        expect(checkDeployOrder(workflow("deploy.yml"), moved, dir)).to.deep.equal([]);
+        expect(checkDeployOrder(workflow("deploy.yml"), moved, dir, controlStacks)).to.deep.equal([]);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
@@ -427,6 +429,47 @@ jobs:
     expect(checkDeployOrder(deploySnippet("", "setup", "setup, home"), three, os.tmpdir())).to.deep.equal([
       "snippet.yml: stack eu-west-1 is never deployed",
     ]);
+  });
+
+  const controlSnippet = (needs: string, policyPack: string, workingDirectory = "control") =>
+    snippet(`
+permissions: { contents: read }
+jobs:
+  home:
+    runs-on: ubuntu-latest
+    env: { STACK: "acme/us-east-1" }
+    steps:
+      - run: pulumi up --stack "$STACK" --policy-pack policy --yes
+  standby:
+    needs: [home]
+    runs-on: ubuntu-latest
+    env: { STACK: "acme/ca-central-1" }
+    steps:
+      - run: pulumi up --stack "$STACK" --policy-pack policy --yes
+  control:
+    needs: [${needs}]
+    runs-on: ubuntu-latest
+    defaults: { run: { working-directory: ${workingDirectory} } }
+    env: { STACK: "acme/global" }
+    steps:
+      - run: pulumi up --stack "$STACK" --policy-pack ${policyPack} --yes
+`);
+
+  it("deploy order: the control stack after every regional stack; its policy pack path from control/", () => {
+    expect(
+      checkDeployOrder(controlSnippet("home, standby", "../policy"), twoStacks, os.tmpdir(), ["global"]),
+    ).to.deep.equal([]);
+    expect(checkPolicyPack(controlSnippet("home, standby", "../policy"))).to.deep.equal([]);
+    expect(
+      checkDeployOrder(controlSnippet("home", "../policy"), twoStacks, os.tmpdir(), ["global"]),
+    ).to.deep.equal(["snippet.yml: control job control does not need the regional deploy job standby"]);
+    // The path resolves from the job's working directory: "policy" inside control/ is not the pack.
+    expect(checkPolicyPack(controlSnippet("home, standby", "policy"))).to.have.length(1);
+    expect(checkPolicyPack(controlSnippet("home, standby", "../policy", "."))).to.have.length(1);
+    // Without the control stack among the stack files, its deploy is a stack with no file.
+    expect(
+      checkDeployOrder(controlSnippet("home, standby", "../policy"), twoStacks, os.tmpdir()),
+    ).to.deep.equal(["snippet.yml: deploys global, which has no stack file"]);
   });
 
   it("deploy order: a job that reads an output of a job it does not need", () => {

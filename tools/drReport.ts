@@ -1,32 +1,55 @@
 /**
- * The disaster-recovery report of the offline plan: failover timings and the standby's footprint
- * and cost against the active region, computed from the resources the program actually registers.
- * Every published figure it relies on is in DR_ASSUMPTIONS, with its source.
+ * The disaster-recovery report of the offline plan: what happens, and how fast, in each failure case,
+ * derived from the resources the programs actually register (the home's deep health check, the ARC
+ * Region switch plan's workflow steps, the target groups' health checks), and each region's footprint
+ * and cost. Every figure it relies on is in DR_ASSUMPTIONS, with its source; the ones AWS publishes
+ * no number for say so, and the DR drill (docs/runbook.md) measures them.
  */
 import prices from "./prices.json";
 import { ofType, RecordedResource, StackRun } from "./mocks";
+import { isControlRun } from "./runStacks";
 
 export interface Assumption {
   seconds: number;
   source: string;
 }
 
-/** AWS's published figures (and our own, labelled as such) that the timings rest on. */
+/** AWS's published figures, and our own (labelled as such), that the timings rest on. */
 export const DR_ASSUMPTIONS = {
   aliasRecordTtl: {
     seconds: 60,
     source:
-      "Route 53 Developer Guide, 'Choosing between alias and non-alias records': an alias record that routes to an ELB load balancer has a TTL of 60 seconds",
+      "Route 53 FAQ: alias records to ELB endpoints 'have fixed TTL of 60 seconds'; Route 53 Developer Guide, 'Choosing between alias and non-alias records'",
   },
-  auroraPromotion: {
+  auroraFailover: {
     seconds: 60,
     source:
-      "Aurora User Guide, 'Using Amazon Aurora Global Database': a secondary cluster can be promoted to full read/write capability in typically under a minute (RTO)",
+      "Aurora User Guide, 'Using Amazon Aurora Global Database': a secondary cluster can be promoted to full read/write capability in typically under a minute",
   },
-  operatorResponse: {
+  auroraSwitchover: {
+    seconds: 120,
+    source:
+      "unverified: AWS publishes no duration for a global database switchover (it waits for the secondary to catch up); our assumption, measured by the DR drill",
+  },
+  arcStepStart: {
+    seconds: 15,
+    source:
+      "unverified: ARC publishes no start-up time for an execution or a step; our assumption, measured by the DR drill (get-plan-execution shows each step's start and end)",
+  },
+  healthCheckFlip: {
+    seconds: 30,
+    source:
+      "unverified: time for Route 53's DNS servers to act on a health check that ARC set; our assumption, measured by the DR drill",
+  },
+  instanceBoot: {
+    seconds: 90,
+    source:
+      "our assumption: EC2 launch and boot of Amazon Linux 2023 with the placeholder service (nothing is downloaded at boot); the target group's healthy threshold × interval is added from the program",
+  },
+  humanDecision: {
     seconds: 300,
     source:
-      "our assumption, not AWS's: time for the on-call engineer to confirm the outage and run `aws rds failover-global-cluster` (docs/runbook.md); the database failover is not automatic",
+      "our assumption, not AWS's: time for the on-call engineer to be paged, confirm the outage and start or approve the plan (docs/runbook.md); shown apart from the machine time",
   },
   replicationLag: {
     seconds: 1,
@@ -34,6 +57,8 @@ export const DR_ASSUMPTIONS = {
       "Aurora User Guide (global databases) and DynamoDB Developer Guide (global tables): asynchronous replication, typically under one second; no SLA",
   },
 } satisfies Record<string, Assumption>;
+
+export type Assumptions = typeof DR_ASSUMPTIONS;
 
 export interface TierFootprint {
   tier: string;
@@ -60,28 +85,232 @@ export interface RegionFootprint {
   monthlyCost: { totalUsd: number; items: CostItem[]; unpriced: string[] };
 }
 
+/** One failure case of the behaviour matrix. */
+export interface DrCase {
+  id: "a" | "b" | "c" | "d" | "e";
+  title: string;
+  /** What moves the traffic and the writer, in order. */
+  acts: string;
+  /** What users see meanwhile. */
+  users: string;
+  /** Seconds until reads (and DynamoDB and forwarded Aurora writes) are served from the target region. */
+  readsSeconds: number;
+  /** Whether a human decision comes before `readsSeconds` (counted in `decisionSeconds`, not in it); planned cases count from the start. */
+  readsAfterDecision: boolean;
+  /** Machine seconds, after the decision, until Aurora accepts writes in the target region. */
+  writesSeconds: number;
+  /** Seconds of human decision before the machine time (0: none needed). */
+  decisionSeconds: number;
+  rpo: string;
+}
+
+export interface PlanTimings {
+  planName: string;
+  standbyRegion: string;
+  automatic: boolean;
+  manualApproval: boolean;
+  /** Machine seconds of each top-level step of the activate-standby workflow, ungraceful and graceful. */
+  steps: { name: string; type: string; ungracefulSeconds: number; gracefulSeconds: number }[];
+  /** From the execution's start to the Aurora writer moving / to users reaching the standby. */
+  ungraceful: { writesSeconds: number; trafficSeconds: number };
+  graceful: { writesSeconds: number; trafficSeconds: number };
+}
+
 export interface DrReport {
+  /** The home's deep health check: interval × failure threshold. */
   detectionSeconds: number;
   dnsSeconds: number;
-  standbyServesSeconds: number;
-  dynamoWritesSeconds: number;
-  auroraWritesSeconds: number;
-  fullCapacitySeconds: number;
-  rpo: string;
-  assumptions: typeof DR_ASSUMPTIONS;
+  /** Capacity: instance boot + target group healthy threshold × interval. */
+  capacitySeconds: number;
+  plan: PlanTimings | null;
+  cases: DrCase[];
+  assumptions: Assumptions;
   regions: RegionFootprint[];
+  /** The control stack's monthly cost (ARC plans), apart from the regions. */
+  control: { stack: string; monthlyCost: { totalUsd: number; items: CostItem[]; unpriced: string[] } } | null;
   standbyCostPercentOfActive: number | null;
   priceTable: { label: string; compiled: string; source: string };
 }
 
 function roleOf(run: StackRun): string {
-  return run.config[`${run.project}:role`] ?? "unknown";
+  return isControlRun(run) ? "control" : (run.config[`${run.project}:role`] ?? "unknown");
 }
 
-/** Route 53 detection: the active region's health check interval × failure threshold. */
+/** Route 53 detection: a health check's request interval × failure threshold. */
 export function detectionSeconds(healthCheck: RecordedResource | undefined): number {
   if (!healthCheck) return NaN;
   return Number(healthCheck.inputs.requestInterval) * Number(healthCheck.inputs.failureThreshold);
+}
+
+interface PlanStepLike {
+  name?: string;
+  executionBlockType?: string;
+  ec2AsgCapacityIncreaseConfigs?: { ungraceful?: { minimumSuccessPercentage?: number } }[];
+  parallelConfigs?: { steps?: PlanStepLike[] }[];
+}
+
+/**
+ * Machine seconds of one step of a plan, in an ungraceful or a graceful execution. A manual approval
+ * is a human decision, not machine time (0 here; the report shows the decision apart). `capacity` is
+ * the time for a new instance to be in service.
+ */
+export function stepSeconds(
+  step: PlanStepLike,
+  ungraceful: boolean,
+  capacity: number,
+  a: Assumptions = DR_ASSUMPTIONS,
+): number {
+  const start = a.arcStepStart.seconds;
+  switch (step.executionBlockType) {
+    case "ManualApproval":
+      return 0;
+    case "Parallel":
+      return Math.max(
+        0,
+        ...(step.parallelConfigs ?? [])
+          .flatMap((p) => p.steps ?? [])
+          .map((s) => stepSeconds(s, ungraceful, capacity, a)),
+      );
+    case "EC2AutoScaling": {
+      // Ungraceful with a minimum success of 0 % moves on at once; otherwise it waits for capacity.
+      const minimum = step.ec2AsgCapacityIncreaseConfigs?.[0]?.ungraceful?.minimumSuccessPercentage;
+      return start + (ungraceful && minimum === 0 ? 0 : capacity);
+    }
+    case "AuroraGlobalDatabase":
+      return start + (ungraceful ? a.auroraFailover.seconds : a.auroraSwitchover.seconds);
+    case "Route53HealthCheck":
+      return start + a.healthCheckFlip.seconds;
+    default:
+      return start;
+  }
+}
+
+/** Seconds from the start of a step to its Aurora writer moving, or undefined when it does not move it. */
+function writerMovesAfter(step: PlanStepLike, ungraceful: boolean, a: Assumptions): number | undefined {
+  if (step.executionBlockType === "AuroraGlobalDatabase") {
+    return a.arcStepStart.seconds + (ungraceful ? a.auroraFailover.seconds : a.auroraSwitchover.seconds);
+  }
+  const inside = (step.parallelConfigs ?? [])
+    .flatMap((p) => p.steps ?? [])
+    .map((s) => writerMovesAfter(s, ungraceful, a));
+  const found = inside.filter((t): t is number => t !== undefined);
+  return found.length > 0 ? Math.min(...found) : undefined;
+}
+
+/** The timings of a plan's workflow that activates `region`, from its recorded steps. */
+export function planTimings(
+  plan: RecordedResource,
+  region: string,
+  capacity: number,
+  a: Assumptions = DR_ASSUMPTIONS,
+): PlanTimings {
+  const workflows =
+    (plan.inputs.workflows as { workflowTargetRegion?: string; steps?: PlanStepLike[] }[] | undefined) ?? [];
+  const workflow = workflows.find((w) => w.workflowTargetRegion === region);
+  const steps = workflow?.steps ?? [];
+  const timeline = (ungraceful: boolean) => {
+    let elapsed = 0;
+    let writes = NaN;
+    for (const step of steps) {
+      const moves = writerMovesAfter(step, ungraceful, a);
+      if (moves !== undefined && Number.isNaN(writes)) writes = elapsed + moves;
+      elapsed += stepSeconds(step, ungraceful, capacity, a);
+    }
+    return { writesSeconds: writes, trafficSeconds: elapsed + a.aliasRecordTtl.seconds };
+  };
+  return {
+    planName: String(plan.inputs.name),
+    standbyRegion: region,
+    automatic: ((plan.inputs.triggers as unknown[] | undefined) ?? []).length > 0,
+    manualApproval: steps.some((s) => s.executionBlockType === "ManualApproval"),
+    steps: steps.map((s) => ({
+      name: String(s.name),
+      type: String(s.executionBlockType),
+      ungracefulSeconds: stepSeconds(s, true, capacity, a),
+      gracefulSeconds: stepSeconds(s, false, capacity, a),
+    })),
+    ungraceful: timeline(true),
+    graceful: timeline(false),
+  };
+}
+
+/**
+ * The behaviour matrix: the five cases of the failover design, what acts and how fast, from the
+ * plan's timings and the deep health check's detection.
+ */
+export function behaviourMatrix(
+  t: PlanTimings,
+  detection: number,
+  a: Assumptions = DR_ASSUMPTIONS,
+): DrCase[] {
+  const ttl = a.aliasRecordTtl.seconds;
+  const decision = a.humanDecision.seconds;
+  const lossy = `writes not yet replicated: typically under ${a.replicationLag.seconds} s (AuroraGlobalDBRPOLag; DynamoDB ReplicationLatency), no SLA`;
+  const automaticReads = detection + ttl;
+  return [
+    {
+      id: "a",
+      title: "the active region's application tier fails, its database is fine",
+      acts: t.automatic
+        ? "Route 53's deep health check drops the home; the standby serves, forwarding Aurora writes to the home writer; the home-probe alarm starts the plan (graceful): capacity, lossless switchover, DNS pinned"
+        : "an operator starts the plan (graceful): capacity, lossless switchover, then DNS",
+      users: t.automatic
+        ? "errors for about the detection time plus the TTL, then everything works from the standby (writes cross to the home writer until the switchover)"
+        : "errors until the plan's DNS step (manual mode)",
+      readsSeconds: t.automatic ? automaticReads : t.graceful.trafficSeconds,
+      readsAfterDecision: !t.automatic,
+      writesSeconds: t.automatic ? 0 : t.graceful.trafficSeconds,
+      decisionSeconds: t.automatic ? 0 : decision,
+      rpo: "none: the writer was healthy; the switchover waits for the secondary to catch up",
+    },
+    {
+      id: "b",
+      title: "the whole active region is down",
+      acts: t.automatic
+        ? "Route 53's deep health check drops the home; the automatic (graceful) execution cannot switch over a dead writer and pauses; the operator runs the plan ungraceful: Aurora failover, capacity, DNS pinned"
+        : "the operator runs the plan ungraceful: Aurora failover, capacity, DNS",
+      users: "reads and DynamoDB writes from the standby; Aurora writes fail until the failover",
+      readsSeconds: t.automatic ? automaticReads : t.ungraceful.trafficSeconds,
+      readsAfterDecision: !t.automatic,
+      writesSeconds: t.ungraceful.writesSeconds,
+      decisionSeconds: decision,
+      rpo: lossy,
+    },
+    {
+      id: "c",
+      title: "the active region's Aurora writer fails (the whole primary cluster)",
+      acts: "an instance failure is Aurora's own in-region failover to the reader (no region switch); a whole cluster failing fails the deep health check, so as in (b): the standby serves reads, the operator runs the plan ungraceful",
+      users: "reads from the standby; Aurora writes fail until the failover",
+      readsSeconds: t.automatic ? automaticReads : t.ungraceful.trafficSeconds,
+      readsAfterDecision: !t.automatic,
+      writesSeconds: t.ungraceful.writesSeconds,
+      decisionSeconds: decision,
+      rpo: lossy,
+    },
+    {
+      id: "d",
+      title: "planned switchover to the standby",
+      acts: "the operator starts the plan (graceful): capacity and a lossless switchover in parallel, then DNS",
+      users:
+        "no errors: writes pause during the switchover, then forward from the old home to the new writer until DNS moves",
+      readsSeconds: t.graceful.trafficSeconds,
+      readsAfterDecision: false,
+      writesSeconds: t.graceful.writesSeconds,
+      decisionSeconds: 0,
+      rpo: "none",
+    },
+    {
+      id: "e",
+      title: "failback to the home region",
+      acts: "the operator starts the plan's home workflow (graceful): capacity at home, switchover back, DNS back",
+      users: "as in (d), the other way",
+      readsSeconds: t.graceful.trafficSeconds,
+      readsAfterDecision: false,
+      writesSeconds: t.graceful.writesSeconds,
+      decisionSeconds: 0,
+      rpo: "none",
+    },
+  ];
 }
 
 type RegionPrices = (typeof prices.regions)["us-east-1"];
@@ -117,21 +346,27 @@ function natGateways(run: StackRun): number {
   }, 0);
 }
 
-/** Footprint and monthly on-demand estimate of one region, from its recorded resources. */
-export function regionFootprint(run: StackRun): RegionFootprint {
-  // A region missing from the price table is planned all the same; its items are listed as unpriced.
-  const p = (prices.regions as Record<string, RegionPrices | undefined>)[run.region];
-  const hours = prices.hoursPerMonth;
+function costBook(where: string) {
   const items: CostItem[] = [];
   const unpriced: string[] = [];
   const add = (item: string, quantity: number, unitMonthly: number | undefined) => {
     if (quantity <= 0) return;
     if (unitMonthly === undefined || Number.isNaN(unitMonthly)) {
-      unpriced.push(`${item} × ${quantity} (not in tools/prices.json for ${run.region})`);
+      unpriced.push(`${item} × ${quantity} (not in tools/prices.json for ${where})`);
       return;
     }
     items.push({ item, quantity, monthlyUsd: round2(quantity * unitMonthly) });
   };
+  const total = () => ({ totalUsd: round2(items.reduce((s, i) => s + i.monthlyUsd, 0)), items, unpriced });
+  return { add, total };
+}
+
+/** Footprint and monthly on-demand estimate of one region, from its recorded resources. */
+export function regionFootprint(run: StackRun): RegionFootprint {
+  // A region missing from the price table is planned all the same; its items are listed as unpriced.
+  const p = (prices.regions as Record<string, RegionPrices | undefined>)[run.region];
+  const hours = prices.hoursPerMonth;
+  const { add, total } = costBook(run.region);
   const perMonth = (table: Record<string, number> | undefined, key: string) =>
     table?.[key] === undefined ? undefined : table[key] * hours;
 
@@ -191,50 +426,75 @@ export function regionFootprint(run: StackRun): RegionFootprint {
     loadBalancers,
     dbInstances: dbInstances.length,
     dbInstanceClass: dbClass,
-    monthlyCost: { totalUsd: round2(items.reduce((s, i) => s + i.monthlyUsd, 0)), items, unpriced },
+    monthlyCost: total(),
   };
+}
+
+/** The control stack's monthly cost: its ARC Region switch plans and KMS key (global prices). */
+export function controlCost(run: StackRun): { totalUsd: number; items: CostItem[]; unpriced: string[] } {
+  const { add, total } = costBook("the control stack");
+  add(
+    "ARC Region switch plan",
+    ofType(run, "aws:arcregionswitch/plan:Plan").length,
+    prices.global.arcRegionSwitchPlanPerMonth,
+  );
+  add(
+    "KMS customer-managed keys",
+    ofType(run, "aws:kms/key:Key").length,
+    prices.regions["us-east-1"].kmsKeyPerMonth,
+  );
+  return total();
 }
 
 function round2(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-/** The DR report for a set of stack runs (one active, the rest passive). */
-export function drReport(runs: StackRun[], assumptions = DR_ASSUMPTIONS): DrReport {
-  const active = runs.find((r) => roleOf(r) === "active");
-  const standbys = runs.filter((r) => roleOf(r) === "passive");
-  const detection = detectionSeconds(
-    active ? ofType(active, "aws:route53/healthCheck:HealthCheck")[0] : undefined,
-  );
-  const dns = assumptions.aliasRecordTtl.seconds;
-  const serves = detection + dns;
-  const graceSeconds = Math.max(
+/** Seconds for a new instance to serve: boot, then the target group's healthy threshold × interval. */
+export function capacitySeconds(run: StackRun | undefined, a: Assumptions = DR_ASSUMPTIONS): number {
+  const groups = run ? ofType(run, "aws:lb/targetGroup:TargetGroup") : [];
+  const healthy = Math.max(
     0,
-    ...standbys.flatMap((s) =>
-      ofType(s, "aws:autoscaling/group:Group").map((g) => Number(g.inputs.healthCheckGracePeriod ?? 0)),
-    ),
+    ...groups.map((g) => {
+      const hc = g.inputs.healthCheck as { healthyThreshold?: number; interval?: number } | undefined;
+      return Number(hc?.healthyThreshold ?? 0) * Number(hc?.interval ?? 0);
+    }),
   );
-  const regions = runs.map(regionFootprint);
+  return a.instanceBoot.seconds + healthy;
+}
+
+/** The DR report for a set of stack runs (the regional stacks and, when planned, the control stack). */
+export function drReport(runs: StackRun[], assumptions = DR_ASSUMPTIONS): DrReport {
+  const regional = runs.filter((r) => !isControlRun(r));
+  const control = runs.find(isControlRun);
+  const home = regional.find((r) => r.config[`${r.project}:home`] === "true");
+  const detection = detectionSeconds(
+    home ? ofType(home, "aws:route53/healthCheck:HealthCheck")[0] : undefined,
+  );
+  const standby = regional.find((r) => r !== home);
+  const capacity = capacitySeconds(standby, assumptions);
+
+  const plans = control ? ofType(control, "aws:arcregionswitch/plan:Plan") : [];
+  // The plan the automatic trigger runs, else the first: the failover the report models.
+  const plan = plans.find((p) => ((p.inputs.triggers as unknown[] | undefined) ?? []).length > 0) ?? plans[0];
+  const planRegions = (plan?.inputs.regions as string[] | undefined) ?? [];
+  const target = planRegions.find((r) => r !== home?.region);
+  const timings = plan && target ? planTimings(plan, target, capacity, assumptions) : null;
+
+  const regions = regional.map(regionFootprint);
   const activeCost = regions.find((r) => r.role === "active")?.monthlyCost.totalUsd;
   const standbyCost = regions
     .filter((r) => r.role === "passive")
     .reduce((s, r) => s + r.monthlyCost.totalUsd, 0);
   return {
     detectionSeconds: detection,
-    dnsSeconds: dns,
-    standbyServesSeconds: serves,
-    // DynamoDB global tables accept writes in every replica region: as soon as traffic arrives.
-    dynamoWritesSeconds: serves,
-    auroraWritesSeconds:
-      detection + assumptions.operatorResponse.seconds + assumptions.auroraPromotion.seconds,
-    // The standby's ASGs then scale out to active sizing; a new instance counts after its grace period.
-    fullCapacitySeconds: serves + graceSeconds,
-    rpo:
-      `Asynchronous replication: writes not yet replicated when the home region fails are lost — typically under ` +
-      `${assumptions.replicationLag.seconds} s for Aurora Global Database and DynamoDB global tables, with no SLA. ` +
-      `A planned switchover (aws rds switchover-global-cluster) loses nothing.`,
+    dnsSeconds: assumptions.aliasRecordTtl.seconds,
+    capacitySeconds: capacity,
+    plan: timings,
+    cases: timings ? behaviourMatrix(timings, detection, assumptions) : [],
     assumptions,
     regions,
+    control: control ? { stack: control.stack, monthlyCost: controlCost(control) } : null,
     standbyCostPercentOfActive: activeCost ? round2((standbyCost / activeCost) * 100) : null,
     priceTable: { label: prices.label, compiled: prices.compiled, source: prices.source },
   };

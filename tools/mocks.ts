@@ -84,6 +84,8 @@ export interface StackRun {
   resources: RecordedResource[];
   /** The stack's exports. */
   outputs: Record<string, unknown>;
+  /** Names of the exports that are Pulumi secrets (a StackReference hands them out as secrets only). */
+  secretOutputNames: string[];
 }
 
 export interface RunOptions {
@@ -94,6 +96,38 @@ export interface RunOptions {
   config: Record<string, string>;
   /** Outputs per fully qualified stack name for `StackReference`s. */
   stackReferences?: Record<string, Record<string, unknown>>;
+  /** Secret output names per fully qualified stack name (as the referenced run reported them). */
+  secretStackOutputs?: Record<string, string[]>;
+}
+
+/**
+ * The ARC Region switch plans registered in this process, by ARN: the mock of
+ * `getRoute53HealthChecks` answers from the plan's own Route53HealthCheck steps, as ARC does.
+ */
+const arcPlans = new Map<string, Record<string, unknown>>();
+
+interface ArcRoute53Config {
+  hostedZoneId: string;
+  recordName: string;
+  recordSets?: { recordSetIdentifier: string; region: string }[];
+}
+
+/** Every Route 53 health check step of a plan's workflows (parallel steps included). */
+function arcRoute53Configs(plan: Record<string, unknown>): ArcRoute53Config[] {
+  type StepLike = {
+    route53HealthCheckConfigs?: ArcRoute53Config[];
+    parallelConfigs?: { steps?: StepLike[] }[];
+  };
+  const configs: ArcRoute53Config[] = [];
+  const visit = (steps: StepLike[] = []) => {
+    for (const step of steps) {
+      configs.push(...(step.route53HealthCheckConfigs ?? []));
+      for (const parallel of step.parallelConfigs ?? []) visit(parallel.steps);
+    }
+  };
+  for (const workflow of (plan.workflows as { steps?: StepLike[] }[] | undefined) ?? [])
+    visit(workflow.steps);
+  return configs;
 }
 
 function hex(seed: string, length = 17): string {
@@ -196,6 +230,7 @@ export function fabricateState(
       set({
         arn: `arn:${PARTITION}:rds::${ACCOUNT_ID}:global-cluster:${id}`,
         globalClusterResourceId: `cluster-${hex(seed)}`,
+        endpoint: `${id}.global-${hex(seed, 10)}.global.rds.amazonaws.com`,
       });
       break;
     case "aws:rds/cluster:Cluster": {
@@ -287,6 +322,13 @@ export function fabricateState(
       id = `${inputs.zoneId as string}_${inputs.name as string}_${inputs.type as string}`;
       set({ fqdn: inputs.name });
       break;
+    case "aws:arcregionswitch/plan:Plan": {
+      // Plans are global: "arn:aws[a-zA-Z-]*:arc-region-switch::[0-9]{12}:plan/…" (no region).
+      id = `arn:${PARTITION}:arc-region-switch::${ACCOUNT_ID}:plan/${physicalName}:${hex(seed, 6)}`;
+      set({ arn: id, name: physicalName, tagsAll: inputs.tags ?? {} });
+      arcPlans.set(id, inputs);
+      break;
+    }
     case "aws:wafv2/webAcl:WebAcl":
       id = hex(seed, 36);
       set({ arn: arnOf("wafv2", `regional/webacl/${physicalName}/${id}`), capacity: 700 });
@@ -401,6 +443,27 @@ export function fabricateCall(
       const account = ELB_ACCOUNTS[r] ?? "000000000000";
       return { arn: `arn:${PARTITION}:iam::${account}:root`, id: account, region: r };
     }
+    case "aws:arcregionswitch/getRoute53HealthChecks:getRoute53HealthChecks": {
+      const planArn = String(inputs.planArn);
+      const plan = arcPlans.get(planArn);
+      if (!plan) throw new Error(`getRoute53HealthChecks: no ARC plan ${planArn} was registered`);
+      // One check per record and region, however many steps name the record (as ARC lists them).
+      const checks = new Map<string, Record<string, unknown>>();
+      for (const config of arcRoute53Configs(plan)) {
+        for (const set of config.recordSets ?? []) {
+          const key = `${config.hostedZoneId}/${config.recordName}/${set.region}`;
+          const h = hex(`${planArn}/${key}`, 32);
+          checks.set(key, {
+            healthCheckId: `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`,
+            hostedZoneId: config.hostedZoneId,
+            recordName: config.recordName,
+            region: set.region,
+            status: "healthy",
+          });
+        }
+      }
+      return { planArn, healthChecks: [...checks.values()], region, id: planArn };
+    }
     case "aws:ec2/getRouteTables:getRouteTables": {
       const filters = (inputs.filters as { name: string; values: string[] }[] | undefined) ?? [];
       const subnets = filters.find((f) => f.name === "association.subnet-id")?.values ?? ["default"];
@@ -442,7 +505,10 @@ export async function runProgram(
           if (outputs === undefined) {
             throw new Error(`StackReference to "${refName}": no such stack was run before this one`);
           }
-          return { id: refName, state: { name: refName, outputs, secretOutputNames: [] } };
+          return {
+            id: refName,
+            state: { name: refName, outputs, secretOutputNames: opts.secretStackOutputs?.[refName] ?? [] },
+          };
         }
         if (args.type.startsWith("pulumi:providers:")) {
           return { id: `${args.name}-provider-id`, state: inputs };
@@ -511,10 +577,13 @@ export async function runProgram(
   const unobserved: unknown[] = [];
   const collect = (reason: unknown) => unobserved.push(reason);
   process.on("unhandledRejection", collect);
+  // The program's own return value, before the stack resolves it: it still says which exports are secret.
+  let exported: Record<string, unknown> = {};
   const outputs =
     (await pulumi.runtime.runInPulumiStack(async () => {
       try {
-        return await program();
+        exported = await program();
+        return exported;
       } catch (e) {
         programError = e;
         return {};
@@ -536,7 +605,18 @@ export async function runProgram(
     config: opts.config,
     resources,
     outputs: await resolveDeep(outputs),
+    secretOutputNames: await secretNames(exported),
   };
+}
+
+/** The top-level exports that are secrets (what the engine records as the stack's secret outputs). */
+async function secretNames(outputs: Record<string, unknown>): Promise<string[]> {
+  const names = await Promise.all(
+    Object.entries(outputs).map(async ([name, value]) =>
+      (await pulumi.isSecret(pulumi.output(value))) ? name : undefined,
+    ),
+  );
+  return names.filter((n): n is string => n !== undefined);
 }
 
 interface RegisterRequest {
@@ -578,6 +658,10 @@ async function resolveDeep(value: unknown): Promise<Record<string, unknown>> {
 export interface StackFile {
   stack: string;
   file: string;
+  /** The Pulumi project the stack file belongs to (its folder's Pulumi.yaml). */
+  project: string;
+  /** The project's folder: where its Pulumi.yaml and program (index.ts) are. */
+  dir: string;
   /** Engine-style config: project schema defaults applied, objects as JSON strings. */
   config: Record<string, string>;
 }
@@ -615,6 +699,7 @@ export function stackConfigFromYaml(text: string, rootDir = ROOT_DIR): Record<st
 
 /** Every committed `Pulumi.<stack>.yaml`, with its config as the engine would pass it. */
 export function listStackFiles(rootDir = ROOT_DIR): StackFile[] {
+  const { project } = projectDefaults(rootDir);
   return fs
     .readdirSync(rootDir)
     .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
@@ -622,6 +707,16 @@ export function listStackFiles(rootDir = ROOT_DIR): StackFile[] {
     .map((file) => ({
       stack: file.replace(/^Pulumi\.|\.yaml$/g, ""),
       file: path.join(rootDir, file),
+      project,
+      dir: rootDir,
       config: stackConfigFromYaml(fs.readFileSync(path.join(rootDir, file), "utf8"), rootDir),
     }));
+}
+
+/** The failover control project's folder (control/Pulumi.yaml). */
+export const CONTROL_DIR = path.join(ROOT_DIR, "control");
+
+/** The control project's stack files (control/Pulumi.<stack>.yaml). */
+export function listControlStackFiles(controlDir = CONTROL_DIR): StackFile[] {
+  return listStackFiles(controlDir);
 }

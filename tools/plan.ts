@@ -9,10 +9,27 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../config";
 import { drReport, DrReport } from "./drReport";
-import { listStackFiles, RecordedResource, ROOT_DIR, StackFile, StackRun } from "./mocks";
+import {
+  listControlStackFiles,
+  listStackFiles,
+  RecordedResource,
+  ROOT_DIR,
+  StackFile,
+  StackRun,
+} from "./mocks";
 import { PackConfig } from "../policy/runner";
 import { evaluateStack, PolicyResult, readPolicyConfig } from "./planPolicies";
-import { checkStackWiring, homeFirst, isHome, organizationOf, qualifiedName, runStack } from "./runStacks";
+import {
+  addReference,
+  checkControlWiring,
+  checkStackWiring,
+  emptyReferences,
+  homeFirst,
+  isControlRun,
+  isHome,
+  organizationOf,
+  runStack,
+} from "./runStacks";
 
 export const EXIT = { clean: 0, mandatory: 1, badInput: 2, internal: 3 } as const;
 
@@ -146,7 +163,7 @@ async function stackPlan(run: StackRun, stackFile: StackFile, policyConfig: Pack
   return {
     stack: run.stack,
     region: run.region,
-    role: run.config[`${run.project}:role`] ?? "unknown",
+    role: isControlRun(run) ? "control" : (run.config[`${run.project}:role`] ?? "unknown"),
     home: isHome(stackFile),
     resources: run.resources.map((r) => ({
       urn: r.urn,
@@ -166,7 +183,9 @@ async function stackPlan(run: StackRun, stackFile: StackFile, policyConfig: Pack
 
 function printStack(plan: StackPlan, run: StackRun, io: PlanIo, p: Paint): void {
   io.out("");
-  io.out(p.bold(`Stack ${plan.stack} (${plan.region}, ${plan.role}${plan.home ? ", home" : ", standby"})`));
+  const kind =
+    plan.role === "control" ? "failover control" : `${plan.role}, ${plan.home ? "home" : "standby"}`;
+  io.out(p.bold(`Stack ${plan.stack} (${plan.region}, ${kind})`));
   io.out("");
   io.out(`    ${p.dim("Type  Name")}`);
   renderTree(run.resources, p).forEach((l) => io.out(l));
@@ -191,15 +210,50 @@ function minutes(seconds: number): string {
   return seconds >= 120 ? `${seconds} s (${(seconds / 60).toFixed(1)} min)` : `${seconds} s`;
 }
 
+function seconds(value: number): string {
+  return Number.isNaN(value) ? "n/a" : minutes(value);
+}
+
 export function printDr(dr: DrReport, io: PlanIo, p: Paint): void {
   io.out("");
-  io.out(p.bold("Disaster recovery (active region lost)"));
-  io.out(`    detection (health check interval × failure threshold)   ${minutes(dr.detectionSeconds)}`);
-  io.out(`    DNS (alias record TTL)                                   ${minutes(dr.dnsSeconds)}`);
-  io.out(`    standby serves traffic (reads, DynamoDB writes)          ${minutes(dr.standbyServesSeconds)}`);
-  io.out(`    Aurora accepts writes in the standby                     ${minutes(dr.auroraWritesSeconds)}`);
-  io.out(`    standby at full capacity (scale-out + warm-up)           ${minutes(dr.fullCapacitySeconds)}`);
-  io.out(`    RPO: ${dr.rpo}`);
+  io.out(p.bold("Disaster recovery"));
+  io.out(
+    `    detection (the home's deep health check: interval × failure threshold)   ${seconds(dr.detectionSeconds)}`,
+  );
+  io.out(
+    `    DNS (alias record TTL)                                                    ${seconds(dr.dnsSeconds)}`,
+  );
+  io.out(
+    `    new instance in service (boot + target group healthy threshold)          ${seconds(dr.capacitySeconds)}`,
+  );
+  const t = dr.plan;
+  if (t) {
+    io.out(
+      `  Plan ${t.planName}, activate ${t.standbyRegion} (${t.automatic ? "automatic trigger" : "manual"}${t.manualApproval ? ", manual approval" : ""}):`,
+    );
+    for (const step of t.steps) {
+      io.out(
+        `    ${step.name.padEnd(24)} ${step.type.padEnd(22)} ungraceful ${seconds(step.ungracefulSeconds)}, graceful ${seconds(step.gracefulSeconds)}`,
+      );
+    }
+    io.out(
+      `    machine time to Aurora writes: ungraceful ${seconds(t.ungraceful.writesSeconds)}, graceful ${seconds(t.graceful.writesSeconds)}; to traffic: ungraceful ${seconds(t.ungraceful.trafficSeconds)}, graceful ${seconds(t.graceful.trafficSeconds)}`,
+    );
+    io.out(
+      "  Cases (reads: until the standby serves; writes: machine time after the decision; decision: human, apart):",
+    );
+    for (const c of dr.cases) {
+      const reads = `${c.readsAfterDecision ? "decision + " : ""}${seconds(c.readsSeconds)}`;
+      const writes = c.writesSeconds === 0 ? "at once (forwarded)" : seconds(c.writesSeconds);
+      const decision = c.decisionSeconds === 0 ? "none" : `${seconds(c.decisionSeconds)} (assumed)`;
+      io.out(`    (${c.id}) ${c.title}`);
+      io.out(`        acts: ${c.acts}`);
+      io.out(`        users: ${c.users}`);
+      io.out(`        reads ${reads}; Aurora writes ${writes}; decision ${decision}; RPO: ${c.rpo}`);
+    }
+  } else {
+    io.out(p.yellow("  No failover control stack planned (control/Pulumi.<stack>.yaml): no plan to model."));
+  }
   io.out("  Assumptions:");
   for (const [name, a] of Object.entries(dr.assumptions))
     io.out(`    ${name} = ${a.seconds} s — ${a.source}`);
@@ -210,11 +264,11 @@ export function printDr(dr: DrReport, io: PlanIo, p: Paint): void {
     io.out(
       `    ${r.stack} (${r.role}): ${tiers}; NAT gateways ${r.natGateways}; DB instances ${r.dbInstances}×${r.dbInstanceClass}`,
     );
-    for (const item of r.monthlyCost.items) {
-      io.out(`        $${item.monthlyUsd.toFixed(2).padStart(9)}  ${item.quantity} × ${item.item}`);
-    }
-    for (const u of r.monthlyCost.unpriced) io.out(`        ${p.yellow("unpriced")}   ${u}`);
-    io.out(`        $${r.monthlyCost.totalUsd.toFixed(2).padStart(9)}  total`);
+    printCost(r.monthlyCost, io, p);
+  }
+  if (dr.control) {
+    io.out(`    ${dr.control.stack} (failover control)`);
+    printCost(dr.control.monthlyCost, io, p);
   }
   if (dr.standbyCostPercentOfActive !== null) {
     io.out(`    standby cost: ${dr.standbyCostPercentOfActive}% of the active region's`);
@@ -224,11 +278,19 @@ export function printDr(dr: DrReport, io: PlanIo, p: Paint): void {
   );
 }
 
+function printCost(cost: DrReport["regions"][number]["monthlyCost"], io: PlanIo, p: Paint): void {
+  for (const item of cost.items)
+    io.out(`        $${item.monthlyUsd.toFixed(2).padStart(9)}  ${item.quantity} × ${item.item}`);
+  for (const u of cost.unpriced) io.out(`        ${p.yellow("unpriced")}   ${u}`);
+  io.out(`        $${cost.totalUsd.toFixed(2).padStart(9)}  total`);
+}
+
 /** Plans the stacks and returns the plan (with its exit code); prints as it goes. */
 export async function plan(
   opts: PlanOptions,
   io: PlanIo,
   stackFiles: StackFile[] = listStackFiles(),
+  controlStackFiles: StackFile[] = listControlStackFiles(),
 ): Promise<Plan> {
   const p = paint(opts.color);
   const fail = (exitCode: number, message: string): Plan => {
@@ -236,10 +298,11 @@ export async function plan(
     return { stacks: [], dr: null, exitCode };
   };
   if (stackFiles.length === 0) return fail(EXIT.badInput, `no Pulumi.<stack>.yaml files in ${ROOT_DIR}`);
-  if (opts.stack !== undefined && !stackFiles.some((s) => s.stack === opts.stack)) {
+  const allFiles = [...stackFiles, ...controlStackFiles];
+  if (opts.stack !== undefined && !allFiles.some((s) => s.stack === opts.stack)) {
     return fail(
       EXIT.badInput,
-      `--stack "${opts.stack}": no such stack file; allowed: ${stackFiles.map((s) => s.stack).join(", ")}`,
+      `--stack "${opts.stack}": no such stack file; allowed: ${allFiles.map((s) => s.stack).join(", ")}`,
     );
   }
   let policyConfig: PackConfig;
@@ -253,16 +316,17 @@ export async function plan(
   try {
     organization = organizationOf(stackFiles);
     checkStackWiring(stackFiles, organization);
+    checkControlWiring(controlStackFiles, stackFiles, organization);
   } catch (e) {
     return fail(EXIT.badInput, (e as Error).message);
   }
 
-  // Every stack runs (standbys need the home's exports, and the DR report needs both regions);
-  // --stack only chooses what is printed and checked.
-  const references: Record<string, Record<string, unknown>> = {};
+  // Every stack runs (standbys need the home's exports, the control stack every region's, and the DR
+  // report all of them); --stack only chooses what is printed and checked.
+  const references = emptyReferences();
   const runs: StackRun[] = [];
   const plans: StackPlan[] = [];
-  for (const stackFile of homeFirst(stackFiles)) {
+  for (const stackFile of [...homeFirst(stackFiles), ...controlStackFiles]) {
     let run: StackRun;
     try {
       run = await runStack(stackFile, references, organization);
@@ -274,7 +338,7 @@ export async function plan(
         : " (PLAN_STACK_TRACES=1 shows the stack trace)";
       return fail(EXIT.internal, `stack ${stackFile.stack}: ${(e as Error).message ?? String(e)}${hint}`);
     }
-    references[qualifiedName(stackFile.stack, organization)] = run.outputs;
+    addReference(references, run);
     runs.push(run);
     if (opts.stack !== undefined && stackFile.stack !== opts.stack) continue;
     const stackPlanResult = await stackPlan(run, stackFile, policyConfig);

@@ -1,8 +1,18 @@
 /**
- * Runs the real program (index.ts) for stacks under the shared mocks, home stack first, feeding each
- * standby's StackReference with the home run's real exports. Used by the tests and the offline plan.
+ * Runs the real programs for stacks under the shared mocks: the regional stacks (index.ts) home first,
+ * feeding each standby's StackReference with the home run's real exports, then the failover control
+ * stacks (control/index.ts), which read every regional run's exports. Used by the tests and the plan.
  */
-import { listStackFiles, runProgram, StackFile, StackRun } from "./mocks";
+import * as path from "path";
+import {
+  CONTROL_DIR,
+  listControlStackFiles,
+  listStackFiles,
+  ROOT_DIR,
+  runProgram,
+  StackFile,
+  StackRun,
+} from "./mocks";
 
 export const PROJECT = "multi-region-web";
 /** The organization the stack files name when none says otherwise (a self-managed backend's). */
@@ -13,10 +23,10 @@ export class StackWiringError extends Error {}
 
 type Program = () => Promise<Record<string, unknown>>;
 
-/** The program's entry point, loaded once (index.ts exports an async function). */
-export function loadProgram(): Program {
+/** A project's entry point (its folder's index.ts, which exports an async function), loaded once. */
+export function loadProgram(dir = ROOT_DIR): Program {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require("../index") as Program;
+  return require(path.join(dir, "index")) as Program;
 }
 
 export function isHome(stack: StackFile): boolean {
@@ -47,8 +57,8 @@ export function organizationOf(stacks: StackFile[]): string {
   return [...orgs][0] ?? DEFAULT_ORGANIZATION;
 }
 
-export function qualifiedName(stack: string, organization = DEFAULT_ORGANIZATION): string {
-  return `${organization}/${PROJECT}/${stack}`;
+export function qualifiedName(stack: string, organization = DEFAULT_ORGANIZATION, project = PROJECT): string {
+  return `${organization}/${project}/${stack}`;
 }
 
 /** Every standby's primaryStack must name a home stack among the stack files (home first needs it). */
@@ -65,41 +75,90 @@ export function checkStackWiring(stacks: StackFile[], organization = organizatio
   }
 }
 
-/** Runs one stack; `references` maps fully qualified stack names to their exports. */
+/** Every control stack's `homeStack` names the home among the stack files, in their organization. */
+export function checkControlWiring(
+  controlStacks: StackFile[],
+  stacks: StackFile[],
+  organization: string,
+): void {
+  const homes = stacks.filter(isHome).map((s) => qualifiedName(s.stack, organization));
+  for (const control of controlStacks) {
+    const homeStack = control.config[`${control.project}:homeStack`];
+    if (!homeStack || !homes.includes(homeStack)) {
+      throw new StackWiringError(
+        `control stack ${control.stack} (${path.relative(ROOT_DIR, control.file)}): homeStack "${homeStack ?? ""}" is not ` +
+          `the home stack of these stack files; expected: ${homes.join(", ") || "a stack file with home: true"}`,
+      );
+    }
+  }
+}
+
+/** What earlier runs exported, by fully qualified stack name: what a StackReference reads. */
+export interface References {
+  outputs: Record<string, Record<string, unknown>>;
+  secretOutputs: Record<string, string[]>;
+}
+
+export function emptyReferences(): References {
+  return { outputs: {}, secretOutputs: {} };
+}
+
+/** Records a run's exports so that later stacks' StackReferences find them. */
+export function addReference(references: References, run: StackRun): void {
+  const name = qualifiedName(run.stack, run.organization, run.project);
+  references.outputs[name] = run.outputs;
+  references.secretOutputs[name] = run.secretOutputNames;
+}
+
+/** Runs one stack of any project (regional or control) against what earlier runs exported. */
 export function runStack(
   stack: StackFile,
-  references: Record<string, Record<string, unknown>> = {},
+  references: References = emptyReferences(),
   organization = DEFAULT_ORGANIZATION,
-  program: Program = loadProgram(),
+  program: Program = loadProgram(stack.dir),
 ): Promise<StackRun> {
   return runProgram(program, {
-    project: PROJECT,
+    project: stack.project,
     organization,
     stack: stack.stack,
     config: stack.config,
-    stackReferences: references,
+    stackReferences: references.outputs,
+    secretStackOutputs: references.secretOutputs,
   });
 }
 
-/** Runs every given stack (default: the committed stack files), home first. */
-export async function runAllStacks(stacks: StackFile[] = listStackFiles()): Promise<StackRun[]> {
+/** Runs every given regional stack (default: the committed stack files), home first, then the control stacks. */
+export async function runAllStacks(
+  stacks: StackFile[] = listStackFiles(),
+  controlStacks: StackFile[] = listControlStackFiles(),
+): Promise<StackRun[]> {
   const organization = organizationOf(stacks);
   checkStackWiring(stacks, organization);
+  checkControlWiring(controlStacks, stacks, organization);
   const runs: StackRun[] = [];
-  const references: Record<string, Record<string, unknown>> = {};
-  for (const stack of homeFirst(stacks)) {
+  const references = emptyReferences();
+  for (const stack of [...homeFirst(stacks), ...controlStacks]) {
     const run = await runStack(stack, references, organization);
-    references[qualifiedName(stack.stack, organization)] = run.outputs;
+    addReference(references, run);
     runs.push(run);
   }
   return runs;
 }
 
+/** True for a run of the failover control project. */
+export function isControlRun(run: Pick<StackRun, "project">): boolean {
+  return run.project !== PROJECT;
+}
+
+/** The control project's folder, for callers that list its stack files. */
+export { CONTROL_DIR };
+
 let committedRuns: Promise<StackRun[]> | undefined;
 
 /**
- * The committed stack files' runs, computed once per process and shared by the specs that only read
- * them (the program is deterministic under mocks, so every spec would get the same result).
+ * The committed stack files' runs (regional and control), computed once per process and shared by the
+ * specs that only read them (the programs are deterministic under mocks, so every spec would get the
+ * same result).
  */
 export function committedStackRuns(): Promise<StackRun[]> {
   committedRuns ??= runAllStacks();

@@ -25,6 +25,7 @@ export interface Step {
   run?: string;
   with?: Record<string, unknown>;
   env?: Record<string, unknown>;
+  "working-directory"?: string;
 }
 
 export interface Job {
@@ -40,6 +41,7 @@ export interface Job {
   strategy?: { matrix?: unknown };
   concurrency?: unknown;
   environment?: unknown;
+  defaults?: { run?: { "working-directory"?: string } };
 }
 
 export interface Workflow {
@@ -400,14 +402,21 @@ export function checkActionsPinned(wf: Workflow): string[] {
 const PULUMI_UP = /^(\w+=\S*\s+)*pulumi\s+(up|update)\b/;
 const PULUMI_PREVIEW_OR_UP = /^(\w+=\S*\s+)*pulumi\s+(up|update|preview)\b/;
 
-/** Every real `pulumi preview` / `pulumi up` runs the policy pack. */
+/**
+ * Every real `pulumi preview` / `pulumi up` runs the policy pack: `--policy-pack <path>` where the
+ * path, from the job's working directory (the control stack's job runs in control/), is `pack`.
+ */
 export function checkPolicyPack(wf: Workflow, pack = "policy"): string[] {
   const problems: string[] = [];
   for (const [jobId, job] of Object.entries(wf.jobs)) {
+    const workingDirectory = job.defaults?.run?.["working-directory"] ?? ".";
     for (const step of steps(job)) {
       if (typeof step.run === "string") {
+        const cwd = step["working-directory"] ?? workingDirectory;
         for (const command of commands(step.run)) {
-          if (PULUMI_PREVIEW_OR_UP.test(command) && !command.includes(`--policy-pack ${pack}`)) {
+          const given = /--policy-pack\s+(\S+)/.exec(command)?.[1];
+          const resolves = given !== undefined && path.posix.normalize(path.posix.join(cwd, given)) === pack;
+          if (PULUMI_PREVIEW_OR_UP.test(command) && !resolves) {
             problems.push(`${wf.file}: job ${jobId}: "${command}" without --policy-pack ${pack}`);
           }
         }
@@ -570,7 +579,12 @@ export function dependsOn(wf: Workflow, jobId: string, other: string, seen = new
  * The home stack is deployed first, by a job of its own, and every standby job needs it; every stack
  * file is deployed. `cwd` holds the stack files (the steps that list them run there).
  */
-export function checkDeployOrder(wf: Workflow, stacks: StackInfo[], cwd: string): string[] {
+export function checkDeployOrder(
+  wf: Workflow,
+  stacks: StackInfo[],
+  cwd: string,
+  controlStacks: string[] = [],
+): string[] {
   const jobs = deployJobs(wf);
   if (jobs.length === 0) return [];
   const problems: string[] = [];
@@ -603,17 +617,26 @@ export function checkDeployOrder(wf: Workflow, stacks: StackInfo[], cwd: string)
       `${wf.file}: job ${homeJob} deploys the home ${homeName} together with ${others.join(", ")}`,
     );
   }
-  for (const jobId of jobs.filter((j) => j !== homeJob)) {
+  const controlJobs = jobs.filter((j) => byJob.get(j)?.some((s) => controlStacks.includes(s)));
+  for (const jobId of jobs.filter((j) => j !== homeJob && !controlJobs.includes(j))) {
     if (!dependsOn(wf, jobId, homeJob)) {
       problems.push(`${wf.file}: standby job ${jobId} does not need the home job ${homeJob}`);
     }
   }
+  // The control stack reads every regional stack: its job comes after all the others.
+  for (const jobId of controlJobs) {
+    for (const other of jobs.filter((j) => !controlJobs.includes(j))) {
+      if (!dependsOn(wf, jobId, other)) {
+        problems.push(`${wf.file}: control job ${jobId} does not need the regional deploy job ${other}`);
+      }
+    }
+  }
   const deployed = new Set([...byJob.values()].flat());
-  for (const stack of stacks) {
-    if (!deployed.has(stack.name)) problems.push(`${wf.file}: stack ${stack.name} is never deployed`);
+  for (const name of [...stacks.map((s) => s.name), ...controlStacks]) {
+    if (!deployed.has(name)) problems.push(`${wf.file}: stack ${name} is never deployed`);
   }
   for (const name of deployed) {
-    if (!stacks.some((s) => s.name === name))
+    if (!stacks.some((s) => s.name === name) && !controlStacks.includes(name))
       problems.push(`${wf.file}: deploys ${name}, which has no stack file`);
   }
   return problems;

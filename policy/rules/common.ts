@@ -41,6 +41,9 @@ export const TYPES = {
   secret: "aws:secretsmanager/secret:Secret",
   healthCheck: "aws:route53/healthCheck:HealthCheck",
   record: "aws:route53/record:Record",
+  plan: "aws:arcregionswitch/plan:Plan",
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
 } as const;
 
 /**

@@ -1,25 +1,22 @@
 /**
  * Disaster recovery: the rules no public pack checks. A policy pack sees one stack at a time, so
- * each rule checks what one region's stack can show about the pair.
+ * each rule checks what one stack can show about the whole.
+ *
+ * DNS shape (components/edgeDns.ts, components/failoverRouting.ts): each regional stack holds one
+ * latency record of its region, deep health-checked (`home.<domain>` or `standby.<domain>`); the
+ * failover control stack holds the app domain's failover pair (PRIMARY → the home, SECONDARY → the
+ * standby set) under the ARC Region switch plan's health checks.
  *
  * Role (active / passive): the stack tag `role` (`pulumi stack tag set role passive`), which the
- * engine passes to every policy as `stackTags`; without the tag, the stack's failover records
- * decide (PRIMARY = active, SECONDARY = passive), since that record is what actually routes traffic.
- * The tag is the independent signal that lets `dr-failover-records` catch a record of the wrong type.
- *
- * DNS shape (components/edgeDns.ts): the active stack holds the failover pair's PRIMARY record; every
- * passive stack holds a latency record in the standby set (`standby.<domain>`) and the pair's shared
- * SECONDARY record, an alias to that set.
- *
- * Home: the stack that owns the Aurora GlobalCluster (it stays home after a failover, when its role
- * becomes passive), so global-data membership is checked by home-ness, capacity and spread by role.
+ * engine passes to every policy as `stackTags`; without the tag, the steady state of the design: the
+ * home stack (it owns the Aurora GlobalCluster) is active, a standby (a secondary cluster or a table
+ * replica) is passive. Capacity and spread are checked by role, global-data membership by home-ness.
  */
 import { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import { isSet, known, ofType, PackStackPolicy, perResource, prop, refersTo, TYPES } from "./common";
 
 export const ROLE_TAG = "role";
 export type Role = "active" | "passive";
-const RECORD_TYPE_OF_ROLE: Record<Role, string> = { active: "PRIMARY", passive: "SECONDARY" };
 
 export function failoverRecords(args: StackValidationArgs): PolicyResource[] {
   return ofType(args, TYPES.record).filter(
@@ -27,7 +24,7 @@ export function failoverRecords(args: StackValidationArgs): PolicyResource[] {
   );
 }
 
-/** Latency records: a passive stack's member of the standby set. */
+/** Latency records: a region's deep-checked record, or a gate of the control stack. */
 export function latencyRecords(args: StackValidationArgs): PolicyResource[] {
   return ofType(args, TYPES.record).filter(
     (r) => (prop<{ region?: string }[]>(r, "latencyRoutingPolicies") ?? []).length > 0,
@@ -58,23 +55,14 @@ function aliasOf(record: PolicyResource): Alias | undefined {
   };
 }
 
-/** DNS names compare case-insensitively, with or without the trailing dot. */
-function sameDnsName(a: string | undefined, b: string | undefined): boolean {
-  return (
-    a !== undefined &&
-    b !== undefined &&
-    a.replace(/\.$/, "").toLowerCase() === b.replace(/\.$/, "").toLowerCase()
-  );
-}
-
-/** The stack's role and where it came from; undefined when neither the tag nor a record tells. */
+/** The stack's role and where it came from; undefined when neither the tag nor the data tier tells. */
 export function stackRole(args: StackValidationArgs): { role?: Role; source?: string } {
   const tag = args.stackTags.get(ROLE_TAG);
   if (tag === "active" || tag === "passive") return { role: tag, source: `stack tag ${ROLE_TAG}` };
-  const types = new Set(failoverRecords(args).flatMap(failoverTypes));
-  if (types.size === 1 && types.has("PRIMARY")) return { role: "active", source: "PRIMARY failover record" };
-  if (types.size === 1 && types.has("SECONDARY"))
-    return { role: "passive", source: "SECONDARY failover record" };
+  if (isHomeStack(args)) return { role: "active", source: "home stack (steady state)" };
+  if (ofType(args, TYPES.tableReplica).length > 0 || ofType(args, TYPES.cluster).length > 0) {
+    return { role: "passive", source: "standby stack (steady state)" };
+  }
   return {};
 }
 
@@ -85,72 +73,72 @@ export function isHomeStack(args: StackValidationArgs): boolean {
 export const failoverRecordsPolicy: PackStackPolicy = {
   name: "dr-failover-records",
   description:
-    "Active: one PRIMARY failover record, health-checked. Passive: one SECONDARY, an alias with evaluateTargetHealth to the standby set in its zone, plus its own health-checked latency record there. Both match the `role` tag.",
+    "Regional stack: only latency records of its own region, each health-checked and evaluating its alias target. Control stack: the app domain's failover pair, a health-checked PRIMARY and a SECONDARY with no health check aliasing the standby set in its zone.",
   rationale:
-    "Route 53 holds one PRIMARY and one SECONDARY per pair: the SECONDARY answers with the healthy standby regions, so any number can stand by.",
+    "Route 53 answers the SECONDARY only when the PRIMARY is unhealthy and the SECONDARY is not (a SECONDARY with no health check always counts as healthy); the plan flips the PRIMARY's check, the deep checks drop a failing region.",
   enforcementLevel: "advisory",
   severity: "high",
   remediationSteps:
-    "Active: `failoverRoutingPolicies: [{ type: PRIMARY }]`, `setIdentifier` = region, `healthCheckId`. Passive: a `latencyRoutingPolicies` record named `standby.<domain>` with `setIdentifier` = region and `healthCheckId`, and a SECONDARY record aliased to it with `evaluateTargetHealth: true` (components/edgeDns.ts).",
+    "Regional: EdgeDns (components/edgeDns.ts), one `latencyRoutingPolicies` record with `setIdentifier` = region, `healthCheckId` and `evaluateTargetHealth`. Control: FailoverRouting (components/failoverRouting.ts).",
   validateStack: (args, reportViolation) => {
     const report = perResource(reportViolation);
     const records = failoverRecords(args);
     const latency = latencyRecords(args);
     if (records.length + latency.length === 0) args.notApplicable("No failover or latency record");
-    const tag = args.stackTags.get(ROLE_TAG);
-    if (tag !== undefined && tag !== "active" && tag !== "passive") {
-      report(`Stack tag ${ROLE_TAG} is "${tag}"; use active or passive.`);
-    }
-    for (const record of records) {
-      const types = failoverTypes(record);
-      if (types.length !== 1 || !["PRIMARY", "SECONDARY"].includes(types[0])) {
+    const control = ofType(args, TYPES.plan).length > 0;
+    for (const record of latency) {
+      if (!isSet(record.props, "setIdentifier"))
+        report(`Latency record ${record.name} has no setIdentifier.`, record);
+      if (!isSet(record.props, "healthCheckId")) {
         report(
-          `Record ${record.name} has failover types [${types.join(", ")}]; exactly one of PRIMARY/SECONDARY.`,
-          record,
-        );
-      } else if ((tag === "active" || tag === "passive") && types[0] !== RECORD_TYPE_OF_ROLE[tag]) {
-        report(
-          `Record ${record.name} is ${types[0]} but the stack's role is ${tag} (${RECORD_TYPE_OF_ROLE[tag]}).`,
+          `Latency record ${record.name} has no health check: a failing region would stay in DNS.`,
           record,
         );
       }
+      const alias = aliasOf(record);
+      if (alias !== undefined && alias.evaluateTargetHealth !== true) {
+        report(`Latency record ${record.name} does not evaluate its alias target's health.`, record);
+      }
+    }
+    if (!control) {
+      for (const record of records) {
+        report(
+          `Record ${record.name} is a failover record in a regional stack: the app domain's pair belongs to the failover control stack.`,
+          record,
+        );
+      }
+      return;
+    }
+    const ofSide = (side: string) => records.filter((r) => failoverTypes(r).includes(side));
+    const primaries = ofSide("PRIMARY");
+    const secondaries = ofSide("SECONDARY");
+    if (primaries.length !== 1)
+      report(`The control stack has ${primaries.length} PRIMARY records; exactly one.`);
+    if (secondaries.length !== 1)
+      report(`The control stack has ${secondaries.length} SECONDARY records; exactly one.`);
+    for (const record of records) {
       if (!isSet(record.props, "setIdentifier"))
         report(`Record ${record.name} has no setIdentifier.`, record);
     }
-    const sides = new Set(records.flatMap(failoverTypes));
-    if (sides.size > 1) {
-      report(
-        "The stack holds both PRIMARY and SECONDARY records: one regional failure takes out both sides.",
-      );
-    }
-    const ofSide = (side: string) => records.filter((r) => failoverTypes(r).includes(side));
-
-    const { role } = stackRole(args);
-    if (role === undefined) {
-      if (records.length === 0) {
+    for (const primary of primaries) {
+      if (!isSet(primary.props, "healthCheckId")) {
         report(
-          "The stack has latency records but no failover record, and no role tag says which side it is.",
+          `PRIMARY record ${primary.name} has no health check: no plan can take traffic off the home (ARC creates its checks after the plan; run pulumi up again).`,
+          primary,
         );
       }
-      return;
-    }
-    if (role === "active") {
-      const primaries = ofSide("PRIMARY");
-      if (primaries.length !== 1) {
-        report(`The active stack has ${primaries.length} PRIMARY failover records; exactly one.`);
+      const alias = aliasOf(primary);
+      if (alias === undefined || alias.evaluateTargetHealth !== true) {
+        report(`PRIMARY record ${primary.name} is not an alias that evaluates its target's health.`, primary);
       }
-      for (const primary of primaries) {
-        if (!isSet(primary.props, "healthCheckId"))
-          report(`PRIMARY record ${primary.name} has no health check.`, primary);
-      }
-      return;
-    }
-
-    const secondaries = ofSide("SECONDARY");
-    if (secondaries.length !== 1) {
-      report(`The passive stack has ${secondaries.length} SECONDARY failover records; exactly one.`);
     }
     for (const secondary of secondaries) {
+      if (isSet(secondary.props, "healthCheckId")) {
+        report(
+          `SECONDARY record ${secondary.name} has a health check: when it fails, Route 53 answers with the PRIMARY, however unhealthy.`,
+          secondary,
+        );
+      }
       const alias = aliasOf(secondary);
       if (alias === undefined) {
         report(`SECONDARY record ${secondary.name} is not an alias to the standby set.`, secondary);
@@ -169,32 +157,16 @@ export const failoverRecordsPolicy: PackStackPolicy = {
           secondary,
         );
       }
-      // The standby set: this stack's latency records of the name the SECONDARY aliases.
-      const members =
-        alias.name === undefined
-          ? latency
-          : latency.filter((r) =>
-              sameDnsName(
-                known(() => prop<string>(r, "name")),
-                alias.name,
-              ),
-            );
-      if (members.length === 0) {
-        report(
-          `SECONDARY record ${secondary.name} aliases ${alias.name ?? "a name"} but this stack has no latency record there: the region is not in the standby set.`,
-          secondary,
-        );
-      }
-      for (const member of members) {
-        if (!isSet(member.props, "setIdentifier"))
-          report(`Latency record ${member.name} has no setIdentifier.`, member);
-        if (!isSet(member.props, "healthCheckId"))
-          report(
-            `Latency record ${member.name} has no health check: an unhealthy standby would stay in the set.`,
-            member,
-          );
-      }
     }
+    const names = new Set(
+      records.map((r) =>
+        known(() => prop<string>(r, "name"))
+          ?.replace(/\.$/, "")
+          .toLowerCase(),
+      ),
+    );
+    if (names.size > 1)
+      report(`The PRIMARY and SECONDARY records have different names (${[...names].join(", ")}).`);
   },
 };
 

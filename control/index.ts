@@ -1,0 +1,130 @@
+/**
+ * The failover control stack: one ARC Region switch plan per home/standby pair, and the app domain's
+ * failover pair whose health checks the plans flip. It reads the regional stacks (home first, then the
+ * standby regions the home lists) through StackReferences; no regional stack reads it, so there is no
+ * cycle, and the regional stacks deploy without it.
+ *
+ *   plan <home>↔<standby>  (one per standby)  ─ scales the ASGs, moves the Aurora writer, flips the checks
+ *   <domain> PRIMARY (ARC checks of the home) → home.<domain> │ SECONDARY → standby.<domain>
+ *   alarms on every region's deep health check (us-east-1, where Route 53 publishes its metrics)
+ *
+ * Executing a plan needs none of this stack: ARC runs it from the data plane of the region being
+ * activated, and the plan's ARN is in SSM Parameter Store in both of its regions (docs/runbook.md).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { automaticTarget, loadControlConfig, regionalProject, standbyStackName } from "./config";
+import { checkRegionalStacks, readRegionalStack } from "./regionalStacks";
+import { FailoverPlan, planArnParameterName } from "../components/failoverPlan";
+import { FailoverRouting } from "../components/failoverRouting";
+import { ConfigError } from "../config";
+
+export = async () => {
+  const cfg = loadControlConfig();
+
+  const home = await readRegionalStack("home", cfg.homeStack, true);
+  const standbyRegions = home.standbyRegions!;
+  const standbys = await Promise.all(
+    standbyRegions.map((region) =>
+      readRegionalStack(`standby-${region}`, standbyStackName(cfg.homeStack, region), false),
+    ),
+  );
+  standbys.forEach((s, i) => {
+    if (s.region !== standbyRegions[i]) {
+      throw new ConfigError(
+        `${s.stack}: aws:region`,
+        s.region,
+        `must be ${standbyRegions[i]}: regional stacks are named after their region`,
+      );
+    }
+  });
+  checkRegionalStacks(home, standbys);
+  const automatic = automaticTarget(cfg, standbyRegions);
+
+  const planRegion = (s: typeof home, recordSetIdentifier: string) => ({
+    region: s.region,
+    frontendAsgArn: s.asgArns.frontend,
+    backendAsgArn: s.asgArns.backend,
+    clusterArn: s.clusterArn,
+    appHealthAlarmArn: s.appHealthAlarmArn,
+    recordSetIdentifier,
+  });
+  const { project } = regionalProject(cfg.homeStack);
+  const plans = standbys.map(
+    (standby) =>
+      new FailoverPlan(`plan-${standby.region}`, {
+        planName: `${project}-${standby.region}`,
+        home: planRegion(home, home.region),
+        // The app domain's SECONDARY (set "standby") is the standby side of every pair.
+        standby: planRegion(standby, "standby"),
+        globalClusterIdentifier: home.globalClusterIdentifier!,
+        hostedZoneId: home.hostedZoneId,
+        domain: home.domain,
+        recoveryTimeObjectiveMinutes: cfg.recoveryTimeObjectiveMinutes,
+        trigger:
+          standby.region === automatic
+            ? { alarmArn: standby.homeProbeAlarmArn!, cooldownMinutes: cfg.triggerCooldownMinutes }
+            : undefined,
+        manualApproval: cfg.manualApproval,
+        reportRetentionDays: cfg.reportRetentionDays,
+        protect: cfg.protectData,
+      }),
+  );
+
+  const routing = new FailoverRouting("routing", {
+    domain: home.domain,
+    hostedZoneId: home.hostedZoneId,
+    home: {
+      region: home.region,
+      recordName: home.healthRecordName,
+      healthCheckId: home.healthCheckId,
+      albDnsName: home.publicAlbDnsName,
+      albZoneId: home.publicAlbZoneId,
+    },
+    standbys: standbys.map((s) => ({
+      region: s.region,
+      recordName: s.healthRecordName,
+      healthCheckId: s.healthCheckId,
+    })),
+    homeArcHealthCheckIds: pulumiRecord(
+      plans.map(
+        (plan, i) => [standbys[i].region, plan.healthCheckIds.apply((ids) => ids[home.region])] as const,
+      ),
+    ),
+    automatic: cfg.automaticFailover,
+    alarmEmails: cfg.alarmEmails,
+    protect: cfg.protectData,
+  });
+
+  return {
+    homeRegion: home.region,
+    standbyRegions,
+    automaticFailover: cfg.automaticFailover,
+    automaticStandbyRegion: automatic ?? null,
+    plans: Object.fromEntries(
+      plans.map((plan, i) => [
+        standbys[i].region,
+        {
+          planArn: plan.planArn,
+          planArnParameter: planArnParameterName(plan.planName),
+          executionRoleArn: plan.executionRoleArn,
+          approvalRoleArn: plan.approvalRoleArn ?? null,
+          reportBucket: plan.reportBucketName,
+          arcHealthCheckIds: plan.healthCheckIds,
+        },
+      ]),
+    ),
+    appRecordName: routing.recordName,
+    healthCheckAlarmTopicArn: routing.alarmTopicArn,
+  };
+};
+
+/** `[key, Output]` pairs into one Output of a record, leaving out keys whose value is undefined. */
+function pulumiRecord(
+  entries: (readonly [string, pulumi.Output<string | undefined>])[],
+): pulumi.Output<Record<string, string>> {
+  return pulumi
+    .all(entries.map(([, value]) => value))
+    .apply((values) =>
+      Object.fromEntries(entries.flatMap(([key], i) => (values[i] === undefined ? [] : [[key, values[i]]]))),
+    );
+}

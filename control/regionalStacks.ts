@@ -1,0 +1,134 @@
+/**
+ * What the control stack reads from the regional stacks, through StackReferences: every value a plan
+ * or a record needs, checked before any resource is registered. A missing output is an error that
+ * names it ("Required output 'x' does not exist on stack 'y'"), never `undefined`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../config";
+
+/** One regional stack, as the control stack sees it. */
+export interface RegionalStack {
+  stack: string;
+  region: string;
+  home: boolean;
+  domain: string;
+  hostedZoneId: string;
+  publicAlbDnsName: string;
+  publicAlbZoneId: string;
+  /** The region's deep health check (Route 53). */
+  healthCheckId: string;
+  /** `home.<domain>` or `standby.<domain>`. */
+  healthRecordName: string;
+  asgArns: { frontend: string; backend: string };
+  clusterArn: string;
+  appHealthAlarmArn: string;
+  /** Home only. */
+  globalClusterIdentifier?: string;
+  /** Home only. */
+  standbyRegions?: string[];
+  /** Standby only: its alarm on the home's deep health (the automatic trigger). */
+  homeProbeAlarmArn?: string;
+}
+
+const STRING_OUTPUTS = [
+  "region",
+  "domain",
+  "hostedZoneId",
+  "publicAlbDnsName",
+  "publicAlbZoneId",
+  "healthCheckId",
+  "healthRecordName",
+  "clusterArn",
+  "appHealthAlarmArn",
+] as const;
+
+/** Checks one stack's raw outputs and returns them typed; `expectHome` says which kind it must be. */
+export function parseRegionalOutputs(
+  stack: string,
+  outputs: Record<string, unknown>,
+  expectHome: boolean,
+): RegionalStack {
+  const fail = (name: string, value: unknown, allowed: string) =>
+    new Error(`Stack ${stack}: output '${name}' = ${JSON.stringify(value)}: ${allowed}`);
+  const str = (name: string): string => {
+    const value = outputs[name];
+    if (typeof value !== "string" || value === "") throw fail(name, value, "must be a non-empty string");
+    return value;
+  };
+  if (outputs.home !== expectHome) {
+    throw fail(
+      "home",
+      outputs.home,
+      expectHome ? "must be true: homeStack names the home stack" : "must be false: a standby stack",
+    );
+  }
+  const asgArns = outputs.asgArns as { frontend?: unknown; backend?: unknown } | undefined;
+  if (typeof asgArns?.frontend !== "string" || typeof asgArns?.backend !== "string") {
+    throw fail("asgArns", asgArns, "must be { frontend, backend } Auto Scaling group ARNs");
+  }
+  const result: RegionalStack = {
+    stack,
+    home: expectHome,
+    ...(Object.fromEntries(STRING_OUTPUTS.map((name) => [name, str(name)])) as Record<
+      (typeof STRING_OUTPUTS)[number],
+      string
+    >),
+    asgArns: { frontend: asgArns.frontend, backend: asgArns.backend },
+  };
+  if (expectHome) {
+    result.globalClusterIdentifier = str("globalClusterIdentifier");
+    const standbys = outputs.standbyRegions;
+    if (!Array.isArray(standbys) || standbys.length === 0 || !standbys.every((r) => typeof r === "string")) {
+      throw fail("standbyRegions", standbys, "must list the standby regions");
+    }
+    result.standbyRegions = standbys;
+  } else {
+    result.homeProbeAlarmArn = str("homeProbeAlarmArn");
+  }
+  return result;
+}
+
+/** The names a stack must export, for `requireOutputValue`. */
+export function outputNames(home: boolean): string[] {
+  return [
+    ...STRING_OUTPUTS,
+    "home",
+    "asgArns",
+    ...(home ? ["globalClusterIdentifier", "standbyRegions"] : ["homeProbeAlarmArn"]),
+  ];
+}
+
+/** Reads and checks one regional stack. */
+export async function readRegionalStack(name: string, stack: string, home: boolean): Promise<RegionalStack> {
+  const ref = new pulumi.StackReference(name, { name: stack });
+  const names = outputNames(home);
+  const values = await Promise.all(names.map((n) => ref.requireOutputValue(n)));
+  return parseRegionalOutputs(stack, Object.fromEntries(names.map((n, i) => [n, values[i]])), home);
+}
+
+/**
+ * What every region of the app must agree on for one failover to work: one domain in one zone, the
+ * standby in the region its stack is named after, every standby listed by the home. Errors are
+ * config errors: they name the stack file to change.
+ */
+export function checkRegionalStacks(home: RegionalStack, standbys: RegionalStack[]): void {
+  for (const s of standbys) {
+    if (s.domain !== home.domain) {
+      throw new ConfigError(
+        `${s.stack}: domain`,
+        s.domain,
+        `must be the home's domain "${home.domain}": the failover pair is one name`,
+      );
+    }
+    if (s.hostedZoneId !== home.hostedZoneId) {
+      throw new ConfigError(
+        `${s.stack}: hostedZone`,
+        s.hostedZoneId,
+        `must be the home's hosted zone (${home.hostedZoneId}): the failover pair lives in one zone`,
+      );
+    }
+    if (s.region === home.region) {
+      throw new ConfigError(`${s.stack}: aws:region`, s.region, `must not be the home region ${home.region}`);
+    }
+  }
+}
