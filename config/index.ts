@@ -5,6 +5,9 @@
  * Every key is documented in the project config schema in `Pulumi.yaml` and in docs/configuration.md.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "./errors";
+
+export * from "./errors";
 
 /**
  * Steady-state role of a region: `active` carries the traffic, `passive` is the warm standby. It sets
@@ -137,21 +140,6 @@ export interface AppConfig {
   maps: MapsConfig;
   alarms: AlarmsConfig;
   backup: BackupConfig;
-}
-
-/**
- * A configuration value that the design does not allow. The message names key, value and what is
- * allowed. It is a Pulumi RunError, so `pulumi up` / `preview` print the message without a stack trace.
- */
-export class ConfigError extends pulumi.RunError {
-  constructor(
-    public readonly key: string,
-    public readonly value: unknown,
-    public readonly allowed: string,
-  ) {
-    super(`Invalid config "${key}" = ${JSON.stringify(value)}: ${allowed}`);
-    this.name = "ConfigError";
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
