@@ -56,6 +56,20 @@ export class Problems {
     }
   }
 
+  /** Runs `fn`; true when it passed, false when it threw a ConfigError (recorded). */
+  passes(fn: () => unknown): boolean {
+    let ok = true;
+    this.check(() => {
+      try {
+        fn();
+      } catch (e) {
+        ok = false;
+        throw e;
+      }
+    });
+    return ok;
+  }
+
   /** True when a problem was recorded for `key` or one of its fields. */
   has(key: string): boolean {
     return this.list.some((p) => p.key === key || p.key.startsWith(`${key}.`) || p.key.startsWith(`${key}[`));

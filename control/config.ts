@@ -1,10 +1,12 @@
 /**
  * Configuration of the failover control stack: read once, validated before any resource is
  * registered, with the same `Invalid config "<key>" = <value>: <allowed>` errors as the regional
- * stacks (config.ts). Everything below `loadControlConfig` is pure and tested without mocks.
+ * stacks (config/), every problem at once. Everything below `loadControlConfig` is pure and tested without mocks.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, validateEmailList, validateRegion } from "../config";
+import { ConfigError, didYouMean, Problems, validateEmailList, validateRegion } from "../config";
+import { AnySchema, readEngineValues, scalar } from "../config/build";
+import { Fields, fieldDefaults } from "../config/schema";
 
 /**
  * The region of the control stack. ARC Region switch serves plan create/update from us-east-1 only
@@ -42,27 +44,66 @@ export interface ControlConfig {
   protectData: boolean;
 }
 
-export const CONTROL_DEFAULTS = {
-  automaticFailover: true,
-  manualApproval: false,
-  recoveryTimeObjectiveMinutes: 15,
-  triggerCooldownMinutes: 60,
-  reportRetentionDays: 365,
-  protectData: true,
+/** This project's keys, declared once: Pulumi.yaml's schema and the docs are generated from it. */
+export const CONTROL_SCHEMA: Fields<Omit<ControlConfig, "project" | "stack" | "organization">> = {
+  homeStack: {
+    type: "string",
+    doc: "Fully qualified name of the home regional stack, <organization>/multi-region-web/<home region>. The standby stacks are the home's standbyRegions, each a stack named after its region.",
+    required: true,
+    allowed: "<organization>/<project>/<stack>",
+  },
+  automaticFailover: {
+    type: "boolean",
+    doc: "true: the home serves only while its deep health passes (reads move to the standby set with no one involved), and the automatic standby's plan starts when that standby sees the home failing. false: only an operator's plan execution moves traffic.",
+    default: { value: true },
+  },
+  automaticStandbyRegion: {
+    type: "string",
+    doc: "The standby region whose plan the automatic trigger starts (one of the home's standbyRegions). Empty: the first of them.",
+    default: { value: "" },
+    allowed: "one of the home stack's standbyRegions",
+  },
+  manualApproval: {
+    type: "boolean",
+    doc: "Every plan execution starts with a manual approval step (an approval role is created).",
+    default: { value: false },
+  },
+  recoveryTimeObjectiveMinutes: {
+    type: "integer",
+    doc: "ARC's recovery time objective of each plan, in minutes.",
+    default: { value: 15 },
+    min: 1,
+    max: 10080,
+  },
+  triggerCooldownMinutes: {
+    type: "integer",
+    doc: "Least minutes between two automatic executions of a plan.",
+    default: { value: 60 },
+    min: 1,
+    max: 10080,
+  },
+  reportRetentionDays: {
+    type: "integer",
+    doc: "Days the plans' execution reports are kept.",
+    default: { value: 365 },
+    min: 1,
+    max: 3650,
+  },
+  alarmEmails: {
+    type: "stringList",
+    doc: "Addresses notified by the alarms on every region's Route 53 deep health check (us-east-1).",
+    required: true,
+    allowed: "at least one e-mail address, each once",
+  },
+  protectData: {
+    type: "boolean",
+    doc: "Pulumi protect on the report buckets and the alarm topic's key.",
+    default: { value: true },
+  },
 };
 
-/** Keys a control stack file may set in this project's namespace. */
-export const CONTROL_KEYS = [
-  "homeStack",
-  "automaticFailover",
-  "automaticStandbyRegion",
-  "manualApproval",
-  "recoveryTimeObjectiveMinutes",
-  "triggerCooldownMinutes",
-  "reportRetentionDays",
-  "alarmEmails",
-  "protectData",
-] as const;
+/** The defaults, as the schema declares them. */
+export const CONTROL_DEFAULTS = fieldDefaults(CONTROL_SCHEMA, { role: "active", home: true });
 
 export interface RawControlConfig {
   project: string;
@@ -74,82 +115,56 @@ export interface RawControlConfig {
 
 const FULL_STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
-function integer(key: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(key, value, `must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
-function boolean(key: string, value: unknown): boolean {
-  if (typeof value !== "boolean") throw new ConfigError(key, value, "must be true or false");
-  return value;
-}
-
-/** Applies the defaults and validates; throws ConfigError on the first invalid value. */
-export function buildControlConfig(raw: RawControlConfig): ControlConfig {
+/** Applies the defaults and validates; throws one ConfigErrors with every problem found. */
+export function buildControlConfig(raw: RawControlConfig, problems = new Problems()): ControlConfig {
+  const schema = CONTROL_SCHEMA as AnySchema;
+  const known = Object.keys(schema);
   for (const [key, value] of Object.entries(raw.values)) {
-    if (!(CONTROL_KEYS as readonly string[]).includes(key)) {
-      throw new ConfigError(
+    if (!known.includes(key)) {
+      problems.add(
         key,
         value,
-        `is not a key of this project; known keys: ${CONTROL_KEYS.join(", ")}`,
+        `is not a key of this project${didYouMean(key, known)}; known keys: ${known.join(", ")}`,
       );
     }
   }
   if (raw.region !== CONTROL_REGION) {
-    throw new ConfigError(
+    problems.add(
       "aws:region",
       raw.region,
       `must be ${CONTROL_REGION}: ARC Region switch plans are created and updated there, and Route 53 publishes its health-check metrics only there`,
     );
   }
-  const v = raw.values;
-  const homeStack = v.homeStack;
-  if (typeof homeStack !== "string" || !FULL_STACK_NAME.test(homeStack)) {
-    throw new ConfigError(
+  const ctx = { role: "active" as const, home: true };
+  const get = (key: keyof typeof CONTROL_SCHEMA) => scalar(schema, raw.values, key, ctx, problems);
+  const homeStack = get("homeStack") as string;
+  if (homeStack && !problems.has("homeStack") && !FULL_STACK_NAME.test(homeStack)) {
+    problems.add(
       "homeStack",
       homeStack,
-      "is required: the home regional stack as <organization>/<project>/<stack>",
+      "must be the home regional stack as <organization>/<project>/<stack>",
     );
   }
-  const automaticStandbyRegion =
-    v.automaticStandbyRegion === undefined || v.automaticStandbyRegion === ""
-      ? undefined
-      : validateRegion("automaticStandbyRegion", v.automaticStandbyRegion as string);
-  validateEmailList("alarmEmails", v.alarmEmails);
-  return {
+  const standby = (get("automaticStandbyRegion") as string) || undefined;
+  if (standby !== undefined) problems.check(() => validateRegion("automaticStandbyRegion", standby));
+  const alarmEmails = get("alarmEmails") as string[];
+  if (!problems.has("alarmEmails")) problems.check(() => validateEmailList("alarmEmails", alarmEmails));
+  const cfg: ControlConfig = {
     project: raw.project,
     stack: raw.stack,
     organization: raw.organization,
     homeStack,
-    automaticFailover: boolean(
-      "automaticFailover",
-      v.automaticFailover ?? CONTROL_DEFAULTS.automaticFailover,
-    ),
-    automaticStandbyRegion,
-    manualApproval: boolean("manualApproval", v.manualApproval ?? CONTROL_DEFAULTS.manualApproval),
-    recoveryTimeObjectiveMinutes: integer(
-      "recoveryTimeObjectiveMinutes",
-      v.recoveryTimeObjectiveMinutes ?? CONTROL_DEFAULTS.recoveryTimeObjectiveMinutes,
-      1,
-      10080,
-    ),
-    triggerCooldownMinutes: integer(
-      "triggerCooldownMinutes",
-      v.triggerCooldownMinutes ?? CONTROL_DEFAULTS.triggerCooldownMinutes,
-      1,
-      10080,
-    ),
-    reportRetentionDays: integer(
-      "reportRetentionDays",
-      v.reportRetentionDays ?? CONTROL_DEFAULTS.reportRetentionDays,
-      1,
-      3650,
-    ),
-    alarmEmails: v.alarmEmails as string[],
-    protectData: boolean("protectData", v.protectData ?? CONTROL_DEFAULTS.protectData),
+    automaticFailover: get("automaticFailover") as boolean,
+    automaticStandbyRegion: standby,
+    manualApproval: get("manualApproval") as boolean,
+    recoveryTimeObjectiveMinutes: get("recoveryTimeObjectiveMinutes") as number,
+    triggerCooldownMinutes: get("triggerCooldownMinutes") as number,
+    reportRetentionDays: get("reportRetentionDays") as number,
+    alarmEmails,
+    protectData: get("protectData") as boolean,
   };
+  problems.throwIfAny();
+  return cfg;
 }
 
 /** The organization and project of the regional stacks, from the home stack's name. */
@@ -182,33 +197,24 @@ export function automaticTarget(cfg: ControlConfig, standbyRegions: string[]): s
   return target;
 }
 
-/** Parses a value the engine hands over as a string into what the YAML said. */
-function parsed(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+/** Builds the config from engine values (what the program and the plan's pre-flight both have). */
+export function controlConfigFromEngine(engine: {
+  project: string;
+  stack: string;
+  organization: string;
+  values: Record<string, string>;
+}): ControlConfig {
+  const problems = new Problems();
+  const values = readEngineValues(engine.project, engine.values, CONTROL_SCHEMA as AnySchema, problems);
+  return buildControlConfig({ ...engine, region: engine.values["aws:region"], values }, problems);
 }
 
 /** Reads this stack's config once. Call it at the start of the control program. */
 export function loadControlConfig(): ControlConfig {
-  const project = pulumi.getProject();
-  const values: Record<string, unknown> = {};
-  for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
-    if (fullKey.startsWith(`${project}:`)) values[fullKey.slice(project.length + 1)] = parsed(text);
-  }
-  // Strings stay strings even when they look like JSON (a stack name never does).
-  if (typeof values.homeStack !== "undefined")
-    values.homeStack = pulumi.runtime.getConfig(`${project}:homeStack`);
-  if (typeof values.automaticStandbyRegion !== "undefined") {
-    values.automaticStandbyRegion = pulumi.runtime.getConfig(`${project}:automaticStandbyRegion`);
-  }
-  return buildControlConfig({
-    project,
+  return controlConfigFromEngine({
+    project: pulumi.getProject(),
     stack: pulumi.getStack(),
     organization: pulumi.getOrganization(),
-    region: new pulumi.Config("aws").get("region"),
-    values,
+    values: pulumi.runtime.allConfig(),
   });
 }

@@ -185,7 +185,7 @@ describe("DataTier", function () {
       const gc = one(run, T.globalCluster);
       expect(gc.inputs).to.include({
         engine: "aurora-postgresql",
-        engineVersion: "16.6",
+        engineVersion: DATABASE_DEFAULTS.active.engineVersion,
         storageEncrypted: true,
         deletionProtection: true,
         globalClusterIdentifier: "multi-region-web-us-east-1-aurora",

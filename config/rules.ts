@@ -1,0 +1,565 @@
+/**
+ * The rules of the config that the schema's types, allowed values and bounds cannot say: a CIDR's
+ * shape, what AWS offers (catalog.ts), and how keys relate to each other. Each is a pure function
+ * that throws a ConfigError naming the key the user has to change; `build.ts` runs them all and
+ * reports every problem at once.
+ */
+import {
+  auroraVersion,
+  AURORA_POSTGRESQL_CLASSES,
+  AURORA_POSTGRESQL_VERSIONS,
+  azCountOf,
+  EC2_INSTANCE_TYPES,
+  globalDatabaseSupports,
+  REGIONS,
+} from "./catalog";
+import { ConfigError, didYouMean } from "./errors";
+import { minOf, ScalarSpec, SCHEMA } from "./schema";
+import {
+  AlarmsConfig,
+  BackupConfig,
+  DatabaseConfig,
+  MailConfig,
+  MapsConfig,
+  Role,
+  TierConfig,
+} from "./types";
+
+const typeName = (value: unknown): string => (Array.isArray(value) ? "array" : typeof value);
+
+/** The checks the schema declares for one value: its type, allowed values and bounds. */
+export function checkScalar(key: string, value: unknown, spec: ScalarSpec<unknown>, role: Role): void {
+  const expected = spec.type === "integer" ? "number" : spec.type === "stringList" ? "array" : spec.type;
+  if (typeName(value) !== expected) {
+    const what = {
+      string: "a string",
+      integer: "an integer",
+      number: "a number",
+      boolean: "true or false",
+      stringList: "a list of strings",
+    }[spec.type];
+    const hint = spec.type === "string" && typeof value === "number" ? ` (quote it in YAML: "${value}")` : "";
+    throw new ConfigError(key, value, `must be ${what}${hint}`);
+  }
+  if (spec.type === "stringList") {
+    (value as unknown[]).forEach((item, i) => {
+      if (typeof item !== "string") throw new ConfigError(`${key}[${i}]`, item, "must be a string");
+    });
+    return;
+  }
+  if (spec.oneOf !== undefined && !spec.oneOf.includes(value)) {
+    throw new ConfigError(
+      key,
+      value,
+      `must be one of ${spec.oneOf.join(", ")}${didYouMean(value, spec.oneOf as string[])}`,
+    );
+  }
+  if (typeof value !== "number") return;
+  const min = minOf(spec, role);
+  const positiveInteger = spec.type === "integer" && min === 1 && spec.max === undefined;
+  const kind = positiveInteger
+    ? "a positive integer"
+    : spec.type === "integer"
+      ? "an integer"
+      : spec.positive
+        ? "a positive number"
+        : "a number";
+  const bounds = positiveInteger
+    ? ""
+    : min !== undefined && spec.max !== undefined
+      ? ` from ${min} to ${spec.max}`
+      : min !== undefined
+        ? ` of at least ${min}`
+        : spec.max !== undefined
+          ? ` of at most ${spec.max}`
+          : "";
+  const step = spec.step !== undefined ? ` in steps of ${spec.step}` : "";
+  if (
+    !Number.isFinite(value) ||
+    (spec.type === "integer" && !Number.isInteger(value)) ||
+    (spec.positive === true && value <= 0) ||
+    (min !== undefined && value < min) ||
+    (spec.max !== undefined && value > spec.max) ||
+    (spec.step !== undefined && Math.abs(value / spec.step - Math.round(value / spec.step)) > 1e-9)
+  ) {
+    throw new ConfigError(
+      key,
+      value,
+      `must be ${kind}${bounds}${step}${spec.allowed ? `: ${spec.allowed}` : ""}`,
+    );
+  }
+}
+
+/** Every set field of a structured value against its schema (for callers that did not read it through build.ts). */
+export function checkFields(key: string, value: object, fields: object, role: Role = "active"): void {
+  for (const [field, spec] of Object.entries(fields) as [string, ScalarSpec<unknown>][]) {
+    const fieldValue = (value as Record<string, unknown>)[field];
+    if (fieldValue !== undefined) checkScalar(`${key}.${field}`, fieldValue, spec, role);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regions and networks.
+
+export function validateRegion(key: string, value: string): string {
+  if (typeof value !== "string" || !REGIONS.includes(value)) {
+    throw new ConfigError(
+      key,
+      value,
+      `must be an AWS region name such as us-east-1${didYouMean(value, REGIONS)}`,
+    );
+  }
+  return value;
+}
+
+/** Parses `a.b.c.d/n` into its address and prefix; throws a ConfigError naming `key` when malformed. */
+export function parseCidr(key: string, value: string): { address: number; prefix: number } {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  const octets = match ? match.slice(1, 5).map(Number) : [];
+  const prefix = match ? Number(match[5]) : NaN;
+  if (!match || octets.some((o) => o > 255) || prefix > 32) {
+    throw new ConfigError(key, value, "must be an IPv4 CIDR block such as 10.0.0.0/16");
+  }
+  const address = octets.reduce((acc, o) => acc * 256 + o, 0);
+  if (address % 2 ** (32 - prefix) !== 0) {
+    throw new ConfigError(key, value, `host bits must be zero (the network address for /${prefix})`);
+  }
+  return { address, prefix };
+}
+
+/** True when two CIDR blocks share an address. */
+export function cidrsOverlap(
+  a: { address: number; prefix: number },
+  b: { address: number; prefix: number },
+): boolean {
+  const size = (c: { prefix: number }) => 2 ** (32 - c.prefix);
+  return a.address < b.address + size(b) && b.address < a.address + size(a);
+}
+
+/** The VPC CIDR: valid, /16 to /24 (a VPC takes /16–/28; the design needs room for 3 subnet tiers). */
+export function validateVpcCidr(value: string): { address: number; prefix: number } {
+  const cidr = parseCidr("vpcCidr", value);
+  if (cidr.prefix < 16 || cidr.prefix > 24) {
+    throw new ConfigError("vpcCidr", value, "prefix must be between /16 and /24");
+  }
+  return cidr;
+}
+
+/** Subnets: three tiers (public, private, isolated) per AZ must fit in the VPC. */
+export function validateSubnetMask(vpcCidr: string, mask: number, azCount: number): void {
+  const vpcPrefix = validateVpcCidr(vpcCidr).prefix;
+  if (!Number.isInteger(mask) || mask < vpcPrefix || mask > 28) {
+    throw new ConfigError(
+      "subnetCidrMask",
+      mask,
+      `must be an integer between the VPC prefix /${vpcPrefix} and /28`,
+    );
+  }
+  const needed = 3 * azCount;
+  const available = 2 ** (mask - vpcPrefix);
+  if (available < needed) {
+    throw new ConfigError(
+      "subnetCidrMask",
+      mask,
+      `${needed} subnets (3 tiers × ${azCount} AZs) of /${mask} do not fit in ${vpcCidr} (room for ${available}); use a smaller mask number or a larger VPC`,
+    );
+  }
+}
+
+/** 2 or 3 AZs, and no more than the region offers (awsCatalog.json; a region it does not list: up to 3). */
+export function validateAzCount(value: number, region: string): number {
+  const offered = azCountOf(region);
+  const max = Math.min(3, offered ?? 3);
+  if (!Number.isInteger(value) || value < 2 || value > max) {
+    throw new ConfigError(
+      "azCount",
+      value,
+      `must be an integer from 2 to ${max}${offered !== undefined ? ` (${region} offers ${offered})` : ""}`,
+    );
+  }
+  return value;
+}
+
+const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** A lower-case DNS name without a trailing dot. */
+export function validateDnsName(key: string, value: string): string {
+  const labels = typeof value === "string" ? value.split(".") : [];
+  if (labels.length < 2 || value.length > 253 || !labels.every((l) => DNS_LABEL.test(l))) {
+    throw new ConfigError(
+      key,
+      value,
+      "must be a lower-case DNS name such as app.example.com (no trailing dot)",
+    );
+  }
+  return value;
+}
+
+/** The app domain must be the hosted zone's apex or a name inside it. */
+export function validateDomainInZone(domain: string, hostedZone: string): void {
+  validateDnsName("domain", domain);
+  validateDnsName("hostedZone", hostedZone);
+  if (domain !== hostedZone && !domain.endsWith(`.${hostedZone}`)) {
+    throw new ConfigError("domain", domain, `must be inside the hosted zone "${hostedZone}"`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Home and standby.
+
+/**
+ * Home / standby wiring: the home stack reads nobody; every other stack names the home stack in
+ * `primaryStack` (`org/project/stack`), which must not be itself.
+ */
+export function validateStackWiring(args: {
+  role: Role;
+  home: boolean;
+  primaryStack?: string;
+  standbyRegions: string[];
+  region: string;
+  selfName: string;
+}): void {
+  const { home, primaryStack, standbyRegions, region, selfName } = args;
+  if (home) {
+    if (primaryStack !== undefined) {
+      throw new ConfigError(
+        "primaryStack",
+        primaryStack,
+        "must be unset on the home stack (home: true), which owns the global data resources",
+      );
+    }
+    if (standbyRegions.length === 0) {
+      throw new ConfigError(
+        "standbyRegions",
+        standbyRegions,
+        "the home stack needs at least one standby region (where secrets and backups are replicated)",
+      );
+    }
+    standbyRegions.forEach((r, i) => validateRegion(`standbyRegions[${i}]`, r));
+    if (standbyRegions.includes(region)) {
+      throw new ConfigError("standbyRegions", standbyRegions, `must not include the home region ${region}`);
+    }
+    if (new Set(standbyRegions).size !== standbyRegions.length) {
+      throw new ConfigError("standbyRegions", standbyRegions, "must not repeat a region");
+    }
+    return;
+  }
+  if (primaryStack === undefined || primaryStack === "") {
+    throw new ConfigError(
+      "primaryStack",
+      primaryStack,
+      `a ${args.role} stack that is not the home stack must name the home stack as <organization>/<project>/<stack>`,
+    );
+  }
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(primaryStack)) {
+    throw new ConfigError(
+      "primaryStack",
+      primaryStack,
+      "must be a fully qualified stack name <organization>/<project>/<stack>",
+    );
+  }
+  if (primaryStack === selfName) {
+    throw new ConfigError("primaryStack", primaryStack, "must name the home stack, not this stack itself");
+  }
+  if (standbyRegions.length > 0) {
+    throw new ConfigError("standbyRegions", standbyRegions, "is set on the home stack only");
+  }
+}
+
+/**
+ * One active region in steady state: a standby may be active only once the home stack is passive.
+ * `role` is the sizing a region runs in steady state (and which Aurora alarms it watches); a
+ * failover does not change it, the failover plan does (docs/runbook.md).
+ */
+export function validateSingleActive(role: Role, homeRole: unknown, primaryStack: string): void {
+  if (role === "active" && homeRole === "active") {
+    throw new ConfigError(
+      "role",
+      role,
+      `the home stack ${primaryStack} is active too: one region carries the traffic in steady state (sizing, ` +
+        "the database alarms and the DR report follow role); set role passive on the home stack and pulumi up it first " +
+        "(docs/runbook.md, after-care)",
+    );
+  }
+}
+
+/** Home and standby regions differ: a standby in the home region protects against nothing. */
+export function validateStandbyRegion(region: string, homeRegion: string): void {
+  if (region === homeRegion) {
+    throw new ConfigError(
+      "aws:region",
+      region,
+      `a standby stack must be in a region other than the home region ${homeRegion}`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tiers.
+
+export function validateInstanceType(key: string, value: string): void {
+  if (!EC2_INSTANCE_TYPES.includes(value)) {
+    throw new ConfigError(
+      key,
+      value,
+      `is not an EC2 instance type (the provider's aws.ec2.InstanceType)${didYouMean(value, EC2_INSTANCE_TYPES)}`,
+    );
+  }
+}
+
+/**
+ * How a tier's sizes relate. `userSet` names the fields the stack file sets, so the message blames
+ * one of those (minSize above maxSize is about those two, whatever the default desired capacity).
+ */
+export function validateTierSizing(
+  key: string,
+  tier: TierConfig,
+  userSet: ReadonlySet<string> = new Set(Object.keys(tier)),
+): void {
+  checkFields(key, tier, SCHEMA.frontend.fields);
+  const blame = (a: keyof TierConfig, b: keyof TierConfig) => (userSet.has(a) || !userSet.has(b) ? a : b);
+  if (tier.minSize > tier.maxSize) {
+    const field = blame("minSize", "maxSize");
+    const other = field === "minSize" ? "maxSize" : "minSize";
+    throw new ConfigError(
+      `${key}.${field}`,
+      tier[field],
+      `must be ${field === "minSize" ? "at most" : "at least"} ${key}.${other} (${tier[other]})`,
+    );
+  }
+  if (tier.desiredCapacity < tier.minSize || tier.desiredCapacity > tier.maxSize) {
+    throw new ConfigError(
+      `${key}.desiredCapacity`,
+      tier.desiredCapacity,
+      `must be from ${key}.minSize (${tier.minSize}) to ${key}.maxSize (${tier.maxSize})`,
+    );
+  }
+  if (tier.scalingMetric === "cpu" && tier.scalingTarget > 100) {
+    throw new ConfigError(
+      `${key}.scalingTarget`,
+      tier.scalingTarget,
+      "a CPU target is a percentage, at most 100",
+    );
+  }
+  validateInstanceType(`${key}.instanceType`, tier.instanceType);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database.
+
+/**
+ * The engine version must exist, support Aurora global databases, and support global write forwarding
+ * (the standby's app writes through it before a failover). awsCatalog.json cites AWS for each.
+ */
+export function validateEngineVersion(version: string): void {
+  const usable = AURORA_POSTGRESQL_VERSIONS.filter((v) => v.globalDatabase && v.writeForwarding).map(
+    (v) => v.version,
+  );
+  // Suggest versions of the same major: an edit distance would offer 14.6 for 16.6.
+  const major = version.split(".")[0];
+  const sameMajor = usable.filter((v) => v.split(".")[0] === major);
+  const suggestion = `; usable versions: ${(sameMajor.length > 0 ? sameMajor : usable).join(", ")}`;
+  const found = auroraVersion(version);
+  if (found === undefined) {
+    throw new ConfigError(
+      "database.engineVersion",
+      version,
+      `is not an aurora-postgresql version AWS offers${suggestion}`,
+    );
+  }
+  if (!found.globalDatabase) {
+    throw new ConfigError(
+      "database.engineVersion",
+      version,
+      `does not support Aurora global databases${suggestion}`,
+    );
+  }
+  if (!found.writeForwarding) {
+    throw new ConfigError(
+      "database.engineVersion",
+      version,
+      `does not support global write forwarding, which the standby needs to write before a failover (14.9 or later 14.x, 15.4 or later 15.x, 16 and later)${suggestion}`,
+    );
+  }
+}
+
+export function validateInstanceClass(value: string): void {
+  if (value === "db.serverless") return;
+  if (!AURORA_POSTGRESQL_CLASSES.includes(value)) {
+    const family = value.split(".").slice(0, 2).join(".");
+    const sizes = AURORA_POSTGRESQL_CLASSES.filter((c) => c.startsWith(`${family}.`));
+    const families = [...new Set(AURORA_POSTGRESQL_CLASSES.map((c) => c.split(".").slice(0, 2).join(".")))];
+    const hint =
+      sizes.length > 0
+        ? `; ${family} comes in ${sizes.map((c) => c.split(".")[2]).join(", ")}`
+        : `${didYouMean(family, families)}; classes: ${families.join(", ")}`;
+    throw new ConfigError(
+      "database.instanceClass",
+      value,
+      `is not a DB instance class of Aurora PostgreSQL${hint}; or db.serverless`,
+    );
+  }
+  if (!globalDatabaseSupports(value)) {
+    throw new ConfigError(
+      "database.instanceClass",
+      value,
+      "is a class Aurora global databases do not support (they require memory-optimized classes, not burstable db.t*); use db.r6g.large or larger, or db.serverless",
+    );
+  }
+}
+
+export function validateDatabase(db: DatabaseConfig): void {
+  validateEngineVersion(db.engineVersion);
+  validateInstanceClass(db.instanceClass);
+  if (db.instanceClass === "db.serverless" && db.serverlessMaxCapacity < db.serverlessMinCapacity) {
+    throw new ConfigError(
+      "database.serverlessMaxCapacity",
+      db.serverlessMaxCapacity,
+      `must be at least database.serverlessMinCapacity (${db.serverlessMinCapacity})`,
+    );
+  }
+  if (!/^[a-z][a-z0-9_]{0,62}$/.test(db.databaseName)) {
+    throw new ConfigError(
+      "database.databaseName",
+      db.databaseName,
+      "must start with a letter and hold only a-z, 0-9 and _ (max 63)",
+    );
+  }
+  if (
+    !/^[a-z][a-z0-9_]{0,15}$/.test(db.masterUsername) ||
+    ["admin", "postgres", "rdsadmin"].includes(db.masterUsername)
+  ) {
+    throw new ConfigError(
+      "database.masterUsername",
+      db.masterUsername,
+      "must start with a letter, hold only a-z, 0-9 and _ (max 16), and not be a reserved name (admin, postgres, rdsadmin)",
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Integrations.
+
+export function validateMail(mail: MailConfig, domain: string): void {
+  const at = mail.fromAddress.lastIndexOf("@");
+  if (at < 1) throw new ConfigError("mail.fromAddress", mail.fromAddress, "must be an e-mail address");
+  if (mail.provider === "ses" && mail.fromAddress.slice(at + 1) !== domain) {
+    throw new ConfigError(
+      "mail.fromAddress",
+      mail.fromAddress,
+      `must be an address at the SES identity's domain "${domain}"`,
+    );
+  }
+  if (mail.provider !== "external") return;
+  if (!mail.smtpHost)
+    throw new ConfigError("mail.smtpHost", mail.smtpHost, "is required when mail.provider is external");
+  validateDnsName("mail.smtpHost", mail.smtpHost);
+  if (mail.smtpPort === undefined)
+    throw new ConfigError("mail.smtpPort", mail.smtpPort, "is required when mail.provider is external");
+  if (!mail.smtpUsername)
+    throw new ConfigError(
+      "mail.smtpUsername",
+      mail.smtpUsername,
+      "is required when mail.provider is external",
+    );
+  if (!mail.smtpPassword) {
+    throw new ConfigError(
+      "smtpPassword",
+      undefined,
+      "is required when mail.provider is external; set it with `pulumi config set --secret smtpPassword <password>`",
+    );
+  }
+}
+
+const GRAB_REGIONS = ["ap-southeast-1"];
+/** Amazon Location map styles, by the data provider that serves them. */
+export const MAP_STYLES: Record<MapsConfig["dataSource"], readonly string[]> = {
+  Esri: [
+    "VectorEsriStreets",
+    "VectorEsriNavigation",
+    "VectorEsriTopographic",
+    "VectorEsriDarkGrayCanvas",
+    "VectorEsriLightGrayCanvas",
+    "RasterEsriImagery",
+  ],
+  Here: [
+    "VectorHereExplore",
+    "VectorHereExploreTruck",
+    "VectorHereContrast",
+    "RasterHereExploreSatellite",
+    "HybridHereExploreSatellite",
+  ],
+  Grab: ["VectorGrabStandardLight", "VectorGrabStandardDark"],
+};
+
+export function validateMaps(maps: MapsConfig, region: string): void {
+  if (maps.dataSource === "Grab" && !GRAB_REGIONS.includes(region)) {
+    throw new ConfigError(
+      "maps.dataSource",
+      maps.dataSource,
+      `Grab is offered only in ${GRAB_REGIONS.join(", ")}; use Esri or Here in ${region}`,
+    );
+  }
+  const styles = MAP_STYLES[maps.dataSource] ?? [];
+  if (!styles.includes(maps.mapStyle)) {
+    throw new ConfigError(
+      "maps.mapStyle",
+      maps.mapStyle,
+      `must be a ${maps.dataSource} style: ${styles.join(", ")}${didYouMean(maps.mapStyle, styles)}`,
+    );
+  }
+}
+
+/** A non-empty list of distinct e-mail addresses: whoever the alarms notify. */
+export function validateEmailList(key: string, emails: unknown): void {
+  if (!Array.isArray(emails) || emails.length === 0) {
+    throw new ConfigError(
+      key,
+      emails,
+      "must list at least one e-mail address: without a subscriber every alarm notifies nobody",
+    );
+  }
+  const seen = new Set<string>();
+  emails.forEach((e: unknown, i) => {
+    if (typeof e !== "string" || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)) {
+      throw new ConfigError(`${key}[${i}]`, e, "must be an e-mail address");
+    }
+    if (seen.has(e.toLowerCase())) {
+      throw new ConfigError(`${key}[${i}]`, e, "repeats an earlier address (addresses are case-insensitive)");
+    }
+    seen.add(e.toLowerCase());
+  });
+}
+
+export function validateAlarms(alarms: AlarmsConfig): void {
+  checkFields("alarms", alarms, SCHEMA.alarms.fields);
+  validateEmailList("alarms.emails", alarms.emails);
+}
+
+/**
+ * The copy in the standby region is what survives the loss of the home region; a local retention
+ * shorter than the copy's would leave the home vault with fewer restore points than the DR copy.
+ * `userSet` names the fields the stack file sets: a long copyRetentionDays is blamed, not a default.
+ */
+export function validateBackup(
+  backup: BackupConfig,
+  userSet: ReadonlySet<string> = new Set(Object.keys(backup)),
+): void {
+  checkFields("backup", backup, SCHEMA.backup.fields);
+  for (const local of ["dailyRetentionDays", "weeklyRetentionDays"] as const) {
+    if (backup[local] >= backup.copyRetentionDays) continue;
+    const why = "local restore points must not expire before their cross-region copies";
+    if (userSet.has(local) || !userSet.has("copyRetentionDays")) {
+      throw new ConfigError(
+        `backup.${local}`,
+        backup[local],
+        `must be at least backup.copyRetentionDays (${backup.copyRetentionDays}): ${why}`,
+      );
+    }
+    throw new ConfigError(
+      "backup.copyRetentionDays",
+      backup.copyRetentionDays,
+      `must be at most backup.${local} (${backup[local]}): ${why}`,
+    );
+  }
+}
