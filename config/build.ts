@@ -123,8 +123,7 @@ export function buildConfig(raw: RawConfig): AppConfig {
   const backend = tier("backend");
 
   const database = object<DatabaseConfig>(raw, "database", ctx, problems).value;
-  if (!problems.has("database.engineVersion") && !problems.has("database.instanceClass"))
-    problems.check(() => validateDatabase(database));
+  if (!problems.has("database")) problems.check(() => validateDatabase(database));
 
   const mailFields = object<Omit<MailConfig, "smtpPassword">>(raw, "mail", ctx, problems).value;
   const mail: MailConfig = {
@@ -228,11 +227,7 @@ function object<T>(
   const entries = isMapping(given) ? given : {};
   for (const [field, fieldValue] of Object.entries(entries)) {
     if (!names.includes(field)) {
-      problems.add(
-        `${key}.${field}`,
-        fieldValue,
-        `is not a key of ${key}${didYouMean(field, names)}; known keys: ${names.join(", ")}`,
-      );
+      problems.add(`${key}.${field}`, fieldValue, `is not a key of ${key}${unknownKeyHint(field, names)}`);
     }
   }
   for (const [field, spec] of Object.entries(fields) as [string, ScalarSpec<unknown>][]) {
@@ -296,11 +291,7 @@ export function readEngineValues(
     const key = fullKey.slice(project.length + 1);
     const spec = schema[key];
     if (spec === undefined) {
-      problems.add(
-        key,
-        text,
-        `is not a key of this project${didYouMean(key, known)}; known keys: ${known.join(", ")}`,
-      );
+      problems.add(key, text, `is not a key of this project${unknownKeyHint(key, known)}`);
     } else if (!(spec as ScalarSpec<unknown>).secret) {
       raw[key] = fromEngine(text, spec);
     }
@@ -328,4 +319,9 @@ export function configFromEngine(engine: EngineConfig): AppConfig {
   }
   problems.throwIfAny();
   return config as AppConfig;
+}
+
+/** "(did you mean x?)" when a known key is near, the list of known keys otherwise. */
+export function unknownKeyHint(key: string, known: readonly string[]): string {
+  return didYouMean(key, known) || `; known keys: ${known.join(", ")}`;
 }

@@ -13,7 +13,7 @@ import {
   globalDatabaseSupports,
   REGIONS,
 } from "./catalog";
-import { ConfigError, didYouMean } from "./errors";
+import { ConfigError, didYouMean, Problems } from "./errors";
 import { minOf, ScalarSpec, SCHEMA } from "./schema";
 import {
   AlarmsConfig,
@@ -408,18 +408,20 @@ export function validateInstanceClass(value: string): void {
   }
 }
 
+/** The database's own rules; every problem of them at once (a ConfigErrors), as each is independent. */
 export function validateDatabase(db: DatabaseConfig): void {
-  validateEngineVersion(db.engineVersion);
-  validateInstanceClass(db.instanceClass);
+  const problems = new Problems();
+  problems.check(() => validateEngineVersion(db.engineVersion));
+  problems.check(() => validateInstanceClass(db.instanceClass));
   if (db.instanceClass === "db.serverless" && db.serverlessMaxCapacity < db.serverlessMinCapacity) {
-    throw new ConfigError(
+    problems.add(
       "database.serverlessMaxCapacity",
       db.serverlessMaxCapacity,
       `must be at least database.serverlessMinCapacity (${db.serverlessMinCapacity})`,
     );
   }
   if (!/^[a-z][a-z0-9_]{0,62}$/.test(db.databaseName)) {
-    throw new ConfigError(
+    problems.add(
       "database.databaseName",
       db.databaseName,
       "must start with a letter and hold only a-z, 0-9 and _ (max 63)",
@@ -429,12 +431,13 @@ export function validateDatabase(db: DatabaseConfig): void {
     !/^[a-z][a-z0-9_]{0,15}$/.test(db.masterUsername) ||
     ["admin", "postgres", "rdsadmin"].includes(db.masterUsername)
   ) {
-    throw new ConfigError(
+    problems.add(
       "database.masterUsername",
       db.masterUsername,
       "must start with a letter, hold only a-z, 0-9 and _ (max 16), and not be a reserved name (admin, postgres, rdsadmin)",
     );
   }
+  problems.throwIfAny();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@
  * stacks (config/), every problem at once. Everything below `loadControlConfig` is pure and tested without mocks.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, didYouMean, Problems, validateEmailList, validateRegion } from "../config";
-import { AnySchema, readEngineValues, scalar } from "../config/build";
+import { ConfigError, Problems, validateEmailList, validateRegion } from "../config";
+import { AnySchema, readEngineValues, scalar, unknownKeyHint } from "../config/build";
 import { Fields, fieldDefaults } from "../config/schema";
 
 /**
@@ -121,11 +121,7 @@ export function buildControlConfig(raw: RawControlConfig, problems = new Problem
   const known = Object.keys(schema);
   for (const [key, value] of Object.entries(raw.values)) {
     if (!known.includes(key)) {
-      problems.add(
-        key,
-        value,
-        `is not a key of this project${didYouMean(key, known)}; known keys: ${known.join(", ")}`,
-      );
+      problems.add(key, value, `is not a key of this project${unknownKeyHint(key, known)}`);
     }
   }
   if (raw.region !== CONTROL_REGION) {

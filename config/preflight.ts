@@ -1,0 +1,238 @@
+/**
+ * The plan's pre-flight: every check that needs no program run, over every stack file of both
+ * projects, every problem at once. In order: what the Pulumi CLI itself would refuse (pulumiCli.ts),
+ * each stack's own config (build.ts, the same code the program runs), and what the stacks must agree
+ * on (crossStack.ts). Each problem names the file, the key as the user wrote it, the value and what
+ * is allowed, with the line and column where the key is.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { isMap, isSeq, LineCounter, Node, parseDocument } from "yaml";
+import { ControlConfig, controlConfigFromEngine } from "../control/config";
+import { configFromEngine } from "./build";
+import { crossStackProblems, ControlStack, RegionalStack } from "./crossStack";
+import { ConfigError, Finding, problemsOf } from "./errors";
+import { AppliedStack, checkProjectTexts, FileText, readProjectTexts } from "./pulumiCli";
+import { SCHEMA } from "./schema";
+import { AppConfig } from "./types";
+
+export const REPO_ROOT = path.join(__dirname, "..");
+
+/** A stack that passed the pre-flight, with its config as the engine will hand it to the program. */
+export interface CheckedStack extends AppliedStack {
+  project: string;
+}
+
+export interface Preflight {
+  findings: Finding[];
+  /** The regional stacks (home first) and the control stacks; empty when there are findings. */
+  regional: CheckedStack[];
+  control: CheckedStack[];
+  /** The organization the standbys' primaryStack names (every stack lives in one). */
+  organization: string;
+}
+
+/** Where a config key is in a stack file, and how the user wrote it. */
+export function locate(
+  file: FileText,
+  project: string,
+  key: string,
+): { key: string; line?: number; column?: number } {
+  const special = ["stack name", "project name"];
+  if (special.includes(key)) return { key };
+  const lines = new LineCounter();
+  const doc = parseDocument(file.text, { lineCounter: lines });
+  const [namespace, rest] = key.includes(":")
+    ? [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)]
+    : [project, key];
+  const segments = rest.split(/\.|(?=\[)/).map((s) => (/^\[\d+\]$/.test(s) ? Number(s.slice(1, -1)) : s));
+  const top = String(segments[0]);
+  const config = doc.get("config", true);
+  const written = [`${namespace}:${top}`, ...(namespace === project ? [top] : [])].find(
+    (k) => isMap(config) && config.has(k),
+  );
+  const tail = rest.slice(top.length);
+  if (written === undefined || !isMap(config)) return { key: `${namespace}:${rest}` };
+  let node = config.get(written, true) as Node | undefined;
+  let at: Node | undefined =
+    (config.items.find((p) => (p.key as { value?: unknown }).value === written)?.key as Node) ?? node;
+  for (const segment of segments.slice(1)) {
+    if (!(isMap(node) || isSeq(node))) break;
+    const pair = isMap(node)
+      ? node.items.find((p) => (p.key as { value?: unknown }).value === segment)
+      : undefined;
+    const next = isMap(node)
+      ? (pair?.value as Node | undefined)
+      : (node.get(segment as number, true) as Node | undefined);
+    if (next === undefined) break;
+    at = (pair?.key as Node | undefined) ?? next;
+    node = next;
+  }
+  const pos = at?.range ? lines.linePos(at.range[0]) : undefined;
+  return { key: `${written}${tail}`, ...(pos && { line: pos.line, column: pos.col }) };
+}
+
+function finding(
+  file: FileText,
+  project: string,
+  problem: { key: string; value: unknown; message: string },
+): Finding {
+  const where = locate(file, project, problem.key);
+  const notSet = where.line === undefined && !["stack name", "project name"].includes(problem.key);
+  return {
+    file: file.path,
+    key: where.key,
+    ...(problem.value !== undefined && { value: problem.value }),
+    message:
+      notSet && problem.value !== undefined
+        ? `${problem.message} (the default: this file does not set it)`
+        : problem.message,
+    ...(where.line !== undefined && { line: where.line, column: where.column }),
+  };
+}
+
+const allowedOf = (e: ConfigError) => ({ key: e.key, value: e.value, message: e.allowed });
+
+/** The organization of the stacks, from the standbys' primaryStack (the home's name in the backend). */
+function organizationOf(
+  stacks: AppliedStack[],
+  project: string,
+): { organization: string; names: Map<string, string> } {
+  const names = new Map<string, string>();
+  for (const s of stacks) {
+    const primary = s.config[`${project}:primaryStack`];
+    if (primary && primary.split("/").length === 3) names.set(s.file, primary.split("/")[0]);
+  }
+  return { organization: [...names.values()][0] ?? "organization", names };
+}
+
+/** Runs the pre-flight on the projects under `root` (Pulumi.yaml and control/Pulumi.yaml). */
+export function preflight(root = REPO_ROOT): Preflight {
+  const texts = {
+    regional: readProjectTexts(root, root),
+    control: readProjectTexts(path.join(root, "control"), root),
+  };
+  const cli = { regional: checkProjectTexts(texts.regional), control: checkProjectTexts(texts.control) };
+  const findings: Finding[] = [...cli.regional.findings, ...cli.control.findings];
+  const project = cli.regional.project?.name ?? "multi-region-web";
+  const controlProject = cli.control.project?.name ?? "multi-region-web-control";
+  const fileText = (file: string) =>
+    [...texts.regional.stackFiles, ...texts.control.stackFiles].find((f) => f.path === file) as FileText;
+
+  const { organization, names } = organizationOf(cli.regional.stacks, project);
+  for (const [file, org] of names) {
+    if (org !== organization) {
+      findings.push(
+        finding(fileText(file), project, {
+          key: "primaryStack",
+          value: `${org}/…`,
+          message: `names the organization ${org}, another stack file ${organization}: every stack of the app lives in one organization`,
+        }),
+      );
+    }
+  }
+
+  const regional: RegionalStack[] = [];
+  let allBuilt = true;
+  for (const s of cli.regional.stacks) {
+    const file = fileText(s.file);
+    for (const [key, spec] of Object.entries(SCHEMA)) {
+      const fullKey = `${project}:${key}`;
+      if ("secret" in spec && spec.secret && fullKey in s.config && !s.secretKeys.includes(fullKey)) {
+        findings.push(
+          finding(file, project, {
+            key,
+            value: undefined,
+            message: `is a secret stored in plain text: remove it and set it with \`pulumi config set --secret ${key} <value>\``,
+          }),
+        );
+      }
+    }
+    try {
+      const cfg: AppConfig = configFromEngine({
+        project,
+        stack: s.stack,
+        organization,
+        values: s.config,
+        smtpPassword:
+          s.config[`${project}:smtpPassword`] !== undefined ? pulumi.secret("[secret]") : undefined,
+      });
+      const database = parsed(s.config[`${project}:database`]);
+      regional.push({
+        file: s.file,
+        cfg,
+        sets: (key) => key === "database.engineVersion" && database.engineVersion !== undefined,
+      });
+    } catch (e) {
+      const problems = problemsOf(e);
+      if (problems === undefined) throw e;
+      allBuilt = false;
+      findings.push(...problems.map((p) => finding(file, project, allowedOf(p))));
+    }
+  }
+
+  const controls: ControlStack[] = [];
+  for (const s of cli.control.stacks) {
+    try {
+      const cfg: ControlConfig = controlConfigFromEngine({
+        project: controlProject,
+        stack: s.stack,
+        organization,
+        values: s.config,
+      });
+      controls.push({ file: s.file, cfg });
+    } catch (e) {
+      const problems = problemsOf(e);
+      if (problems === undefined) throw e;
+      allBuilt = false;
+      findings.push(...problems.map((p) => finding(fileText(s.file), controlProject, allowedOf(p))));
+    }
+  }
+
+  // Across stacks only once each stack's own config is valid: before that, they would repeat its problems.
+  if (allBuilt && cli.regional.findings.length === 0) {
+    const homeFirstStacks = [...regional.filter((s) => s.cfg.home), ...regional.filter((s) => !s.cfg.home)];
+    for (const p of crossStackProblems(homeFirstStacks, controls)) {
+      const isControl = controls.some((c) => c.file === p.file);
+      findings.push(finding(fileText(p.file), isControl ? controlProject : project, p));
+    }
+  }
+  if (cli.regional.stacks.length === 0 && findings.length === 0) {
+    findings.push({
+      file: "Pulumi.yaml",
+      key: "(stack files)",
+      message: `no Pulumi.<stack>.yaml files in ${root}`,
+    });
+  }
+
+  // A value the CLI already refuses (a type) needs no second message from the program's own check.
+  const cliKeys = new Set(
+    cli.regional.findings.concat(cli.control.findings).map((f) => `${f.file} ${f.key}`),
+  );
+  const reported = findings.filter(
+    (f, i) =>
+      i < cli.regional.findings.length + cli.control.findings.length || !cliKeys.has(`${f.file} ${f.key}`),
+  );
+  findings.splice(0, findings.length, ...reported);
+  const ok = findings.length === 0;
+  const homeFirst = [...cli.regional.stacks].sort(
+    (a, b) => Number(isHome(b, project)) - Number(isHome(a, project)),
+  );
+  return {
+    findings,
+    regional: ok ? homeFirst.map((s) => ({ ...s, project })) : [],
+    control: ok ? cli.control.stacks.map((s) => ({ ...s, project: controlProject })) : [],
+    organization,
+  };
+}
+
+const isHome = (s: AppliedStack, project: string) => s.config[`${project}:home`] === "true";
+
+function parsed(text: string | undefined): Record<string, unknown> {
+  try {
+    const value: unknown = text === undefined ? {} : JSON.parse(text);
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

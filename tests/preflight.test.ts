@@ -1,0 +1,207 @@
+/**
+ * The plan's pre-flight on edited copies of the committed stack files: each kind of mistake a user
+ * makes is reported with the file, the key as written, the line and what is allowed, all at once.
+ */
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { formatFinding } from "../config/errors";
+import { preflight } from "../config/preflight";
+
+const ROOT = path.join(__dirname, "..");
+const FILES = [
+  "Pulumi.yaml",
+  "Pulumi.us-east-1.yaml",
+  "Pulumi.ca-central-1.yaml",
+  "control/Pulumi.yaml",
+  "control/Pulumi.global.yaml",
+];
+
+/**
+ * A copy of the committed project files with edits: each edit replaces `from` (which must occur) with
+ * `to` in one file, or writes a whole new file when `from` is undefined.
+ */
+export function editedRoot(edits: { file: string; from?: string; to: string }[]): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-"));
+  fs.mkdirSync(path.join(root, "control"));
+  for (const file of FILES) fs.copyFileSync(path.join(ROOT, file), path.join(root, file));
+  for (const { file, from, to } of edits) {
+    const target = path.join(root, file);
+    if (from === undefined) {
+      fs.writeFileSync(target, to);
+      continue;
+    }
+    const text = fs.readFileSync(target, "utf8");
+    if (!text.includes(from)) throw new Error(`test setup: ${file} has no "${from}"`);
+    fs.writeFileSync(target, text.replace(from, to));
+  }
+  return root;
+}
+
+/** The findings of the pre-flight on an edited copy, formatted as the plan prints them. */
+const findings = (edits: Parameters<typeof editedRoot>[0]) =>
+  preflight(editedRoot(edits)).findings.map(formatFinding);
+
+const lineOf = (file: string, text: string) =>
+  fs
+    .readFileSync(path.join(ROOT, file), "utf8")
+    .split("\n")
+    .findIndex((l) => l.includes(text)) + 1;
+
+const STANDBY = "Pulumi.ca-central-1.yaml";
+const HOME = "Pulumi.us-east-1.yaml";
+
+describe("pre-flight", function () {
+  this.timeout(20000);
+
+  it("passes the committed stack files and hands over their engine config, home first", () => {
+    const result = preflight();
+    expect(result.findings.map(formatFinding)).to.deep.equal([]);
+    expect(result.regional.map((s) => s.stack)).to.deep.equal(["us-east-1", "ca-central-1"]);
+    expect(result.control.map((s) => s.stack)).to.deep.equal(["global"]);
+    expect(result.regional[1].config["multi-region-web:vpcCidr"]).to.equal("10.20.0.0/16");
+  });
+
+  it("catches what only a comparison of the stacks shows: overlapping ranges, another domain, two homes", () => {
+    const line = lineOf(STANDBY, "vpcCidr");
+    expect(findings([{ file: STANDBY, from: "10.20.0.0/16", to: "10.10.128.0/17" }])).to.deep.equal([
+      `${STANDBY}:${line}:3: multi-region-web:vpcCidr = "10.10.128.0/17": overlaps ${HOME}'s 10.10.0.0/16: give each region its own range, so that peering, Transit Gateway or VPN routes between them stay possible`,
+    ]);
+    const domain = findings([
+      { file: STANDBY, from: "domain: app.example.com", to: "domain: www.example.com" },
+    ]);
+    expect(domain).to.have.length(1);
+    expect(domain[0]).to.match(
+      /^Pulumi.ca-central-1.yaml:\d+:3: multi-region-web:domain = "www.example.com": differs from Pulumi.us-east-1.yaml's "app.example.com"/,
+    );
+    const twoHomes = findings([
+      {
+        file: STANDBY,
+        from: "  multi-region-web:primaryStack: organization/multi-region-web/us-east-1\n",
+        to: "  multi-region-web:home: true\n  multi-region-web:standbyRegions: [us-east-1]\n",
+      },
+    ]);
+    expect(
+      twoHomes.filter((f) => /multi-region-web:home = true: .* says home: true too/.test(f)),
+    ).to.have.length(2);
+  });
+
+  it("reports a standby missing from the home's list as a config problem, and a listed region without a stack", () => {
+    const missing = findings([{ file: HOME, from: "    - ca-central-1", to: "    - eu-west-1" }]);
+    expect(missing).to.have.length(2);
+    expect(missing[0]).to.match(
+      /^Pulumi.us-east-1.yaml:\d+:3: multi-region-web:standbyRegions = \["eu-west-1"\]: does not list ca-central-1/,
+    );
+    expect(missing[1]).to.match(
+      /multi-region-web:standbyRegions = "eu-west-1": lists eu-west-1, but no stack file is in that region/,
+    );
+  });
+
+  it("checks values against what AWS accepts, suggesting the nearest valid one", () => {
+    const result = findings([
+      { file: HOME, from: "aws:region: us-east-1", to: "aws:region: us-east-7" },
+      {
+        file: STANDBY,
+        from: "  multi-region-web:alarms:",
+        to: '  multi-region-web:frontend:\n    instanceType: t3.smal\n  multi-region-web:database:\n    instanceClass: db.r6g.medium\n    engineVersion: "16.6"\n  multi-region-web:alarms:',
+      },
+    ]);
+    expect(result).to.include(
+      `${HOME}:${lineOf(HOME, "aws:region")}:3: aws:region = "us-east-7": must be an AWS region name such as us-east-1 (did you mean "us-east-1"?)`,
+    );
+    expect(
+      result.some((f) =>
+        /Pulumi.ca-central-1.yaml:\d+:5: multi-region-web:frontend.instanceType = "t3.smal": .*did you mean "t3.small"/.test(
+          f,
+        ),
+      ),
+    ).to.equal(true);
+    expect(
+      result.some((f) =>
+        /multi-region-web:database.instanceClass = "db.r6g.medium": is not a DB instance class/.test(f),
+      ),
+    ).to.equal(true);
+    expect(
+      result.some((f) =>
+        /multi-region-web:database.engineVersion = "16.6": is not an aurora-postgresql version AWS offers/.test(
+          f,
+        ),
+      ),
+    ).to.equal(true);
+  });
+
+  it("reports every problem of every stack file in one run, each with its file", () => {
+    const result = findings([
+      { file: HOME, from: "multi-region-web:azCount: 2", to: "multi-region-web:azcount: 2" },
+      { file: STANDBY, from: "multi-region-web:role: passive", to: "multi-region-web:role: standby" },
+      { file: STANDBY, from: "      - ops@example.com", to: "      - ops" },
+    ]);
+    expect(result).to.have.length(3);
+    // The pre-flight reads the stack files in name order.
+    expect(result[2]).to.match(
+      /^Pulumi.us-east-1.yaml:\d+:3: multi-region-web:azcount = "2": is not a key of this project \(did you mean "azCount"\?\)/,
+    );
+    expect(result[0]).to.match(
+      /^Pulumi.ca-central-1.yaml:\d+:3: multi-region-web:role = "standby": must be one of active, passive/,
+    );
+    expect(result[1]).to.match(
+      /^Pulumi.ca-central-1.yaml:\d+:9: multi-region-web:alarms.emails\[0\] = "ops": must be an e-mail address/,
+    );
+  });
+
+  it("reports a YAML syntax error with file, line and column, and still checks the other files", () => {
+    const result = findings([
+      { file: STANDBY, from: "  multi-region-web:azCount: 2", to: "  multi-region-web:azCount: [2" },
+      { file: HOME, from: "multi-region-web:role: active", to: "multi-region-web:role: primary" },
+    ]);
+    expect(result.some((f) => /^Pulumi.ca-central-1.yaml:\d+:\d+: \(yaml\): invalid YAML/.test(f))).to.equal(
+      true,
+    );
+    expect(
+      result.some((f) => /^Pulumi.us-east-1.yaml:\d+:3: multi-region-web:role = "primary"/.test(f)),
+    ).to.equal(true);
+  });
+
+  it("reports yes for a boolean once, as the CLI would refuse it, on the key the user set", () => {
+    const result = findings([
+      {
+        file: STANDBY,
+        from: "multi-region-web:role: passive",
+        to: "multi-region-web:role: passive\n  multi-region-web:home: yes",
+      },
+    ]);
+    expect(result).to.have.length(1);
+    expect(result[0]).to.match(/^Pulumi.ca-central-1.yaml:\d+:3: multi-region-web:home = "yes": .*boolean/);
+  });
+
+  it("refuses a secret written in plain text, and what the Pulumi CLI itself would refuse", () => {
+    const plain = findings([
+      {
+        file: STANDBY,
+        from: "  multi-region-web:alarms:",
+        to: "  multi-region-web:smtpPassword: hunter2\n  multi-region-web:alarms:",
+      },
+    ]);
+    expect(
+      plain.some((f) => /multi-region-web:smtpPassword: is a secret stored in plain text/.test(f)),
+    ).to.equal(true);
+    const required = findings([
+      { file: STANDBY, from: "  multi-region-web:domain: app.example.com\n", to: "" },
+    ]);
+    expect(required.some((f) => /^Pulumi.ca-central-1.yaml.*domain/.test(f))).to.equal(true);
+  });
+
+  it("checks the control stack against the regional ones", () => {
+    const result = findings([
+      {
+        file: "control/Pulumi.global.yaml",
+        from: "homeStack: organization/multi-region-web/us-east-1",
+        to: "homeStack: organization/multi-region-web/ca-central-1",
+      },
+    ]);
+    expect(result).to.deep.equal([
+      `control/Pulumi.global.yaml:${lineOf("control/Pulumi.global.yaml", "homeStack")}:3: multi-region-web-control:homeStack = "organization/multi-region-web/ca-central-1": must name the home stack organization/multi-region-web/us-east-1 (Pulumi.us-east-1.yaml)`,
+    ]);
+  });
+});
