@@ -1,5 +1,8 @@
 /** Assertion helpers shared by the specs that inspect a run's recorded resources. */
 import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { RawConfig } from "../config";
 import { ofType, RecordedResource, StackRun } from "../tools/mocks";
 
@@ -54,3 +57,42 @@ export const STANDBY_CONFIG: RawConfig = {
   hostedZone: "example.com",
   alarms: { emails: ["ops@example.com"] },
 };
+
+const ROOT = path.join(__dirname, "..");
+const PROJECT_FILES = [
+  "Pulumi.yaml",
+  "Pulumi.us-east-1.yaml",
+  "Pulumi.ca-central-1.yaml",
+  "control/Pulumi.yaml",
+  "control/Pulumi.global.yaml",
+];
+
+/**
+ * A temporary copy of the committed project and stack files with edits, for the pre-flight and the
+ * plan (which take a root folder): each edit replaces `from` (which must occur) with `to` in one
+ * file, or writes a whole file when `from` is undefined.
+ */
+export function editedRoot(edits: { file: string; from?: string; to: string }[]): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "stack-files-"));
+  fs.mkdirSync(path.join(root, "control"));
+  for (const file of PROJECT_FILES) fs.copyFileSync(path.join(ROOT, file), path.join(root, file));
+  for (const { file, from, to } of edits) {
+    const target = path.join(root, file);
+    if (from === undefined) {
+      fs.writeFileSync(target, to);
+      continue;
+    }
+    const text = fs.readFileSync(target, "utf8");
+    if (!text.includes(from)) throw new Error(`test setup: ${file} has no "${from}"`);
+    fs.writeFileSync(target, text.replace(from, to));
+  }
+  return root;
+}
+
+/** The committed standby stack file moved to another region (a third region's file). */
+export function standbyFileFor(region: string, vpcCidr: string): string {
+  return fs
+    .readFileSync(path.join(ROOT, "Pulumi.ca-central-1.yaml"), "utf8")
+    .replace("aws:region: ca-central-1", `aws:region: ${region}`)
+    .replace("vpcCidr: 10.20.0.0/16", `vpcCidr: ${vpcCidr}`);
+}

@@ -8,6 +8,7 @@ import { DR_ASSUMPTIONS, drReport } from "../tools/drReport";
 import { listControlStackFiles, listStackFiles, StackFile } from "../tools/mocks";
 import { EXIT, parseArgs, plan, Plan, PlanIo, UsageError } from "../tools/plan";
 import { committedStackRuns, runAllStacks } from "../tools/runStacks";
+import { editedRoot } from "./helpers";
 
 const PROJECT = "multi-region-web";
 
@@ -26,6 +27,10 @@ function stacksWith(overrides: Record<string, Record<string, string>>): StackFil
 function controlWith(overrides: Record<string, string>): StackFile[] {
   return listControlStackFiles().map((s) => ({ ...s, config: { ...s.config, ...overrides } }));
 }
+
+const HOME = "Pulumi.us-east-1.yaml";
+const STANDBY = "Pulumi.ca-central-1.yaml";
+const CONTROL = "control/Pulumi.global.yaml";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
 
@@ -74,7 +79,7 @@ describe("plan", function () {
       const result = await plan({ color: false, help: false, stack: "eu-west-9" }, io);
       expect(result.exitCode).to.equal(EXIT.badInput);
       expect(io.stderr.join("\n")).to.contain(
-        '--stack "eu-west-9": no such stack file; allowed: ca-central-1, us-east-1, global',
+        '--stack "eu-west-9": no such stack file; allowed: us-east-1, ca-central-1, global',
       );
     });
   });
@@ -164,12 +169,18 @@ describe("plan", function () {
     });
   });
 
-  it("exit 1: a mandatory violation injected through a test stack config", async () => {
-    const stacks = stacksWith({ "ca-central-1": { [`${PROJECT}:protectData`]: "false" } });
+  it("exit 1: a mandatory violation injected through a stack file", async () => {
+    const root = editedRoot([
+      {
+        file: STANDBY,
+        from: "  multi-region-web:azCount: 2",
+        to: "  multi-region-web:azCount: 2\n  multi-region-web:protectData: false",
+      },
+    ]);
     const policyConfig = path.join(tmp, "policy-config.json");
     fs.writeFileSync(policyConfig, JSON.stringify({ "dr-stateful-protected": "mandatory" }));
     const io = capture();
-    const result = await plan({ color: false, help: false, policyConfig }, io, stacks);
+    const result = await plan({ color: false, help: false, policyConfig }, io, root);
     expect(result.exitCode).to.equal(EXIT.mandatory);
     const standby = result.stacks.find((s) => s.stack === "ca-central-1")!;
     expect(standby.policies.mandatory.map((v) => v.policyName)).to.include("dr-stateful-protected");
@@ -177,63 +188,92 @@ describe("plan", function () {
     expect(io.stdout.join("\n")).to.contain("mandatory policy violation(s)");
   });
 
-  it("exit 2: a bad config, with the config module's message and no stack trace", async () => {
-    const stacks = stacksWith({ "us-east-1": { [`${PROJECT}:azCount`]: "7" } });
+  it("exit 2: a bad config, named by file, line, key and value, before any program runs", async () => {
+    const root = editedRoot([
+      { file: HOME, from: "multi-region-web:azCount: 2", to: "multi-region-web:azCount: 7" },
+    ]);
     const io = capture();
-    const result = await plan({ color: false, help: false }, io, stacks);
+    const result = await plan({ color: false, help: false }, io, root);
     expect(result.exitCode).to.equal(EXIT.badInput);
     const err = io.stderr.join("\n");
-    expect(err).to.contain('stack us-east-1: Invalid config "azCount" = 7: must be an integer from 2 to 3');
+    expect(err).to.contain(
+      `error: ${HOME}:9:3: multi-region-web:azCount = 7: must be an integer from 2 to 3`,
+    );
+    expect(err).to.contain("1 problem(s) in the stack files: nothing was planned");
     expect(err).to.not.match(/\n\s+at /);
+    expect(io.stdout).to.deep.equal([]);
+  });
+
+  it("exit 2: a YAML syntax error, with file, line and column (not an internal error)", async () => {
+    const root = editedRoot([
+      { file: STANDBY, from: "  multi-region-web:azCount: 2", to: "  multi-region-web:azCount: [2" },
+    ]);
+    const io = capture();
+    const result = await plan({ color: false, help: false }, io, root);
+    expect(result.exitCode).to.equal(EXIT.badInput);
+    expect(io.stderr.join("\n")).to.match(/error: Pulumi.ca-central-1.yaml:\d+:\d+: \(yaml\): invalid YAML/);
   });
 
   it("follows the organization the stack files name (a Pulumi Cloud organization)", async () => {
-    const stacks = stacksWith({
-      "ca-central-1": { [`${PROJECT}:primaryStack`]: "my-org/multi-region-web/us-east-1" },
-    });
-    const control = controlWith({
-      "multi-region-web-control:homeStack": "my-org/multi-region-web/us-east-1",
-    });
-    const result = await plan({ color: false, help: false }, capture(), stacks, control);
-    expect(result.exitCode).to.equal(EXIT.clean);
+    const root = editedRoot([
+      {
+        file: STANDBY,
+        from: "organization/multi-region-web/us-east-1",
+        to: "my-org/multi-region-web/us-east-1",
+      },
+      {
+        file: CONTROL,
+        from: "organization/multi-region-web/us-east-1",
+        to: "my-org/multi-region-web/us-east-1",
+      },
+    ]);
+    const io = capture();
+    const result = await plan({ color: false, help: false }, io, root);
+    expect(result.exitCode, io.stderr.join("\n")).to.equal(EXIT.clean);
     expect(result.stacks).to.have.length(3);
   });
 
   it("exit 2: a control stack whose homeStack is not the stack files' home, naming its file", async () => {
-    const stacks = stacksWith({
-      "ca-central-1": { [`${PROJECT}:primaryStack`]: "my-org/multi-region-web/us-east-1" },
-    });
+    const root = editedRoot([
+      {
+        file: STANDBY,
+        from: "organization/multi-region-web/us-east-1",
+        to: "my-org/multi-region-web/us-east-1",
+      },
+    ]);
     const io = capture();
-    const result = await plan({ color: false, help: false }, io, stacks);
+    const result = await plan({ color: false, help: false }, io, root);
     expect(result.exitCode).to.equal(EXIT.badInput);
     expect(io.stderr.join("\n")).to.contain(
-      'control stack global (control/Pulumi.global.yaml): homeStack "organization/multi-region-web/us-east-1" is not the home stack of these stack files; expected: my-org/multi-region-web/us-east-1',
+      `error: ${CONTROL}:5:3: multi-region-web-control:homeStack = "organization/multi-region-web/us-east-1": must name the home stack my-org/multi-region-web/us-east-1 (${HOME})`,
     );
   });
 
-  it("exit 2: a control stack config error names the stack and the key", async () => {
+  it("exit 2: a control stack config error names the file and the key", async () => {
+    const root = editedRoot([
+      { file: CONTROL, from: "aws:region: us-east-1", to: "aws:region: ca-central-1" },
+    ]);
     const io = capture();
-    const result = await plan(
-      { color: false, help: false },
-      io,
-      listStackFiles(),
-      controlWith({ "aws:region": "ca-central-1" }),
-    );
+    const result = await plan({ color: false, help: false }, io, root);
     expect(result.exitCode).to.equal(EXIT.badInput);
     expect(io.stderr.join("\n")).to.contain(
-      'stack global: Invalid config "aws:region" = "ca-central-1": must be us-east-1',
+      `error: ${CONTROL}:4:3: aws:region = "ca-central-1": must be us-east-1`,
     );
   });
 
   it("exit 2: a primaryStack that names no home stack file", async () => {
-    const stacks = stacksWith({
-      "ca-central-1": { [`${PROJECT}:primaryStack`]: "organization/multi-region-web/eu-west-1" },
-    });
+    const root = editedRoot([
+      {
+        file: STANDBY,
+        from: "organization/multi-region-web/us-east-1",
+        to: "organization/multi-region-web/eu-west-1",
+      },
+    ]);
     const io = capture();
-    const result = await plan({ color: false, help: false }, io, stacks);
+    const result = await plan({ color: false, help: false }, io, root);
     expect(result.exitCode).to.equal(EXIT.badInput);
     expect(io.stderr.join("\n")).to.contain(
-      'stack ca-central-1: primaryStack "organization/multi-region-web/eu-west-1" is not a home stack of these stack files',
+      `${STANDBY}:6:3: multi-region-web:primaryStack = "organization/multi-region-web/eu-west-1": must name the home stack organization/multi-region-web/us-east-1`,
     );
   });
 

@@ -4,40 +4,12 @@
  */
 import { expect } from "chai";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { formatFinding } from "../config/errors";
 import { preflight } from "../config/preflight";
+import { editedRoot } from "./helpers";
 
 const ROOT = path.join(__dirname, "..");
-const FILES = [
-  "Pulumi.yaml",
-  "Pulumi.us-east-1.yaml",
-  "Pulumi.ca-central-1.yaml",
-  "control/Pulumi.yaml",
-  "control/Pulumi.global.yaml",
-];
-
-/**
- * A copy of the committed project files with edits: each edit replaces `from` (which must occur) with
- * `to` in one file, or writes a whole new file when `from` is undefined.
- */
-export function editedRoot(edits: { file: string; from?: string; to: string }[]): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-"));
-  fs.mkdirSync(path.join(root, "control"));
-  for (const file of FILES) fs.copyFileSync(path.join(ROOT, file), path.join(root, file));
-  for (const { file, from, to } of edits) {
-    const target = path.join(root, file);
-    if (from === undefined) {
-      fs.writeFileSync(target, to);
-      continue;
-    }
-    const text = fs.readFileSync(target, "utf8");
-    if (!text.includes(from)) throw new Error(`test setup: ${file} has no "${from}"`);
-    fs.writeFileSync(target, text.replace(from, to));
-  }
-  return root;
-}
 
 /** The findings of the pre-flight on an edited copy, formatted as the plan prints them. */
 const findings = (edits: Parameters<typeof editedRoot>[0]) =>

@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import { listStackFiles, StackFile, StackRun } from "../tools/mocks";
-import { isSecret, ofType, one, unsecret } from "./helpers";
+import { editedRoot, isSecret, ofType, one, standbyFileFor, unsecret } from "./helpers";
 import { HOME_OUTPUT_NAMES } from "../components/dataTier";
 import {
   committedStackRuns,
@@ -392,10 +392,19 @@ describe("program", function () {
     it("passes npm run plan's policies for the three stacks (exit 0), eu-west-1 listed as unpriced", async () => {
       const out: string[] = [];
       const err: string[] = [];
+      // The same three stacks as stack files: the home lists eu-west-1 and a third file is there.
+      const root = editedRoot([
+        {
+          file: "Pulumi.us-east-1.yaml",
+          from: "    - ca-central-1",
+          to: "    - ca-central-1\n    - eu-west-1",
+        },
+        { file: "Pulumi.eu-west-1.yaml", to: standbyFileFor("eu-west-1", "10.30.0.0/16") },
+      ]);
       const result = await plan(
         { color: false, help: false } as PlanOptions,
         { out: (t) => out.push(t), err: (t) => err.push(t) },
-        threeFiles,
+        root,
       );
       expect(result.exitCode, err.join("\n")).to.equal(0);
       expect(result.stacks.map((s) => s.stack)).to.deep.equal([

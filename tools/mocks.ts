@@ -7,10 +7,10 @@
  * monitor's `registerResource` to read them from the engine request itself.
  */
 import * as crypto from "crypto";
-import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
+import { formatFinding } from "../config/errors";
+import { checkProjectTexts, readProjectTexts } from "../config/pulumiCli";
 
 // Internal SDK modules: the mock monitor and the RPC queue live there (no public export).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -666,51 +666,26 @@ export interface StackFile {
   config: Record<string, string>;
 }
 
-/** Config values as the engine hands them to the program: strings, with objects/arrays as JSON. */
-function engineValue(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value);
-}
-
-/** Reads the project schema defaults from Pulumi.yaml, keyed `project:key`. */
-export function projectDefaults(rootDir = ROOT_DIR): { project: string; defaults: Record<string, string> } {
-  const doc = YAML.parse(fs.readFileSync(path.join(rootDir, "Pulumi.yaml"), "utf8")) as {
-    name: string;
-    config?: Record<string, { default?: unknown }>;
-  };
-  const defaults: Record<string, string> = {};
-  for (const [key, schema] of Object.entries(doc.config ?? {})) {
-    if (schema && typeof schema === "object" && "default" in schema) {
-      defaults[`${doc.name}:${key}`] = engineValue(schema.default);
-    }
-  }
-  return { project: doc.name, defaults };
-}
-
-/** Parses a stack file's `config:` block the way the CLI does, with the project defaults applied. */
-export function stackConfigFromYaml(text: string, rootDir = ROOT_DIR): Record<string, string> {
-  const { defaults } = projectDefaults(rootDir);
-  const doc = (YAML.parse(text) ?? {}) as { config?: Record<string, unknown> };
-  const config: Record<string, string> = { ...defaults };
-  for (const [key, value] of Object.entries(doc.config ?? {})) {
-    config[key] = engineValue(value);
-  }
-  return config;
-}
-
-/** Every committed `Pulumi.<stack>.yaml`, with its config as the engine would pass it. */
+/**
+ * Every committed `Pulumi.<stack>.yaml` of the project in `rootDir`, with its config as the engine
+ * would pass it (read as the Pulumi CLI reads it: config/pulumiCli.ts). Stack files the CLI would
+ * refuse are the pre-flight's to report; here they are a bug in the caller.
+ */
 export function listStackFiles(rootDir = ROOT_DIR): StackFile[] {
-  const { project } = projectDefaults(rootDir);
-  return fs
-    .readdirSync(rootDir)
-    .filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f))
-    .sort()
-    .map((file) => ({
-      stack: file.replace(/^Pulumi\.|\.yaml$/g, ""),
-      file: path.join(rootDir, file),
-      project,
-      dir: rootDir,
-      config: stackConfigFromYaml(fs.readFileSync(path.join(rootDir, file), "utf8"), rootDir),
-    }));
+  const checked = checkProjectTexts(readProjectTexts(rootDir, ROOT_DIR));
+  if (checked.findings.length > 0 || !checked.project) {
+    throw new Error(
+      `stack files in ${rootDir} fail the pre-flight: ${checked.findings.map(formatFinding).join("; ")}`,
+    );
+  }
+  const project = checked.project.name;
+  return checked.stacks.map((s) => ({
+    stack: s.stack,
+    file: path.join(ROOT_DIR, s.file),
+    project,
+    dir: rootDir,
+    config: s.config,
+  }));
 }
 
 /** The failover control project's folder (control/Pulumi.yaml). */

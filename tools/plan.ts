@@ -3,33 +3,20 @@
  * mocks (home first; each standby's StackReference gets the home run's real exports), then prints per
  * stack a resource tree with counts, the outputs and the policy results, and the DR report.
  *
+ * Before any program runs, a pre-flight (config/preflight.ts) checks every stack file of both projects
+ * as the Pulumi CLI would, each stack's config as the program would, and what the stacks must agree on.
+ *
  * Exit codes: 0 clean; 1 a mandatory policy violation; 2 bad config or bad arguments; 3 internal error.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError } from "../config";
+import { ConfigError, formatFinding } from "../config";
+import { CheckedStack, preflight } from "../config/preflight";
 import { drReport, DrReport } from "./drReport";
-import {
-  listControlStackFiles,
-  listStackFiles,
-  RecordedResource,
-  ROOT_DIR,
-  StackFile,
-  StackRun,
-} from "./mocks";
+import { CONTROL_DIR, RecordedResource, ROOT_DIR, StackFile, StackRun } from "./mocks";
 import { PackConfig } from "../policy/runner";
 import { evaluateStack, PolicyResult, readPolicyConfig } from "./planPolicies";
-import {
-  addReference,
-  checkControlWiring,
-  checkStackWiring,
-  emptyReferences,
-  homeFirst,
-  isControlRun,
-  isHome,
-  organizationOf,
-  runStack,
-} from "./runStacks";
+import { addReference, emptyReferences, isControlRun, isHome, runStack } from "./runStacks";
 
 export const EXIT = { clean: 0, mandatory: 1, badInput: 2, internal: 3 } as const;
 
@@ -285,26 +272,28 @@ function printCost(cost: DrReport["regions"][number]["monthlyCost"], io: PlanIo,
   io.out(`        $${cost.totalUsd.toFixed(2).padStart(9)}  total`);
 }
 
-/** Plans the stacks and returns the plan (with its exit code); prints as it goes. */
-export async function plan(
-  opts: PlanOptions,
-  io: PlanIo,
-  stackFiles: StackFile[] = listStackFiles(),
-  controlStackFiles: StackFile[] = listControlStackFiles(),
-): Promise<Plan> {
+/** The pre-flight's checked stacks as the runner takes them: config from `root`, programs from this repository. */
+function stackFilesOf(checked: CheckedStack[], root: string, programDir: string): StackFile[] {
+  return checked.map((s) => ({
+    stack: s.stack,
+    file: path.join(root, s.file),
+    project: s.project,
+    dir: programDir,
+    config: s.config,
+  }));
+}
+
+/**
+ * Plans the stacks of the projects under `root` (Pulumi.yaml, control/Pulumi.yaml and their stack
+ * files) and returns the plan with its exit code; prints as it goes. Nothing runs until the
+ * pre-flight finds no problem in any stack file.
+ */
+export async function plan(opts: PlanOptions, io: PlanIo, root = ROOT_DIR): Promise<Plan> {
   const p = paint(opts.color);
   const fail = (exitCode: number, message: string): Plan => {
     io.err(`${p.red("error:")} ${message}`);
     return { stacks: [], dr: null, exitCode };
   };
-  if (stackFiles.length === 0) return fail(EXIT.badInput, `no Pulumi.<stack>.yaml files in ${ROOT_DIR}`);
-  const allFiles = [...stackFiles, ...controlStackFiles];
-  if (opts.stack !== undefined && !allFiles.some((s) => s.stack === opts.stack)) {
-    return fail(
-      EXIT.badInput,
-      `--stack "${opts.stack}": no such stack file; allowed: ${allFiles.map((s) => s.stack).join(", ")}`,
-    );
-  }
   let policyConfig: PackConfig;
   try {
     policyConfig = readPolicyConfig(opts.policyConfig);
@@ -312,13 +301,23 @@ export async function plan(
     return fail(EXIT.badInput, (e as Error).message);
   }
 
-  let organization: string;
-  try {
-    organization = organizationOf(stackFiles);
-    checkStackWiring(stackFiles, organization);
-    checkControlWiring(controlStackFiles, stackFiles, organization);
-  } catch (e) {
-    return fail(EXIT.badInput, (e as Error).message);
+  const checked = preflight(root);
+  if (checked.findings.length > 0) {
+    for (const finding of checked.findings) io.err(`${p.red("error:")} ${formatFinding(finding)}`);
+    io.err(
+      `${checked.findings.length} problem(s) in the stack files: nothing was planned. Each would stop pulumi preview or up, or break the failover.`,
+    );
+    return { stacks: [], dr: null, exitCode: EXIT.badInput };
+  }
+  const stackFiles = stackFilesOf(checked.regional, root, ROOT_DIR);
+  const controlStackFiles = stackFilesOf(checked.control, root, CONTROL_DIR);
+  const organization = checked.organization;
+  const allFiles = [...stackFiles, ...controlStackFiles];
+  if (opts.stack !== undefined && !allFiles.some((s) => s.stack === opts.stack)) {
+    return fail(
+      EXIT.badInput,
+      `--stack "${opts.stack}": no such stack file; allowed: ${allFiles.map((s) => s.stack).join(", ")}`,
+    );
   }
 
   // Every stack runs (standbys need the home's exports, the control stack every region's, and the DR
@@ -326,7 +325,7 @@ export async function plan(
   const references = emptyReferences();
   const runs: StackRun[] = [];
   const plans: StackPlan[] = [];
-  for (const stackFile of [...homeFirst(stackFiles), ...controlStackFiles]) {
+  for (const stackFile of [...stackFiles, ...controlStackFiles]) {
     let run: StackRun;
     try {
       run = await runStack(stackFile, references, organization);

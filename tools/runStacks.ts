@@ -18,9 +18,6 @@ export const PROJECT = "multi-region-web";
 /** The organization the stack files name when none says otherwise (a self-managed backend's). */
 export const DEFAULT_ORGANIZATION = "organization";
 
-/** A standby's `primaryStack` that no stack file answers: what a real preview reports as a missing stack. */
-export class StackWiringError extends Error {}
-
 type Program = () => Promise<Record<string, unknown>>;
 
 /** A project's entry point (its folder's index.ts, which exports an async function), loaded once. */
@@ -40,57 +37,18 @@ export function homeFirst(stacks: StackFile[]): StackFile[] {
 
 /**
  * The organization of the stacks, as the standbys' `primaryStack` names it (`my-org/...` once a user
- * sets their Pulumi Cloud organization); every stack runs in it, so the names line up as in the backend.
+ * sets their Pulumi Cloud organization); every stack runs in it, so the names line up as in the
+ * backend. The pre-flight (config/preflight.ts) checks that they agree.
  */
 export function organizationOf(stacks: StackFile[]): string {
-  const orgs = new Set(
-    stacks
-      .map((s) => s.config[`${PROJECT}:primaryStack`])
-      .filter((name): name is string => typeof name === "string" && name.includes("/"))
-      .map((name) => name.split("/")[0]),
-  );
-  if (orgs.size > 1) {
-    throw new StackWiringError(
-      `the stack files' primaryStack values name different organizations (${[...orgs].join(", ")}); all stacks live in one`,
-    );
-  }
-  return [...orgs][0] ?? DEFAULT_ORGANIZATION;
+  const named = stacks
+    .map((s) => s.config[`${PROJECT}:primaryStack`])
+    .find((name): name is string => typeof name === "string" && name.includes("/"));
+  return named?.split("/")[0] ?? DEFAULT_ORGANIZATION;
 }
 
 export function qualifiedName(stack: string, organization = DEFAULT_ORGANIZATION, project = PROJECT): string {
   return `${organization}/${project}/${stack}`;
-}
-
-/** Every standby's primaryStack must name a home stack among the stack files (home first needs it). */
-export function checkStackWiring(stacks: StackFile[], organization = organizationOf(stacks)): void {
-  const homes = stacks.filter(isHome).map((s) => qualifiedName(s.stack, organization));
-  for (const stack of stacks.filter((s) => !isHome(s))) {
-    const primary = stack.config[`${PROJECT}:primaryStack`];
-    if (primary && !homes.includes(primary)) {
-      throw new StackWiringError(
-        `stack ${stack.stack}: primaryStack "${primary}" is not a home stack of these stack files ` +
-          `(home: true); expected one of: ${homes.join(", ") || "none"}`,
-      );
-    }
-  }
-}
-
-/** Every control stack's `homeStack` names the home among the stack files, in their organization. */
-export function checkControlWiring(
-  controlStacks: StackFile[],
-  stacks: StackFile[],
-  organization: string,
-): void {
-  const homes = stacks.filter(isHome).map((s) => qualifiedName(s.stack, organization));
-  for (const control of controlStacks) {
-    const homeStack = control.config[`${control.project}:homeStack`];
-    if (!homeStack || !homes.includes(homeStack)) {
-      throw new StackWiringError(
-        `control stack ${control.stack} (${path.relative(ROOT_DIR, control.file)}): homeStack "${homeStack ?? ""}" is not ` +
-          `the home stack of these stack files; expected: ${homes.join(", ") || "a stack file with home: true"}`,
-      );
-    }
-  }
 }
 
 /** What earlier runs exported, by fully qualified stack name: what a StackReference reads. */
@@ -133,8 +91,6 @@ export async function runAllStacks(
   controlStacks: StackFile[] = listControlStackFiles(),
 ): Promise<StackRun[]> {
   const organization = organizationOf(stacks);
-  checkStackWiring(stacks, organization);
-  checkControlWiring(controlStacks, stacks, organization);
   const runs: StackRun[] = [];
   const references = emptyReferences();
   for (const stack of [...homeFirst(stacks), ...controlStacks]) {
