@@ -556,6 +556,22 @@ describe("config", () => {
     });
   });
 
+  describe("names we build from the project, stack and region", () => {
+    it("rejects a stack name that would make the database identifiers longer than RDS allows", () => {
+      const stack = "us-east-1-production-blue-green";
+      const err = expectConfigError(() => buildConfig({ ...HOME, stack }), "stack name", /at most 40/);
+      expect(err.message).to.contain("multi-region-web-us-east-1-production-blue-green");
+    });
+    it("rejects a project name that makes a failover plan name longer than ARC's 32 characters", () => {
+      expectConfigError(
+        () => buildConfig({ ...HOME, project: "multi-region-web-app" }),
+        "standbyRegions",
+        /"multi-region-web-app-ca-central-1" \(33 characters\); ARC allows 32/,
+      );
+      expect(() => buildConfig({ ...HOME, project: "multi-region-web" })).to.not.throw();
+    });
+  });
+
   describe("values as the engine hands them over", () => {
     const engine = (values: Record<string, string>) =>
       configFromEngine({

@@ -5,8 +5,10 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
 import { formatFinding } from "../config/errors";
 import { preflight } from "../config/preflight";
+import { SCHEMA } from "../config/schema";
 import { editedRoot } from "./helpers";
 
 const ROOT = path.join(__dirname, "..");
@@ -175,5 +177,32 @@ describe("pre-flight", function () {
     expect(result).to.deep.equal([
       `control/Pulumi.global.yaml:${lineOf("control/Pulumi.global.yaml", "homeStack")}:3: multi-region-web-control:homeStack = "organization/multi-region-web/ca-central-1": must name the home stack organization/multi-region-web/us-east-1 (Pulumi.us-east-1.yaml)`,
     ]);
+  });
+});
+
+describe("pre-flight on a wrong value of every key", function () {
+  this.timeout(60000);
+  // Each key of the schema, set to values of the wrong shape: each must be a finding on that key
+  // (exit 2 in the plan), never an exception (exit 3) and never a clean pass (exit 0).
+  const WRONG = ["{ a: 1 }", "[1, 2]", "-1", "not-a-value", "true"];
+  const keys = Object.entries(SCHEMA).filter(([key]) => key !== "smtpPassword");
+  it(`reports each of ${keys.length} keys × ${WRONG.length} wrong values on that key`, () => {
+    for (const [key, spec] of keys) {
+      for (const wrong of WRONG) {
+        const doc = YAML.parseDocument(fs.readFileSync(path.join(ROOT, STANDBY), "utf8"));
+        doc.setIn(["config", `multi-region-web:${key}`], YAML.parse(wrong));
+        const root = editedRoot([{ file: STANDBY, to: doc.toString() }]);
+        let result: ReturnType<typeof preflight> | undefined;
+        expect(() => (result = preflight(root)), `${key}: ${wrong}`).to.not.throw();
+        const accepted = spec.type === "boolean" && wrong === "true";
+        const keyFindings = result!.findings.filter((f) => f.key.startsWith(`multi-region-web:${key}`));
+        if (accepted) continue;
+        expect(
+          keyFindings.length,
+          `${key}: ${wrong} → ${result!.findings.map(formatFinding).join("; ")}`,
+        ).to.be.greaterThan(0);
+        for (const f of keyFindings) expect(f.file, key).to.equal(STANDBY);
+      }
+    }
   });
 });
