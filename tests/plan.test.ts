@@ -6,7 +6,17 @@ import * as os from "os";
 import * as path from "path";
 import { DR_ASSUMPTIONS, drReport } from "../tools/drReport";
 import { isFabricated, listControlStackFiles, listStackFiles, StackFile } from "../tools/mocks";
-import { EXIT, parseArgs, plan, Plan, PlanIo, UsageError } from "../tools/plan";
+import {
+  EXIT,
+  maskFabricated,
+  parseArgs,
+  plan,
+  Plan,
+  PlanIo,
+  renderOutput,
+  UNKNOWN,
+  UsageError,
+} from "../tools/plan";
 import { committedStackRuns, runAllStacks } from "../tools/runStacks";
 
 const PROJECT = "multi-region-web";
@@ -131,6 +141,7 @@ describe("plan", function () {
           "resources",
           "countsByType",
           "outputs",
+          "unknownOutputs",
           "policies",
         );
         expect(stack.resources.length).to.equal(Object.values(stack.countsByType).reduce((a, b) => a + b, 0));
@@ -152,6 +163,77 @@ describe("plan", function () {
       );
       expect(json.dr!.cases.map((c) => c.id)).to.deep.equal(["a", "b", "c", "d", "e"]);
       expect(json.dr!.regions.map((r) => r.role)).to.deep.equal(["active", "passive"]);
+    });
+
+    it("prints what config and inputs determine as it is, and what AWS assigns at deploy as unknown", () => {
+      const text = io.stdout.join("\n");
+      const home = text.slice(text.indexOf("Stack us-east-1"), text.indexOf("Stack ca-central-1"));
+      for (const line of [
+        'role: "active"',
+        'region: "us-east-1"',
+        'domain: "app.example.com"',
+        'healthRecordName: "home.app.example.com"',
+        'globalClusterIdentifier: "multi-region-web-us-east-1-aurora"',
+        'standbyRegions: ["ca-central-1"]',
+        "home: true",
+        `vpcId: ${UNKNOWN}`,
+        `hostedZoneId: ${UNKNOWN}`,
+        `publicAlbDnsName: ${UNKNOWN}`,
+        `publicAlbZoneId: ${UNKNOWN}`,
+        `availabilityZones: [${UNKNOWN},${UNKNOWN}]`,
+        `clusterArn: ${UNKNOWN}`,
+        // A secret holding an invented password.
+        `dbCredentials: ${UNKNOWN}`,
+      ]) {
+        expect(home).to.contain(`    ${line}\n`);
+      }
+      expect(text).to.contain(
+        `"planArn":${UNKNOWN},"planArnParameter":"/failover/multi-region-web-ca-central-1/plan-arn"`,
+      );
+      expect(text).to.contain(`"arcHealthCheckIds":{"us-east-1":${UNKNOWN},"ca-central-1":${UNKNOWN}}`);
+      expect(text.split(`${UNKNOWN}: a value AWS assigns at deploy`)).to.have.length(2);
+    });
+
+    it("prints nothing the mocks invented, though the runs (and StackReferences) still carry it", async () => {
+      const runs = await committedStackRuns();
+      const fabricated = runs.flatMap((r) => r.fabricated);
+      const text = io.stdout.join("\n").toLowerCase();
+      expect(fabricated).to.include.members(["123456789012", "us-east-1a", "ca-central-1b"]);
+      expect(fabricated.filter((f) => text.includes(f))).to.deep.equal([]);
+      // The shapes of what AWS assigns, in case a mock invents one without registering it.
+      const assigned =
+        /123456789012|amazonaws\.com|\b(vpc|subnet|sg|nat|rtb|lt)-[0-9a-f]{17}\b|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-|\b[a-z]{2}-[a-z]+-\d[a-z]\b/i;
+      expect(text).to.not.match(assigned);
+      expect(fs.readFileSync(jsonFile, "utf8")).to.not.match(assigned);
+      expect(runs[0].outputs.vpcId).to.match(/^vpc-[0-9a-f]{17}$/);
+      expect(runs[0].outputs.publicAlbDnsName).to.match(/\.us-east-1\.elb\.amazonaws\.com$/);
+    });
+
+    it("JSON: unknown values are null and listed as JSON Pointers; a null export is not unknown", () => {
+      const json = JSON.parse(fs.readFileSync(jsonFile, "utf8")) as Plan;
+      const [home, , control] = json.stacks;
+      expect(home.outputs).to.deep.include({ role: "active", domain: "app.example.com", vpcId: null });
+      expect(home.outputs.availabilityZones).to.deep.equal([null, null]);
+      expect(home.unknownOutputs).to.include.members([
+        "/vpcId",
+        "/availabilityZones/0",
+        "/securityGroupIds/backend",
+      ]);
+      expect(home.unknownOutputs).to.not.include.members(["/role", "/domain", "/region"]);
+      const planOutputs = (control.outputs.plans as Record<string, Record<string, unknown>>)["ca-central-1"];
+      expect(planOutputs.planArn).to.equal(null);
+      expect(planOutputs.approvalRoleArn).to.equal(null);
+      expect(control.unknownOutputs).to.include("/plans/ca-central-1/planArn");
+      expect(control.unknownOutputs).to.not.include("/plans/ca-central-1/approvalRoleArn");
+      for (const stack of json.stacks) {
+        for (const pointer of stack.unknownOutputs) {
+          const value = pointer
+            .split("/")
+            .slice(1)
+            .reduce<unknown>((v, key) => (v as Record<string, unknown>)[key], stack.outputs);
+          expect(value, `${stack.stack} ${pointer}`).to.equal(null);
+        }
+      }
     });
 
     it("plans one stack with --stack; the DR report still covers every stack", async () => {
@@ -271,7 +353,30 @@ describe("plan", function () {
     expect(io.stderr.join("\n")).to.contain(`--policy-pack-config "${bad}": not valid JSON`);
   });
 
-  describe("fabricated values", () => {
+  describe("unknown values", () => {
+    const fabricated = new Set(["vpc-0abc1234567", "123456789012", "us-east-1a"]);
+
+    it("masks a string that holds an invented value, alone or inside, recursively; keeps the rest", () => {
+      const paths: string[] = [];
+      const outputs = {
+        region: "us-east-1",
+        vpc: "VPC-0ABC1234567",
+        arn: "arn:aws:sns:us-east-1:123456789012:topic",
+        zones: ["us-east-1a", "us-east-1-aurora"],
+        "a/b~c": { id: "vpc-0abc1234567", port: 5432, none: null },
+      };
+      expect(maskFabricated(outputs, fabricated, null, paths)).to.deep.equal({
+        region: "us-east-1",
+        vpc: null,
+        arn: null,
+        zones: [null, "us-east-1-aurora"],
+        "a/b~c": { id: null, port: 5432, none: null },
+      });
+      expect(paths).to.deep.equal(["/vpc", "/arn", "/zones/0", "/a~1b~0c/id"]);
+      expect(renderOutput(outputs.zones, fabricated)).to.equal(`[${UNKNOWN},"us-east-1-aurora"]`);
+      expect(renderOutput("app.example.com", fabricated)).to.equal('"app.example.com"');
+    });
+
     it("the mocks register every string they add to a resource's state, bar the values AWS fixes", async () => {
       const runs = await committedStackRuns();
       const fabricated = runs.flatMap((r) => r.fabricated);

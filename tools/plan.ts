@@ -10,6 +10,7 @@ import * as path from "path";
 import { ConfigError } from "../config";
 import { drReport, DrReport } from "./drReport";
 import {
+  isFabricated,
   listControlStackFiles,
   listStackFiles,
   RecordedResource,
@@ -37,6 +38,10 @@ export const USAGE = `Usage: npm run plan -- [options]
 
 Offline preview of every stack in Pulumi.<stack>.yaml (no AWS account or Pulumi CLI needed):
 the resource tree, outputs, CrossGuard policy results and the disaster-recovery report.
+
+Values AWS assigns at deploy (ids, ARNs, DNS names, zone and subnet ids, the account, availability
+zones) print as [unknown until deploy]: the mocks invent stand-ins for them. In the --json file they
+are null, and each stack's unknownOutputs lists them as JSON Pointers into its outputs.
 
 Options:
   --stack <name>               plan only this stack (the home stack still runs first, for its exports)
@@ -101,7 +106,13 @@ export interface StackPlan {
   home: boolean;
   resources: { urn: string; type: string; name: string; parent?: string; protect: boolean }[];
   countsByType: Record<string, number>;
+  /** The exports, with null for each value that exists only after a deploy. */
   outputs: Record<string, unknown>;
+  /**
+   * JSON Pointers (RFC 6901) into `outputs` of the values that exist only after a deploy: null alone
+   * would not tell them from an export that is null (as Terraform's plan JSON has `after_unknown`).
+   */
+  unknownOutputs: string[];
   policies: { mandatory: PolicyResult[]; advisory: PolicyResult[] };
 }
 
@@ -152,14 +163,63 @@ export function renderTree(resources: RecordedResource[], p: Paint): string[] {
   return lines;
 }
 
+/** How the plan prints a value that exists only after a deploy (`pulumi preview`'s `output<string>`). */
+export const UNKNOWN = "[unknown until deploy]";
+
+/**
+ * `value` with `unknown` in place of every string that holds something the mocks invented (a
+ * fabricated id, ARN or DNS name, alone or inside a longer string), recursively; pushes the JSON
+ * Pointer of each onto `paths`.
+ */
+export function maskFabricated(
+  value: unknown,
+  fabricated: ReadonlySet<string>,
+  unknown: unknown,
+  paths: string[] = [],
+  path = "",
+): unknown {
+  const mask = (v: unknown, key: string | number) =>
+    maskFabricated(
+      v,
+      fabricated,
+      unknown,
+      paths,
+      `${path}/${String(key).replace(/~/g, "~0").replace(/\//g, "~1")}`,
+    );
+  if (typeof value === "string" && isFabricated(value, fabricated)) {
+    paths.push(path);
+    return unknown;
+  }
+  if (Array.isArray(value)) return value.map(mask);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v, k)]));
+  }
+  return value;
+}
+
+/** One export as the plan prints it: JSON, with UNKNOWN (unquoted) where the value is not known yet. */
+export function renderOutput(value: unknown, fabricated: ReadonlySet<string>): string {
+  // A placeholder no export can hold (a NUL character), swapped for the bare marker once serialized.
+  const placeholder = "\u0000unknown";
+  return JSON.stringify(maskFabricated(value, fabricated, placeholder))
+    .split(JSON.stringify(placeholder))
+    .join(UNKNOWN);
+}
+
 export function countByType(resources: RecordedResource[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const r of resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-async function stackPlan(run: StackRun, stackFile: StackFile, policyConfig: PackConfig): Promise<StackPlan> {
+async function stackPlan(
+  run: StackRun,
+  stackFile: StackFile,
+  policyConfig: PackConfig,
+  fabricated: ReadonlySet<string>,
+): Promise<StackPlan> {
   const results = await evaluateStack(run, policyConfig);
+  const unknownOutputs: string[] = [];
   return {
     stack: run.stack,
     region: run.region,
@@ -173,7 +233,8 @@ async function stackPlan(run: StackRun, stackFile: StackFile, policyConfig: Pack
       protect: r.protect,
     })),
     countsByType: countByType(run.resources),
-    outputs: run.outputs,
+    outputs: maskFabricated(run.outputs, fabricated, null, unknownOutputs) as Record<string, unknown>,
+    unknownOutputs,
     policies: {
       mandatory: results.filter((r) => r.level === "mandatory"),
       advisory: results.filter((r) => r.level === "advisory"),
@@ -181,7 +242,13 @@ async function stackPlan(run: StackRun, stackFile: StackFile, policyConfig: Pack
   };
 }
 
-function printStack(plan: StackPlan, run: StackRun, io: PlanIo, p: Paint): void {
+function printStack(
+  plan: StackPlan,
+  run: StackRun,
+  fabricated: ReadonlySet<string>,
+  io: PlanIo,
+  p: Paint,
+): void {
   io.out("");
   const kind =
     plan.role === "control" ? "failover control" : `${plan.role}, ${plan.home ? "home" : "standby"}`;
@@ -196,7 +263,8 @@ function printStack(plan: StackPlan, run: StackRun, io: PlanIo, p: Paint): void 
     io.out(`      ${String(n).padStart(3)}  ${type}`);
   io.out("");
   io.out(p.bold("Outputs:"));
-  for (const [key, value] of Object.entries(plan.outputs)) io.out(`    ${key}: ${JSON.stringify(value)}`);
+  for (const [key, value] of Object.entries(run.outputs))
+    io.out(`    ${key}: ${renderOutput(value, fabricated)}`);
   io.out("");
   const { mandatory, advisory } = plan.policies;
   io.out(p.bold(`Policies: ${mandatory.length} mandatory violation(s), ${advisory.length} advisory`));
@@ -326,6 +394,14 @@ export async function plan(
   const references = emptyReferences();
   const runs: StackRun[] = [];
   const plans: StackPlan[] = [];
+  // Of every run so far: a standby or the control stack exports values an earlier run invented.
+  const fabricated = new Set<string>();
+  io.out(
+    p.dim(
+      `Offline plan under Pulumi mocks. ${UNKNOWN}: a value AWS assigns at deploy (an id, ARN, DNS name, ` +
+        "zone or subnet id, the account, an availability zone); the mocks' stand-ins are not printed.",
+    ),
+  );
   for (const stackFile of [...homeFirst(stackFiles), ...controlStackFiles]) {
     let run: StackRun;
     try {
@@ -340,9 +416,10 @@ export async function plan(
     }
     addReference(references, run);
     runs.push(run);
+    run.fabricated.forEach((f) => fabricated.add(f));
     if (opts.stack !== undefined && stackFile.stack !== opts.stack) continue;
-    const stackPlanResult = await stackPlan(run, stackFile, policyConfig);
-    printStack(stackPlanResult, run, io, p);
+    const stackPlanResult = await stackPlan(run, stackFile, policyConfig, fabricated);
+    printStack(stackPlanResult, run, fabricated, io, p);
     plans.push(stackPlanResult);
   }
 
