@@ -5,14 +5,16 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DR_ASSUMPTIONS, drReport } from "../tools/drReport";
-import { isFabricated, listControlStackFiles, listStackFiles, StackFile } from "../tools/mocks";
+import { isFabricated, listControlStackFiles, listStackFiles, StackFile, StackRun } from "../tools/mocks";
 import {
   EXIT,
   maskFabricated,
+  paint,
   parseArgs,
   plan,
   Plan,
   PlanIo,
+  printDr,
   renderOutput,
   UNKNOWN,
   UsageError,
@@ -159,6 +161,7 @@ describe("plan", function () {
         "regions",
         "control",
         "standbyCostPercentOfActive",
+        "regionsWithoutPrices",
         "priceTable",
       );
       expect(json.dr!.cases.map((c) => c.id)).to.deep.equal(["a", "b", "c", "d", "e"]);
@@ -507,10 +510,85 @@ describe("plan", function () {
       const sum = (r: typeof active) => r.monthlyCost.items.reduce((s, i) => s + i.monthlyUsd, 0);
       expect(active.monthlyCost.totalUsd).to.be.closeTo(sum(active), 0.001);
       expect(dr.standbyCostPercentOfActive).to.be.closeTo(
-        (passive.monthlyCost.totalUsd / active.monthlyCost.totalUsd) * 100,
+        (passive.monthlyCost.totalUsd! / active.monthlyCost.totalUsd!) * 100,
         0.01,
       );
       expect(dr.standbyCostPercentOfActive).to.be.lessThan(100);
+      expect(dr.regionsWithoutPrices).to.deep.equal([]);
+    });
+
+    describe("a region tools/prices.json has no prices for", () => {
+      // The committed runs, moved: prices follow the run's region, nothing else in the report does.
+      let runs: StackRun[];
+      const moved = (run: StackRun, region: string, stack = run.stack): StackRun => ({
+        ...run,
+        region,
+        stack,
+      });
+      const text = (dr: ReturnType<typeof drReport>) => {
+        const io = capture();
+        printDr(dr, io, paint(false));
+        return io.stdout.join("\n");
+      };
+      before(async () => {
+        runs = await committedStackRuns();
+      });
+
+      it("has no total ('no prices for'), not $0.00, and a second standby there is left out of the ratio", () => {
+        const [home, standby, control] = runs;
+        const dr = drReport([home, standby, moved(standby, "eu-west-1", "eu-west-1"), control]);
+        const euw1 = dr.regions[2];
+        expect(euw1.monthlyCost.totalUsd).to.equal(null);
+        expect(euw1.monthlyCost.items).to.deep.equal([]);
+        expect(euw1.monthlyCost.unpriced).to.include(
+          "EC2 t3.small (frontend) × 1 (not in tools/prices.json for eu-west-1)",
+        );
+        expect(dr.regionsWithoutPrices).to.deep.equal(["eu-west-1"]);
+        expect(dr.standbyCostPercentOfActive).to.equal(drReport(runs).standbyCostPercentOfActive);
+        const printed = text(dr);
+        expect(printed).to.contain(
+          `no prices for eu-west-1 in tools/prices.json: ${euw1.monthlyCost.unpriced.length} items unpriced, no total`,
+        );
+        expect(printed).to.not.contain("0.00  total");
+        expect(printed).to.contain(
+          `standby cost: ${dr.standbyCostPercentOfActive}% of the active region's (without eu-west-1: no prices)`,
+        );
+      });
+
+      it("no ratio when the only standby or the active region has no prices, and the text says why", () => {
+        const [home, standby, control] = runs;
+        for (const dr of [
+          drReport([home, moved(standby, "eu-west-1"), control]),
+          drReport([moved(home, "eu-west-1"), standby, control]),
+        ]) {
+          expect(dr.standbyCostPercentOfActive).to.equal(null);
+          expect(dr.regionsWithoutPrices).to.deep.equal(["eu-west-1"]);
+          expect(text(dr)).to.contain(
+            "standby cost against the active region's: not compared, no prices for eu-west-1",
+          );
+        }
+      });
+
+      it("a known region with an instance type the table lacks keeps its total and lists the item as unpriced", () => {
+        const [home, standby, control] = runs;
+        const odd: StackRun = {
+          ...standby,
+          resources: standby.resources.map((r) =>
+            r.type === "aws:ec2/launchTemplate:LaunchTemplate"
+              ? { ...r, inputs: { ...r.inputs, instanceType: "x9.huge" } }
+              : r,
+          ),
+        };
+        const dr = drReport([home, odd, control]);
+        const cost = dr.regions[1].monthlyCost;
+        expect(cost.unpriced).to.include(
+          "EC2 x9.huge (frontend) × 1 (not in tools/prices.json for ca-central-1)",
+        );
+        expect(cost.totalUsd).to.be.a("number").and.above(0);
+        expect(dr.regionsWithoutPrices).to.deep.equal([]);
+        expect(dr.standbyCostPercentOfActive).to.be.a("number");
+        expect(text(dr)).to.match(/unpriced {3}EC2 x9\.huge \(frontend\)/);
+      });
     });
   });
 });

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../config";
-import { drReport, DrReport } from "./drReport";
+import { drReport, DrReport, MonthlyCost } from "./drReport";
 import {
   isFabricated,
   listControlStackFiles,
@@ -127,7 +127,7 @@ export interface PlanIo {
   err: (line: string) => void;
 }
 
-interface Paint {
+export interface Paint {
   green(s: string): string;
   yellow(s: string): string;
   red(s: string): string;
@@ -135,7 +135,7 @@ interface Paint {
   dim(s: string): string;
 }
 
-function paint(color: boolean): Paint {
+export function paint(color: boolean): Paint {
   const wrap = (code: number) => (s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
   return { green: wrap(32), yellow: wrap(33), red: wrap(31), bold: wrap(1), dim: wrap(2) };
 }
@@ -332,21 +332,32 @@ export function printDr(dr: DrReport, io: PlanIo, p: Paint): void {
     io.out(
       `    ${r.stack} (${r.role}): ${tiers}; NAT gateways ${r.natGateways}; DB instances ${r.dbInstances}×${r.dbInstanceClass}`,
     );
-    printCost(r.monthlyCost, io, p);
+    printCost(r.monthlyCost, r.region, io, p);
   }
   if (dr.control) {
     io.out(`    ${dr.control.stack} (failover control)`);
-    printCost(dr.control.monthlyCost, io, p);
+    printCost(dr.control.monthlyCost, dr.control.stack, io, p);
   }
+  const noPrices = dr.regionsWithoutPrices.join(", ");
   if (dr.standbyCostPercentOfActive !== null) {
-    io.out(`    standby cost: ${dr.standbyCostPercentOfActive}% of the active region's`);
+    const without = noPrices ? ` (without ${noPrices}: no prices)` : "";
+    io.out(`    standby cost: ${dr.standbyCostPercentOfActive}% of the active region's${without}`);
+  } else if (noPrices) {
+    io.out(`    standby cost against the active region's: not compared, no prices for ${noPrices}`);
   }
   io.out(
     p.dim(`    ${dr.priceTable.label}. Prices compiled ${dr.priceTable.compiled}; ${dr.priceTable.source}.`),
   );
 }
 
-function printCost(cost: DrReport["regions"][number]["monthlyCost"], io: PlanIo, p: Paint): void {
+function printCost(cost: MonthlyCost, where: string, io: PlanIo, p: Paint): void {
+  if (cost.totalUsd === null) {
+    // Every item is unpriced, for the same reason: one line says it (the JSON lists them).
+    io.out(
+      `        ${p.yellow(`no prices for ${where}`)} in tools/prices.json: ${cost.unpriced.length} items unpriced, no total`,
+    );
+    return;
+  }
   for (const item of cost.items)
     io.out(`        $${item.monthlyUsd.toFixed(2).padStart(9)}  ${item.quantity} × ${item.item}`);
   for (const u of cost.unpriced) io.out(`        ${p.yellow("unpriced")}   ${u}`);
