@@ -5,8 +5,20 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DR_ASSUMPTIONS, drReport } from "../tools/drReport";
-import { listControlStackFiles, listStackFiles, StackFile } from "../tools/mocks";
-import { EXIT, parseArgs, plan, Plan, PlanIo, UsageError } from "../tools/plan";
+import { isFabricated, listControlStackFiles, listStackFiles, StackFile, StackRun } from "../tools/mocks";
+import {
+  EXIT,
+  maskFabricated,
+  paint,
+  parseArgs,
+  plan,
+  Plan,
+  PlanIo,
+  printDr,
+  renderOutput,
+  UNKNOWN,
+  UsageError,
+} from "../tools/plan";
 import { committedStackRuns, runAllStacks } from "../tools/runStacks";
 import { editedRoot } from "./helpers";
 
@@ -136,6 +148,7 @@ describe("plan", function () {
           "resources",
           "countsByType",
           "outputs",
+          "unknownOutputs",
           "policies",
         );
         expect(stack.resources.length).to.equal(Object.values(stack.countsByType).reduce((a, b) => a + b, 0));
@@ -153,15 +166,93 @@ describe("plan", function () {
         "regions",
         "control",
         "standbyCostPercentOfActive",
+        "regionsWithoutPrices",
         "priceTable",
       );
       expect(json.dr!.cases.map((c) => c.id)).to.deep.equal(["a", "b", "c", "d", "e"]);
       expect(json.dr!.regions.map((r) => r.role)).to.deep.equal(["active", "passive"]);
     });
 
+    it("prints what config and inputs determine as it is, and what AWS assigns at deploy as unknown", () => {
+      const text = io.stdout.join("\n");
+      const home = text.slice(text.indexOf("Stack us-east-1"), text.indexOf("Stack ca-central-1"));
+      for (const line of [
+        'role: "active"',
+        'region: "us-east-1"',
+        'domain: "app.example.com"',
+        'healthRecordName: "home.app.example.com"',
+        'globalClusterIdentifier: "multi-region-web-us-east-1-aurora"',
+        'standbyRegions: ["ca-central-1"]',
+        "home: true",
+        `vpcId: ${UNKNOWN}`,
+        `hostedZoneId: ${UNKNOWN}`,
+        `publicAlbDnsName: ${UNKNOWN}`,
+        `publicAlbZoneId: ${UNKNOWN}`,
+        `availabilityZones: [${UNKNOWN},${UNKNOWN}]`,
+        `clusterArn: ${UNKNOWN}`,
+        // A secret is never printed, known or not.
+        "dbCredentials: [secret]",
+      ]) {
+        expect(home).to.contain(`    ${line}\n`);
+      }
+      expect(text).to.contain(
+        `"planArn":${UNKNOWN},"planArnParameter":"/failover/multi-region-web-ca-central-1/plan-arn"`,
+      );
+      expect(text).to.contain(`"arcHealthCheckIds":{"us-east-1":${UNKNOWN},"ca-central-1":${UNKNOWN}}`);
+      expect(text.split(`${UNKNOWN}: a value AWS assigns at deploy`)).to.have.length(2);
+    });
+
+    it("prints nothing the mocks invented, though the runs (and StackReferences) still carry it", async () => {
+      const runs = await committedStackRuns();
+      const fabricated = runs.flatMap((r) => r.fabricated);
+      const text = io.stdout.join("\n").toLowerCase();
+      expect(fabricated).to.include.members(["123456789012", "us-east-1a", "ca-central-1b"]);
+      expect(fabricated.filter((f) => text.includes(f))).to.deep.equal([]);
+      // The shapes of what AWS assigns, in case a mock invents one without registering it.
+      const assigned =
+        /123456789012|amazonaws\.com|\b(vpc|subnet|sg|nat|rtb|lt)-[0-9a-f]{17}\b|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-|\b[a-z]{2}-[a-z]+-\d[a-z]\b/i;
+      expect(text).to.not.match(assigned);
+      expect(fs.readFileSync(jsonFile, "utf8")).to.not.match(assigned);
+      expect(runs[0].outputs.vpcId).to.match(/^vpc-[0-9a-f]{17}$/);
+      expect(runs[0].outputs.publicAlbDnsName).to.match(/\.us-east-1\.elb\.amazonaws\.com$/);
+    });
+
+    it("JSON: unknown values are null and listed as JSON Pointers; a null export is not unknown", () => {
+      const json = JSON.parse(fs.readFileSync(jsonFile, "utf8")) as Plan;
+      const [home, , control] = json.stacks;
+      expect(home.outputs).to.deep.include({ role: "active", domain: "app.example.com", vpcId: null });
+      expect(home.outputs.availabilityZones).to.deep.equal([null, null]);
+      expect(home.unknownOutputs).to.include.members([
+        "/vpcId",
+        "/availabilityZones/0",
+        "/securityGroupIds/backend",
+      ]);
+      expect(home.unknownOutputs).to.not.include.members(["/role", "/domain", "/region"]);
+      const planOutputs = (control.outputs.plans as Record<string, Record<string, unknown>>)["ca-central-1"];
+      expect(planOutputs.planArn).to.equal(null);
+      expect(planOutputs.approvalRoleArn).to.equal(null);
+      expect(control.unknownOutputs).to.include("/plans/ca-central-1/planArn");
+      expect(control.unknownOutputs).to.not.include("/plans/ca-central-1/approvalRoleArn");
+      for (const stack of json.stacks) {
+        for (const pointer of stack.unknownOutputs) {
+          const value = pointer
+            .split("/")
+            .slice(1)
+            .reduce<unknown>((v, key) => (v as Record<string, unknown>)[key], stack.outputs);
+          expect(value, `${stack.stack} ${pointer}`).to.equal(null);
+        }
+      }
+    });
+
     it("plans one stack with --stack; the DR report still covers every stack", async () => {
       for (const stack of ["ca-central-1", "us-east-1", "global"]) {
-        const one = await plan({ color: false, help: false, stack }, capture());
+        const io = capture();
+        const one = await plan({ color: false, help: false, stack }, io);
+        if (stack === "us-east-1") {
+          // A secret export prints as pulumi preview prints it, in the text and the JSON.
+          expect(io.stdout).to.include("    dbCredentials: [secret]");
+          expect(one.stacks[0].outputs.dbCredentials).to.equal("[secret]");
+        }
         expect(one.exitCode).to.equal(EXIT.clean);
         expect(one.stacks.map((s) => s.stack)).to.deep.equal([stack]);
         expect(one.dr, stack).to.deep.equal(result.dr);
@@ -311,6 +402,56 @@ describe("plan", function () {
     expect(io.stderr.join("\n")).to.contain(`--policy-pack-config "${bad}": not valid JSON`);
   });
 
+  describe("unknown values", () => {
+    const fabricated = new Set(["vpc-0abc1234567", "123456789012", "us-east-1a"]);
+
+    it("masks a string that holds an invented value, alone or inside, recursively; keeps the rest", () => {
+      const paths: string[] = [];
+      const outputs = {
+        region: "us-east-1",
+        vpc: "VPC-0ABC1234567",
+        arn: "arn:aws:sns:us-east-1:123456789012:topic",
+        zones: ["us-east-1a", "us-east-1-aurora"],
+        "a/b~c": { id: "vpc-0abc1234567", port: 5432, none: null },
+      };
+      expect(maskFabricated(outputs, fabricated, null, paths)).to.deep.equal({
+        region: "us-east-1",
+        vpc: null,
+        arn: null,
+        zones: [null, "us-east-1-aurora"],
+        "a/b~c": { id: null, port: 5432, none: null },
+      });
+      expect(paths).to.deep.equal(["/vpc", "/arn", "/zones/0", "/a~1b~0c/id"]);
+      expect(renderOutput(outputs.zones, fabricated)).to.equal(`[${UNKNOWN},"us-east-1-aurora"]`);
+      expect(renderOutput("app.example.com", fabricated)).to.equal('"app.example.com"');
+    });
+
+    it("the mocks register every string they add to a resource's state, bar the values AWS fixes", async () => {
+      const runs = await committedStackRuns();
+      const fabricated = runs.flatMap((r) => r.fabricated);
+      const strings = (value: unknown): string[] =>
+        typeof value === "string"
+          ? [value]
+          : value !== null && typeof value === "object"
+            ? Object.values(value).flatMap(strings)
+            : [];
+      // The same for every resource of the type, whatever the account: no deploy needed to know them.
+      const fixedByAws = ["CNAME", "$LATEST"];
+      const leaks: string[] = [];
+      for (const r of runs.flatMap((run) => run.resources)) {
+        // A secret's value is invented; its wrapper's signature key is Pulumi's constant.
+        if (!r.custom || r.type.includes("RandomPassword")) continue;
+        const inputs = new Set(strings(r.inputs));
+        for (const s of [r.id, ...strings(r.outputs)]) {
+          if (!inputs.has(s) && !fixedByAws.includes(s) && !isFabricated(s, fabricated)) {
+            leaks.push(`${r.type} ${r.name}: ${s}`);
+          }
+        }
+      }
+      expect(leaks).to.deep.equal([]);
+    });
+  });
+
   describe("DR arithmetic", () => {
     const a = DR_ASSUMPTIONS;
 
@@ -415,10 +556,85 @@ describe("plan", function () {
       const sum = (r: typeof active) => r.monthlyCost.items.reduce((s, i) => s + i.monthlyUsd, 0);
       expect(active.monthlyCost.totalUsd).to.be.closeTo(sum(active), 0.001);
       expect(dr.standbyCostPercentOfActive).to.be.closeTo(
-        (passive.monthlyCost.totalUsd / active.monthlyCost.totalUsd) * 100,
+        (passive.monthlyCost.totalUsd! / active.monthlyCost.totalUsd!) * 100,
         0.01,
       );
       expect(dr.standbyCostPercentOfActive).to.be.lessThan(100);
+      expect(dr.regionsWithoutPrices).to.deep.equal([]);
+    });
+
+    describe("a region tools/prices.json has no prices for", () => {
+      // The committed runs, moved: prices follow the run's region, nothing else in the report does.
+      let runs: StackRun[];
+      const moved = (run: StackRun, region: string, stack = run.stack): StackRun => ({
+        ...run,
+        region,
+        stack,
+      });
+      const text = (dr: ReturnType<typeof drReport>) => {
+        const io = capture();
+        printDr(dr, io, paint(false));
+        return io.stdout.join("\n");
+      };
+      before(async () => {
+        runs = await committedStackRuns();
+      });
+
+      it("has no total ('no prices for'), not $0.00, and a second standby there is left out of the ratio", () => {
+        const [home, standby, control] = runs;
+        const dr = drReport([home, standby, moved(standby, "eu-west-1", "eu-west-1"), control]);
+        const euw1 = dr.regions[2];
+        expect(euw1.monthlyCost.totalUsd).to.equal(null);
+        expect(euw1.monthlyCost.items).to.deep.equal([]);
+        expect(euw1.monthlyCost.unpriced).to.include(
+          "EC2 t3.small (frontend) × 1 (not in tools/prices.json for eu-west-1)",
+        );
+        expect(dr.regionsWithoutPrices).to.deep.equal(["eu-west-1"]);
+        expect(dr.standbyCostPercentOfActive).to.equal(drReport(runs).standbyCostPercentOfActive);
+        const printed = text(dr);
+        expect(printed).to.contain(
+          `no prices for eu-west-1 in tools/prices.json: ${euw1.monthlyCost.unpriced.length} items unpriced, no total`,
+        );
+        expect(printed).to.not.contain("0.00  total");
+        expect(printed).to.contain(
+          `standby cost: ${dr.standbyCostPercentOfActive}% of the active region's (without eu-west-1: no prices)`,
+        );
+      });
+
+      it("no ratio when the only standby or the active region has no prices, and the text says why", () => {
+        const [home, standby, control] = runs;
+        for (const dr of [
+          drReport([home, moved(standby, "eu-west-1"), control]),
+          drReport([moved(home, "eu-west-1"), standby, control]),
+        ]) {
+          expect(dr.standbyCostPercentOfActive).to.equal(null);
+          expect(dr.regionsWithoutPrices).to.deep.equal(["eu-west-1"]);
+          expect(text(dr)).to.contain(
+            "standby cost against the active region's: not compared, no prices for eu-west-1",
+          );
+        }
+      });
+
+      it("a known region with an instance type the table lacks keeps its total and lists the item as unpriced", () => {
+        const [home, standby, control] = runs;
+        const odd: StackRun = {
+          ...standby,
+          resources: standby.resources.map((r) =>
+            r.type === "aws:ec2/launchTemplate:LaunchTemplate"
+              ? { ...r, inputs: { ...r.inputs, instanceType: "x9.huge" } }
+              : r,
+          ),
+        };
+        const dr = drReport([home, odd, control]);
+        const cost = dr.regions[1].monthlyCost;
+        expect(cost.unpriced).to.include(
+          "EC2 x9.huge (frontend) × 1 (not in tools/prices.json for ca-central-1)",
+        );
+        expect(cost.totalUsd).to.be.a("number").and.above(0);
+        expect(dr.regionsWithoutPrices).to.deep.equal([]);
+        expect(dr.standbyCostPercentOfActive).to.be.a("number");
+        expect(text(dr)).to.match(/unpriced {3}EC2 x9\.huge \(frontend\)/);
+      });
     });
   });
 });

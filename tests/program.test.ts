@@ -3,6 +3,9 @@
  * (home first, its real exports fed to the standby's StackReference) with the wiring asserted end to end.
  */
 import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { listStackFiles, StackFile, StackRun } from "../tools/mocks";
 import { editedRoot, isSecret, ofType, one, standbyFileFor, unsecret } from "./helpers";
 import { HOME_OUTPUT_NAMES } from "../components/dataTier";
@@ -389,7 +392,7 @@ describe("program", function () {
       }
     });
 
-    it("passes npm run plan's policies for the three stacks (exit 0), eu-west-1 listed as unpriced", async () => {
+    it("passes npm run plan's policies for the three stacks (exit 0), eu-west-1 without prices", async () => {
       const out: string[] = [];
       const err: string[] = [];
       // The same three stacks as stack files: the home lists eu-west-1 and a third file is there.
@@ -401,8 +404,9 @@ describe("program", function () {
         },
         { file: "Pulumi.eu-west-1.yaml", to: standbyFileFor("eu-west-1", "10.30.0.0/16") },
       ]);
+      const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-three-")), "plan.json");
       const result = await plan(
-        { color: false, help: false } as PlanOptions,
+        { color: false, help: false, json } as PlanOptions,
         { out: (t) => out.push(t), err: (t) => err.push(t) },
         root,
       );
@@ -417,6 +421,19 @@ describe("program", function () {
       const euw1 = result.dr!.regions.find((r) => r.region === "eu-west-1")!;
       expect(euw1.monthlyCost.unpriced).to.not.be.empty;
       expect(result.dr!.detectionSeconds).to.equal(30);
+      // No $0.00 for a region without prices, and no ratio counting it as free.
+      const written = JSON.parse(fs.readFileSync(json, "utf8")) as typeof result;
+      expect(written.dr!.regions.map((r) => [r.region, r.monthlyCost.totalUsd === null])).to.deep.equal([
+        ["us-east-1", false],
+        ["ca-central-1", false],
+        ["eu-west-1", true],
+      ]);
+      expect(written.dr!.regionsWithoutPrices).to.deep.equal(["eu-west-1"]);
+      const text = out.join("\n");
+      expect(text).to.match(/eu-west-1 \(passive\):.*\n {8}no prices for eu-west-1 in tools\/prices\.json/);
+      expect(text).to.contain(
+        `standby cost: ${written.dr!.standbyCostPercentOfActive}% of the active region's (without eu-west-1: no prices)`,
+      );
     });
   });
 });

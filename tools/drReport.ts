@@ -73,6 +73,13 @@ export interface CostItem {
   monthlyUsd: number;
 }
 
+export interface MonthlyCost {
+  /** The priced items' sum; null for a region tools/prices.json has no prices for (not $0: unknown). */
+  totalUsd: number | null;
+  items: CostItem[];
+  unpriced: string[];
+}
+
 export interface RegionFootprint {
   stack: string;
   region: string;
@@ -82,7 +89,7 @@ export interface RegionFootprint {
   loadBalancers: number;
   dbInstances: number;
   dbInstanceClass: string;
-  monthlyCost: { totalUsd: number; items: CostItem[]; unpriced: string[] };
+  monthlyCost: MonthlyCost;
 }
 
 /** One failure case of the behaviour matrix. */
@@ -127,8 +134,11 @@ export interface DrReport {
   assumptions: Assumptions;
   regions: RegionFootprint[];
   /** The control stack's monthly cost (ARC plans), apart from the regions. */
-  control: { stack: string; monthlyCost: { totalUsd: number; items: CostItem[]; unpriced: string[] } } | null;
+  control: { stack: string; monthlyCost: MonthlyCost } | null;
+  /** The standbys' cost against the active region's, over the regions that have prices. */
   standbyCostPercentOfActive: number | null;
+  /** The regions tools/prices.json has no prices for: no total, and left out of the ratio. */
+  regionsWithoutPrices: string[];
   priceTable: { label: string; compiled: string; source: string };
 }
 
@@ -357,13 +367,18 @@ function costBook(where: string) {
     }
     items.push({ item, quantity, monthlyUsd: round2(quantity * unitMonthly) });
   };
-  const total = () => ({ totalUsd: round2(items.reduce((s, i) => s + i.monthlyUsd, 0)), items, unpriced });
+  const total = (): MonthlyCost => ({
+    totalUsd: round2(items.reduce((s, i) => s + i.monthlyUsd, 0)),
+    items,
+    unpriced,
+  });
   return { add, total };
 }
 
 /** Footprint and monthly on-demand estimate of one region, from its recorded resources. */
 export function regionFootprint(run: StackRun): RegionFootprint {
-  // A region missing from the price table is planned all the same; its items are listed as unpriced.
+  // A region missing from the price table is planned all the same: its items are listed as unpriced,
+  // and it has no total (a $0.00 one would read as a free region).
   const p = (prices.regions as Record<string, RegionPrices | undefined>)[run.region];
   const hours = prices.hoursPerMonth;
   const { add, total } = costBook(run.region);
@@ -426,12 +441,12 @@ export function regionFootprint(run: StackRun): RegionFootprint {
     loadBalancers,
     dbInstances: dbInstances.length,
     dbInstanceClass: dbClass,
-    monthlyCost: total(),
+    monthlyCost: p ? total() : { ...total(), totalUsd: null },
   };
 }
 
 /** The control stack's monthly cost: its ARC Region switch plans and KMS key (global prices). */
-export function controlCost(run: StackRun): { totalUsd: number; items: CostItem[]; unpriced: string[] } {
+export function controlCost(run: StackRun): MonthlyCost {
   const { add, total } = costBook("the control stack");
   add(
     "ARC Region switch plan",
@@ -482,10 +497,14 @@ export function drReport(runs: StackRun[], assumptions = DR_ASSUMPTIONS): DrRepo
   const timings = plan && target ? planTimings(plan, target, capacity, assumptions) : null;
 
   const regions = regional.map(regionFootprint);
-  const activeCost = regions.find((r) => r.role === "active")?.monthlyCost.totalUsd;
-  const standbyCost = regions
-    .filter((r) => r.role === "passive")
-    .reduce((s, r) => s + r.monthlyCost.totalUsd, 0);
+  // Regions without prices are left out of the ratio, not counted as free; none is left if the active
+  // region or every standby has no prices.
+  const priced = regions.filter((r) => r.monthlyCost.totalUsd !== null);
+  const activeCost = priced.find((r) => r.role === "active")?.monthlyCost.totalUsd;
+  const standbys = regions.filter((r) => r.role === "passive");
+  const pricedStandbys = priced.filter((r) => r.role === "passive");
+  const standbyCost = pricedStandbys.reduce((s, r) => s + (r.monthlyCost.totalUsd ?? 0), 0);
+  const comparable = activeCost && (pricedStandbys.length > 0 || standbys.length === 0);
   return {
     detectionSeconds: detection,
     dnsSeconds: assumptions.aliasRecordTtl.seconds,
@@ -495,7 +514,8 @@ export function drReport(runs: StackRun[], assumptions = DR_ASSUMPTIONS): DrRepo
     assumptions,
     regions,
     control: control ? { stack: control.stack, monthlyCost: controlCost(control) } : null,
-    standbyCostPercentOfActive: activeCost ? round2((standbyCost / activeCost) * 100) : null,
+    standbyCostPercentOfActive: comparable ? round2((standbyCost / activeCost) * 100) : null,
+    regionsWithoutPrices: regions.filter((r) => r.monthlyCost.totalUsd === null).map((r) => r.region),
     priceTable: { label: prices.label, compiled: prices.compiled, source: prices.source },
   };
 }

@@ -84,6 +84,11 @@ export interface StackRun {
   resources: RecordedResource[];
   /** The stack's exports. */
   outputs: Record<string, unknown>;
+  /**
+   * What the mocks invented during the run (lowercase): a string that contains one of these exists
+   * only after a deploy. See `isFabricated`.
+   */
+  fabricated: string[];
   /** Names of the exports that are Pulumi secrets (a StackReference hands them out as secrets only). */
   secretOutputNames: string[];
 }
@@ -130,8 +135,32 @@ function arcRoute53Configs(plan: Record<string, unknown>): ArcRoute53Config[] {
   return configs;
 }
 
+/**
+ * Every value the mocks invent in the run under way (lowercase): the fingerprints in fabricated ids,
+ * ARNs and DNS names, the placeholder account, the availability zones. The tests, the policies and
+ * the StackReferences need realistic values, so the mocks hand them out; the plan must not print them
+ * as if they were real (`pulumi preview` shows them as unknown), and finds them through this list.
+ * Numbers the mocks invent (a cluster's port) are not tracked: no stack exports one.
+ */
+let invented: Set<string> | undefined;
+
+function invent<T extends string>(value: T): T {
+  invented?.add(value.toLowerCase());
+  return value;
+}
+
+/** Whether `value` contains something the mocks invented (one of a run's `fabricated` strings). */
+export function isFabricated(value: string, fabricated: Iterable<string>): boolean {
+  const lower = value.toLowerCase();
+  for (const f of fabricated) if (lower.includes(f)) return true;
+  return false;
+}
+
 function hex(seed: string, length = 17): string {
-  return crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
+  const h = crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
+  // Shorter fingerprints only appear next to a longer one (a UUID's middle groups), and four hex
+  // digits ("2026", "beef") could well occur in a configured name.
+  return length >= 6 ? invent(h) : h;
 }
 
 /** "aws:ec2/securityGroup:SecurityGroup" → { pkg: "aws", module: "ec2", kind: "securityGroup" } */
@@ -192,7 +221,8 @@ export function fabricateState(
         arnSuffix: `app/${lbName}/${hex(seed, 16)}`,
         name: lbName,
         dnsName: `${internal ? "internal-" : ""}${lbName}-${hex(seed, 10)}.${region}.elb.amazonaws.com`,
-        zoneId: ALB_ZONE_IDS[region] ?? "Z00000000000000000000",
+        // AWS's real zone id for the region, but a preview does not know an ALB's attributes yet.
+        zoneId: invent(ALB_ZONE_IDS[region] ?? "Z00000000000000000000"),
       });
       break;
     }
@@ -260,7 +290,7 @@ export function fabricateState(
         arn: arnOf("dynamodb", `table/${id}`),
         name: id,
         streamArn: arnOf("dynamodb", `table/${id}/stream/2026-01-01T00:00:00.000`),
-        streamLabel: "2026-01-01T00:00:00.000",
+        streamLabel: invent("2026-01-01T00:00:00.000"),
       });
       break;
     case "aws:dynamodb/tableReplica:TableReplica": {
@@ -413,7 +443,7 @@ export function fabricateCall(
       return {
         accountId: ACCOUNT_ID,
         arn: `arn:${PARTITION}:iam::${ACCOUNT_ID}:user/mock`,
-        userId: "AIDAMOCK",
+        userId: invent("AIDAMOCK"),
         id: ACCOUNT_ID,
       };
     case "aws:index/getPartition:getPartition":
@@ -427,8 +457,9 @@ export function fabricateCall(
       return { name: region, region, endpoint: `ec2.${region}.amazonaws.com`, id: region };
     case "aws:index/getAvailabilityZones:getAvailabilityZones":
       return {
-        names: ["a", "b", "c"].map((s) => `${region}${s}`),
-        zoneIds: [1, 2, 3].map((i) => `use1-az${i}`),
+        // Which zones an account sees is the account's: these names are stand-ins.
+        names: ["a", "b", "c"].map((s) => invent(`${region}${s}`)),
+        zoneIds: [1, 2, 3].map((i) => invent(`use1-az${i}`)),
         id: region,
       };
     case "aws:route53/getZone:getZone":
@@ -440,7 +471,8 @@ export function fabricateCall(
       };
     case "aws:elb/getServiceAccount:getServiceAccount": {
       const r = (inputs.region as string | undefined) ?? region;
-      const account = ELB_ACCOUNTS[r] ?? "000000000000";
+      // AWS's published accounts are real (the provider's own table); the fallback is not.
+      const account = ELB_ACCOUNTS[r] ?? invent("000000000000");
       return { arn: `arn:${PARTITION}:iam::${account}:root`, id: account, region: r };
     }
     case "aws:arcregionswitch/getRoute53HealthChecks:getRoute53HealthChecks": {
@@ -454,7 +486,9 @@ export function fabricateCall(
           const key = `${config.hostedZoneId}/${config.recordName}/${set.region}`;
           const h = hex(`${planArn}/${key}`, 32);
           checks.set(key, {
-            healthCheckId: `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`,
+            healthCheckId: invent(
+              `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`,
+            ),
             hostedZoneId: config.hostedZoneId,
             recordName: config.recordName,
             region: set.region,
@@ -488,6 +522,8 @@ export async function runProgram(
   const project = opts.project ?? "multi-region-web";
   const organization = opts.organization ?? "organization";
   const region = opts.config["aws:region"] ?? "us-east-1";
+  const fabricated = new Set<string>([ACCOUNT_ID]);
+  invented = fabricated;
   const providers = new Map<string, ProviderInfo>();
   const regionOf = (provider?: string) => (provider ? providers.get(provider)?.region : undefined) ?? region;
   // Provider v7 resources may name their own region; otherwise they are in their provider's.
@@ -593,6 +629,7 @@ export async function runProgram(
   // Let the rejections of this run surface before the listener goes.
   await new Promise((resolve) => setImmediate(resolve));
   process.off("unhandledRejection", collect);
+  invented = undefined;
   // Rethrown as it was (a ConfigError stays a ConfigError for the plan's exit code).
   // eslint-disable-next-line @typescript-eslint/only-throw-error
   if (programError !== undefined) throw programError;
@@ -606,6 +643,7 @@ export async function runProgram(
     resources,
     outputs: await resolveDeep(outputs),
     secretOutputNames: await secretNames(exported),
+    fabricated: [...fabricated],
   };
 }
 

@@ -12,8 +12,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, formatFinding } from "../config";
 import { CheckedStack, preflight } from "../config/preflight";
-import { drReport, DrReport } from "./drReport";
-import { CONTROL_DIR, RecordedResource, ROOT_DIR, StackFile, StackRun } from "./mocks";
+import { drReport, DrReport, MonthlyCost } from "./drReport";
+import { CONTROL_DIR, isFabricated, RecordedResource, ROOT_DIR, StackFile, StackRun } from "./mocks";
 import { PackConfig } from "../policy/runner";
 import { evaluateStack, PolicyResult, readPolicyConfig } from "./planPolicies";
 import { addReference, emptyReferences, isControlRun, isHome, runStack } from "./runStacks";
@@ -24,6 +24,10 @@ export const USAGE = `Usage: npm run plan -- [options]
 
 Offline preview of every stack in Pulumi.<stack>.yaml (no AWS account or Pulumi CLI needed):
 the resource tree, outputs, CrossGuard policy results and the disaster-recovery report.
+
+Values AWS assigns at deploy (ids, ARNs, DNS names, zone and subnet ids, the account, availability
+zones) print as [unknown until deploy]: the mocks invent stand-ins for them. In the --json file they
+are null, and each stack's unknownOutputs lists them as JSON Pointers into its outputs.
 
 Options:
   --stack <name>               plan only this stack (the home stack still runs first, for its exports)
@@ -88,7 +92,13 @@ export interface StackPlan {
   home: boolean;
   resources: { urn: string; type: string; name: string; parent?: string; protect: boolean }[];
   countsByType: Record<string, number>;
+  /** The exports, with null for each value that exists only after a deploy. */
   outputs: Record<string, unknown>;
+  /**
+   * JSON Pointers (RFC 6901) into `outputs` of the values that exist only after a deploy: null alone
+   * would not tell them from an export that is null (as Terraform's plan JSON has `after_unknown`).
+   */
+  unknownOutputs: string[];
   policies: { mandatory: PolicyResult[]; advisory: PolicyResult[] };
 }
 
@@ -103,7 +113,7 @@ export interface PlanIo {
   err: (line: string) => void;
 }
 
-interface Paint {
+export interface Paint {
   green(s: string): string;
   yellow(s: string): string;
   red(s: string): string;
@@ -111,7 +121,7 @@ interface Paint {
   dim(s: string): string;
 }
 
-function paint(color: boolean): Paint {
+export function paint(color: boolean): Paint {
   const wrap = (code: number) => (s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
   return { green: wrap(32), yellow: wrap(33), red: wrap(31), bold: wrap(1), dim: wrap(2) };
 }
@@ -139,14 +149,65 @@ export function renderTree(resources: RecordedResource[], p: Paint): string[] {
   return lines;
 }
 
+/** How the plan prints a value that exists only after a deploy (`pulumi preview`'s `output<string>`). */
+export const UNKNOWN = "[unknown until deploy]";
+/** How the plan prints a secret export, as `pulumi preview` does. */
+export const SECRET = "[secret]";
+
+/**
+ * `value` with `unknown` in place of every string that holds something the mocks invented (a
+ * fabricated id, ARN or DNS name, alone or inside a longer string), recursively; pushes the JSON
+ * Pointer of each onto `paths`.
+ */
+export function maskFabricated(
+  value: unknown,
+  fabricated: ReadonlySet<string>,
+  unknown: unknown,
+  paths: string[] = [],
+  path = "",
+): unknown {
+  const mask = (v: unknown, key: string | number) =>
+    maskFabricated(
+      v,
+      fabricated,
+      unknown,
+      paths,
+      `${path}/${String(key).replace(/~/g, "~0").replace(/\//g, "~1")}`,
+    );
+  if (typeof value === "string" && isFabricated(value, fabricated)) {
+    paths.push(path);
+    return unknown;
+  }
+  if (Array.isArray(value)) return value.map(mask);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v, k)]));
+  }
+  return value;
+}
+
+/** One export as the plan prints it: JSON, with UNKNOWN (unquoted) where the value is not known yet. */
+export function renderOutput(value: unknown, fabricated: ReadonlySet<string>): string {
+  // A placeholder no export can hold (a NUL character), swapped for the bare marker once serialized.
+  const placeholder = "\u0000unknown";
+  return JSON.stringify(maskFabricated(value, fabricated, placeholder))
+    .split(JSON.stringify(placeholder))
+    .join(UNKNOWN);
+}
+
 export function countByType(resources: RecordedResource[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const r of resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-async function stackPlan(run: StackRun, stackFile: StackFile, policyConfig: PackConfig): Promise<StackPlan> {
+async function stackPlan(
+  run: StackRun,
+  stackFile: StackFile,
+  policyConfig: PackConfig,
+  fabricated: ReadonlySet<string>,
+): Promise<StackPlan> {
   const results = await evaluateStack(run, policyConfig);
+  const unknownOutputs: string[] = [];
   return {
     stack: run.stack,
     region: run.region,
@@ -160,7 +221,22 @@ async function stackPlan(run: StackRun, stackFile: StackFile, policyConfig: Pack
       protect: r.protect,
     })),
     countsByType: countByType(run.resources),
-    outputs: run.outputs,
+    outputs: Object.fromEntries(
+      Object.entries(run.outputs).map(([key, value]) => [
+        key,
+        // A secret is never printed, known or not (and so is no unknown either).
+        run.secretOutputNames.includes(key)
+          ? SECRET
+          : maskFabricated(
+              value,
+              fabricated,
+              null,
+              unknownOutputs,
+              `/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`,
+            ),
+      ]),
+    ),
+    unknownOutputs,
     policies: {
       mandatory: results.filter((r) => r.level === "mandatory"),
       advisory: results.filter((r) => r.level === "advisory"),
@@ -168,7 +244,13 @@ async function stackPlan(run: StackRun, stackFile: StackFile, policyConfig: Pack
   };
 }
 
-function printStack(plan: StackPlan, run: StackRun, io: PlanIo, p: Paint): void {
+function printStack(
+  plan: StackPlan,
+  run: StackRun,
+  fabricated: ReadonlySet<string>,
+  io: PlanIo,
+  p: Paint,
+): void {
   io.out("");
   const kind =
     plan.role === "control" ? "failover control" : `${plan.role}, ${plan.home ? "home" : "standby"}`;
@@ -183,7 +265,10 @@ function printStack(plan: StackPlan, run: StackRun, io: PlanIo, p: Paint): void 
     io.out(`      ${String(n).padStart(3)}  ${type}`);
   io.out("");
   io.out(p.bold("Outputs:"));
-  for (const [key, value] of Object.entries(plan.outputs)) io.out(`    ${key}: ${JSON.stringify(value)}`);
+  for (const [key, value] of Object.entries(run.outputs)) {
+    // As pulumi preview prints a secret export: never its value, known or not.
+    io.out(`    ${key}: ${run.secretOutputNames.includes(key) ? SECRET : renderOutput(value, fabricated)}`);
+  }
   io.out("");
   const { mandatory, advisory } = plan.policies;
   io.out(p.bold(`Policies: ${mandatory.length} mandatory violation(s), ${advisory.length} advisory`));
@@ -251,21 +336,32 @@ export function printDr(dr: DrReport, io: PlanIo, p: Paint): void {
     io.out(
       `    ${r.stack} (${r.role}): ${tiers}; NAT gateways ${r.natGateways}; DB instances ${r.dbInstances}×${r.dbInstanceClass}`,
     );
-    printCost(r.monthlyCost, io, p);
+    printCost(r.monthlyCost, r.region, io, p);
   }
   if (dr.control) {
     io.out(`    ${dr.control.stack} (failover control)`);
-    printCost(dr.control.monthlyCost, io, p);
+    printCost(dr.control.monthlyCost, dr.control.stack, io, p);
   }
+  const noPrices = dr.regionsWithoutPrices.join(", ");
   if (dr.standbyCostPercentOfActive !== null) {
-    io.out(`    standby cost: ${dr.standbyCostPercentOfActive}% of the active region's`);
+    const without = noPrices ? ` (without ${noPrices}: no prices)` : "";
+    io.out(`    standby cost: ${dr.standbyCostPercentOfActive}% of the active region's${without}`);
+  } else if (noPrices) {
+    io.out(`    standby cost against the active region's: not compared, no prices for ${noPrices}`);
   }
   io.out(
     p.dim(`    ${dr.priceTable.label}. Prices compiled ${dr.priceTable.compiled}; ${dr.priceTable.source}.`),
   );
 }
 
-function printCost(cost: DrReport["regions"][number]["monthlyCost"], io: PlanIo, p: Paint): void {
+function printCost(cost: MonthlyCost, where: string, io: PlanIo, p: Paint): void {
+  if (cost.totalUsd === null) {
+    // Every item is unpriced, for the same reason: one line says it (the JSON lists them).
+    io.out(
+      `        ${p.yellow(`no prices for ${where}`)} in tools/prices.json: ${cost.unpriced.length} items unpriced, no total`,
+    );
+    return;
+  }
   for (const item of cost.items)
     io.out(`        $${item.monthlyUsd.toFixed(2).padStart(9)}  ${item.quantity} × ${item.item}`);
   for (const u of cost.unpriced) io.out(`        ${p.yellow("unpriced")}   ${u}`);
@@ -325,6 +421,14 @@ export async function plan(opts: PlanOptions, io: PlanIo, root = ROOT_DIR): Prom
   const references = emptyReferences();
   const runs: StackRun[] = [];
   const plans: StackPlan[] = [];
+  // Of every run so far: a standby or the control stack exports values an earlier run invented.
+  const fabricated = new Set<string>();
+  io.out(
+    p.dim(
+      `Offline plan under Pulumi mocks. ${UNKNOWN}: a value AWS assigns at deploy (an id, ARN, DNS name, ` +
+        "zone or subnet id, the account, an availability zone); the mocks' stand-ins are not printed.",
+    ),
+  );
   for (const stackFile of [...stackFiles, ...controlStackFiles]) {
     let run: StackRun;
     try {
@@ -339,9 +443,10 @@ export async function plan(opts: PlanOptions, io: PlanIo, root = ROOT_DIR): Prom
     }
     addReference(references, run);
     runs.push(run);
+    run.fabricated.forEach((f) => fabricated.add(f));
     if (opts.stack !== undefined && stackFile.stack !== opts.stack) continue;
-    const stackPlanResult = await stackPlan(run, stackFile, policyConfig);
-    printStack(stackPlanResult, run, io, p);
+    const stackPlanResult = await stackPlan(run, stackFile, policyConfig, fabricated);
+    printStack(stackPlanResult, run, fabricated, io, p);
     plans.push(stackPlanResult);
   }
 
