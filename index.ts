@@ -27,8 +27,17 @@ import { TierAsg } from "./components/tierAsg";
 import { placeholderService } from "./components/userData";
 import { WebFirewall } from "./components/webFirewall";
 
+/**
+ * The stack's provider default tags (`aws:defaultTags`). The provider applies them to every resource
+ * with `tags_all`; TierAsg copies them to what its Auto Scaling group launches, which they never reach.
+ */
+function providerDefaultTags(): Record<string, string> {
+  return new pulumi.Config("aws").getObject<{ tags?: Record<string, string> }>("defaultTags")?.tags ?? {};
+}
+
 export = async () => {
   const cfg = loadConfig();
+  const launchTags = providerDefaultTags();
 
   // A standby reads what it joins from the home stack before it registers anything: a missing
   // output is an error that names it, and a standby in the home's own region is a config error.
@@ -67,6 +76,7 @@ export = async () => {
     deletionProtection: cfg.albDeletionProtection,
     sizing: cfg.backend,
     userData: placeholderService({ tier: "backend", port: cfg.appPort, ssmPrefix, region: cfg.region }),
+    launchTags,
   });
 
   const frontend = new TierAsg("frontend", {
@@ -84,6 +94,7 @@ export = async () => {
       port: cfg.appPort,
       backendUrl: pulumi.interpolate`http://${backend.albDnsName}:${cfg.appPort}`,
     }),
+    launchTags,
   });
   frontend.connectTo(backend);
 

@@ -49,6 +49,12 @@ export interface TierAsgArgs {
   sizing: TierConfig;
   /** Plain-text user data (cloud-init script); base64-encoded here. */
   userData: pulumi.Input<string>;
+  /**
+   * Tags the instances and their volumes get at launch, besides `Name` and `Tier`: the stack's
+   * provider default tags, which reach neither an Auto Scaling group (it has no `tags_all`) nor what
+   * it launches. @default {}
+   */
+  launchTags?: Record<string, string>;
 }
 
 /** Throws before any resource is registered when the arguments cannot describe a working tier. */
@@ -129,6 +135,7 @@ export class TierAsg extends pulumi.ComponentResource {
     const deletionProtection = args.deletionProtection ?? true;
     const sizing = args.sizing;
     const tags = { Name: name, Tier: name };
+    const launchTags = { ...args.launchTags, ...tags };
     this.tier = name;
     this.listenerPort = args.internetFacing ? HTTPS_PORT : args.appPort;
 
@@ -348,8 +355,8 @@ export class TierAsg extends pulumi.ComponentResource {
         // The ASG pins latestVersion below; keeping the default in step avoids a stale default.
         updateDefaultVersion: true,
         tagSpecifications: [
-          { resourceType: "instance", tags },
-          { resourceType: "volume", tags },
+          { resourceType: "instance", tags: launchTags },
+          { resourceType: "volume", tags: launchTags },
         ],
         tags,
       },
@@ -381,7 +388,7 @@ export class TierAsg extends pulumi.ComponentResource {
         },
         enabledMetrics: ASG_METRICS,
         metricsGranularity: "1Minute",
-        tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+        tags: Object.entries(launchTags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
       },
       {
         parent: this,

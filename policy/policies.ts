@@ -12,6 +12,7 @@ import { loadBalancerPolicies } from "./rules/loadBalancers";
 import { networkPolicies } from "./rules/network";
 import { operationsPolicies } from "./rules/operations";
 import { s3Policies } from "./rules/s3";
+import { tagPolicies } from "./rules/tags";
 import { wafPolicies } from "./rules/waf";
 
 export type { PackPolicy } from "./rules/common";
@@ -32,6 +33,7 @@ export const policies: PackPolicy[] = [
   ...drPolicies,
   ...failoverPolicies,
   ...operationsPolicies,
+  ...tagPolicies,
 ];
 
 /** Default level of every policy, by name: what `--policy-pack-config` overrides. */

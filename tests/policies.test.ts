@@ -839,6 +839,17 @@ const cases: Record<string, Case> = {
       res(T.backupSelection, "selection", { planId: "plan-1", resources: [] }),
     ],
   },
+  "required-tags": {
+    pass: [
+      res(
+        T.kmsKey,
+        "key",
+        {},
+        { out: { tagsAll: { Project: "p", Stack: "s", Role: "r", Home: "h", Owner: "o", CostCentre: "c" } } },
+      ),
+    ],
+    fail: [res(T.kmsKey, "key", {}, { out: { tagsAll: { Project: "p" } } })],
+  },
   "dr-active-multi-az": {
     pass: [
       asg(),
