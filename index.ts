@@ -22,6 +22,7 @@ import { EdgeDns } from "./components/edgeDns";
 import { HomeProbe } from "./components/homeProbe";
 import { Integrations } from "./components/integrations";
 import { Observability } from "./components/observability";
+import { RegionKey } from "./components/regionKey";
 import { chooseAvailabilityZones, RegionalVpc } from "./components/regionalVpc";
 import { TierAsg } from "./components/tierAsg";
 import { placeholderService } from "./components/userData";
@@ -52,6 +53,9 @@ export = async () => {
     homePublicAlbDnsName = String(await homeStack.requireOutputValue("publicAlbDnsName"));
   }
 
+  // The region's data key comes first: every log group, the network's included, is encrypted with it.
+  const key = new RegionKey("data", { region: cfg.region, protect: cfg.protectData });
+
   const availabilityZones = await chooseAvailabilityZones(cfg.azCount);
   const network = new RegionalVpc("network", {
     cidrBlock: cfg.vpcCidr,
@@ -60,6 +64,7 @@ export = async () => {
     // Its own setting, never the role: a failover rebuilds no NAT gateway or route.
     natStrategy: cfg.natGateways === "onePerAz" ? "OnePerAz" : "Single",
     flowLogRetentionDays: cfg.logRetentionDays,
+    logKmsKeyArn: key.keyArn,
   });
 
   const accessLogs = new AccessLogBucket("alb-logs", { expirationDays: cfg.accessLogExpirationDays });
@@ -102,6 +107,7 @@ export = async () => {
     loadBalancerArn: frontend.albArn,
     rateLimit: cfg.wafRateLimit,
     logRetentionDays: cfg.logRetentionDays,
+    logKmsKeyArn: key.keyArn,
   });
 
   const data = new DataTier("data", {
@@ -115,6 +121,7 @@ export = async () => {
     database: cfg.database,
     homeOutputs,
     homeCredentials: homeStack ? readHomeSecrets(homeStack).dbCredentials : undefined,
+    kmsKeyArn: key.keyArn,
     protect: cfg.protectData,
     logRetentionDays: cfg.logRetentionDays,
   });
@@ -124,7 +131,7 @@ export = async () => {
     hostedZoneId: certificate.hostedZoneId,
     mail: cfg.mail,
     maps: cfg.maps,
-    kmsKeyArn: data.kmsKeyArn,
+    kmsKeyArn: key.keyArn,
     backendRoleName: backend.instanceRoleName,
     backendSecurityGroupId: backend.instanceSecurityGroupId,
     data: data.connection,
@@ -184,13 +191,14 @@ export = async () => {
         evaluationMinutes: cfg.homeProbeMinutes,
         alarmTopicArn: ops.opsTopicArn,
         logRetentionDays: cfg.logRetentionDays,
+        logKmsKeyArn: key.keyArn,
       });
 
   const backups = new Backups("backups", {
     project: cfg.project,
     region: cfg.region,
     home: cfg.home,
-    kmsKeyArn: data.kmsKeyArn,
+    kmsKeyArn: key.keyArn,
     backup: cfg.backup,
     standbyRegions: cfg.standbyRegions,
     resourceArns: cfg.home ? [data.clusterArn, data.tableArn] : undefined,

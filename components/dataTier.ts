@@ -1,13 +1,14 @@
 /**
  * The data block of the diagram, for both roles:
  *
- *   home stack:    KMS key · GlobalCluster ─▶ primary Aurora cluster (writer + readers) · DynamoDB table
+ *   home stack:    GlobalCluster ─▶ primary Aurora cluster (writer + readers) · DynamoDB table
  *                  · master credentials in Secrets Manager (generated here)
- *   standby stack: KMS key · secondary Aurora cluster joined to the home's GlobalCluster, forwarding
+ *   standby stack: secondary Aurora cluster joined to the home's GlobalCluster, forwarding
  *                  writes to the writer · DynamoDB TableReplica of the home table · its own copy of
  *                  the master credentials in Secrets Manager (read from the home stack, secret)
  *
- * Both replicate asynchronously from the home region. Which stack is the *home* never changes on a
+ * Everything is encrypted with the region's data key (RegionKey). Both replicate asynchronously
+ * from the home region. Which stack is the *home* never changes on a
  * failover (an ARC Region switch plan moves the Aurora writer; Pulumi does not), so a failover never
  * recreates a data resource. Every resource is in this stack's own region: nothing here needs another
  * region's API to be updated.
@@ -135,6 +136,8 @@ export interface DataTierArgs {
   homeOutputs?: HomeOutputs;
   /** Standby only: the home's `dbCredentials` output (secret JSON), stored in this region's secret. */
   homeCredentials?: pulumi.Input<string>;
+  /** The region's data key (RegionKey): storage, secrets, Performance Insights and the log group. */
+  kmsKeyArn: pulumi.Input<string>;
   /** Pulumi `protect` on every stateful resource. @default true */
   protect?: boolean;
   /** Retention of the cluster's exported PostgreSQL log group (a CloudWatch Logs value). */
@@ -189,28 +192,7 @@ export function rdsIdentifier(parts: string[], max = 63): string {
   return id.slice(0, max).replace(/-+$/, "");
 }
 
-/** KMS key policy: the account administers the key; IAM policies in the account delegate its use. */
-function accountKeyPolicy(partition: string, accountId: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        // AWS's default key policy. Aurora, Performance Insights, Secrets Manager, DynamoDB and SNS use
-        // the key on behalf of a caller (grants / kms:ViaService) under that caller's IAM permissions,
-        // so no service principal needs its own statement. Resource "*" in a key policy means "this key".
-        Sid: "EnableAccountAdministration",
-        Effect: "Allow",
-        Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
-        Action: "kms:*",
-        Resource: "*",
-      },
-    ],
-  });
-}
-
 export class DataTier extends pulumi.ComponentResource {
-  /** This region's data key. */
-  public readonly kmsKeyArn: pulumi.Output<string>;
   public readonly databaseSecurityGroupId: pulumi.Output<string>;
   public readonly clusterIdentifier: pulumi.Output<string>;
   public readonly clusterArn: pulumi.Output<string>;
@@ -235,27 +217,7 @@ export class DataTier extends pulumi.ComponentResource {
     const engineVersion = args.home ? db.engineVersion : (args.homeOutputs as HomeOutputs).dbEngineVersion;
     // Physical names that must be stable and unique per stack (aliases, identifiers, snapshots).
     const base = rdsIdentifier([pulumi.getProject(), pulumi.getStack()], 40);
-    const identity = aws.getCallerIdentityOutput({}, { parent: this });
-    const partition = aws.getPartitionOutput({}, { parent: this });
-    const keyPolicy = pulumi
-      .all([partition.partition, identity.accountId])
-      .apply(([p, account]) => accountKeyPolicy(p, account));
-
-    const key = new aws.kms.Key(
-      `${name}-key`,
-      {
-        description: `${base}: Aurora, DynamoDB, Performance Insights and secrets in ${args.region}`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        policy: keyPolicy,
-      },
-      { parent: this, protect },
-    );
-    new aws.kms.Alias(
-      `${name}-key-alias`,
-      { name: `alias/${base}-data`, targetKeyId: key.keyId },
-      { parent: this },
-    );
+    const keyArn = args.kmsKeyArn;
 
     // ---- Network: subnet group on the isolated subnets, a security group open to the backend only.
     const subnetGroup = new aws.rds.SubnetGroup(
@@ -315,7 +277,11 @@ export class DataTier extends pulumi.ComponentResource {
     const clusterIdentifier = rdsIdentifier([base, "cluster"]);
     const postgresLogs = new aws.cloudwatch.LogGroup(
       `${name}-postgresql-logs`,
-      { name: `/aws/rds/cluster/${clusterIdentifier}/postgresql`, retentionInDays: args.logRetentionDays },
+      {
+        name: `/aws/rds/cluster/${clusterIdentifier}/postgresql`,
+        retentionInDays: args.logRetentionDays,
+        kmsKeyId: keyArn,
+      },
       { parent: this },
     );
     // What every cluster in the global database shares, primary or secondary.
@@ -326,7 +292,7 @@ export class DataTier extends pulumi.ComponentResource {
       // cluster below), never behind the program's back in a maintenance window.
       autoMinorVersionUpgrade: false,
       storageEncrypted: true,
-      kmsKeyId: key.arn,
+      kmsKeyId: keyArn,
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: [dbSg.id],
       dbClusterParameterGroupName: parameterGroup.name,
@@ -445,7 +411,7 @@ export class DataTier extends pulumi.ComponentResource {
           streamEnabled: true,
           streamViewType: "NEW_AND_OLD_IMAGES",
           pointInTimeRecovery: { enabled: true },
-          serverSideEncryption: { enabled: true, kmsKeyArn: key.arn },
+          serverSideEncryption: { enabled: true, kmsKeyArn: keyArn },
           deletionProtectionEnabled: true,
         },
         // Replicas are TableReplica resources in the standby stacks; without this the home stack
@@ -486,7 +452,7 @@ export class DataTier extends pulumi.ComponentResource {
         `${name}-table-replica`,
         {
           globalTableArn: home.dynamoTableArn,
-          kmsKeyArn: key.arn,
+          kmsKeyArn: keyArn,
           pointInTimeRecovery: true,
           deletionProtectionEnabled: true,
         },
@@ -503,7 +469,7 @@ export class DataTier extends pulumi.ComponentResource {
       `${name}-master-secret`,
       {
         description: `${base}: Aurora master credentials (${args.home ? "generated here" : "copied from the home stack"})`,
-        kmsKeyId: key.arn,
+        kmsKeyId: keyArn,
         recoveryWindowInDays: 30,
       },
       { parent: this, protect },
@@ -534,7 +500,7 @@ export class DataTier extends pulumi.ComponentResource {
           publiclyAccessible: false,
           autoMinorVersionUpgrade: false,
           performanceInsightsEnabled: true,
-          performanceInsightsKmsKeyId: key.arn,
+          performanceInsightsKmsKeyId: keyArn,
           performanceInsightsRetentionPeriod: 7,
           copyTagsToSnapshot: true,
         },
@@ -546,7 +512,6 @@ export class DataTier extends pulumi.ComponentResource {
       );
     }
 
-    this.kmsKeyArn = key.arn;
     this.databaseSecurityGroupId = dbSg.id;
     this.clusterIdentifier = cluster.clusterIdentifier;
     this.clusterArn = cluster.arn;
@@ -565,11 +530,10 @@ export class DataTier extends pulumi.ComponentResource {
       tableArn,
       globalWriterEndpoint,
       secretArn: secret.arn,
-      kmsKeyArn: key.arn,
+      kmsKeyArn: keyArn,
     });
 
     this.registerOutputs({
-      kmsKeyArn: this.kmsKeyArn,
       databaseSecurityGroupId: this.databaseSecurityGroupId,
       clusterIdentifier: this.clusterIdentifier,
       clusterArn: this.clusterArn,

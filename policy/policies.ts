@@ -9,6 +9,7 @@ import { dataPolicies } from "./rules/data";
 import { drPolicies } from "./rules/dr";
 import { failoverPolicies } from "./rules/failover";
 import { loadBalancerPolicies } from "./rules/loadBalancers";
+import { logPolicies } from "./rules/logs";
 import { networkPolicies } from "./rules/network";
 import { operationsPolicies } from "./rules/operations";
 import { s3Policies } from "./rules/s3";
@@ -28,6 +29,7 @@ export const policies: PackPolicy[] = [
   ...wafPolicies,
   ...computePolicies,
   ...networkPolicies,
+  ...logPolicies,
   ...dataPolicies,
   ...s3Policies,
   ...drPolicies,

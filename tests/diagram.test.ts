@@ -26,7 +26,7 @@ import {
 const REGIONAL = [
   ...["EdgeDns edge", "WebFirewall web", "AppCertificate app", "TierAsg frontend", "TierAsg backend"],
   ...["DataTier data", "Integrations integrations", "Backups backups", "Observability ops"],
-  ...["AccessLogBucket alb-logs", "RegionalVpc network"],
+  ...["AccessLogBucket alb-logs", "RegionalVpc network", "RegionKey data"],
 ];
 
 /** The id of the node `<stack>/<title>`, or of the users; fails when the model has no such node. */

@@ -16,6 +16,7 @@ import { TYPES } from "../policy/rules/common";
 import { MODERN_SSL_POLICIES } from "../policy/rules/loadBalancers";
 import { allows, arnRegion, wildcardMatch } from "../policy/rules/failover";
 import { executionPolicyDocument, planWorkflows } from "../components/failoverPlan";
+import { regionKeyPolicy } from "../components/regionKey";
 import { PackConfig, reconcileConfig, runPolicies, RunnerResource, UNKNOWN } from "../policy/runner";
 
 // ---------------------------------------------------------------------------------------------
@@ -837,6 +838,25 @@ const cases: Record<string, Case> = {
       backupPlan,
       // The plan copies across regions, but nothing selects the cluster.
       res(T.backupSelection, "selection", { planId: "plan-1", resources: [] }),
+    ],
+  },
+  "log-group-encrypted-with-cmk": {
+    pass: [res(T.logGroup, "logs", { retentionInDays: 90, kmsKeyId: KEY })],
+    fail: [res(T.logGroup, "logs", { retentionInDays: 90 })],
+  },
+  "log-group-key-allows-cloudwatch-logs": {
+    pass: [
+      res(
+        T.kmsKey,
+        "key",
+        { policy: JSON.stringify(regionKeyPolicy("aws", "123456789012", "us-east-1")) },
+        { out: { arn: KEY } },
+      ),
+      res(T.logGroup, "logs", { region: "us-east-1", kmsKeyId: KEY }),
+    ],
+    fail: [
+      res(T.kmsKey, "key", { policy: JSON.stringify({ Statement: [] }) }, { out: { arn: KEY } }),
+      res(T.logGroup, "logs", { region: "us-east-1", kmsKeyId: KEY }),
     ],
   },
   "required-tags": {

@@ -37,6 +37,7 @@ async function runTiers(opts: Options = {}): Promise<StackRun> {
         subnetCidrMask: 20,
         natStrategy: "OnePerAz",
         flowLogRetentionDays: 90,
+        logKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
       });
       const common = {
         vpcId: network.vpcId,

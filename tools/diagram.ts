@@ -80,6 +80,7 @@ const KINDS: Record<string, { fill: string; about: (e: End) => string; cylinder?
     cylinder: true,
   },
   Integrations: { fill: "#c9ebee", about: () => "SNS · SES · Location" },
+  RegionKey: { fill: "#e3d3f6", about: () => "KMS data key (data, backups, logs)", bottom: true },
   Backups: {
     fill: "#e3d3f6",
     about: (e) => (isHomeRun(e.run) ? "AWS Backup plan" : "copy vault"),
