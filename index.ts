@@ -2,7 +2,7 @@
  * One region of the multi-region web application. Read top to bottom, this is the diagram:
  *
  *   Route 53 (deep health check + this region's record) ─▶ WAF ─▶ public ALB ─▶ frontend ASG
- *     ─▶ internal ALB ─▶ backend ASG
+ *     ─HTTPS▶ internal ALB (backend.internal.<domain>, private zone) ─▶ backend ASG
  *   backend ─▶ Aurora (global, writes forwarded to the writer) · DynamoDB (global table) · SNS · mail · maps
  *   ops: alarms + dashboard per region · backups (home) copied to every standby region
  *   standby only: a probe of the home region's deep health, the failover plan's automatic trigger
@@ -20,6 +20,7 @@ import { Backups } from "./components/backups";
 import { DataTier, HomeOutputs, readHomeOutputs, readHomeSecrets } from "./components/dataTier";
 import { EdgeDns } from "./components/edgeDns";
 import { HomeProbe } from "./components/homeProbe";
+import { backendHostName, InternalDns } from "./components/internalDns";
 import { Integrations } from "./components/integrations";
 import { Observability } from "./components/observability";
 import { RegionKey } from "./components/regionKey";
@@ -69,6 +70,12 @@ export = async () => {
 
   const accessLogs = new AccessLogBucket("alb-logs", { expirationDays: cfg.accessLogExpirationDays });
   const certificate = new AppCertificate("app", { domain: cfg.domain, hostedZone: cfg.hostedZone });
+  // The internal ALB's certificate: a public ACM certificate for the backend's private name, validated
+  // in the public zone like the app's (InternalDns explains the name).
+  const backendCertificate = new AppCertificate("backend", {
+    domain: backendHostName(cfg.domain),
+    hostedZone: cfg.hostedZone,
+  });
   const ssmPrefix = `/${cfg.project}/${cfg.stack}`;
 
   const backend = new TierAsg("backend", {
@@ -77,11 +84,19 @@ export = async () => {
     instanceSubnetIds: network.privateSubnetIds,
     internetFacing: false,
     appPort: cfg.appPort,
+    certificateArn: backendCertificate.certificateArn,
     accessLogBucket: accessLogs.bucketName,
     deletionProtection: cfg.albDeletionProtection,
     sizing: cfg.backend,
     userData: placeholderService({ tier: "backend", port: cfg.appPort, ssmPrefix, region: cfg.region }),
     launchTags,
+  });
+  const internalDns = new InternalDns("internal", {
+    domain: cfg.domain,
+    vpcId: network.vpcId,
+    region: cfg.region,
+    loadBalancerDnsName: backend.albDnsName,
+    loadBalancerZoneId: backend.albZoneId,
   });
 
   const frontend = new TierAsg("frontend", {
@@ -97,7 +112,8 @@ export = async () => {
     userData: placeholderService({
       tier: "frontend",
       port: cfg.appPort,
-      backendUrl: pulumi.interpolate`http://${backend.albDnsName}:${cfg.appPort}`,
+      // HTTPS to the internal ALB under the backend's private name, its certificate verified.
+      backendUrl: `https://${internalDns.backendName}`,
     }),
     launchTags,
   });
@@ -219,6 +235,7 @@ export = async () => {
     publicAlbDnsName: frontend.albDnsName,
     publicAlbZoneId: frontend.albZoneId,
     internalAlbDnsName: backend.albDnsName,
+    backendUrl: `https://${internalDns.backendName}`,
     securityGroupIds: {
       publicAlb: frontend.albSecurityGroupId,
       frontend: frontend.instanceSecurityGroupId,

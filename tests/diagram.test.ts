@@ -25,6 +25,7 @@ import {
 
 const REGIONAL = [
   ...["EdgeDns edge", "WebFirewall web", "AppCertificate app", "TierAsg frontend", "TierAsg backend"],
+  ...["AppCertificate backend", "InternalDns internal"],
   ...["DataTier data", "Integrations integrations", "Backups backups", "Observability ops"],
   ...["AccessLogBucket alb-logs", "RegionalVpc network", "RegionKey data"],
 ];
@@ -94,7 +95,7 @@ describe("architecture diagram", function () {
         ["users", "EdgeDns edge", `traffic app.example.com · ${entry}`],
         ["EdgeDns edge", "WebFirewall web", "traffic alias → public ALB"],
         ["WebFirewall web", "TierAsg frontend", "traffic HTTPS 443"],
-        ["TierAsg frontend", "TierAsg backend", "traffic HTTP 8080"],
+        ["TierAsg frontend", "TierAsg backend", "traffic HTTPS 443 (private name)"],
         ["TierAsg backend", "DataTier data", "data PostgreSQL 5432 · DynamoDB"],
         ["TierAsg backend", "Integrations integrations", "traffic SNS · mail · maps"],
       ];
@@ -107,13 +108,17 @@ describe("architecture diagram", function () {
     });
   }
 
-  it("labels frontend → backend with the stack's appPort", () => {
-    const changed = copy(runs);
-    runOf(changed, "us-east-1").config["multi-region-web:appPort"] = "9090";
-    const m = buildDiagramModel(changed);
-    expect(edges(m, "us-east-1/TierAsg frontend", "us-east-1/TierAsg backend")).to.deep.equal([
-      "traffic HTTP 9090",
+  it("draws frontend → backend over HTTPS, the backend's private name and its certificate", () => {
+    expect(edges(model, "us-east-1/TierAsg frontend", "us-east-1/TierAsg backend")).to.deep.equal([
+      "traffic HTTPS 443 (private name)",
     ]);
+    expect(edges(model, "us-east-1/InternalDns internal", "us-east-1/TierAsg backend")).to.deep.equal([
+      "traffic alias → internal ALB",
+    ]);
+    expect(edges(model, "us-east-1/AppCertificate backend", "us-east-1/TierAsg backend")).to.deep.equal([
+      "control TLS certificate",
+    ]);
+    expect(edges(model, "us-east-1/AppCertificate backend", "us-east-1/TierAsg frontend")).to.deep.equal([]);
   });
 
   it("replicates the data and the backups from the home to the standby, never back", () => {

@@ -485,13 +485,13 @@ const cases: Record<string, Case> = {
     pass: [listener("https", pubAlb, https443)],
     fail: [listener("https", pubAlb, { ...https443, sslPolicy: "ELBSecurityPolicy-2016-08" })],
   },
-  "alb-public-listeners-https-only": {
+  "alb-listeners-https-only": {
     pass: [
       pubAlb,
       intAlb,
       listener("https", pubAlb, https443),
       listener("http", pubAlb, redirect80),
-      listener("app", intAlb, { protocol: "HTTP", port: 8080 }),
+      listener("app", intAlb, https443),
     ],
     fail: [
       pubAlb,

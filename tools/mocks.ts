@@ -357,6 +357,16 @@ export function fabricateState(
       id = `${hex(seed, 8)}-${hex(seed + 1, 4)}-${hex(seed + 2, 4)}-${hex(seed + 3, 4)}-${hex(seed + 4, 12)}`;
       set({ arn: `arn:${PARTITION}:route53:::healthcheck/${id}` });
       break;
+    case "aws:route53/zone:Zone":
+      id = `Z${hex(seed, 20).toUpperCase()}`;
+      set({
+        arn: `arn:${PARTITION}:route53:::hostedzone/${id}`,
+        zoneId: id,
+        // A private zone has no delegation: Route 53 still lists name servers, unused.
+        nameServers: [1, 2, 3, 4].map((i) => `ns-${i}.awsdns-${hex(seed + i, 2)}.com`),
+        primaryNameServer: `ns-1.awsdns-${hex(seed + 1, 2)}.com`,
+      });
+      break;
     case "aws:route53/record:Record":
       id = `${inputs.zoneId as string}_${inputs.name as string}_${inputs.type as string}`;
       set({ fqdn: inputs.name });
