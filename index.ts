@@ -4,7 +4,7 @@
  *   Route 53 (deep health check + this region's record) ─▶ WAF ─▶ public ALB ─▶ frontend ASG
  *     ─HTTPS▶ internal ALB (backend.internal.<domain>, private zone) ─▶ backend ASG
  *   backend ─▶ Aurora (global, writes forwarded to the writer) · DynamoDB (global table) · SNS · mail · maps
- *   ops: alarms + dashboard per region · backups (home) copied to every standby region
+ *   ops: alarms + dashboard per region · backups in every region, copied to the other side
  *   standby only: a probe of the home region's deep health, the failover plan's automatic trigger
  *
  * The home stack owns the global data resources; every other stack reads them from the home stack
@@ -210,14 +210,16 @@ export = async () => {
         logKmsKeyArn: key.keyArn,
       });
 
+  // Every region backs up its own data and copies it to the other side: the home to every standby,
+  // a standby to the home. Whichever region holds the Aurora writer is backed up and copied away.
   const backups = new Backups("backups", {
     project: cfg.project,
     region: cfg.region,
-    home: cfg.home,
     kmsKeyArn: key.keyArn,
     backup: cfg.backup,
-    standbyRegions: cfg.standbyRegions,
-    resourceArns: cfg.home ? [data.clusterArn, data.tableArn] : undefined,
+    copyRegions: cfg.home ? cfg.standbyRegions : [homeOutputs!.homeRegion],
+    resourceArns: [data.clusterArn, data.tableArn],
+    notificationTopicArn: ops.opsTopicArn,
     protect: cfg.protectData,
   });
 
@@ -259,6 +261,9 @@ export = async () => {
     opsTopicArn: ops.opsTopicArn,
     dashboardName: ops.dashboardName,
     backupVaultArn: backups.vaultArn,
+    backupVaultName: backups.vaultName,
+    backupPlanId: backups.planId,
+    backupRoleArn: backups.roleArn,
     // On the home stack: what every standby reads (HOME_OUTPUT_NAMES in components/dataTier.ts).
     ...data.homeOutputs,
   };

@@ -5,7 +5,13 @@ import { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pul
 import { DEFAULTS } from "../config";
 import { Backups } from "../components/backups";
 import { Observability } from "../components/observability";
-import { homeBackupCoverage, operationsPolicies, replicationLagAlarms } from "../policy/rules/operations";
+import {
+  backupCoverage,
+  backupFailuresNotified,
+  operationsPolicies,
+  replicationLagAlarms,
+  topicAllowsPublishers,
+} from "../policy/rules/operations";
 import { RecordedResource, runProgram } from "../tools/mocks";
 
 const T = {
@@ -24,6 +30,8 @@ const TABLE = "app-table";
 const TABLE_ARN = `arn:aws:dynamodb:us-east-1:123456789012:table/${TABLE}`;
 const PLAN_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
 const STANDBY_VAULT = "arn:aws:backup:ca-central-1:123456789012:backup-vault:app-ca-central-1";
+const STANDBY_CLUSTER_ARN = "arn:aws:rds:ca-central-1:123456789012:cluster:app-ca-central-1-aurora";
+const REPLICA_ARN = `arn:aws:dynamodb:ca-central-1:123456789012:table/${TABLE}`;
 
 interface Spec {
   type: string;
@@ -148,7 +156,7 @@ const without = (specs: Spec[], name: string) => specs.filter((s) => s.name !== 
 
 describe("operations policies: metadata", () => {
   it("are exported as an array, each with a level, severity and remediation", () => {
-    expect(operationsPolicies).to.have.members([replicationLagAlarms, homeBackupCoverage]);
+    expect(operationsPolicies).to.include.members([replicationLagAlarms, backupCoverage]);
     for (const policy of operationsPolicies) {
       expect(policy.enforcementLevel, policy.name).to.be.oneOf(["advisory", "mandatory"]);
       expect(policy.severity, policy.name).to.be.a("string");
@@ -223,20 +231,65 @@ describe(`policy ${replicationLagAlarms.name}`, () => {
   });
 });
 
-describe(`policy ${homeBackupCoverage.name}`, () => {
+describe(`policy ${backupCoverage.name}`, () => {
   it("passes a compliant home stack", async () => {
-    expect(await violations(homeBackupCoverage, build(homeStack()))).to.deep.equal([]);
+    expect(await violations(backupCoverage, build(homeStack()))).to.deep.equal([]);
   });
 
-  it("does not apply to a standby stack (no GlobalCluster)", async () => {
-    expect(await violations(homeBackupCoverage, build(standbyStack()))).to.deep.equal([]);
+  it("fails a standby that holds data without a plan of its own: it takes the writes after a failover", async () => {
+    const messages = await violations(backupCoverage, build(standbyStack()));
+    expect(messages).to.deep.equal([
+      "The stack holds data but has no AWS Backup plan with a copy action to a vault in another region.",
+    ]);
+  });
+
+  it("passes a standby whose plan copies to the home and selects its cluster and replica", async () => {
+    const standby = standbyStack().map((s) =>
+      s.type === T.tableReplica
+        ? { ...s, props: { ...s.props, arn: REPLICA_ARN } }
+        : s.type === T.cluster
+          ? { ...s, props: { ...s.props, arn: STANDBY_CLUSTER_ARN } }
+          : s,
+    );
+    const plan: Spec = {
+      type: T.plan,
+      name: "plan",
+      props: {
+        id: PLAN_ID,
+        arn: `arn:aws:backup:ca-central-1:123456789012:backup-plan:${PLAN_ID}`,
+        rules: [
+          {
+            copyActions: [
+              { destinationVaultArn: "arn:aws:backup:us-east-1:123456789012:backup-vault:app-us-east-1" },
+            ],
+          },
+        ],
+      },
+    };
+    const selection = (resources: string[]): Spec => ({
+      type: T.selection,
+      name: "selection",
+      props: { planId: PLAN_ID, resources },
+    });
+    expect(
+      await violations(
+        backupCoverage,
+        build([...standby, plan, selection([STANDBY_CLUSTER_ARN, REPLICA_ARN])]),
+      ),
+    ).to.deep.equal([]);
+    const missing = await violations(
+      backupCoverage,
+      build([...standby, plan, selection([STANDBY_CLUSTER_ARN])]),
+    );
+    expect(missing).to.have.length(1);
+    expect(missing[0]).to.contain(REPLICA_ARN);
   });
 
   it("fails a home whose plan drops the cross-region copy", async () => {
     const noCopy = homeStack().map((s) =>
       s.type === T.plan ? { ...s, props: { ...s.props, rules: [{ ruleName: "daily" }] } } : s,
     );
-    const messages = await violations(homeBackupCoverage, build(noCopy));
+    const messages = await violations(backupCoverage, build(noCopy));
     expect(messages).to.have.length(1);
     expect(messages[0]).to.match(/no AWS Backup plan with a copy action to a vault in another region/);
   });
@@ -259,12 +312,12 @@ describe(`policy ${homeBackupCoverage.name}`, () => {
           }
         : s,
     );
-    expect(await violations(homeBackupCoverage, build(sameRegion))).to.have.length(1);
+    expect(await violations(backupCoverage, build(sameRegion))).to.have.length(1);
   });
 
   it("fails a home without any backup plan", async () => {
     const messages = await violations(
-      homeBackupCoverage,
+      backupCoverage,
       build(without(without(homeStack(), "plan"), "selection")),
     );
     expect(messages).to.have.length(1);
@@ -274,7 +327,7 @@ describe(`policy ${homeBackupCoverage.name}`, () => {
     const partial = homeStack().map((s) =>
       s.type === T.selection ? { ...s, props: { ...s.props, resources: [CLUSTER_ARN] } } : s,
     );
-    const messages = await violations(homeBackupCoverage, build(partial));
+    const messages = await violations(backupCoverage, build(partial));
     expect(messages).to.have.length(1);
     expect(messages[0]).to.contain(TABLE_ARN);
   });
@@ -301,7 +354,7 @@ function asPolicyResources(recorded: RecordedResource[]): PolicyResource[] {
 }
 
 describe("operations policies on the components' own resources", () => {
-  it("pass a home stack built with Observability and Backups", async () => {
+  it("pass a stack built with Observability and Backups", async () => {
     const run = await runProgram(
       () => {
         const global = new aws.rds.GlobalCluster("global", {
@@ -325,7 +378,7 @@ describe("operations policies on the components' own resources", () => {
           { ignoreChanges: ["replicas"] },
         );
         const alb = { arnSuffix: "app/a/1", targetGroupArnSuffix: "targetgroup/t/1" };
-        new Observability("ops", {
+        const ops = new Observability("ops", {
           stackName: "app-us-east-1",
           region: "us-east-1",
           role: "active",
@@ -339,11 +392,11 @@ describe("operations policies on the components' own resources", () => {
         new Backups("backups", {
           project: "app",
           region: "us-east-1",
-          home: true,
           kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
           backup: DEFAULTS.backup,
-          standbyRegions: ["ca-central-1"],
+          copyRegions: ["ca-central-1"],
           resourceArns: [cluster.arn, table.arn],
+          notificationTopicArn: ops.opsTopicArn,
         });
         return {};
       },
@@ -351,6 +404,8 @@ describe("operations policies on the components' own resources", () => {
     );
     const resources = asPolicyResources(run.resources);
     expect(await violations(replicationLagAlarms, resources)).to.deep.equal([]);
-    expect(await violations(homeBackupCoverage, resources)).to.deep.equal([]);
+    expect(await violations(backupCoverage, resources)).to.deep.equal([]);
+    expect(await violations(backupFailuresNotified, resources)).to.deep.equal([]);
+    expect(await violations(topicAllowsPublishers, resources)).to.deep.equal([]);
   });
 });

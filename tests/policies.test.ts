@@ -17,6 +17,8 @@ import { MODERN_SSL_POLICIES } from "../policy/rules/loadBalancers";
 import { allows, arnRegion, wildcardMatch } from "../policy/rules/failover";
 import { executionPolicyDocument, planWorkflows } from "../components/failoverPlan";
 import { regionKeyPolicy } from "../components/regionKey";
+import { FAILED_JOBS_PATTERN } from "../components/backups";
+import { opsTopicPolicy } from "../components/observability";
 import { PackConfig, reconcileConfig, runPolicies, RunnerResource, UNKNOWN } from "../policy/runner";
 
 // ---------------------------------------------------------------------------------------------
@@ -55,7 +57,12 @@ const T = {
   metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
   backupPlan: "aws:backup/plan:Plan",
   backupSelection: "aws:backup/selection:Selection",
+  vaultNotifications: "aws:backup/vaultNotifications:VaultNotifications",
+  eventRule: "aws:cloudwatch/eventRule:EventRule",
+  eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
+  topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
 };
+const OPS_TOPIC = "arn:aws:sns:us-east-1:123456789012:ops-ops";
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 const publicAlb = (over: Record<string, unknown> = {}) =>
@@ -857,6 +864,52 @@ const cases: Record<string, Case> = {
     fail: [
       res(T.kmsKey, "key", { policy: JSON.stringify({ Statement: [] }) }, { out: { arn: KEY } }),
       res(T.logGroup, "logs", { region: "us-east-1", kmsKeyId: KEY }),
+    ],
+  },
+  "backup-vault-notifications-supported-events": {
+    pass: [
+      res(T.vaultNotifications, "n", {
+        backupVaultName: "v",
+        snsTopicArn: "t",
+        backupVaultEvents: ["COPY_JOB_FAILED"],
+      }),
+    ],
+    fail: [
+      res(T.vaultNotifications, "n", {
+        backupVaultName: "v",
+        snsTopicArn: "t",
+        backupVaultEvents: ["BACKUP_JOB_FAILED"],
+      }),
+    ],
+  },
+  "ops-backup-failures-notified": {
+    pass: [
+      res(T.backupPlan, "plan", { rules: [] }),
+      res(T.eventRule, "rule", { name: "r", eventPattern: JSON.stringify(FAILED_JOBS_PATTERN) }),
+      res(T.eventTarget, "target", { rule: "r", arn: "arn:aws:sns:us-east-1:123456789012:ops" }),
+    ],
+    fail: [res(T.backupPlan, "plan", { rules: [] })],
+  },
+  "ops-topic-allows-service-publishers": {
+    pass: [
+      res(T.topic, "ops", {}, { out: { arn: OPS_TOPIC } }),
+      res(T.topicPolicy, "ops-policy", {
+        arn: OPS_TOPIC,
+        policy: JSON.stringify(opsTopicPolicy("aws", "123456789012", "us-east-1", OPS_TOPIC, ["backup"])),
+      }),
+      res(T.vaultNotifications, "n", {
+        backupVaultName: "v",
+        snsTopicArn: OPS_TOPIC,
+        backupVaultEvents: ["COPY_JOB_FAILED"],
+      }),
+    ],
+    fail: [
+      res(T.topic, "ops", {}, { out: { arn: OPS_TOPIC } }),
+      res(T.vaultNotifications, "n", {
+        backupVaultName: "v",
+        snsTopicArn: OPS_TOPIC,
+        backupVaultEvents: ["COPY_JOB_FAILED"],
+      }),
     ],
   },
   "required-tags": {

@@ -84,7 +84,7 @@ const KINDS: Record<string, { fill: string; about: (e: End) => string; cylinder?
   RegionKey: { fill: "#e3d3f6", about: () => "KMS data key (data, backups, logs)", bottom: true },
   Backups: {
     fill: "#e3d3f6",
-    about: (e) => (isHomeRun(e.run) ? "AWS Backup plan" : "copy vault"),
+    about: () => "AWS Backup plan · vault",
     bottom: true,
   },
   Observability: { fill: "#e8e8e8", about: () => "CloudWatch alarms · dashboard", bottom: true },
@@ -142,8 +142,10 @@ export const CONNECTIONS: Connection[] = [
   link("DataTier", "DataTier", "replication", "Aurora global DB + DynamoDB global table (async)", {
     scope: "standbys",
   }),
-  link("Backups", "DataTier", "data", "backs up", { when: (f) => isHomeRun(f.run) }),
+  // Every region backs up its own data and copies it to the other side (home ⇄ each standby).
+  link("Backups", "DataTier", "data", "backs up"),
   link("Backups", "Backups", "replication", "backup copies", { scope: "standbys" }),
+  link("Backups", "Backups", "replication", "backup copies", { scope: "home" }),
   // Watching.
   link("Observability", "TierAsg", "monitoring", "alarms"),
   link("Observability", "DataTier", "monitoring", "alarms · replication lag"),
