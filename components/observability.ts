@@ -131,6 +131,66 @@ function metric(
 }
 
 /**
+ * The Aurora global database's lag alarm of one cluster, the same on every stack whatever its role.
+ *
+ * Metric: AuroraGlobalDBRPOLag, "how far the secondary cluster is behind the primary cluster for user
+ * transactions": "For all Aurora PostgreSQL-based global databases ... use Amazon CloudWatch to view the
+ * AuroraGlobalDBRPOLag metric for all secondary DB clusters" (Aurora User Guide, "Using switchover or
+ * failover in an Amazon Aurora global database"). "This metric is available only in secondary AWS
+ * Regions" (Aurora User Guide, "Amazon CloudWatch metrics for Amazon Aurora", cluster-level table), so
+ * the alarm lives in the cluster's own region.
+ *
+ * Dimensions: DBClusterIdentifier alone. The Aurora dimensions table lists DBClusterIdentifier ("A
+ * specific Aurora DB cluster") and SourceRegion (Aurora User Guide, "Amazon CloudWatch dimensions for
+ * Aurora"); AWS's global-database workshop (aws-samples/amazon-aurora-labs-for-mysql, "Monitor a Global
+ * Database") reads the lag in the secondary region both under {DBClusterIdentifier} (its dashboard) and
+ * under {DBClusterIdentifier, SourceRegion = the primary's region} (its console steps). SourceRegion
+ * changes whenever the writer moves, with no `pulumi up`, so an alarm on that pair would watch a series
+ * that stops after the first failover; the cluster-only series follows the cluster whatever its role.
+ * That AWS publishes it for Aurora PostgreSQL as it does in the workshop's Aurora MySQL: unverified.
+ *
+ * Missing data: only a secondary emits the metric, and which cluster is the secondary changes when an
+ * ARC plan moves the writer, without a deploy. "notBreaching" on the standby would hide a real stop
+ * (a detached cluster or a replication that stopped emits nothing); "breaching" on the cluster that has
+ * become the primary would page forever. So the alarm asks the cluster itself: while it has a WRITER
+ * (the SampleCount of CPUUtilization for DBClusterIdentifier + Role=WRITER, which only a primary
+ * cluster's writer instance reports) the lag counts as 0; otherwise the lag is the value, and no data
+ * at all (no writer, no lag) is breaching. A primary is quiet, a secondary is watched, a silent
+ * secondary pages, and the roles can swap under it. How metric math treats a series with no data at all
+ * in FILL and IF (we rely on: FILL yields the fill value, an expression over no data yields no data,
+ * which treatMissingData then judges): unverified; tests/observability.test.ts evaluates the expression
+ * under that reading.
+ */
+export function auroraLagAlarm(
+  clusterIdentifier: pulumi.Input<string>,
+  thresholdMs: number,
+  where: string,
+): AlarmSpec["args"] {
+  const cluster = { DBClusterIdentifier: clusterIdentifier };
+  return {
+    alarmDescription: `${where}: Aurora global database RPO lag above ${thresholdMs} ms while this cluster is a secondary, or no lag reported by a cluster that has no writer (replication stopped)`,
+    metricQueries: [
+      metric("lag", "AWS/RDS", "AuroraGlobalDBRPOLag", cluster, "Maximum"),
+      metric("writer", "AWS/RDS", "CPUUtilization", { ...cluster, Role: "WRITER" }, "SampleCount"),
+      {
+        id: "rpo",
+        expression: AURORA_LAG_EXPRESSION,
+        label: "RPO lag while secondary (ms)",
+        returnData: true,
+      },
+    ],
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: thresholdMs,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 3,
+    treatMissingData: "breaching",
+  };
+}
+
+/** The primary (it reports a writer) counts as no lag; a secondary as its RPO lag. */
+export const AURORA_LAG_EXPRESSION = "IF(FILL(writer, 0) > 0, 0, lag)";
+
+/**
  * The alarms of one region, from plain values: each threshold comes from `AlarmsConfig`.
  * Pure (no resources), so a spec can assert on every name, namespace, dimension and threshold.
  */
@@ -273,25 +333,9 @@ export function alarmSpecs(input: AlarmInputs): AlarmSpec[] {
         },
       });
     }
-    // AuroraGlobalDBReplicationLag (ms) is the lag AWS documents for a global database; only a
-    // secondary cluster emits it, in its own region. The home's cluster gets the alarm too: after a
-    // switchover it is the secondary and the alarm starts watching; until then it has no data,
-    // which is fine there and a fault on the standby (replication stopped or the cluster detached).
     specs.push({
       key: "db-replication-lag",
-      args: {
-        alarmDescription: `${where}: Aurora global database replication lag above ${a.auroraReplicationLagMs} ms (the RPO)`,
-        namespace: "AWS/RDS",
-        metricName: "AuroraGlobalDBReplicationLag",
-        dimensions: { DBClusterIdentifier: db.clusterIdentifier },
-        statistic: "Maximum",
-        period: 60,
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: a.auroraReplicationLagMs,
-        evaluationPeriods: 5,
-        datapointsToAlarm: 3,
-        treatMissingData: db.isSecondary ? "breaching" : "notBreaching",
-      },
+      args: auroraLagAlarm(db.clusterIdentifier, a.auroraReplicationLagMs, where),
     });
   }
 

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { DEFAULTS } from "../config";
 import { Backups } from "../components/backups";
-import { Observability } from "../components/observability";
+import { auroraLagAlarm, Observability } from "../components/observability";
 import {
   backupCoverage,
   backupFailuresNotified,
@@ -86,6 +86,15 @@ function lagAlarm(
   return { type: T.alarm, name, props: { namespace, metricName, dimensions } };
 }
 
+/** The Aurora lag alarm components/observability.ts builds for a cluster. */
+function auroraLag(clusterId: string): Spec {
+  return {
+    type: T.alarm,
+    name: "aurora-lag",
+    props: auroraLagAlarm(clusterId, 1000, "test") as Record<string, unknown>,
+  };
+}
+
 /** A compliant home stack: global cluster, its primary, the table, both lag alarms, the plan and selection. */
 function homeStack(): Spec[] {
   return [
@@ -110,7 +119,7 @@ function homeStack(): Spec[] {
       props: { name: TABLE, arn: TABLE_ARN, id: TABLE },
       ignoreChanges: ["replicas"],
     },
-    lagAlarm("aurora-lag", "AuroraGlobalDBReplicationLag", { DBClusterIdentifier: HOME_CLUSTER_ID }),
+    auroraLag(HOME_CLUSTER_ID),
     lagAlarm(
       "dynamo-lag",
       "ReplicationLatency",
@@ -139,9 +148,7 @@ function standbyStack(): Spec[] {
       props: { clusterIdentifier: "app-ca-central-1-aurora", globalClusterIdentifier: "app-global" },
     },
     { type: T.tableReplica, name: "replica", props: { globalTableArn: TABLE_ARN } },
-    lagAlarm("aurora-lag", "AuroraGlobalDBReplicationLag", {
-      DBClusterIdentifier: "app-ca-central-1-aurora",
-    }),
+    auroraLag("app-ca-central-1-aurora"),
     lagAlarm(
       "dynamo-lag",
       "ReplicationLatency",
@@ -175,7 +182,49 @@ describe(`policy ${replicationLagAlarms.name}`, () => {
   it("fails a global-cluster member whose lag alarm is dropped", async () => {
     const messages = await violations(replicationLagAlarms, build(without(standbyStack(), "aurora-lag")));
     expect(messages).to.have.length(1);
-    expect(messages[0]).to.match(/app-ca-central-1-aurora.*AuroraGlobalDBReplicationLag/);
+    expect(messages[0]).to.match(/app-ca-central-1-aurora.*AuroraGlobalDBRPOLag/);
+  });
+
+  it("fails a lag alarm that treats missing data as anything but breaching (a stopped secondary is silent)", async () => {
+    for (const treatMissingData of ["notBreaching", "ignore", undefined]) {
+      const alarm = auroraLag("app-ca-central-1-aurora");
+      alarm.props = { ...alarm.props, treatMissingData };
+      const messages = await violations(
+        replicationLagAlarms,
+        build([...without(standbyStack(), "aurora-lag"), alarm]),
+      );
+      expect(messages, String(treatMissingData)).to.have.length(1);
+      expect(messages[0]).to.contain(`treats missing data as ${treatMissingData ?? "missing"}`);
+    }
+  });
+
+  it("fails a breaching lag alarm that does not read the cluster's WRITER series (it would page forever after a failover)", async () => {
+    const plain = lagAlarm("aurora-lag", "AuroraGlobalDBRPOLag", {
+      DBClusterIdentifier: "app-ca-central-1-aurora",
+    });
+    plain.props = { ...plain.props, treatMissingData: "breaching" };
+    const messages = await violations(
+      replicationLagAlarms,
+      build([...without(standbyStack(), "aurora-lag"), plain]),
+    );
+    expect(messages).to.have.length(1);
+    expect(messages[0]).to.contain("pages forever");
+    // Gated on another cluster's writer does not count either.
+    const other = auroraLag("app-ca-central-1-aurora");
+    other.props = auroraLagAlarm("app-ca-central-1-aurora", 1000, "t") as Record<string, unknown>;
+    const queries = (other.props.metricQueries as { metric?: { dimensions: Record<string, string> } }[]).map(
+      (q) =>
+        q.metric?.dimensions.Role
+          ? {
+              ...q,
+              metric: { ...q.metric, dimensions: { ...q.metric.dimensions, DBClusterIdentifier: "x" } },
+            }
+          : q,
+    );
+    other.props = { ...other.props, metricQueries: queries };
+    expect(
+      await violations(replicationLagAlarms, build([...without(standbyStack(), "aurora-lag"), other])),
+    ).to.have.length(1);
   });
 
   it("fails an alarm on the wrong metric or on another cluster", async () => {
@@ -183,6 +232,7 @@ describe(`policy ${replicationLagAlarms.name}`, () => {
       ...without(standbyStack(), "aurora-lag"),
       lagAlarm("aurora-lag", "AuroraReplicaLag", { DBClusterIdentifier: "app-ca-central-1-aurora" }),
     ];
+    wrongMetric[wrongMetric.length - 1].props.treatMissingData = "breaching";
     const wrongCluster = [
       ...without(standbyStack(), "aurora-lag"),
       lagAlarm("aurora-lag", "AuroraGlobalDBReplicationLag", { DBClusterIdentifier: "someone-else" }),
@@ -199,24 +249,12 @@ describe(`policy ${replicationLagAlarms.name}`, () => {
     expect(home).to.have.length(1);
   });
 
-  it("finds the metric inside a metric-math alarm", async () => {
-    const math: Spec = {
-      type: T.alarm,
-      name: "aurora-lag",
-      props: {
-        metricQueries: [
-          {
-            id: "lag",
-            returnData: true,
-            metric: {
-              namespace: "AWS/RDS",
-              metricName: "AuroraGlobalDBReplicationLag",
-              dimensions: { DBClusterIdentifier: "app-ca-central-1-aurora" },
-            },
-          },
-        ],
-      },
-    };
+  it("finds the metric inside a metric-math alarm, and accepts AuroraGlobalDBReplicationLag too", async () => {
+    const math = auroraLag("app-ca-central-1-aurora");
+    const queries = math.props.metricQueries as { id: string; metric?: { metricName: string } }[];
+    math.props.metricQueries = queries.map((q) =>
+      q.id === "lag" ? { ...q, metric: { ...q.metric, metricName: "AuroraGlobalDBReplicationLag" } } : q,
+    );
     expect(
       await violations(replicationLagAlarms, build([...without(standbyStack(), "aurora-lag"), math])),
     ).to.deep.equal([]);

@@ -18,7 +18,7 @@ import { allows, arnRegion, wildcardMatch } from "../policy/rules/failover";
 import { executionPolicyDocument, planWorkflows } from "../components/failoverPlan";
 import { regionKeyPolicy } from "../components/regionKey";
 import { FAILED_JOBS_PATTERN } from "../components/backups";
-import { opsTopicPolicy } from "../components/observability";
+import { auroraLagAlarm, opsTopicPolicy } from "../components/observability";
 import { PackConfig, reconcileConfig, runPolicies, RunnerResource, UNKNOWN } from "../policy/runner";
 
 // ---------------------------------------------------------------------------------------------
@@ -814,14 +814,7 @@ const cases: Record<string, Case> = {
     fail: [cluster({}, { protect: false }), res(T.kmsKey, "key", {})],
   },
   "ops-replication-lag-alarm": {
-    pass: [
-      cluster(),
-      res(T.metricAlarm, "aurora-lag", {
-        namespace: "AWS/RDS",
-        metricName: "AuroraGlobalDBReplicationLag",
-        dimensions: { DBClusterIdentifier: "app-us-east-1" },
-      }),
-    ],
+    pass: [cluster(), res(T.metricAlarm, "aurora-lag", { ...auroraLagAlarm("app-us-east-1", 1000, "test") })],
     fail: [
       cluster(),
       // An alarm on another metric of the same cluster does not count.

@@ -172,6 +172,21 @@ describe("program", function () {
         expect(run.outputs.backendUrl).to.equal(`https://${backendName}`);
       });
 
+      it("shows its own Route 53 health check on its dashboard, read from us-east-1 where Route 53 publishes", () => {
+        const dashboard = one(run, "aws:cloudwatch/dashboard:Dashboard");
+        const body = JSON.parse(dashboard.inputs.dashboardBody as string) as {
+          widgets: { properties: { region?: string; metrics?: unknown[][] } }[];
+        };
+        const health = body.widgets.filter((w) =>
+          (w.properties.metrics ?? []).some((m) => m[1] === "HealthCheckStatus"),
+        );
+        expect(health).to.have.length(1);
+        expect(health[0].properties.region).to.equal("us-east-1");
+        expect(health[0].properties.metrics).to.deep.equal([
+          ["AWS/Route53", "HealthCheckStatus", "HealthCheckId", run.outputs.healthCheckId],
+        ]);
+      });
+
       it("registers no resource outside its own region (static stability)", () => {
         const elsewhere = run.resources.filter((r) => r.custom && r.region !== run.region);
         expect(elsewhere.map((r) => `${r.type} ${r.name} in ${r.region}`)).to.deep.equal([]);

@@ -32,8 +32,14 @@ export const OPERATIONS_TYPES = {
   topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
 } as const;
 
-/** The metric AWS documents for Aurora global database lag; only a secondary cluster emits it. */
-export const AURORA_LAG_METRIC = { namespace: "AWS/RDS", metricName: "AuroraGlobalDBReplicationLag" };
+/**
+ * The metrics AWS documents for Aurora global database lag (only a secondary cluster emits them):
+ * AuroraGlobalDBRPOLag, which AWS recommends for Aurora PostgreSQL, and AuroraGlobalDBReplicationLag.
+ */
+export const AURORA_LAG_METRICS = [
+  { namespace: "AWS/RDS", metricName: "AuroraGlobalDBRPOLag" },
+  { namespace: "AWS/RDS", metricName: "AuroraGlobalDBReplicationLag" },
+];
 /** DynamoDB global tables: emitted in the source region, per receiving region. */
 export const DYNAMO_LAG_METRIC = { namespace: "AWS/DynamoDB", metricName: "ReplicationLatency" };
 
@@ -127,30 +133,56 @@ export function replicatedTables(
   return [...tables, ...replicas];
 }
 
+/** True when the alarm's metric math reads the WRITER series of the cluster (it knows when it is the primary). */
+function gatedOnWriter(alarm: PolicyResource, clusterId: string | undefined): boolean {
+  return alarmMetrics(alarm).some(
+    (m) =>
+      m.namespace === "AWS/RDS" &&
+      m.dimensions?.Role === "WRITER" &&
+      (clusterId === undefined || m.dimensions?.DBClusterIdentifier === clusterId),
+  );
+}
+
 export const replicationLagAlarms: PackStackPolicy = {
   name: "ops-replication-lag-alarm",
   description:
-    "Every replicated store has a replication-lag alarm: each Aurora global-database member cluster on AuroraGlobalDBReplicationLag (DBClusterIdentifier), each DynamoDB global table or replica on ReplicationLatency (TableName).",
+    "Every replicated store has a replication-lag alarm: each Aurora global-database member cluster on AuroraGlobalDBRPOLag or AuroraGlobalDBReplicationLag (DBClusterIdentifier), treating missing data as breaching and gated on the cluster's own WRITER series; each DynamoDB global table or replica on ReplicationLatency (TableName).",
   rationale:
-    "Asynchronous replication lag is the recovery point: data written in the lag window is lost on failover, and nobody knows the window unless an alarm watches it.",
+    "Asynchronous replication lag is the recovery point: data written in the lag window is lost on failover. Only a secondary reports Aurora's lag and the roles swap without a deploy, so a silent secondary must page and a primary must not.",
   // Mandatory: an unwatched standby is discovered only during the disaster it was built for, and
   // the fix (one alarm) is cheap.
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:
-    "Create the alarms with components/observability.ts (`database` and `dynamo` arguments): AWS/RDS AuroraGlobalDBReplicationLag with DBClusterIdentifier = the cluster's identifier, and AWS/DynamoDB ReplicationLatency with TableName = the table's name and ReceivingRegion = each other replica region.",
+    "Create the alarms with components/observability.ts (`database` and `dynamo` arguments): `auroraLagAlarm` (AuroraGlobalDBRPOLag with DBClusterIdentifier, gated on CPUUtilization SampleCount with Role=WRITER, treatMissingData breaching), and AWS/DynamoDB ReplicationLatency with TableName and ReceivingRegion = each other replica region.",
   validateStack: (args, reportViolation) => {
     const report = perResource(reportViolation);
     const alarms = ofType(args, OPERATIONS_TYPES.metricAlarm);
     for (const cluster of globalClusterMembers(args)) {
       const id = known(() => prop<string>(cluster, "clusterIdentifier"));
-      if (
-        !alarms.some((alarm) => alarmWatches(alarm, AURORA_LAG_METRIC, "DBClusterIdentifier", id, cluster))
-      ) {
+      const lagAlarms = alarms.filter((alarm) =>
+        AURORA_LAG_METRICS.some((metric) => alarmWatches(alarm, metric, "DBClusterIdentifier", id, cluster)),
+      );
+      if (lagAlarms.length === 0) {
         report(
-          `Aurora cluster "${id ?? cluster.name}" is a global-database member without an alarm on AWS/RDS AuroraGlobalDBReplicationLag for DBClusterIdentifier "${id ?? cluster.name}".`,
+          `Aurora cluster "${id ?? cluster.name}" is a global-database member without an alarm on AWS/RDS AuroraGlobalDBRPOLag (or AuroraGlobalDBReplicationLag) for DBClusterIdentifier "${id ?? cluster.name}".`,
           cluster,
         );
+        continue;
+      }
+      for (const alarm of lagAlarms) {
+        const missing = known(() => prop<string>(alarm, "treatMissingData")) ?? "missing";
+        if (missing !== "breaching") {
+          report(
+            `Lag alarm ${alarm.name} treats missing data as ${missing}: a secondary whose replication stopped, or that was detached, reports nothing and would look healthy.`,
+            alarm,
+          );
+        } else if (!gatedOnWriter(alarm, id)) {
+          report(
+            `Lag alarm ${alarm.name} treats missing data as breaching without reading the cluster's WRITER series: once a failover makes this cluster the primary it stops reporting lag and the alarm pages forever.`,
+            alarm,
+          );
+        }
       }
     }
     for (const { resource, tableName } of replicatedTables(args)) {
