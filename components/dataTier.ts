@@ -23,6 +23,27 @@ export const DB_PORT = 5432;
 export const DB_ENGINE = "aurora-postgresql";
 
 /**
+ * The engine version policy (docs/operations.md, "Engine versions"):
+ *
+ * - The major version is pinned: `database.engineVersion`'s major names the cluster parameter group
+ *   family, and only a deliberate, documented upgrade changes it.
+ * - Minor versions are AWS's to move: Aurora applies a minor version "in cases of critical security
+ *   issues or when a version reaches its end of support date ... even if you haven't enabled Auto minor
+ *   version upgrade" (Aurora User Guide, "Amazon Aurora versions and upgrades"; English wording:
+ *   unverified), and operators apply the others with AWS's upgrade procedure for global databases
+ *   (secondaries first). Pulumi never undoes one: the GlobalCluster and every member Cluster ignore
+ *   `engineVersion`, the members as the provider's aws_rds_global_cluster "Upgrading Engine Versions"
+ *   section prescribes, the GlobalCluster because a refreshed state holding the newer minor would
+ *   otherwise plan a downgrade, which AWS refuses. The configured version is the creation version.
+ * - A standby joins at the version the global database runs (`engineVersionActual`), since a secondary
+ *   must match it, and managed failover needs every member on the same version.
+ */
+/** The major version of an aurora-postgresql version (`16` of `16.6`): the parameter group family's. */
+export function engineMajor(version: string): string {
+  return version.split(".")[0];
+}
+
+/**
  * The stack outputs a standby stack reads from the home stack (all plain strings). The home exports
  * every one of them (`DataTier.homeOutputs`); a standby reads them with `readHomeOutputs`, which fails
  * on the first one that is missing.
@@ -264,7 +285,7 @@ export class DataTier extends pulumi.ComponentResource {
     const parameterGroup = new aws.rds.ClusterParameterGroup(
       `${name}-cluster-params`,
       {
-        family: `${DB_ENGINE}${engineVersion.split(".")[0]}`,
+        family: `${DB_ENGINE}${engineMajor(engineVersion)}`,
         description: "Aurora PostgreSQL: TLS required",
         parameters: [{ name: "rds.force_ssl", value: "1", applyMethod: "immediate" }],
       },
@@ -288,8 +309,11 @@ export class DataTier extends pulumi.ComponentResource {
     const clusterCommon = {
       clusterIdentifier,
       engine: DB_ENGINE,
-      // Versions move only when the home stack's database.engineVersion says so (see the global
-      // cluster below), never behind the program's back in a maintenance window.
+      // No upgrades in a maintenance window on our say-so. For members of a global database the flag
+      // is not honoured anyway ("configurations where automatic minor version upgrades are
+      // unsupported, including Aurora clusters in a Global Database", AWS Config rule
+      // rds-automatic-minor-version-upgrade-enabled), and AWS can still apply a minor version for
+      // critical security fixes or at end of support: the engine version policy (engineMajor) lets it.
       autoMinorVersionUpgrade: false,
       storageEncrypted: true,
       kmsKeyId: keyArn,
@@ -329,8 +353,7 @@ export class DataTier extends pulumi.ComponentResource {
     //     PR #14490 / #40921), #43214 (the secondary cannot declare it at create time),
     //   cloudposse/terraform-aws-rds-cluster#281 (global_cluster_identifier -> null drift detaches
     //     the cluster from the global database).
-    // engineVersion: upgrades go through the GlobalCluster, which upgrades every member in the order
-    // Aurora requires (secondaries first); members ignore it, as the provider's GlobalCluster docs
+    // engineVersion: the engine version policy (engineMajor). Members ignore it, as the provider's GlobalCluster docs
     // ("Upgrading Engine Versions") prescribe, see hashicorp/terraform-provider-aws#36107, #36246, #41127.
     const managedByAws = ["replicationSourceIdentifier", "globalClusterIdentifier", "engineVersion"];
 
@@ -352,7 +375,9 @@ export class DataTier extends pulumi.ComponentResource {
           storageEncrypted: true,
           deletionProtection: true,
         },
-        { parent: this, protect },
+        // The engine version policy (engineMajor): the configured version is the creation version; AWS's minor
+        // upgrades are not undone by the next `pulumi up --refresh`.
+        { parent: this, protect, ignoreChanges: ["engineVersion"] },
       );
 
       // Not manageMasterUserPassword: RDS-managed master passwords are not supported for clusters in
@@ -427,7 +452,8 @@ export class DataTier extends pulumi.ComponentResource {
         homeRegion: pulumi.output(args.region),
         globalClusterIdentifier: globalCluster.id,
         dbName: databaseName,
-        dbEngineVersion: globalCluster.engineVersion,
+        // What runs, not what was configured: a new standby must join at the running version.
+        dbEngineVersion: globalCluster.engineVersionActual,
         dbGlobalWriterEndpoint: globalWriterEndpoint,
         dynamoTableName: table.name,
         dynamoTableArn: table.arn,

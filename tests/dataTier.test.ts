@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DATABASE_DEFAULTS, DatabaseConfig } from "../config";
 import {
   DataTier,
+  engineMajor,
   HOME_OUTPUT_NAMES,
   HomeOutputs,
   rdsIdentifier,
@@ -177,6 +178,21 @@ describe("DataTier", function () {
         globalClusterIdentifier: "multi-region-web-us-east-1-aurora",
       });
       expect(gc.protect).to.equal(true);
+    });
+
+    it("pins the major version and leaves minor versions to AWS: the version drift is ignored everywhere", () => {
+      const gc = one(run, T.globalCluster);
+      // A refreshed state holding an AWS-applied minor must not plan a downgrade.
+      expect(gc.ignoreChanges).to.deep.equal(["engineVersion"]);
+      expect(one(run, T.cluster).ignoreChanges).to.include("engineVersion");
+      // The major names the parameter group family.
+      expect(one(run, "aws:rds/clusterParameterGroup:ClusterParameterGroup").inputs.family).to.equal(
+        "aurora-postgresql16",
+      );
+      expect(engineMajor("16.6")).to.equal("16");
+      expect(engineMajor("15.10")).to.equal("15");
+      // A standby joins at the version that runs, not the one first configured.
+      expect(run.outputs.dbEngineVersion).to.equal(gc.outputs.engineVersionActual);
     });
 
     it("joins the primary cluster to it, encrypted with this region's key, with backups and audit settings", () => {

@@ -905,6 +905,16 @@ const cases: Record<string, Case> = {
       }),
     ],
   },
+  "aurora-engine-version-drift-ignored": {
+    pass: [
+      res(T.globalCluster, "global", { globalClusterIdentifier: "g" }, { ignoreChanges: ["engineVersion"] }),
+      cluster({}, { ignoreChanges: ["engineVersion", "globalClusterIdentifier"] } as Partial<RunnerResource>),
+    ],
+    fail: [
+      res(T.globalCluster, "global", { globalClusterIdentifier: "g" }, { ignoreChanges: ["engineVersion"] }),
+      cluster({}, { ignoreChanges: ["globalClusterIdentifier"] } as Partial<RunnerResource>),
+    ],
+  },
   "required-tags": {
     pass: [
       res(

@@ -269,6 +269,7 @@ export function fabricateState(
       set({
         arn: `arn:${PARTITION}:rds::${ACCOUNT_ID}:global-cluster:${id}`,
         globalClusterResourceId: `cluster-${hex(seed)}`,
+        engineVersionActual: inputs.engineVersion,
         endpoint: `${id}.global-${hex(seed, 10)}.global.rds.amazonaws.com`,
       });
       break;
