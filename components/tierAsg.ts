@@ -1,7 +1,7 @@
 /**
- * One application tier: its load balancer (public for the frontend, internal for the backend), the
- * target group and listeners, and the Auto Scaling group of instances behind it, with the security
- * groups that admit exactly the traffic of the design's diagram and nothing else.
+ * One application tier: its load balancer (public for the frontend, internal for the backend, both
+ * HTTPS), the target group and listeners, and the Auto Scaling group of instances behind it, with the
+ * security groups that admit exactly the traffic of the design's diagram and nothing else.
  *
  * The same component serves both tiers; what differs between them is only in the arguments.
  */
