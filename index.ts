@@ -2,9 +2,9 @@
  * One region of the multi-region web application. Read top to bottom, this is the diagram:
  *
  *   Route 53 (deep health check + this region's record) ─▶ WAF ─▶ public ALB ─▶ frontend ASG
- *     ─▶ internal ALB ─▶ backend ASG
+ *     ─HTTPS▶ internal ALB (backend.internal.<domain>, private zone) ─▶ backend ASG
  *   backend ─▶ Aurora (global, writes forwarded to the writer) · DynamoDB (global table) · SNS · mail · maps
- *   ops: alarms + dashboard per region · backups (home) copied to every standby region
+ *   ops: alarms + dashboard per region · backups in every region, copied to the other side
  *   standby only: a probe of the home region's deep health, the failover plan's automatic trigger
  *
  * The home stack owns the global data resources; every other stack reads them from the home stack
@@ -20,8 +20,10 @@ import { Backups } from "./components/backups";
 import { DataTier, HomeOutputs, readHomeOutputs, readHomeSecrets } from "./components/dataTier";
 import { EdgeDns } from "./components/edgeDns";
 import { HomeProbe } from "./components/homeProbe";
+import { backendHostName, InternalDns } from "./components/internalDns";
 import { Integrations } from "./components/integrations";
 import { Observability } from "./components/observability";
+import { RegionKey } from "./components/regionKey";
 import { chooseAvailabilityZones, RegionalVpc } from "./components/regionalVpc";
 import { TierAsg } from "./components/tierAsg";
 import { placeholderService } from "./components/userData";
@@ -29,6 +31,7 @@ import { WebFirewall } from "./components/webFirewall";
 
 export = async () => {
   const cfg = loadConfig();
+  const launchTags = cfg.defaultTags;
 
   // A standby reads what it joins from the home stack before it registers anything: a missing
   // output is an error that names it, and a standby in the home's own region is a config error.
@@ -43,6 +46,9 @@ export = async () => {
     homePublicAlbDnsName = String(await homeStack.requireOutputValue("publicAlbDnsName"));
   }
 
+  // The region's data key comes first: every log group, the network's included, is encrypted with it.
+  const key = new RegionKey("data", { region: cfg.region, protect: cfg.protectData });
+
   const availabilityZones = await chooseAvailabilityZones(cfg.azCount);
   const network = new RegionalVpc("network", {
     cidrBlock: cfg.vpcCidr,
@@ -51,10 +57,17 @@ export = async () => {
     // Its own setting, never the role: a failover rebuilds no NAT gateway or route.
     natStrategy: cfg.natGateways === "onePerAz" ? "OnePerAz" : "Single",
     flowLogRetentionDays: cfg.logRetentionDays,
+    logKmsKeyArn: key.keyArn,
   });
 
   const accessLogs = new AccessLogBucket("alb-logs", { expirationDays: cfg.accessLogExpirationDays });
   const certificate = new AppCertificate("app", { domain: cfg.domain, hostedZone: cfg.hostedZone });
+  // The internal ALB's certificate: a public ACM certificate for the backend's private name, validated
+  // in the public zone like the app's (InternalDns explains the name).
+  const backendCertificate = new AppCertificate("backend", {
+    domain: backendHostName(cfg.domain),
+    hostedZone: cfg.hostedZone,
+  });
   const ssmPrefix = `/${cfg.project}/${cfg.stack}`;
 
   const backend = new TierAsg("backend", {
@@ -63,10 +76,19 @@ export = async () => {
     instanceSubnetIds: network.privateSubnetIds,
     internetFacing: false,
     appPort: cfg.appPort,
+    certificateArn: backendCertificate.certificateArn,
     accessLogBucket: accessLogs.bucketName,
     deletionProtection: cfg.albDeletionProtection,
     sizing: cfg.backend,
     userData: placeholderService({ tier: "backend", port: cfg.appPort, ssmPrefix, region: cfg.region }),
+    launchTags,
+  });
+  const internalDns = new InternalDns("internal", {
+    domain: cfg.domain,
+    vpcId: network.vpcId,
+    region: cfg.region,
+    loadBalancerDnsName: backend.albDnsName,
+    loadBalancerZoneId: backend.albZoneId,
   });
 
   const frontend = new TierAsg("frontend", {
@@ -82,8 +104,10 @@ export = async () => {
     userData: placeholderService({
       tier: "frontend",
       port: cfg.appPort,
-      backendUrl: pulumi.interpolate`http://${backend.albDnsName}:${cfg.appPort}`,
+      // HTTPS to the internal ALB under the backend's private name, its certificate verified.
+      backendUrl: `https://${internalDns.backendName}`,
     }),
+    launchTags,
   });
   frontend.connectTo(backend);
 
@@ -91,6 +115,7 @@ export = async () => {
     loadBalancerArn: frontend.albArn,
     rateLimit: cfg.wafRateLimit,
     logRetentionDays: cfg.logRetentionDays,
+    logKmsKeyArn: key.keyArn,
   });
 
   const data = new DataTier("data", {
@@ -104,6 +129,7 @@ export = async () => {
     database: cfg.database,
     homeOutputs,
     homeCredentials: homeStack ? readHomeSecrets(homeStack).dbCredentials : undefined,
+    kmsKeyArn: key.keyArn,
     protect: cfg.protectData,
     logRetentionDays: cfg.logRetentionDays,
   });
@@ -113,7 +139,7 @@ export = async () => {
     hostedZoneId: certificate.hostedZoneId,
     mail: cfg.mail,
     maps: cfg.maps,
-    kmsKeyArn: data.kmsKeyArn,
+    kmsKeyArn: key.keyArn,
     backendRoleName: backend.instanceRoleName,
     backendSecurityGroupId: backend.instanceSecurityGroupId,
     data: data.connection,
@@ -173,16 +199,19 @@ export = async () => {
         evaluationMinutes: cfg.homeProbeMinutes,
         alarmTopicArn: ops.opsTopicArn,
         logRetentionDays: cfg.logRetentionDays,
+        logKmsKeyArn: key.keyArn,
       });
 
+  // Every region backs up its own data and copies it to the other side: the home to every standby,
+  // a standby to the home. Whichever region holds the Aurora writer is backed up and copied away.
   const backups = new Backups("backups", {
     project: cfg.project,
     region: cfg.region,
-    home: cfg.home,
-    kmsKeyArn: data.kmsKeyArn,
+    kmsKeyArn: key.keyArn,
     backup: cfg.backup,
-    standbyRegions: cfg.standbyRegions,
-    resourceArns: cfg.home ? [data.clusterArn, data.tableArn] : undefined,
+    copyRegions: cfg.home ? cfg.standbyRegions : [homeOutputs!.homeRegion],
+    resourceArns: [data.clusterArn, data.tableArn],
+    notificationTopicArn: ops.opsTopicArn,
     protect: cfg.protectData,
   });
 
@@ -200,6 +229,7 @@ export = async () => {
     publicAlbDnsName: frontend.albDnsName,
     publicAlbZoneId: frontend.albZoneId,
     internalAlbDnsName: backend.albDnsName,
+    backendUrl: `https://${internalDns.backendName}`,
     securityGroupIds: {
       publicAlb: frontend.albSecurityGroupId,
       frontend: frontend.instanceSecurityGroupId,
@@ -223,6 +253,9 @@ export = async () => {
     opsTopicArn: ops.opsTopicArn,
     dashboardName: ops.dashboardName,
     backupVaultArn: backups.vaultArn,
+    backupVaultName: backups.vaultName,
+    backupPlanId: backups.planId,
+    backupRoleArn: backups.roleArn,
     // On the home stack: what every standby reads (HOME_OUTPUT_NAMES in components/dataTier.ts).
     ...data.homeOutputs,
   };

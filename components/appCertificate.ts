@@ -1,7 +1,11 @@
 /**
- * The TLS certificate the public ALB presents: ACM, validated through DNS in the app's public
- * hosted zone. Every regional stack builds its own, because an ALB can only use a certificate
- * issued in its own region.
+ * A public TLS certificate for one name under the app's domain: ACM, validated through DNS in the
+ * app's public hosted zone. The public ALB presents the app domain's; the internal ALB presents the
+ * backend's private name's (`backend.internal.<domain>`), which resolves only inside the VPC but is
+ * validated in public DNS like any other (ACM checks the validation CNAME, not the name's address).
+ * Every regional stack builds its own, because an ALB can only use a certificate issued in its own
+ * region. ACM renews DNS-validated certificates in use by an ALB automatically (ACM User Guide,
+ * "Managed renewal for ACM's certificates").
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";

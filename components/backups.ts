@@ -1,20 +1,34 @@
 /**
- * Backups against logical damage. Replication protects against losing a region, not against a bad
- * deploy, a dropped table or corrupted rows: those reach the standby within a second. AWS Backup
- * keeps restore points that replication cannot overwrite, and copies them to the standby region so
- * that they also survive the loss of the home region.
+ * Backups against logical damage, wherever writes happen. Replication protects against losing a
+ * region, not against a bad deploy, a dropped table or corrupted rows: those reach every region within
+ * a second. AWS Backup keeps restore points that replication cannot overwrite, and a copy in another
+ * region survives the loss of the region that made it.
  *
- * The home stack owns the plan (daily and weekly rules, each with a cross-region copy) and its
- * vault; every standby stack owns the destination vault in its region.
+ * Every regional stack owns the same thing: its vault, and a plan that selects its own Aurora cluster
+ * and its own DynamoDB table (or replica) and copies each recovery point to the other region's vault:
+ * the home copies to every standby, a standby to the home. Whichever region holds the Aurora writer
+ * after a failover (the plan moves it; no `pulumi up` runs) is therefore already backed up and copied
+ * away, and so is the other one, whatever it is doing.
  *
- * How the home learns the standby vault's ARN: not through a StackReference, because the standby
- * already reads the home stack and a reference the other way round would make the two stacks
- * depend on each other (neither could be deployed first). Instead the vault name is a deterministic
- * function of the project and the region (`backupVaultName`), and a vault ARN is
- * `arn:<partition>:backup:<region>:<account>:backup-vault:<name>`; the home knows the standby
- * regions from config and the account from the caller identity. The standby stack creates a vault
- * of exactly that name. Until the standby is deployed the copy jobs fail (and AWS Backup reports
- * them as failed); the plan itself does not need the vault to exist.
+ * An Aurora *secondary* cluster of a global database in a backup selection: whether AWS Backup can
+ * snapshot one is documented nowhere we could find (AWS Backup Developer Guide, "Feature availability
+ * by resource"; Aurora User Guide, global database pages): unverified. The design holds either way:
+ * the writer's region backs up its primary cluster (so the data is backed up and copied out of that
+ * region), and if AWS Backup refuses the secondary, that job fails, the EventBridge rule below mails
+ * the ops topic, and docs/operations.md says what that failure means. Aurora's own automated backups
+ * (backupRetentionPeriod, PITR) run on every cluster regardless.
+ *
+ * How a stack learns the other region's vault ARN: not through a StackReference (the standby already
+ * reads the home; the other way round would be a cycle). The vault name is a deterministic function of
+ * the project and the region (`backupVaultName`), and a vault ARN is
+ * `arn:<partition>:backup:<region>:<account>:backup-vault:<name>`; each stack knows the other regions
+ * from config and the account from the caller identity. Until the other stack is deployed its copy
+ * jobs fail (and are reported as failed); the plan itself does not need the vault to exist. Nothing
+ * here is a resource in another region: the copy is an action of this region's plan.
+ *
+ * Failures are reported two ways to the region's ops topic: an EventBridge rule on failed, aborted and
+ * expired backup jobs and failed copy jobs, and the vault's own notifications for the events AWS
+ * Backup still sends (BACKUP_JOB_FAILED and the other deprecated events never fire).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -31,6 +45,15 @@ export const WEEKLY_SCHEDULE = "cron(0 5 ? * SUN *)";
 export function backupVaultName(project: string, region: string): string {
   // Vault names: 2 to 50 letters, digits, hyphens and underscores.
   return `${project}-${region}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 50);
+}
+
+/**
+ * Name of the role AWS Backup assumes in `region`: fixed, like the vault's, so that a restore needs
+ * nothing but the AWS CLI and the account id (docs/operations.md), not this program's state. IAM role
+ * names: up to 64 characters, unique in the account, hence the region in it.
+ */
+export function backupRoleName(project: string, region: string): string {
+  return `${project}-${region}-backup`.replace(/[^A-Za-z0-9+=,.@_-]/g, "-").slice(0, 64);
 }
 
 /** ARN of a vault from its parts (what the standby stack will create under that name). */
@@ -54,57 +77,94 @@ export function backupRules(backup: BackupConfig): BackupRuleSpec[] {
 }
 
 /**
- * Shortest retention a vault holds: the vault lock's minimum must not exceed it, or AWS Backup
- * rejects the jobs that store shorter-lived recovery points.
+ * Shortest retention a vault holds: the vault lock's minimum must not exceed it, or AWS Backup rejects
+ * the jobs that store shorter-lived recovery points. Every vault holds its own plan's recovery points
+ * (daily, weekly) and the copies the other region sends it.
  */
-export function vaultLockMinRetentionDays(backup: BackupConfig, home: boolean): number {
-  return home ? Math.min(backup.dailyRetentionDays, backup.weeklyRetentionDays) : backup.copyRetentionDays;
+export function vaultLockMinRetentionDays(backup: BackupConfig): number {
+  return Math.min(backup.dailyRetentionDays, backup.weeklyRetentionDays, backup.copyRetentionDays);
 }
+
+/**
+ * The vault events that still fire and matter to operators: a failed copy (also caught by the
+ * EventBridge rule, which is best-effort), a finished restore, and a recovery point whose retention
+ * someone changed. Supported events: "BACKUP_JOB_STARTED | BACKUP_JOB_COMPLETED ; COPY_JOB_STARTED |
+ * COPY_JOB_SUCCESSFUL | COPY_JOB_FAILED ; RESTORE_JOB_STARTED | RESTORE_JOB_COMPLETED |
+ * RECOVERY_POINT_MODIFIED ; S3_BACKUP_OBJECT_FAILED | S3_RESTORE_OBJECT_FAILED"; the others (e.g.
+ * BACKUP_JOB_FAILED) are deprecated and "will not return statuses or notifications" (AWS Backup API
+ * Reference, PutBackupVaultNotifications). BACKUP_JOB_COMPLETED is left out: it mails every success.
+ */
+export const VAULT_EVENTS = ["COPY_JOB_FAILED", "RESTORE_JOB_COMPLETED", "RECOVERY_POINT_MODIFIED"];
+
+/**
+ * The EventBridge pattern of the jobs that need a person. "AWS Backup sends events to Amazon
+ * EventBridge when the state of a backup or copy job changes ... in a best-effort manner every 5
+ * minutes"; backup job states include FAILED, ABORTED and EXPIRED (AWS Backup Developer Guide,
+ * "Monitor AWS Backup events using EventBridge"; detail types from the EventBridge events reference for
+ * AWS Backup). That copy-job events carry their state in `detail.state` like backup jobs: unverified.
+ */
+export const FAILED_JOBS_PATTERN = {
+  source: ["aws.backup"],
+  "detail-type": ["Backup Job State Change", "Copy Job State Change"],
+  detail: { state: ["FAILED", "ABORTED", "EXPIRED"] },
+};
 
 export interface BackupsArgs {
   /** Project name, the prefix of every vault name. Required. */
   project: string;
   /** This stack's region. Required. */
   region: string;
-  /** True on the home stack: it gets the plan; the other stacks only get their destination vault. Required. */
-  home: boolean;
   /** KMS key (ARN) of this region that encrypts the vault's recovery points. Required. */
   kmsKeyArn: pulumi.Input<string>;
   /** Retention and vault lock (validated by config.ts). Required. */
   backup: BackupConfig;
-  /** Home only: regions whose vaults receive the copies. Required (non-empty) on the home stack. */
-  standbyRegions?: string[];
-  /** Home only: ARNs of the resources to back up (the Aurora cluster, the DynamoDB table). */
-  resourceArns?: pulumi.Input<string>[];
-  /** Pulumi `protect` on the vaults: deleting a vault deletes the restore points' home. @default true */
+  /**
+   * Regions whose vaults receive this region's copies: the home copies to every standby, a standby to
+   * the home. Required, non-empty, never this region.
+   */
+  copyRegions: string[];
+  /** ARNs of this region's resources to back up: its Aurora cluster and its DynamoDB table or replica. */
+  resourceArns: pulumi.Input<string>[];
+  /** The region's ops topic: vault notifications and the failed-job rule publish there. Required. */
+  notificationTopicArn: pulumi.Input<string>;
+  /** Pulumi `protect` on the vault: deleting a vault deletes the restore points' home. @default true */
   protect?: boolean;
-  /** Extra tags for the vault and the plan. @default {} */
+  /** Extra tags for the vault, the plan and the rule. @default {} */
   tags?: Record<string, string>;
 }
 
+/** Throws before any resource is registered when the arguments cannot describe a useful plan. */
+export function validateBackupsArgs(
+  name: string,
+  args: Pick<BackupsArgs, "region" | "copyRegions" | "resourceArns">,
+): void {
+  if (args.copyRegions.length === 0) {
+    throw new Error(`Backups "${name}": at least one other region must receive the copies`);
+  }
+  if (args.copyRegions.includes(args.region)) {
+    throw new Error(`Backups "${name}": a copy to its own region ${args.region} survives nothing`);
+  }
+  if (args.resourceArns.length === 0) {
+    throw new Error(
+      `Backups "${name}": no resource to back up (the region's Aurora cluster and DynamoDB table)`,
+    );
+  }
+}
+
 export class Backups extends pulumi.ComponentResource {
-  /** ARN of this region's vault (the plan's target on the home, the copies' destination elsewhere). */
+  /** ARN of this region's vault (its plan's target, and the other regions' copies' destination). */
   public readonly vaultArn: pulumi.Output<string>;
-  /** Name of this region's vault. */
+  /** Name of this region's vault (`<project>-<region>`). */
   public readonly vaultName: pulumi.Output<string>;
-  /** Home only: id of the backup plan. */
-  public readonly planId?: pulumi.Output<string>;
-  /** Home only: ARNs of the vaults the rules copy to (one per standby region). */
+  /** Id of this region's backup plan. */
+  public readonly planId: pulumi.Output<string>;
+  /** ARN of the role AWS Backup assumes to back up and to restore (`aws backup start-restore-job`). */
+  public readonly roleArn: pulumi.Output<string>;
+  /** ARNs of the vaults the rules copy to (one per copy region). */
   public readonly copyTargetVaultArns: pulumi.Output<string[]>;
 
   constructor(name: string, args: BackupsArgs, opts?: pulumi.ComponentResourceOptions) {
-    const standbyRegions = args.standbyRegions ?? [];
-    if (args.home && standbyRegions.length === 0) {
-      throw new Error(
-        `Backups "${name}": the home stack needs at least one standby region to copy backups to`,
-      );
-    }
-    if (args.home && !args.resourceArns?.length) {
-      throw new Error(`Backups "${name}": the home stack needs the ARNs of the resources to back up`);
-    }
-    if (standbyRegions.includes(args.region)) {
-      throw new Error(`Backups "${name}": a copy to the home's own region ${args.region} survives nothing`);
-    }
+    validateBackupsArgs(name, args);
     super("multi-region-web:backups:Backups", name, args, opts);
 
     const tags = { Name: `${name}-${args.region}`, ...args.tags };
@@ -125,18 +185,9 @@ export class Backups extends pulumi.ComponentResource {
       // because a lock also keeps a mis-sized retention (and its cost) until it expires.
       new aws.backup.VaultLockConfiguration(
         `${name}-vault-lock`,
-        {
-          backupVaultName: vault.name,
-          minRetentionDays: vaultLockMinRetentionDays(args.backup, args.home),
-        },
+        { backupVaultName: vault.name, minRetentionDays: vaultLockMinRetentionDays(args.backup) },
         { parent: this },
       );
-    }
-
-    if (!args.home) {
-      this.copyTargetVaultArns = pulumi.output([]);
-      this.registerOutputs({ vaultArn: this.vaultArn, vaultName: this.vaultName });
-      return;
     }
 
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
@@ -144,7 +195,7 @@ export class Backups extends pulumi.ComponentResource {
     this.copyTargetVaultArns = pulumi
       .all([partition, accountId])
       .apply(([p, account]) =>
-        standbyRegions.map((r) => backupVaultArn(p, r, account, backupVaultName(args.project, r))),
+        args.copyRegions.map((r) => backupVaultArn(p, r, account, backupVaultName(args.project, r))),
       );
 
     // No continuous backup (enableContinuousBackup): both stores already have point-in-time recovery
@@ -181,6 +232,7 @@ export class Backups extends pulumi.ComponentResource {
     const role = new aws.iam.Role(
       `${name}-role`,
       {
+        name: backupRoleName(args.project, args.region),
         description: "Lets AWS Backup snapshot, copy and restore the data stores",
         assumeRolePolicy: JSON.stringify({
           Version: "2012-10-17",
@@ -192,6 +244,7 @@ export class Backups extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.roleArn = role.arn;
     const attachments = ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"].map(
       (policy, i) =>
         new aws.iam.RolePolicyAttachment(
@@ -213,10 +266,37 @@ export class Backups extends pulumi.ComponentResource {
       { parent: this, dependsOn: attachments },
     );
 
+    // The topic's policy and key let backup.amazonaws.com and events.amazonaws.com publish
+    // (Observability, `notificationTopic` with publishers).
+    new aws.backup.VaultNotifications(
+      `${name}-notifications`,
+      {
+        backupVaultName: vault.name,
+        snsTopicArn: args.notificationTopicArn,
+        backupVaultEvents: VAULT_EVENTS,
+      },
+      { parent: this },
+    );
+    const failedJobs = new aws.cloudwatch.EventRule(
+      `${name}-failed-jobs`,
+      {
+        description: `AWS Backup jobs in ${args.region} that failed, were aborted or expired, and failed copies`,
+        eventPattern: JSON.stringify(FAILED_JOBS_PATTERN),
+        tags,
+      },
+      { parent: this },
+    );
+    new aws.cloudwatch.EventTarget(
+      `${name}-failed-jobs-to-ops`,
+      { rule: failedJobs.name, arn: args.notificationTopicArn },
+      { parent: this },
+    );
+
     this.registerOutputs({
       vaultArn: this.vaultArn,
       vaultName: this.vaultName,
       planId: this.planId,
+      roleArn: this.roleArn,
       copyTargetVaultArns: this.copyTargetVaultArns,
     });
   }

@@ -1,13 +1,14 @@
 /**
  * The data block of the diagram, for both roles:
  *
- *   home stack:    KMS key · GlobalCluster ─▶ primary Aurora cluster (writer + readers) · DynamoDB table
+ *   home stack:    GlobalCluster ─▶ primary Aurora cluster (writer + readers) · DynamoDB table
  *                  · master credentials in Secrets Manager (generated here)
- *   standby stack: KMS key · secondary Aurora cluster joined to the home's GlobalCluster, forwarding
+ *   standby stack: secondary Aurora cluster joined to the home's GlobalCluster, forwarding
  *                  writes to the writer · DynamoDB TableReplica of the home table · its own copy of
  *                  the master credentials in Secrets Manager (read from the home stack, secret)
  *
- * Both replicate asynchronously from the home region. Which stack is the *home* never changes on a
+ * Everything is encrypted with the region's data key (RegionKey). Both replicate asynchronously
+ * from the home region. Which stack is the *home* never changes on a
  * failover (an ARC Region switch plan moves the Aurora writer; Pulumi does not), so a failover never
  * recreates a data resource. Every resource is in this stack's own region: nothing here needs another
  * region's API to be updated.
@@ -20,6 +21,27 @@ import { DatabaseConfig, Role } from "../config";
 /** PostgreSQL's port; the DB security group opens nothing else. */
 export const DB_PORT = 5432;
 export const DB_ENGINE = "aurora-postgresql";
+
+/**
+ * The engine version policy (docs/operations.md, "Engine versions"):
+ *
+ * - The major version is pinned: `database.engineVersion`'s major names the cluster parameter group
+ *   family, and only a deliberate, documented upgrade changes it.
+ * - Minor versions are AWS's to move: Aurora applies a minor version "in cases of critical security
+ *   issues or when a version reaches its end of support date ... even if you haven't enabled Auto minor
+ *   version upgrade" (Aurora User Guide, "Amazon Aurora versions and upgrades"; English wording:
+ *   unverified), and operators apply the others with AWS's upgrade procedure for global databases
+ *   (secondaries first). Pulumi never undoes one: the GlobalCluster and every member Cluster ignore
+ *   `engineVersion`, the members as the provider's aws_rds_global_cluster "Upgrading Engine Versions"
+ *   section prescribes, the GlobalCluster because a refreshed state holding the newer minor would
+ *   otherwise plan a downgrade, which AWS refuses. The configured version is the creation version.
+ * - A standby joins at the version the global database runs (`engineVersionActual`), since a secondary
+ *   must match it, and managed failover needs every member on the same version.
+ */
+/** The major version of an aurora-postgresql version (`16` of `16.6`): the parameter group family's. */
+export function engineMajor(version: string): string {
+  return version.split(".")[0];
+}
 
 /**
  * The stack outputs a standby stack reads from the home stack (all plain strings). The home exports
@@ -135,6 +157,8 @@ export interface DataTierArgs {
   homeOutputs?: HomeOutputs;
   /** Standby only: the home's `dbCredentials` output (secret JSON), stored in this region's secret. */
   homeCredentials?: pulumi.Input<string>;
+  /** The region's data key (RegionKey): storage, secrets, Performance Insights and the log group. */
+  kmsKeyArn: pulumi.Input<string>;
   /** Pulumi `protect` on every stateful resource. @default true */
   protect?: boolean;
   /** Retention of the cluster's exported PostgreSQL log group (a CloudWatch Logs value). */
@@ -189,28 +213,7 @@ export function rdsIdentifier(parts: string[], max = 63): string {
   return id.slice(0, max).replace(/-+$/, "");
 }
 
-/** KMS key policy: the account administers the key; IAM policies in the account delegate its use. */
-function accountKeyPolicy(partition: string, accountId: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [
-      {
-        // AWS's default key policy. Aurora, Performance Insights, Secrets Manager, DynamoDB and SNS use
-        // the key on behalf of a caller (grants / kms:ViaService) under that caller's IAM permissions,
-        // so no service principal needs its own statement. Resource "*" in a key policy means "this key".
-        Sid: "EnableAccountAdministration",
-        Effect: "Allow",
-        Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
-        Action: "kms:*",
-        Resource: "*",
-      },
-    ],
-  });
-}
-
 export class DataTier extends pulumi.ComponentResource {
-  /** This region's data key. */
-  public readonly kmsKeyArn: pulumi.Output<string>;
   public readonly databaseSecurityGroupId: pulumi.Output<string>;
   public readonly clusterIdentifier: pulumi.Output<string>;
   public readonly clusterArn: pulumi.Output<string>;
@@ -235,27 +238,7 @@ export class DataTier extends pulumi.ComponentResource {
     const engineVersion = args.home ? db.engineVersion : (args.homeOutputs as HomeOutputs).dbEngineVersion;
     // Physical names that must be stable and unique per stack (aliases, identifiers, snapshots).
     const base = rdsIdentifier([pulumi.getProject(), pulumi.getStack()], 40);
-    const identity = aws.getCallerIdentityOutput({}, { parent: this });
-    const partition = aws.getPartitionOutput({}, { parent: this });
-    const keyPolicy = pulumi
-      .all([partition.partition, identity.accountId])
-      .apply(([p, account]) => accountKeyPolicy(p, account));
-
-    const key = new aws.kms.Key(
-      `${name}-key`,
-      {
-        description: `${base}: Aurora, DynamoDB, Performance Insights and secrets in ${args.region}`,
-        enableKeyRotation: true,
-        deletionWindowInDays: 30,
-        policy: keyPolicy,
-      },
-      { parent: this, protect },
-    );
-    new aws.kms.Alias(
-      `${name}-key-alias`,
-      { name: `alias/${base}-data`, targetKeyId: key.keyId },
-      { parent: this },
-    );
+    const keyArn = args.kmsKeyArn;
 
     // ---- Network: subnet group on the isolated subnets, a security group open to the backend only.
     const subnetGroup = new aws.rds.SubnetGroup(
@@ -302,7 +285,7 @@ export class DataTier extends pulumi.ComponentResource {
     const parameterGroup = new aws.rds.ClusterParameterGroup(
       `${name}-cluster-params`,
       {
-        family: `${DB_ENGINE}${engineVersion.split(".")[0]}`,
+        family: `${DB_ENGINE}${engineMajor(engineVersion)}`,
         description: "Aurora PostgreSQL: TLS required",
         parameters: [{ name: "rds.force_ssl", value: "1", applyMethod: "immediate" }],
       },
@@ -315,18 +298,25 @@ export class DataTier extends pulumi.ComponentResource {
     const clusterIdentifier = rdsIdentifier([base, "cluster"]);
     const postgresLogs = new aws.cloudwatch.LogGroup(
       `${name}-postgresql-logs`,
-      { name: `/aws/rds/cluster/${clusterIdentifier}/postgresql`, retentionInDays: args.logRetentionDays },
+      {
+        name: `/aws/rds/cluster/${clusterIdentifier}/postgresql`,
+        retentionInDays: args.logRetentionDays,
+        kmsKeyId: keyArn,
+      },
       { parent: this },
     );
     // What every cluster in the global database shares, primary or secondary.
     const clusterCommon = {
       clusterIdentifier,
       engine: DB_ENGINE,
-      // Versions move only when the home stack's database.engineVersion says so (see the global
-      // cluster below), never behind the program's back in a maintenance window.
+      // No upgrades in a maintenance window on our say-so. For members of a global database the flag
+      // is not honoured anyway ("configurations where automatic minor version upgrades are
+      // unsupported, including Aurora clusters in a Global Database", AWS Config rule
+      // rds-automatic-minor-version-upgrade-enabled), and AWS can still apply a minor version for
+      // critical security fixes or at end of support: the engine version policy (engineMajor) lets it.
       autoMinorVersionUpgrade: false,
       storageEncrypted: true,
-      kmsKeyId: key.arn,
+      kmsKeyId: keyArn,
       dbSubnetGroupName: subnetGroup.name,
       vpcSecurityGroupIds: [dbSg.id],
       dbClusterParameterGroupName: parameterGroup.name,
@@ -363,8 +353,7 @@ export class DataTier extends pulumi.ComponentResource {
     //     PR #14490 / #40921), #43214 (the secondary cannot declare it at create time),
     //   cloudposse/terraform-aws-rds-cluster#281 (global_cluster_identifier -> null drift detaches
     //     the cluster from the global database).
-    // engineVersion: upgrades go through the GlobalCluster, which upgrades every member in the order
-    // Aurora requires (secondaries first); members ignore it, as the provider's GlobalCluster docs
+    // engineVersion: the engine version policy (engineMajor). Members ignore it, as the provider's GlobalCluster docs
     // ("Upgrading Engine Versions") prescribe, see hashicorp/terraform-provider-aws#36107, #36246, #41127.
     const managedByAws = ["replicationSourceIdentifier", "globalClusterIdentifier", "engineVersion"];
 
@@ -386,7 +375,9 @@ export class DataTier extends pulumi.ComponentResource {
           storageEncrypted: true,
           deletionProtection: true,
         },
-        { parent: this, protect },
+        // The engine version policy (engineMajor): the configured version is the creation version; AWS's minor
+        // upgrades are not undone by the next `pulumi up --refresh`.
+        { parent: this, protect, ignoreChanges: ["engineVersion"] },
       );
 
       // Not manageMasterUserPassword: RDS-managed master passwords are not supported for clusters in
@@ -445,7 +436,7 @@ export class DataTier extends pulumi.ComponentResource {
           streamEnabled: true,
           streamViewType: "NEW_AND_OLD_IMAGES",
           pointInTimeRecovery: { enabled: true },
-          serverSideEncryption: { enabled: true, kmsKeyArn: key.arn },
+          serverSideEncryption: { enabled: true, kmsKeyArn: keyArn },
           deletionProtectionEnabled: true,
         },
         // Replicas are TableReplica resources in the standby stacks; without this the home stack
@@ -461,7 +452,8 @@ export class DataTier extends pulumi.ComponentResource {
         homeRegion: pulumi.output(args.region),
         globalClusterIdentifier: globalCluster.id,
         dbName: databaseName,
-        dbEngineVersion: globalCluster.engineVersion,
+        // What runs, not what was configured: a new standby must join at the running version.
+        dbEngineVersion: globalCluster.engineVersionActual,
         dbGlobalWriterEndpoint: globalWriterEndpoint,
         dynamoTableName: table.name,
         dynamoTableArn: table.arn,
@@ -486,7 +478,7 @@ export class DataTier extends pulumi.ComponentResource {
         `${name}-table-replica`,
         {
           globalTableArn: home.dynamoTableArn,
-          kmsKeyArn: key.arn,
+          kmsKeyArn: keyArn,
           pointInTimeRecovery: true,
           deletionProtectionEnabled: true,
         },
@@ -503,7 +495,7 @@ export class DataTier extends pulumi.ComponentResource {
       `${name}-master-secret`,
       {
         description: `${base}: Aurora master credentials (${args.home ? "generated here" : "copied from the home stack"})`,
-        kmsKeyId: key.arn,
+        kmsKeyId: keyArn,
         recoveryWindowInDays: 30,
       },
       { parent: this, protect },
@@ -534,7 +526,7 @@ export class DataTier extends pulumi.ComponentResource {
           publiclyAccessible: false,
           autoMinorVersionUpgrade: false,
           performanceInsightsEnabled: true,
-          performanceInsightsKmsKeyId: key.arn,
+          performanceInsightsKmsKeyId: keyArn,
           performanceInsightsRetentionPeriod: 7,
           copyTagsToSnapshot: true,
         },
@@ -546,7 +538,6 @@ export class DataTier extends pulumi.ComponentResource {
       );
     }
 
-    this.kmsKeyArn = key.arn;
     this.databaseSecurityGroupId = dbSg.id;
     this.clusterIdentifier = cluster.clusterIdentifier;
     this.clusterArn = cluster.arn;
@@ -565,11 +556,10 @@ export class DataTier extends pulumi.ComponentResource {
       tableArn,
       globalWriterEndpoint,
       secretArn: secret.arn,
-      kmsKeyArn: key.arn,
+      kmsKeyArn: keyArn,
     });
 
     this.registerOutputs({
-      kmsKeyArn: this.kmsKeyArn,
       databaseSecurityGroupId: this.databaseSecurityGroupId,
       clusterIdentifier: this.clusterIdentifier,
       clusterArn: this.clusterArn,

@@ -57,6 +57,8 @@ export interface HomeProbeArgs {
   alarmTopicArn: pulumi.Input<string>;
   /** Days the function's log group keeps its logs (a value CloudWatch Logs accepts). Required. */
   logRetentionDays: number;
+  /** The region's data key (RegionKey), which encrypts the function's log group. Required. */
+  logKmsKeyArn: pulumi.Input<string>;
   /** Lambda function name, also the log group's `/aws/lambda/<name>`. @default the component's name */
   functionName?: string;
   /** Extra tags for every resource that takes tags. @default {} */
@@ -384,7 +386,12 @@ export class HomeProbe extends pulumi.ComponentResource {
     // ("Change log data retention in CloudWatch Logs"): created here first, with a retention.
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
-      { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, tags },
+      {
+        name: `/aws/lambda/${functionName}`,
+        retentionInDays: args.logRetentionDays,
+        kmsKeyId: args.logKmsKeyArn,
+        tags,
+      },
       { parent: this },
     );
 

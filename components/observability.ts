@@ -131,6 +131,66 @@ function metric(
 }
 
 /**
+ * The Aurora global database's lag alarm of one cluster, the same on every stack whatever its role.
+ *
+ * Metric: AuroraGlobalDBRPOLag, "how far the secondary cluster is behind the primary cluster for user
+ * transactions": "For all Aurora PostgreSQL-based global databases ... use Amazon CloudWatch to view the
+ * AuroraGlobalDBRPOLag metric for all secondary DB clusters" (Aurora User Guide, "Using switchover or
+ * failover in an Amazon Aurora global database"). "This metric is available only in secondary AWS
+ * Regions" (Aurora User Guide, "Amazon CloudWatch metrics for Amazon Aurora", cluster-level table), so
+ * the alarm lives in the cluster's own region.
+ *
+ * Dimensions: DBClusterIdentifier alone. The Aurora dimensions table lists DBClusterIdentifier ("A
+ * specific Aurora DB cluster") and SourceRegion (Aurora User Guide, "Amazon CloudWatch dimensions for
+ * Aurora"); AWS's global-database workshop (aws-samples/amazon-aurora-labs-for-mysql, "Monitor a Global
+ * Database") reads the lag in the secondary region both under {DBClusterIdentifier} (its dashboard) and
+ * under {DBClusterIdentifier, SourceRegion = the primary's region} (its console steps). SourceRegion
+ * changes whenever the writer moves, with no `pulumi up`, so an alarm on that pair would watch a series
+ * that stops after the first failover; the cluster-only series follows the cluster whatever its role.
+ * That AWS publishes it for Aurora PostgreSQL as it does in the workshop's Aurora MySQL: unverified.
+ *
+ * Missing data: only a secondary emits the metric, and which cluster is the secondary changes when an
+ * ARC plan moves the writer, without a deploy. "notBreaching" on the standby would hide a real stop
+ * (a detached cluster or a replication that stopped emits nothing); "breaching" on the cluster that has
+ * become the primary would page forever. So the alarm asks the cluster itself: while it has a WRITER
+ * (the SampleCount of CPUUtilization for DBClusterIdentifier + Role=WRITER, which only a primary
+ * cluster's writer instance reports) the lag counts as 0; otherwise the lag is the value, and no data
+ * at all (no writer, no lag) is breaching. A primary is quiet, a secondary is watched, a silent
+ * secondary pages, and the roles can swap under it. How metric math treats a series with no data at all
+ * in FILL and IF (we rely on: FILL yields the fill value, an expression over no data yields no data,
+ * which treatMissingData then judges): unverified; tests/observability.test.ts evaluates the expression
+ * under that reading.
+ */
+export function auroraLagAlarm(
+  clusterIdentifier: pulumi.Input<string>,
+  thresholdMs: number,
+  where: string,
+): AlarmSpec["args"] {
+  const cluster = { DBClusterIdentifier: clusterIdentifier };
+  return {
+    alarmDescription: `${where}: Aurora global database RPO lag above ${thresholdMs} ms while this cluster is a secondary, or no lag reported by a cluster that has no writer (replication stopped)`,
+    metricQueries: [
+      metric("lag", "AWS/RDS", "AuroraGlobalDBRPOLag", cluster, "Maximum"),
+      metric("writer", "AWS/RDS", "CPUUtilization", { ...cluster, Role: "WRITER" }, "SampleCount"),
+      {
+        id: "rpo",
+        expression: AURORA_LAG_EXPRESSION,
+        label: "RPO lag while secondary (ms)",
+        returnData: true,
+      },
+    ],
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: thresholdMs,
+    evaluationPeriods: 5,
+    datapointsToAlarm: 3,
+    treatMissingData: "breaching",
+  };
+}
+
+/** The primary (it reports a writer) counts as no lag; a secondary as its RPO lag. */
+export const AURORA_LAG_EXPRESSION = "IF(FILL(writer, 0) > 0, 0, lag)";
+
+/**
  * The alarms of one region, from plain values: each threshold comes from `AlarmsConfig`.
  * Pure (no resources), so a spec can assert on every name, namespace, dimension and threshold.
  */
@@ -273,25 +333,9 @@ export function alarmSpecs(input: AlarmInputs): AlarmSpec[] {
         },
       });
     }
-    // AuroraGlobalDBReplicationLag (ms) is the lag AWS documents for a global database; only a
-    // secondary cluster emits it, in its own region. The home's cluster gets the alarm too: after a
-    // switchover it is the secondary and the alarm starts watching; until then it has no data,
-    // which is fine there and a fault on the standby (replication stopped or the cluster detached).
     specs.push({
       key: "db-replication-lag",
-      args: {
-        alarmDescription: `${where}: Aurora global database replication lag above ${a.auroraReplicationLagMs} ms (the RPO)`,
-        namespace: "AWS/RDS",
-        metricName: "AuroraGlobalDBReplicationLag",
-        dimensions: { DBClusterIdentifier: db.clusterIdentifier },
-        statistic: "Maximum",
-        period: 60,
-        comparisonOperator: "GreaterThanThreshold",
-        threshold: a.auroraReplicationLagMs,
-        evaluationPeriods: 5,
-        datapointsToAlarm: 3,
-        treatMissingData: db.isSecondary ? "breaching" : "notBreaching",
-      },
+      args: auroraLagAlarm(db.clusterIdentifier, a.auroraReplicationLagMs, where),
     });
   }
 
@@ -575,12 +619,32 @@ export function dashboardBody(region: string, title: string, widgets: Widget[]):
 }
 
 /**
- * Key policy of an ops topic's key. CloudWatch publishes alarm notifications as its service
- * principal, and SNS then needs CloudWatch to be allowed to use the topic's key
- * (kms:GenerateDataKey*, kms:Decrypt); without this statement the alarms change state but every
- * notification is dropped. The account root statement keeps the key manageable through IAM.
+ * AWS services other than CloudWatch alarms that may publish to a topic: AWS Backup's vault
+ * notifications and EventBridge rules (the failed-backup-job rule of components/backups.ts).
  */
-export function opsKeyPolicy(partition: string, accountId: string): object {
+export type TopicPublisher = "backup" | "events";
+const PUBLISHER_PRINCIPALS: Record<TopicPublisher, string> = {
+  backup: "backup.amazonaws.com",
+  events: "events.amazonaws.com",
+};
+
+/**
+ * Key policy of a topic's key. A service that publishes to an encrypted topic needs the topic's key
+ * (kms:GenerateDataKey*, kms:Decrypt) for itself: "If you want to use a AWS KMS-encrypted Amazon SNS
+ * topic to send notifications, you must also enable compatibility between the event source ... and the
+ * encrypted topic" (SNS Developer Guide, "Enable compatibility between event sources from AWS services
+ * and encrypted topics"). Without it the alarms, vault events and rules fire but every notification is
+ * dropped. CloudWatch's statement is scoped to this account with aws:SourceAccount; for AWS Backup and
+ * EventBridge no AWS page we found shows a condition on the key statement (the Knowledge Center's
+ * "sns-not-getting-eventbridge-notification" shows none), so theirs have none: the topic policy, which
+ * they also need, is where their confused-deputy conditions are. The account root statement keeps the
+ * key manageable through IAM.
+ */
+export function opsKeyPolicy(
+  partition: string,
+  accountId: string,
+  publishers: TopicPublisher[] = [],
+): object {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -600,6 +664,70 @@ export function opsKeyPolicy(partition: string, accountId: string): object {
         // Only on behalf of this account's alarms (the confused-deputy guard).
         Condition: { StringEquals: { "aws:SourceAccount": accountId } },
       },
+      ...publishers.map((publisher) => ({
+        Sid: `${publisher === "backup" ? "AwsBackup" : "EventBridge"}PublishesToEncryptedTopic`,
+        Effect: "Allow",
+        Principal: { Service: PUBLISHER_PRINCIPALS[publisher] },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resource: "*",
+      })),
+    ],
+  };
+}
+
+/**
+ * The topic policy when services other than CloudWatch alarms publish: a topic policy replaces the
+ * default one, so its statement (the account's principals, `AWS:SourceOwner` = the account, which is
+ * also how this account's alarms publish) is kept as it is, and each publisher is added:
+ * - AWS Backup, as the provider's backup_vault_notifications example does (Principal
+ *   backup.amazonaws.com, SNS:Publish). AWS documents no condition for it; one that AWS Backup's
+ *   requests did not carry would silently drop every vault notification, so none is set.
+ * - EventBridge, limited to this account's rules in this region (`aws:SourceArn`), the confused-deputy
+ *   guard of the EventBridge User Guide's SNS example ("Amazon SNS permissions"; its exact wording in
+ *   the current page: unverified).
+ */
+export function opsTopicPolicy(
+  partition: string,
+  accountId: string,
+  region: string,
+  topicArn: string,
+  publishers: TopicPublisher[],
+): object {
+  const publish = (publisher: TopicPublisher) => ({
+    Sid: `${publisher === "backup" ? "AwsBackup" : "EventBridgeRules"}Publish`,
+    Effect: "Allow",
+    Principal: { Service: PUBLISHER_PRINCIPALS[publisher] },
+    Action: "SNS:Publish",
+    Resource: topicArn,
+    ...(publisher === "events"
+      ? {
+          Condition: {
+            ArnLike: { "aws:SourceArn": `arn:${partition}:events:${region}:${accountId}:rule/*` },
+          },
+        }
+      : {}),
+  });
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "AccountDefault",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: [
+          "SNS:GetTopicAttributes",
+          "SNS:SetTopicAttributes",
+          "SNS:AddPermission",
+          "SNS:RemovePermission",
+          "SNS:DeleteTopic",
+          "SNS:Subscribe",
+          "SNS:ListSubscriptionsByTopic",
+          "SNS:Publish",
+        ],
+        Resource: topicArn,
+        Condition: { StringEquals: { "AWS:SourceOwner": accountId } },
+      },
+      ...publishers.map(publish),
     ],
   };
 }
@@ -626,7 +754,11 @@ export class Observability extends pulumi.ComponentResource {
     // The ops topic gets its own small key rather than the region's data key: the data key's policy
     // belongs to DataTier and must stay closed to service principals, while this one has to let
     // CloudWatch encrypt notifications. Losing it only loses notifications, never data.
-    const opsTopic = notificationTopic(this, `${name}-ops`, args.alarms.emails, tags, args.protect ?? true);
+    // AWS Backup (vault notifications) and EventBridge (the failed-backup-job rule) publish here too.
+    const opsTopic = notificationTopic(this, `${name}-ops`, args.alarms.emails, tags, args.protect ?? true, [
+      "backup",
+      "events",
+    ]);
     this.opsTopicArn = opsTopic.arn;
 
     const actions = [this.opsTopicArn];
@@ -668,8 +800,9 @@ export class Observability extends pulumi.ComponentResource {
 }
 
 /**
- * A KMS-encrypted SNS topic with its own key (whose policy lets CloudWatch alarms publish) and one
- * e-mail subscription per address, created as children of `parent`. Used for each region's ops topic
+ * A KMS-encrypted SNS topic with its own key (whose policy lets CloudWatch alarms, and the given
+ * `publishers`, publish), a topic policy when there are publishers, and one e-mail subscription per
+ * address, created as children of `parent`. Used for each region's ops topic
  * and for the control stack's topic of the Route 53 health-check alarms.
  */
 export function notificationTopic(
@@ -678,6 +811,7 @@ export function notificationTopic(
   emails: string[],
   tags: Record<string, string>,
   protectKey: boolean,
+  publishers: TopicPublisher[] = [],
 ): aws.sns.Topic {
   const opts: pulumi.CustomResourceOptions = { parent };
   const partition = aws.getPartitionOutput({}, opts).partition;
@@ -689,13 +823,28 @@ export function notificationTopic(
       enableKeyRotation: true,
       deletionWindowInDays: 7,
       policy: pulumi.jsonStringify(
-        pulumi.all([partition, accountId]).apply(([p, account]) => opsKeyPolicy(p, account)),
+        pulumi.all([partition, accountId]).apply(([p, account]) => opsKeyPolicy(p, account, publishers)),
       ),
       tags,
     },
     { ...opts, protect: protectKey },
   );
   const topic = new aws.sns.Topic(prefix, { kmsMasterKeyId: key.arn, tags }, opts);
+  if (publishers.length > 0) {
+    const region = aws.getRegionOutput({}, opts).region;
+    new aws.sns.TopicPolicy(
+      `${prefix}-policy`,
+      {
+        arn: topic.arn,
+        policy: pulumi.jsonStringify(
+          pulumi
+            .all([partition, accountId, region, topic.arn])
+            .apply(([p, account, r, arn]) => opsTopicPolicy(p, account, r, arn, publishers)),
+        ),
+      },
+      opts,
+    );
+  }
   // Addresses differing only in case are one mailbox (and would collide as resource names).
   for (const email of [...new Set(emails.map((e) => e.toLowerCase()))]) {
     // E-mail subscriptions stay "pending confirmation" until the recipient clicks the link AWS sends.

@@ -26,6 +26,8 @@ export interface RegionalVpcArgs {
   natStrategy: NatStrategy;
   /** Days the VPC flow logs are kept in CloudWatch Logs. */
   flowLogRetentionDays: number;
+  /** The region's data key (RegionKey), whose policy lets CloudWatch Logs encrypt the flow logs. */
+  logKmsKeyArn: pulumi.Input<string>;
 }
 
 /**
@@ -120,11 +122,12 @@ export class RegionalVpc extends pulumi.ComponentResource {
     const caller = aws.getCallerIdentityOutput({}, { parent: this });
     const partition = aws.getPartitionOutput({}, { parent: this });
 
-    // Flow logs: the record of who talked to whom, for incident response. CloudWatch Logs encrypts
-    // them at rest by default; the region's KMS key belongs to the data tier, created later.
+    // Flow logs: the record of who talked to whom, for incident response, encrypted with the
+    // region's key. CloudWatch Logs encrypts as its own principal, so the delivery role below needs
+    // no KMS permission (CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS").
     const flowLogGroup = new aws.cloudwatch.LogGroup(
       `${name}-flow-logs`,
-      { retentionInDays: args.flowLogRetentionDays },
+      { retentionInDays: args.flowLogRetentionDays, kmsKeyId: args.logKmsKeyArn },
       { parent: this },
     );
 

@@ -1,7 +1,7 @@
 /**
- * One application tier: its load balancer (public for the frontend, internal for the backend), the
- * target group and listeners, and the Auto Scaling group of instances behind it, with the security
- * groups that admit exactly the traffic of the design's diagram and nothing else.
+ * One application tier: its load balancer (public for the frontend, internal for the backend, both
+ * HTTPS), the target group and listeners, and the Auto Scaling group of instances behind it, with the
+ * security groups that admit exactly the traffic of the design's diagram and nothing else.
  *
  * The same component serves both tiers; what differs between them is only in the arguments.
  */
@@ -9,8 +9,19 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TierConfig, validateTierSizing } from "../config";
 
-/** TLS 1.3 and 1.2 only (no 1.0/1.1), forward-secret ciphers: AWS's recommended policy for ALBs. */
+/**
+ * The public ALB's TLS policy: TLS 1.3 and 1.2 only (no 1.0/1.1), forward-secret ciphers. "We
+ * recommend the ELBSecurityPolicy-TLS13-1-2-2021-06 security policy, which includes TLS 1.3, and is
+ * backwards compatible with TLS 1.2" (ELB User Guide, "Security policies for your Application Load
+ * Balancer"): browsers that only speak TLS 1.2 still get in.
+ */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/**
+ * The internal ALB's: TLS 1.3 only. Its one client is our frontend (Python's ssl on Amazon Linux
+ * 2023, OpenSSL 3), so nothing needs 1.2. That this name is the TLS-1.3-only policy is corroborated by
+ * AWS's policy table as third-party code quotes it, not by the AWS page itself: unverified.
+ */
+export const INTERNAL_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-3-2021-06";
 export const HEALTH_CHECK_PATH = "/healthz";
 export const HTTP_PORT = 80;
 export const HTTPS_PORT = 443;
@@ -35,12 +46,16 @@ export interface TierAsgArgs {
   loadBalancerSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
   /** Subnets of the instances: always private (no public IPs). */
   instanceSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
-  /** Internet-facing ALB with HTTPS (and an HTTP→HTTPS redirect), or an internal HTTP one. */
+  /**
+   * Internet-facing ALB (HTTPS with TLS_POLICY, and an HTTP→HTTPS redirect on 80), or an internal one
+   * (HTTPS only, INTERNAL_TLS_POLICY). Either way the ALB reaches the instances over HTTP on `appPort`,
+   * inside the private subnets.
+   */
   internetFacing: boolean;
-  /** Port the instances listen on; also the internal ALB's listener port. */
+  /** Port the instances listen on (the target group's). */
   appPort: number;
-  /** ACM certificate of the HTTPS listener; required when `internetFacing`, not allowed otherwise. */
-  certificateArn?: pulumi.Input<string>;
+  /** ACM certificate of the HTTPS listener, for the name clients use to reach this ALB. Required. */
+  certificateArn: pulumi.Input<string>;
   /** Bucket for the ALB's access logs (written under the prefix `<name>/`). */
   accessLogBucket: pulumi.Input<string>;
   /** ALB deletion protection. @default true */
@@ -49,17 +64,18 @@ export interface TierAsgArgs {
   sizing: TierConfig;
   /** Plain-text user data (cloud-init script); base64-encoded here. */
   userData: pulumi.Input<string>;
+  /**
+   * Tags the instances and their volumes get at launch, besides `Name` and `Tier`: the stack's
+   * provider default tags, which reach neither an Auto Scaling group (it has no `tags_all`) nor what
+   * it launches. @default {}
+   */
+  launchTags?: Record<string, string>;
 }
 
 /** Throws before any resource is registered when the arguments cannot describe a working tier. */
 export function validateTierAsgArgs(name: string, args: TierAsgArgs): void {
-  if (args.internetFacing && args.certificateArn === undefined) {
-    throw new Error(`TierAsg "${name}": certificateArn is required when internetFacing is true (HTTPS)`);
-  }
-  if (!args.internetFacing && args.certificateArn !== undefined) {
-    throw new Error(
-      `TierAsg "${name}": certificateArn is only used when internetFacing is true (the internal ALB serves HTTP)`,
-    );
+  if (args.certificateArn === undefined) {
+    throw new Error(`TierAsg "${name}": certificateArn is required (every listener serves HTTPS)`);
   }
   if (!Number.isInteger(args.appPort) || args.appPort < 1 || args.appPort > 65535) {
     throw new Error(`TierAsg "${name}": appPort ${args.appPort} must be an integer from 1 to 65535`);
@@ -106,7 +122,7 @@ interface RuleSpec {
 export class TierAsg extends pulumi.ComponentResource {
   /** The tier's name (`frontend`, `backend`). */
   public readonly tier: string;
-  /** Port the ALB listens on for the application: 443 when internet-facing, else `appPort`. */
+  /** Port the ALB serves the application on: HTTPS 443, internet-facing or internal. */
   public readonly listenerPort: number;
   public readonly albArn: pulumi.Output<string>;
   public readonly albArnSuffix: pulumi.Output<string>;
@@ -129,8 +145,9 @@ export class TierAsg extends pulumi.ComponentResource {
     const deletionProtection = args.deletionProtection ?? true;
     const sizing = args.sizing;
     const tags = { Name: name, Tier: name };
+    const launchTags = { ...args.launchTags, ...tags };
     this.tier = name;
-    this.listenerPort = args.internetFacing ? HTTPS_PORT : args.appPort;
+    this.listenerPort = HTTPS_PORT;
 
     // Security groups carry no inline rules: every rule is its own resource, so that other tiers
     // (connectTo) and components can add theirs without the two fighting over the rule set. The
@@ -232,9 +249,27 @@ export class TierAsg extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const forward = [{ type: "forward", targetGroupArn: targetGroup.arn }];
-    const listeners: aws.lb.Listener[] = [];
+    // HTTPS on both ALBs: the internal one presents a certificate for a name of ours
+    // (InternalDns, `backend.internal.<domain>`), since ACM issues none for the ALB's own
+    // `*.elb.amazonaws.com` name. The ALB-to-instance leg stays HTTP on appPort inside the private
+    // subnets, where only the ALB's security group may reach the instances.
+    const listeners: aws.lb.Listener[] = [
+      new aws.lb.Listener(
+        `${name}-https`,
+        {
+          loadBalancerArn: alb.arn,
+          port: HTTPS_PORT,
+          protocol: "HTTPS",
+          sslPolicy: args.internetFacing ? TLS_POLICY : INTERNAL_TLS_POLICY,
+          certificateArn: args.certificateArn,
+          defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+          tags,
+        },
+        { parent: this },
+      ),
+    ];
     if (args.internetFacing) {
+      // Port 80 only answers with a redirect: browsers that type the bare name still land on HTTPS.
       listeners.push(
         new aws.lb.Listener(
           `${name}-http`,
@@ -248,35 +283,6 @@ export class TierAsg extends pulumi.ComponentResource {
                 redirect: { protocol: "HTTPS", port: String(HTTPS_PORT), statusCode: "HTTP_301" },
               },
             ],
-            tags,
-          },
-          { parent: this },
-        ),
-        new aws.lb.Listener(
-          `${name}-https`,
-          {
-            loadBalancerArn: alb.arn,
-            port: HTTPS_PORT,
-            protocol: "HTTPS",
-            sslPolicy: TLS_POLICY,
-            certificateArn: args.certificateArn,
-            defaultActions: forward,
-            tags,
-          },
-          { parent: this },
-        ),
-      );
-    } else {
-      // Plain HTTP inside the VPC: ACM cannot issue a public certificate for the ALB's internal name,
-      // and the traffic never leaves the VPC, where only the frontend's security group may reach it.
-      listeners.push(
-        new aws.lb.Listener(
-          `${name}-http`,
-          {
-            loadBalancerArn: alb.arn,
-            port: args.appPort,
-            protocol: "HTTP",
-            defaultActions: forward,
             tags,
           },
           { parent: this },
@@ -348,8 +354,8 @@ export class TierAsg extends pulumi.ComponentResource {
         // The ASG pins latestVersion below; keeping the default in step avoids a stale default.
         updateDefaultVersion: true,
         tagSpecifications: [
-          { resourceType: "instance", tags },
-          { resourceType: "volume", tags },
+          { resourceType: "instance", tags: launchTags },
+          { resourceType: "volume", tags: launchTags },
         ],
         tags,
       },
@@ -381,7 +387,7 @@ export class TierAsg extends pulumi.ComponentResource {
         },
         enabledMetrics: ASG_METRICS,
         metricsGranularity: "1Minute",
-        tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
+        tags: Object.entries(launchTags).map(([key, value]) => ({ key, value, propagateAtLaunch: true })),
       },
       {
         parent: this,

@@ -12,6 +12,8 @@ export interface WebFirewallArgs {
   rateLimit?: number;
   /** Days the WAF log group keeps its events. @default 30 */
   logRetentionDays?: number;
+  /** The region's data key (RegionKey), which encrypts the WAF log group. Required. */
+  logKmsKeyArn: pulumi.Input<string>;
   /** Extra tags for the web ACL and the log group. @default {} */
   tags?: Record<string, string>;
 }
@@ -107,6 +109,7 @@ export class WebFirewall extends pulumi.ComponentResource {
       {
         name: `${WAF_LOG_GROUP_PREFIX}${pulumi.getProject()}-${pulumi.getStack()}-${name}`,
         retentionInDays: args.logRetentionDays ?? 30,
+        kmsKeyId: args.logKmsKeyArn,
         tags,
       },
       { parent: this },

@@ -8,6 +8,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { ConfigErrors, didYouMean, Problems } from "./errors";
 import {
   validateBackup,
+  validateDefaultTags,
   validateDatabase,
   validateDomainInZone,
   validateAlarms,
@@ -31,6 +32,8 @@ export type RawConfig = {
   stack: string;
   organization: string;
   region?: unknown;
+  /** `aws:defaultTags` as the engine passes it (JSON). */
+  defaultTags?: string;
   smtpPassword?: pulumi.Output<string>;
 } & { [K in Exclude<keyof StackKeys, "smtpPassword">]?: Loose<StackKeys[K]> };
 
@@ -140,11 +143,14 @@ export function buildConfig(raw: RawConfig): AppConfig {
   const backup = object<AppConfig["backup"]>(raw, "backup", ctx, problems);
   if (!problems.has("backup")) problems.check(() => validateBackup(backup.value, backup.userSet));
 
+  const defaultTags = problems.check(() => validateDefaultTags(raw.defaultTags)) ?? {};
+
   const config: AppConfig = {
     project: raw.project,
     stack: raw.stack,
     organization: raw.organization,
     region,
+    defaultTags,
     role,
     home,
     primaryStack,
@@ -311,6 +317,7 @@ export function configFromEngine(engine: EngineConfig): AppConfig {
       stack: engine.stack,
       organization: engine.organization,
       region: engine.values["aws:region"],
+      defaultTags: engine.values["aws:defaultTags"],
       smtpPassword: engine.smtpPassword,
     });
   } catch (e) {

@@ -55,6 +55,23 @@ export function crossStackProblems(
   }
   const home = homes.length === 1 ? homes[0] : undefined;
 
+  for (const s of stacks) {
+    // The tags that describe the stack must say what its config says: a Role tag of "passive" on
+    // the active region misleads cost reports and incident response (after a role flip, change both).
+    const describes: Record<string, string> = {
+      Project: s.cfg.project,
+      Stack: s.cfg.stack,
+      Role: s.cfg.role,
+      Home: String(s.cfg.home),
+    };
+    for (const [key, value] of Object.entries(describes)) {
+      const tag = s.cfg.defaultTags[key];
+      if (tag !== undefined && tag !== value) {
+        add(s, `aws:defaultTags.tags.${key}`, tag, `must be "${value}", as this stack's config says`);
+      }
+    }
+  }
+
   const byRegion = new Map<string, RegionalStack>();
   for (const s of stacks) {
     const first = byRegion.get(s.cfg.region);

@@ -566,3 +566,43 @@ export function validateBackup(
     );
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Tags.
+
+/**
+ * `aws:defaultTags` as the engine passes it (JSON `{tags: {...}}`): a mapping of string values. Tags
+ * it does not set are the required-tags policy's to report; that the tags describing the stack say
+ * what its config says is the pre-flight's (crossStack.ts).
+ */
+export function validateDefaultTags(text: string | undefined): Record<string, string> {
+  if (text === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = text;
+  }
+  const tags = (parsed as { tags?: unknown } | null)?.tags;
+  if (
+    typeof parsed !== "object" ||
+    parsed === null ||
+    typeof tags !== "object" ||
+    tags === null ||
+    Array.isArray(tags)
+  ) {
+    throw new ConfigError(
+      "aws:defaultTags",
+      parsed,
+      "must be a mapping with one key, tags: a mapping of tag keys to values",
+    );
+  }
+  const problems = new Problems();
+  for (const [key, value] of Object.entries(tags)) {
+    if (typeof value !== "string" || value === "") {
+      problems.add(`aws:defaultTags.tags.${key}`, value, "must be a non-empty string (quote it in YAML)");
+    }
+  }
+  problems.throwIfAny();
+  return tags as Record<string, string>;
+}

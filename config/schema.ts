@@ -196,7 +196,7 @@ export const SCHEMA: Fields<StackKeys> = {
   },
   appPort: {
     type: "integer",
-    doc: "Port the frontend and backend instances listen on (also the internal ALB's listener port).",
+    doc: "Port the frontend and backend instances listen on (both ALBs reach them over HTTP on it; the ALBs themselves listen on 443).",
     default: value(8080),
     min: 1,
     max: 65535,
@@ -265,7 +265,7 @@ export const SCHEMA: Fields<StackKeys> = {
     fields: {
       engineVersion: {
         type: "string",
-        doc: "aurora-postgresql engine version, the same on every stack.",
+        doc: "aurora-postgresql version the global database is created with; its major is pinned (the parameter-group family), minor upgrades are AWS's (docs/operations.md). Set on the home; a standby joins at the running version.",
         default: value("17.9"),
         allowed:
           "a version with Aurora global databases and global write forwarding (config/awsCatalog.json)",

@@ -142,4 +142,9 @@ export interface AppConfig extends ProjectKeys {
   stack: string;
   organization: string;
   region: string;
+  /**
+   * The provider's default tags (`aws:defaultTags: {tags: ...}`): the provider puts them on every
+   * resource that takes tags; the program copies them onto what Auto Scaling launches.
+   */
+  defaultTags: Record<string, string>;
 }

@@ -9,9 +9,11 @@ import { dataPolicies } from "./rules/data";
 import { drPolicies } from "./rules/dr";
 import { failoverPolicies } from "./rules/failover";
 import { loadBalancerPolicies } from "./rules/loadBalancers";
+import { logPolicies } from "./rules/logs";
 import { networkPolicies } from "./rules/network";
 import { operationsPolicies } from "./rules/operations";
 import { s3Policies } from "./rules/s3";
+import { tagPolicies } from "./rules/tags";
 import { wafPolicies } from "./rules/waf";
 
 export type { PackPolicy } from "./rules/common";
@@ -27,11 +29,13 @@ export const policies: PackPolicy[] = [
   ...wafPolicies,
   ...computePolicies,
   ...networkPolicies,
+  ...logPolicies,
   ...dataPolicies,
   ...s3Policies,
   ...drPolicies,
   ...failoverPolicies,
   ...operationsPolicies,
+  ...tagPolicies,
 ];
 
 /** Default level of every policy, by name: what `--policy-pack-config` overrides. */

@@ -7,7 +7,11 @@ import {
   WEEKLY_SCHEDULE,
   backupRules,
   backupVaultArn,
+  backupRoleName,
   backupVaultName,
+  FAILED_JOBS_PATTERN,
+  validateBackupsArgs,
+  VAULT_EVENTS,
   vaultLockMinRetentionDays,
 } from "../components/backups";
 import { RecordedResource, StackRun, runProgram } from "../tools/mocks";
@@ -35,15 +39,21 @@ function backup(overrides: Partial<BackupConfig> = {}): BackupConfig {
   return { ...DEFAULTS.backup, ...overrides };
 }
 
+const TOPIC = "arn:aws:sns:us-east-1:123456789012:ops-ops";
+const HOME_VAULT_ARN = "arn:aws:backup:us-east-1:123456789012:backup-vault:multi-region-web-us-east-1";
+const STANDBY_CLUSTER_ARN =
+  "arn:aws:rds:ca-central-1:123456789012:cluster:multi-region-web-ca-central-1-cluster";
+const REPLICA_ARN = "arn:aws:dynamodb:ca-central-1:123456789012:table/multi-region-web-app";
+
 function homeArgs(overrides: Partial<BackupConfig> = {}): BackupsArgs {
   return {
     project: PROJECT,
     region: "us-east-1",
-    home: true,
     kmsKeyArn: HOME_KEY,
     backup: backup(overrides),
-    standbyRegions: ["ca-central-1"],
+    copyRegions: ["ca-central-1"],
     resourceArns: [CLUSTER_ARN, TABLE_ARN],
+    notificationTopicArn: TOPIC,
     protect: true,
   };
 }
@@ -52,9 +62,11 @@ function standbyArgs(overrides: Partial<BackupConfig> = {}): BackupsArgs {
   return {
     project: PROJECT,
     region: "ca-central-1",
-    home: false,
     kmsKeyArn: STANDBY_KEY,
     backup: backup(overrides),
+    copyRegions: ["us-east-1"],
+    resourceArns: [STANDBY_CLUSTER_ARN, REPLICA_ARN],
+    notificationTopicArn: TOPIC.replace("us-east-1", "ca-central-1"),
     protect: true,
   };
 }
@@ -66,7 +78,8 @@ function runBackups(args: BackupsArgs): Promise<StackRun> {
       return {
         vaultArn: backups.vaultArn,
         vaultName: backups.vaultName,
-        ...(backups.planId ? { planId: backups.planId } : {}),
+        planId: backups.planId,
+        roleArn: backups.roleArn,
         copyTargetVaultArns: backups.copyTargetVaultArns,
       };
     },
@@ -99,132 +112,167 @@ describe("backup helpers (pure)", () => {
     ]);
   });
 
-  it("locks a vault no tighter than the shortest retention it holds", () => {
-    const b = backup({ dailyRetentionDays: 35, weeklyRetentionDays: 90, copyRetentionDays: 30 });
-    expect(vaultLockMinRetentionDays(b, true)).to.equal(35);
-    expect(vaultLockMinRetentionDays(b, false)).to.equal(30);
-  });
-});
-
-describe("Backups (home, us-east-1)", () => {
-  let run: StackRun;
-
-  before(async () => {
-    run = await runBackups(
-      homeArgs({ dailyRetentionDays: 40, weeklyRetentionDays: 100, copyRetentionDays: 30 }),
-    );
+  it("locks a vault no tighter than the shortest retention it holds: its own rules' or the copies'", () => {
+    expect(
+      vaultLockMinRetentionDays(
+        backup({ dailyRetentionDays: 35, weeklyRetentionDays: 90, copyRetentionDays: 30 }),
+      ),
+    ).to.equal(30);
+    expect(
+      vaultLockMinRetentionDays(
+        backup({ dailyRetentionDays: 35, weeklyRetentionDays: 90, copyRetentionDays: 60 }),
+      ),
+    ).to.equal(35);
   });
 
-  it("creates a protected vault encrypted with this region's key", () => {
-    const vault = only(run, "aws:backup/vault:Vault");
-    expect(vault.inputs).to.include({ name: "multi-region-web-us-east-1", kmsKeyArn: HOME_KEY });
-    expect(vault.protect).to.be.true;
-    expect(vault.region).to.equal("us-east-1");
+  it("subscribes the vault only to events AWS Backup still sends", () => {
+    const supported = [
+      "BACKUP_JOB_STARTED",
+      "BACKUP_JOB_COMPLETED",
+      "COPY_JOB_STARTED",
+      "COPY_JOB_SUCCESSFUL",
+      "COPY_JOB_FAILED",
+      "RESTORE_JOB_STARTED",
+      "RESTORE_JOB_COMPLETED",
+      "RECOVERY_POINT_MODIFIED",
+      "S3_BACKUP_OBJECT_FAILED",
+      "S3_RESTORE_OBJECT_FAILED",
+    ];
+    expect(supported).to.include.members(VAULT_EVENTS);
+    expect(VAULT_EVENTS).not.to.include("BACKUP_JOB_FAILED");
   });
 
-  it("backs up daily and weekly into that vault, with the configured retention", () => {
-    const plan = only(run, "aws:backup/plan:Plan");
-    const rules = plan.inputs.rules as RuleInput[];
-    expect(rules.map((r) => [r.ruleName, r.schedule, r.lifecycle.deleteAfter])).to.deep.equal([
-      ["daily", "cron(0 5 ? * * *)", 40],
-      ["weekly", "cron(0 5 ? * SUN *)", 100],
-    ]);
-    expect(rules.every((r) => r.targetVaultName === "multi-region-web-us-east-1")).to.be.true;
-    expect(rules.some((r) => r.enableContinuousBackup)).to.be.false;
-    expect(run.outputs.planId).to.be.a("string").and.not.equal("");
-  });
-
-  it("copies every rule's recovery points to the standby vault, kept copyRetentionDays", () => {
-    const rules = only(run, "aws:backup/plan:Plan").inputs.rules as RuleInput[];
-    for (const rule of rules) {
-      expect(rule.copyActions, rule.ruleName).to.deep.equal([
-        { destinationVaultArn: STANDBY_VAULT_ARN, lifecycle: { deleteAfter: 30 } },
-      ]);
-    }
-    expect(run.outputs.copyTargetVaultArns).to.deep.equal([STANDBY_VAULT_ARN]);
-  });
-
-  it("selects the Aurora cluster and the DynamoDB table by ARN, with a role AWS Backup can assume", () => {
-    const selection = only(run, "aws:backup/selection:Selection");
-    const plan = only(run, "aws:backup/plan:Plan");
-    const role = only(run, "aws:iam/role:Role");
-    expect(selection.inputs.resources).to.deep.equal([CLUSTER_ARN, TABLE_ARN]);
-    expect(selection.inputs.planId).to.be.a("string").and.not.equal("");
-    expect(selection.inputs.iamRoleArn).to.equal(role.outputs.arn);
-    expect(selection.propertyDependencies.planId).to.include(plan.urn);
-    const trust = JSON.parse(role.inputs.assumeRolePolicy as string) as {
-      Statement: { Principal: { Service: string } }[];
-    };
-    expect(trust.Statement[0].Principal.Service).to.equal("backup.amazonaws.com");
-    const policies = run.resources
-      .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-      .map((r) => r.inputs.policyArn);
-    expect(policies).to.have.members([
-      "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
-      "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
-    ]);
-  });
-
-  it("does not lock the vault by default", () => {
-    expect(run.resources.some((r) => r.type === "aws:backup/vaultLockConfiguration:VaultLockConfiguration"))
-      .to.be.false;
-  });
-});
-
-describe("Backups (standby, ca-central-1)", () => {
-  let run: StackRun;
-
-  before(async () => {
-    run = await runBackups(standbyArgs());
-  });
-
-  it("creates the destination vault under exactly the name and ARN the home copies to", () => {
-    const vault = only(run, "aws:backup/vault:Vault");
-    expect(vault.inputs).to.include({ name: "multi-region-web-ca-central-1", kmsKeyArn: STANDBY_KEY });
-    expect(vault.protect).to.be.true;
-    expect(run.outputs.vaultArn).to.equal(STANDBY_VAULT_ARN);
-  });
-
-  it("has no plan, selection or role of its own", () => {
-    for (const type of ["aws:backup/plan:Plan", "aws:backup/selection:Selection", "aws:iam/role:Role"]) {
-      expect(
-        run.resources.some((r) => r.type === type),
-        type,
-      ).to.be.false;
-    }
-    expect(run.outputs.planId).to.equal(undefined);
-  });
-});
-
-describe("Backups vault lock", () => {
-  it("locks the home vault in governance mode at the shortest local retention when vaultLock is on", async () => {
-    const run = await runBackups(
-      homeArgs({ vaultLock: true, dailyRetentionDays: 35, weeklyRetentionDays: 90 }),
-    );
-    const lock = only(run, "aws:backup/vaultLockConfiguration:VaultLockConfiguration");
-    expect(lock.inputs).to.include({ backupVaultName: "multi-region-web-us-east-1", minRetentionDays: 35 });
-    expect(lock.inputs.changeableForDays).to.equal(undefined);
-  });
-
-  it("locks the standby vault at the copy retention", async () => {
-    const run = await runBackups(
-      standbyArgs({ vaultLock: true, copyRetentionDays: 21, dailyRetentionDays: 30 }),
-    );
-    const lock = only(run, "aws:backup/vaultLockConfiguration:VaultLockConfiguration");
-    expect(lock.inputs).to.include({
-      backupVaultName: "multi-region-web-ca-central-1",
-      minRetentionDays: 21,
+  it("matches failed, aborted and expired backup jobs and failed copy jobs", () => {
+    expect(FAILED_JOBS_PATTERN).to.deep.equal({
+      source: ["aws.backup"],
+      "detail-type": ["Backup Job State Change", "Copy Job State Change"],
+      detail: { state: ["FAILED", "ABORTED", "EXPIRED"] },
     });
   });
 });
 
+for (const [label, args, ownVault, otherVault, resources] of [
+  ["home, us-east-1", homeArgs, "multi-region-web-us-east-1", STANDBY_VAULT_ARN, [CLUSTER_ARN, TABLE_ARN]],
+  [
+    "standby, ca-central-1",
+    standbyArgs,
+    "multi-region-web-ca-central-1",
+    HOME_VAULT_ARN,
+    [STANDBY_CLUSTER_ARN, REPLICA_ARN],
+  ],
+] as const) {
+  describe(`Backups (${label})`, () => {
+    let run: StackRun;
+    let given: BackupsArgs;
+
+    before(async () => {
+      given = args({ dailyRetentionDays: 40, weeklyRetentionDays: 100, copyRetentionDays: 30 });
+      run = await runBackups(given);
+    });
+
+    it("creates a protected vault of the deterministic name, encrypted with this region's key", () => {
+      const vault = only(run, "aws:backup/vault:Vault");
+      expect(vault.inputs).to.include({ name: ownVault, kmsKeyArn: given.kmsKeyArn });
+      expect(vault.protect).to.be.true;
+      expect(vault.region).to.equal(given.region);
+      expect(run.outputs.vaultArn).to.equal(backupVaultArn("aws", given.region, "123456789012", ownVault));
+    });
+
+    it("backs up daily and weekly into that vault, with the configured retention", () => {
+      const plan = only(run, "aws:backup/plan:Plan");
+      const rules = plan.inputs.rules as RuleInput[];
+      expect(rules.map((r) => [r.ruleName, r.schedule, r.lifecycle.deleteAfter])).to.deep.equal([
+        ["daily", "cron(0 5 ? * * *)", 40],
+        ["weekly", "cron(0 5 ? * SUN *)", 100],
+      ]);
+      expect(rules.every((r) => r.targetVaultName === ownVault)).to.be.true;
+      expect(rules.some((r) => r.enableContinuousBackup)).to.be.false;
+      expect(run.outputs.planId).to.be.a("string").and.not.equal("");
+    });
+
+    it("copies every rule's recovery points to the other side's vault, kept copyRetentionDays", () => {
+      const rules = only(run, "aws:backup/plan:Plan").inputs.rules as RuleInput[];
+      for (const rule of rules) {
+        expect(rule.copyActions, rule.ruleName).to.deep.equal([
+          { destinationVaultArn: otherVault, lifecycle: { deleteAfter: 30 } },
+        ]);
+      }
+      expect(run.outputs.copyTargetVaultArns).to.deep.equal([otherVault]);
+      // The copy is an action of this region's plan: nothing is registered in the other region.
+      expect(run.resources.filter((r) => r.custom && r.region !== given.region)).to.deep.equal([]);
+    });
+
+    it("selects this region's Aurora cluster and DynamoDB table by ARN, with a role AWS Backup can assume", () => {
+      const selection = only(run, "aws:backup/selection:Selection");
+      const plan = only(run, "aws:backup/plan:Plan");
+      const role = only(run, "aws:iam/role:Role");
+      expect(selection.inputs.resources).to.deep.equal(resources);
+      expect(selection.inputs.iamRoleArn).to.equal(role.outputs.arn);
+      expect(selection.propertyDependencies.planId).to.include(plan.urn);
+      expect(run.outputs.roleArn).to.equal(role.outputs.arn);
+      expect(role.inputs.name).to.equal(backupRoleName(PROJECT, given.region));
+      expect(backupRoleName(PROJECT, given.region)).to.equal(`multi-region-web-${given.region}-backup`);
+      const trust = JSON.parse(role.inputs.assumeRolePolicy as string) as {
+        Statement: { Principal: { Service: string } }[];
+      };
+      expect(trust.Statement[0].Principal.Service).to.equal("backup.amazonaws.com");
+      const policies = run.resources
+        .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        .map((r) => r.inputs.policyArn);
+      expect(policies).to.have.members([
+        "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+        "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+      ]);
+    });
+
+    it("sends the vault's events that still fire to the ops topic", () => {
+      const notifications = only(run, "aws:backup/vaultNotifications:VaultNotifications");
+      expect(notifications.inputs).to.deep.include({
+        backupVaultName: ownVault,
+        snsTopicArn: given.notificationTopicArn,
+        backupVaultEvents: VAULT_EVENTS,
+      });
+    });
+
+    it("sends failed, aborted and expired backup jobs and failed copies to the ops topic through EventBridge", () => {
+      const rule = only(run, "aws:cloudwatch/eventRule:EventRule");
+      expect(JSON.parse(rule.inputs.eventPattern as string)).to.deep.equal(FAILED_JOBS_PATTERN);
+      const target = only(run, "aws:cloudwatch/eventTarget:EventTarget");
+      expect(target.inputs).to.include({ rule: rule.outputs.name, arn: given.notificationTopicArn });
+    });
+
+    it("does not lock the vault by default", () => {
+      expect(run.resources.some((r) => r.type === "aws:backup/vaultLockConfiguration:VaultLockConfiguration"))
+        .to.be.false;
+    });
+  });
+}
+
+describe("Backups vault lock", () => {
+  it("locks a vault in governance mode at the shortest retention it holds when vaultLock is on", async () => {
+    for (const args of [homeArgs, standbyArgs]) {
+      const run = await runBackups(
+        args({ vaultLock: true, dailyRetentionDays: 35, weeklyRetentionDays: 90, copyRetentionDays: 21 }),
+      );
+      const lock = only(run, "aws:backup/vaultLockConfiguration:VaultLockConfiguration");
+      expect(lock.inputs.minRetentionDays).to.equal(21);
+      expect(lock.inputs.changeableForDays).to.equal(undefined);
+    }
+  });
+});
+
 describe("Backups argument checks", () => {
-  it("refuses a home without a standby region, without resources, or copying to itself", () => {
-    expect(() => new Backups("b", { ...homeArgs(), standbyRegions: [] })).to.throw(
-      /at least one standby region/,
+  it("refuses no copy region, a copy to its own region, or nothing to back up", () => {
+    expect(() => validateBackupsArgs("b", { ...homeArgs(), copyRegions: [] })).to.throw(
+      /at least one other region/,
     );
-    expect(() => new Backups("b", { ...homeArgs(), resourceArns: [] })).to.throw(/ARNs of the resources/);
-    expect(() => new Backups("b", { ...homeArgs(), standbyRegions: ["us-east-1"] })).to.throw(/own region/);
+    expect(() => validateBackupsArgs("b", { ...homeArgs(), copyRegions: ["us-east-1"] })).to.throw(
+      /own region/,
+    );
+    expect(() => validateBackupsArgs("b", { ...standbyArgs(), resourceArns: [] })).to.throw(
+      /no resource to back up/,
+    );
+    expect(() => validateBackupsArgs("b", standbyArgs())).not.to.throw();
   });
 });
 

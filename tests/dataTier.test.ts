@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DATABASE_DEFAULTS, DatabaseConfig } from "../config";
 import {
   DataTier,
+  engineMajor,
   HOME_OUTPUT_NAMES,
   HomeOutputs,
   rdsIdentifier,
@@ -11,6 +12,7 @@ import {
   readHomeSecrets,
   validateDataTierArgs,
 } from "../components/dataTier";
+import { RegionKey } from "../components/regionKey";
 import { RecordedResource, runProgram, StackRun } from "../tools/mocks";
 import { dependsOn, isSecret, ofType, one, unsecret } from "./helpers";
 
@@ -58,6 +60,7 @@ const HOME_CREDENTIALS = JSON.stringify({
 function runHome(opts: { protect?: boolean; database?: Partial<DatabaseConfig> } = {}) {
   return runProgram(
     () => {
+      const key = new RegionKey("data", { region: "us-east-1", protect: opts.protect ?? true });
       const data = new DataTier("data", {
         home: true,
         role: "active",
@@ -67,13 +70,14 @@ function runHome(opts: { protect?: boolean; database?: Partial<DatabaseConfig> }
         availabilityZones: ["us-east-1a", "us-east-1b"],
         backendSecurityGroupId: BACKEND_SG,
         database: { ...DATABASE_DEFAULTS.active, ...opts.database },
+        kmsKeyArn: key.keyArn,
         protect: opts.protect ?? true,
         logRetentionDays: 90,
       });
       return {
         ...data.homeOutputs,
         connection: data.connection,
-        kmsKeyArn: data.kmsKeyArn,
+        kmsKeyArn: key.keyArn,
         tableArn: data.tableArn,
         secretArn: data.secretArn,
         clusterArn: data.clusterArn,
@@ -90,6 +94,7 @@ function runStandby(
   const region = opts.region ?? "ca-central-1";
   return runProgram(
     () => {
+      const key = new RegionKey("data", { region, protect: opts.protect ?? true });
       const data = new DataTier("data", {
         home: false,
         role: "passive",
@@ -101,13 +106,14 @@ function runStandby(
         database: DATABASE_DEFAULTS.passive,
         homeOutputs: opts.homeOutputs ?? STANDBY_HOME,
         homeCredentials: pulumi.secret(opts.credentials ?? HOME_CREDENTIALS),
+        kmsKeyArn: key.keyArn,
         protect: opts.protect ?? true,
         logRetentionDays: 90,
       });
       return {
         homeOutputCount: Object.keys(data.homeOutputs).length,
         connection: data.connection,
-        kmsKeyArn: data.kmsKeyArn,
+        kmsKeyArn: key.keyArn,
         tableArn: data.tableArn,
         secretArn: data.secretArn,
       };
@@ -126,25 +132,6 @@ describe("DataTier", function () {
     });
 
     const homeKey = () => one(run, T.key);
-
-    it("creates a rotating KMS key with an alias in this region, administered by the account", () => {
-      const keys = ofType(run, T.key);
-      expect(keys.map((k) => k.region)).to.deep.equal(["us-east-1"]);
-      for (const key of keys) {
-        expect(key.inputs.enableKeyRotation).to.equal(true);
-        expect(key.inputs.deletionWindowInDays).to.equal(30);
-        expect(key.inputs.description).to.be.a("string").and.not.empty;
-        const policy = JSON.parse(key.inputs.policy as string) as {
-          Statement: { Effect: string; Principal: { AWS: string }; Action: string }[];
-        };
-        expect(policy.Statement).to.have.length(1);
-        expect(policy.Statement[0]).to.include({ Effect: "Allow", Action: "kms:*" });
-        expect(policy.Statement[0].Principal.AWS).to.equal("arn:aws:iam::123456789012:root");
-      }
-      const alias = one(run, T.alias);
-      expect(alias.inputs.name).to.equal("alias/multi-region-web-us-east-1-data");
-      expect(dependsOn(alias, "targetKeyId", homeKey())).to.equal(true);
-    });
 
     it("opens the DB security group on 5432 to the backend security group only, with the matching egress", () => {
       const sg = one(run, T.sg);
@@ -191,6 +178,21 @@ describe("DataTier", function () {
         globalClusterIdentifier: "multi-region-web-us-east-1-aurora",
       });
       expect(gc.protect).to.equal(true);
+    });
+
+    it("pins the major version and leaves minor versions to AWS: the version drift is ignored everywhere", () => {
+      const gc = one(run, T.globalCluster);
+      // A refreshed state holding an AWS-applied minor must not plan a downgrade.
+      expect(gc.ignoreChanges).to.deep.equal(["engineVersion"]);
+      expect(one(run, T.cluster).ignoreChanges).to.include("engineVersion");
+      // The major names the parameter group family.
+      expect(one(run, "aws:rds/clusterParameterGroup:ClusterParameterGroup").inputs.family).to.equal(
+        `aurora-postgresql${engineMajor(DATABASE_DEFAULTS.active.engineVersion)}`,
+      );
+      expect(engineMajor("16.6")).to.equal("16");
+      expect(engineMajor("15.10")).to.equal("15");
+      // A standby joins at the version that runs, not the one first configured.
+      expect(run.outputs.dbEngineVersion).to.equal(gc.outputs.engineVersionActual);
     });
 
     it("joins the primary cluster to it, encrypted with this region's key, with backups and audit settings", () => {
@@ -311,12 +313,13 @@ describe("DataTier", function () {
       expect(ofType(run, T.replica)).to.have.length(0);
     });
 
-    it("names the cluster, and creates its PostgreSQL log group first, with retention", () => {
+    it("names the cluster, and creates its PostgreSQL log group first, with retention, on our key", () => {
       const cluster = one(run, T.cluster);
       expect(cluster.inputs.clusterIdentifier).to.equal("multi-region-web-us-east-1-cluster");
       const logs = one(run, "aws:cloudwatch/logGroup:LogGroup");
       expect(logs.inputs.name).to.equal("/aws/rds/cluster/multi-region-web-us-east-1-cluster/postgresql");
       expect(logs.inputs.retentionInDays).to.equal(90);
+      expect(logs.inputs.kmsKeyId).to.equal(homeKey().outputs.arn);
       expect(cluster.dependencies).to.include(logs.urn);
     });
 
@@ -392,10 +395,8 @@ describe("DataTier", function () {
     });
     const key = () => one(run, T.key);
 
-    it("has its own KMS key in this region and creates no global or home-only resources", () => {
+    it("uses its own region's key and creates no global or home-only resources", () => {
       expect(key().region).to.equal("ca-central-1");
-      expect(key().inputs.enableKeyRotation).to.equal(true);
-      expect(one(run, T.alias).inputs.name).to.equal("alias/multi-region-web-ca-central-1-data");
       for (const type of [T.globalCluster, T.table, T.password, T.awsProvider]) {
         expect(ofType(run, type), type).to.have.length(0);
       }

@@ -25,8 +25,9 @@ import {
 
 const REGIONAL = [
   ...["EdgeDns edge", "WebFirewall web", "AppCertificate app", "TierAsg frontend", "TierAsg backend"],
+  ...["AppCertificate backend", "InternalDns internal"],
   ...["DataTier data", "Integrations integrations", "Backups backups", "Observability ops"],
-  ...["AccessLogBucket alb-logs", "RegionalVpc network"],
+  ...["AccessLogBucket alb-logs", "RegionalVpc network", "RegionKey data"],
 ];
 
 /** The id of the node `<stack>/<title>`, or of the users; fails when the model has no such node. */
@@ -94,7 +95,7 @@ describe("architecture diagram", function () {
         ["users", "EdgeDns edge", `traffic app.example.com · ${entry}`],
         ["EdgeDns edge", "WebFirewall web", "traffic alias → public ALB"],
         ["WebFirewall web", "TierAsg frontend", "traffic HTTPS 443"],
-        ["TierAsg frontend", "TierAsg backend", "traffic HTTP 8080"],
+        ["TierAsg frontend", "TierAsg backend", "traffic HTTPS 443 (private name)"],
         ["TierAsg backend", "DataTier data", "data PostgreSQL 5432 · DynamoDB"],
         ["TierAsg backend", "Integrations integrations", "traffic SNS · mail · maps"],
       ];
@@ -107,28 +108,37 @@ describe("architecture diagram", function () {
     });
   }
 
-  it("labels frontend → backend with the stack's appPort", () => {
-    const changed = copy(runs);
-    runOf(changed, "us-east-1").config["multi-region-web:appPort"] = "9090";
-    const m = buildDiagramModel(changed);
-    expect(edges(m, "us-east-1/TierAsg frontend", "us-east-1/TierAsg backend")).to.deep.equal([
-      "traffic HTTP 9090",
+  it("draws frontend → backend over HTTPS, the backend's private name and its certificate", () => {
+    expect(edges(model, "us-east-1/TierAsg frontend", "us-east-1/TierAsg backend")).to.deep.equal([
+      "traffic HTTPS 443 (private name)",
     ]);
+    expect(edges(model, "us-east-1/InternalDns internal", "us-east-1/TierAsg backend")).to.deep.equal([
+      "traffic alias → internal ALB",
+    ]);
+    expect(edges(model, "us-east-1/AppCertificate backend", "us-east-1/TierAsg backend")).to.deep.equal([
+      "control TLS certificate",
+    ]);
+    expect(edges(model, "us-east-1/AppCertificate backend", "us-east-1/TierAsg frontend")).to.deep.equal([]);
   });
 
-  it("replicates the data and the backups from the home to the standby, never back", () => {
+  it("replicates the data from the home to the standby, and the backups both ways", () => {
     expect(edges(model, "us-east-1/DataTier data", "ca-central-1/DataTier data")).to.deep.equal([
       "replication Aurora global DB + DynamoDB global table (async)",
     ]);
+    expect(edges(model, "ca-central-1/DataTier data", "us-east-1/DataTier data")).to.deep.equal([]);
     expect(edges(model, "us-east-1/Backups backups", "ca-central-1/Backups backups")).to.deep.equal([
       "replication backup copies",
     ]);
-    expect(model.edges.filter((e) => e.kind === "replication")).to.have.length(2);
-    // Only the home's backup plan backs up the data.
-    expect(edges(model, "us-east-1/Backups backups", "us-east-1/DataTier data")).to.deep.equal([
-      "data backs up",
+    expect(edges(model, "ca-central-1/Backups backups", "us-east-1/Backups backups")).to.deep.equal([
+      "replication backup copies",
     ]);
-    expect(edges(model, "ca-central-1/Backups backups", "ca-central-1/DataTier data")).to.deep.equal([]);
+    expect(model.edges.filter((e) => e.kind === "replication")).to.have.length(3);
+    // Every region's plan backs up its own data.
+    for (const stack of ["us-east-1", "ca-central-1"]) {
+      expect(edges(model, `${stack}/Backups backups`, `${stack}/DataTier data`)).to.deep.equal([
+        "data backs up",
+      ]);
+    }
   });
 
   it("probes the home's public entry from the standby, whose alarm triggers the plan", () => {
@@ -212,9 +222,15 @@ describe("architecture diagram", function () {
     expect(edges(three, "us-east-1/DataTier data", "eu-west-1/DataTier data")).to.have.length(1);
     expect(edges(three, "eu-west-1/HomeProbe home-probe", "us-east-1/TierAsg frontend")).to.have.length(1);
     expect(edges(three, "global/FailoverRouting routing", "eu-west-1/EdgeDns edge")).to.have.length(1);
-    // Replication leaves the home only: two stores to each standby, none between the standbys.
+    // Replication leaves the home only (two stores to each standby); backups go home ⇄ each standby;
+    // nothing flows between the standbys.
     const replication = three.edges.filter((e) => e.kind === "replication");
-    expect(replication.map((e) => e.from.startsWith("us_east_1_"))).to.deep.equal([true, true, true, true]);
+    expect(replication).to.have.length(6);
+    expect(replication.filter((e) => e.from.startsWith("us_east_1_"))).to.have.length(4);
+    expect(replication.filter((e) => !e.from.startsWith("us_east_1_")).map((e) => e.to)).to.deep.equal([
+      "us_east_1_Backups_backups",
+      "us_east_1_Backups_backups",
+    ]);
     // Each plan reaches its own two regions; the automatic trigger is the first standby's only.
     expect(edges(three, "global/FailoverPlan plan-eu-west-1", "eu-west-1/DataTier data")).to.have.length(1);
     expect(edges(three, "global/FailoverPlan plan-ca-central-1", "eu-west-1/DataTier data")).to.deep.equal(

@@ -94,5 +94,6 @@ export function standbyFileFor(region: string, vpcCidr: string): string {
   return fs
     .readFileSync(path.join(ROOT, "Pulumi.ca-central-1.yaml"), "utf8")
     .replace("aws:region: ca-central-1", `aws:region: ${region}`)
-    .replace("vpcCidr: 10.20.0.0/16", `vpcCidr: ${vpcCidr}`);
+    .replace("vpcCidr: 10.20.0.0/16", `vpcCidr: ${vpcCidr}`)
+    .replace("Stack: ca-central-1", `Stack: ${region}`);
 }

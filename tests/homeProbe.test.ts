@@ -22,6 +22,7 @@ import { ACCOUNT_ID, RecordedResource, runProgram, StackRun } from "../tools/moc
 import { one } from "./helpers";
 
 const TOPIC = "arn:aws:sns:ca-central-1:123456789012:ops-ops";
+const KEY = "arn:aws:kms:ca-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const ALB = "frontend-alb-0123456789.us-east-1.elb.amazonaws.com";
 const DOMAIN = "app.example.com";
 
@@ -32,6 +33,7 @@ const ARGS: HomeProbeArgs = {
   domain: DOMAIN,
   alarmTopicArn: TOPIC,
   logRetentionDays: 90,
+  logKmsKeyArn: KEY,
 };
 
 const FUNCTION = "aws:lambda/function:Function";
@@ -262,7 +264,11 @@ describe("HomeProbe", () => {
     });
 
     it("logs to its own log group /aws/lambda/<function name>, created with the configured retention", () => {
-      expect(logGroup.inputs).to.deep.include({ name: "/aws/lambda/home-probe", retentionInDays: 90 });
+      expect(logGroup.inputs).to.deep.include({
+        name: "/aws/lambda/home-probe",
+        retentionInDays: 90,
+        kmsKeyId: KEY,
+      });
       expect(fn.inputs.loggingConfig).to.deep.equal({
         logFormat: "Text",
         logGroup: "/aws/lambda/home-probe",

@@ -6,6 +6,7 @@ import {
   Observability,
   ObservabilityArgs,
   alarmSpecs,
+  AURORA_LAG_EXPRESSION,
   dashboardNameFor,
 } from "../components/observability";
 import { RecordedResource, StackRun, runProgram } from "../tools/mocks";
@@ -136,11 +137,72 @@ describe("alarmSpecs (pure)", () => {
     expect(standby).to.not.include("db-writer-cpu");
   });
 
-  it("treats a silent lag metric as a fault on the standby only (the home's cluster emits it after a switchover)", () => {
+  it("gives both roles the same lag alarm: whether a cluster is the secondary is read from the cluster", () => {
     const standby = spec(alarmSpecs(args("ca-central-1", "passive", false)), "db-replication-lag");
     const home = spec(alarmSpecs(args("us-east-1", "active", true)), "db-replication-lag");
+    expect({ ...standby.args, alarmDescription: "" }).to.deep.equal({ ...home.args, alarmDescription: "" });
     expect(standby.args.treatMissingData).to.equal("breaching");
-    expect(home.args.treatMissingData).to.equal("notBreaching");
+    const queries = standby.args.metricQueries as {
+      id: string;
+      metric?: { metricName: string; dimensions: object; stat: string };
+      expression?: string;
+      returnData?: boolean;
+    }[];
+    expect(
+      queries.map((q) => [q.id, q.metric?.metricName, q.metric?.dimensions, q.metric?.stat]),
+    ).to.deep.equal([
+      ["lag", "AuroraGlobalDBRPOLag", { DBClusterIdentifier: CLUSTER }, "Maximum"],
+      ["writer", "CPUUtilization", { DBClusterIdentifier: CLUSTER, Role: "WRITER" }, "SampleCount"],
+      ["rpo", undefined, undefined, undefined],
+    ]);
+    expect(queries[2]).to.include({ expression: AURORA_LAG_EXPRESSION, returnData: true });
+    // Not the SourceRegion pair: SourceRegion changes every time the writer moves.
+    expect(JSON.stringify(queries)).not.to.contain("SourceRegion");
+  });
+
+  describe("the lag alarm across a failover (its expression, under CloudWatch's documented evaluation)", () => {
+    const THRESHOLD = DEFAULTS.alarms.auroraReplicationLagMs;
+    /**
+     * One minute of `IF(FILL(writer, 0) > 0, 0, lag)`: FILL gives the writer series 0 where it has no
+     * data; an expression whose inputs all have no data has no data (then treatMissingData decides).
+     */
+    function point(sample: { writer?: number; lag?: number }): number | undefined {
+      if (sample.writer === undefined && sample.lag === undefined) return undefined;
+      return (sample.writer ?? 0) > 0 ? 0 : sample.lag;
+    }
+    /** The alarm's state after five minutes: 3 of 5 breaching datapoints, missing data breaching. */
+    function state(minutes: { writer?: number; lag?: number }[]): "ALARM" | "OK" {
+      const spec0 = spec(alarmSpecs(args("ca-central-1", "passive", false)), "db-replication-lag").args;
+      expect(spec0.treatMissingData).to.equal("breaching");
+      const breaching = minutes.map(point).filter((v) => v === undefined || v > THRESHOLD).length;
+      return breaching >= (spec0.datapointsToAlarm as number) ? "ALARM" : "OK";
+    }
+    const minutes = (sample: { writer?: number; lag?: number }) => Array.from({ length: 5 }, () => sample);
+
+    it("models the expression the alarm uses", () => {
+      expect(AURORA_LAG_EXPRESSION).to.equal("IF(FILL(writer, 0) > 0, 0, lag)");
+    });
+    it("stays quiet on the primary, which reports a writer and no lag (before or after a failover)", () => {
+      expect(state(minutes({ writer: 60 }))).to.equal("OK");
+    });
+    it("watches a secondary: quiet under the threshold, alarming above it", () => {
+      expect(state(minutes({ lag: THRESHOLD / 10 }))).to.equal("OK");
+      expect(state(minutes({ lag: THRESHOLD * 10 }))).to.equal("ALARM");
+    });
+    it("pages when a secondary goes silent (detached, or replication stopped): no writer and no lag", () => {
+      expect(state(minutes({}))).to.equal("ALARM");
+    });
+    it("follows the swap: the new primary falls quiet, the old one (now secondary) is watched", () => {
+      // The standby's cluster, promoted by the plan: a writer appears, its lag stops.
+      expect(state([{ lag: 100 }, { lag: 100 }, { writer: 60 }, { writer: 60 }, { writer: 60 }])).to.equal(
+        "OK",
+      );
+      // The home's cluster, demoted: its writer goes, its lag starts.
+      expect(state([{ writer: 60 }, { writer: 60 }, { lag: 100 }, { lag: 100 }, { lag: 100 }])).to.equal(
+        "OK",
+      );
+      expect(state([{ writer: 60 }, { writer: 60 }, {}, {}, {}])).to.equal("ALARM");
+    });
   });
 
   it("skips the in-service alarm of a tier whose minimum is 0", () => {
@@ -295,11 +357,15 @@ describe("Observability (passive, ca-central-1)", () => {
       metricName: "FreeableMemory",
       comparisonOperator: "LessThanThreshold",
     });
-    expect(alarmByName(run, "db-replication-lag").inputs).to.deep.include({
-      namespace: "AWS/RDS",
-      metricName: "AuroraGlobalDBReplicationLag",
-      dimensions: { DBClusterIdentifier: CLUSTER },
+    const lag = alarmByName(run, "db-replication-lag").inputs;
+    expect(lag).to.deep.include({
       threshold: DEFAULTS.alarms.auroraReplicationLagMs,
+      treatMissingData: "breaching",
+    });
+    expect((lag.metricQueries as { metric?: object }[])[0].metric).to.deep.include({
+      namespace: "AWS/RDS",
+      metricName: "AuroraGlobalDBRPOLag",
+      dimensions: { DBClusterIdentifier: CLUSTER },
     });
   });
 

@@ -4,8 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { DEFAULTS } from "../config";
 import { Backups } from "../components/backups";
-import { Observability } from "../components/observability";
-import { homeBackupCoverage, operationsPolicies, replicationLagAlarms } from "../policy/rules/operations";
+import { auroraLagAlarm, Observability } from "../components/observability";
+import {
+  backupCoverage,
+  backupFailuresNotified,
+  operationsPolicies,
+  replicationLagAlarms,
+  topicAllowsPublishers,
+} from "../policy/rules/operations";
 import { RecordedResource, runProgram } from "../tools/mocks";
 
 const T = {
@@ -24,6 +30,8 @@ const TABLE = "app-table";
 const TABLE_ARN = `arn:aws:dynamodb:us-east-1:123456789012:table/${TABLE}`;
 const PLAN_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
 const STANDBY_VAULT = "arn:aws:backup:ca-central-1:123456789012:backup-vault:app-ca-central-1";
+const STANDBY_CLUSTER_ARN = "arn:aws:rds:ca-central-1:123456789012:cluster:app-ca-central-1-aurora";
+const REPLICA_ARN = `arn:aws:dynamodb:ca-central-1:123456789012:table/${TABLE}`;
 
 interface Spec {
   type: string;
@@ -78,6 +86,15 @@ function lagAlarm(
   return { type: T.alarm, name, props: { namespace, metricName, dimensions } };
 }
 
+/** The Aurora lag alarm components/observability.ts builds for a cluster. */
+function auroraLag(clusterId: string): Spec {
+  return {
+    type: T.alarm,
+    name: "aurora-lag",
+    props: auroraLagAlarm(clusterId, 1000, "test") as Record<string, unknown>,
+  };
+}
+
 /** A compliant home stack: global cluster, its primary, the table, both lag alarms, the plan and selection. */
 function homeStack(): Spec[] {
   return [
@@ -102,7 +119,7 @@ function homeStack(): Spec[] {
       props: { name: TABLE, arn: TABLE_ARN, id: TABLE },
       ignoreChanges: ["replicas"],
     },
-    lagAlarm("aurora-lag", "AuroraGlobalDBReplicationLag", { DBClusterIdentifier: HOME_CLUSTER_ID }),
+    auroraLag(HOME_CLUSTER_ID),
     lagAlarm(
       "dynamo-lag",
       "ReplicationLatency",
@@ -131,9 +148,7 @@ function standbyStack(): Spec[] {
       props: { clusterIdentifier: "app-ca-central-1-aurora", globalClusterIdentifier: "app-global" },
     },
     { type: T.tableReplica, name: "replica", props: { globalTableArn: TABLE_ARN } },
-    lagAlarm("aurora-lag", "AuroraGlobalDBReplicationLag", {
-      DBClusterIdentifier: "app-ca-central-1-aurora",
-    }),
+    auroraLag("app-ca-central-1-aurora"),
     lagAlarm(
       "dynamo-lag",
       "ReplicationLatency",
@@ -148,7 +163,7 @@ const without = (specs: Spec[], name: string) => specs.filter((s) => s.name !== 
 
 describe("operations policies: metadata", () => {
   it("are exported as an array, each with a level, severity and remediation", () => {
-    expect(operationsPolicies).to.have.members([replicationLagAlarms, homeBackupCoverage]);
+    expect(operationsPolicies).to.include.members([replicationLagAlarms, backupCoverage]);
     for (const policy of operationsPolicies) {
       expect(policy.enforcementLevel, policy.name).to.be.oneOf(["advisory", "mandatory"]);
       expect(policy.severity, policy.name).to.be.a("string");
@@ -167,7 +182,49 @@ describe(`policy ${replicationLagAlarms.name}`, () => {
   it("fails a global-cluster member whose lag alarm is dropped", async () => {
     const messages = await violations(replicationLagAlarms, build(without(standbyStack(), "aurora-lag")));
     expect(messages).to.have.length(1);
-    expect(messages[0]).to.match(/app-ca-central-1-aurora.*AuroraGlobalDBReplicationLag/);
+    expect(messages[0]).to.match(/app-ca-central-1-aurora.*AuroraGlobalDBRPOLag/);
+  });
+
+  it("fails a lag alarm that treats missing data as anything but breaching (a stopped secondary is silent)", async () => {
+    for (const treatMissingData of ["notBreaching", "ignore", undefined]) {
+      const alarm = auroraLag("app-ca-central-1-aurora");
+      alarm.props = { ...alarm.props, treatMissingData };
+      const messages = await violations(
+        replicationLagAlarms,
+        build([...without(standbyStack(), "aurora-lag"), alarm]),
+      );
+      expect(messages, String(treatMissingData)).to.have.length(1);
+      expect(messages[0]).to.contain(`treats missing data as ${treatMissingData ?? "missing"}`);
+    }
+  });
+
+  it("fails a breaching lag alarm that does not read the cluster's WRITER series (it would page forever after a failover)", async () => {
+    const plain = lagAlarm("aurora-lag", "AuroraGlobalDBRPOLag", {
+      DBClusterIdentifier: "app-ca-central-1-aurora",
+    });
+    plain.props = { ...plain.props, treatMissingData: "breaching" };
+    const messages = await violations(
+      replicationLagAlarms,
+      build([...without(standbyStack(), "aurora-lag"), plain]),
+    );
+    expect(messages).to.have.length(1);
+    expect(messages[0]).to.contain("pages forever");
+    // Gated on another cluster's writer does not count either.
+    const other = auroraLag("app-ca-central-1-aurora");
+    other.props = auroraLagAlarm("app-ca-central-1-aurora", 1000, "t") as Record<string, unknown>;
+    const queries = (other.props.metricQueries as { metric?: { dimensions: Record<string, string> } }[]).map(
+      (q) =>
+        q.metric?.dimensions.Role
+          ? {
+              ...q,
+              metric: { ...q.metric, dimensions: { ...q.metric.dimensions, DBClusterIdentifier: "x" } },
+            }
+          : q,
+    );
+    other.props = { ...other.props, metricQueries: queries };
+    expect(
+      await violations(replicationLagAlarms, build([...without(standbyStack(), "aurora-lag"), other])),
+    ).to.have.length(1);
   });
 
   it("fails an alarm on the wrong metric or on another cluster", async () => {
@@ -175,6 +232,7 @@ describe(`policy ${replicationLagAlarms.name}`, () => {
       ...without(standbyStack(), "aurora-lag"),
       lagAlarm("aurora-lag", "AuroraReplicaLag", { DBClusterIdentifier: "app-ca-central-1-aurora" }),
     ];
+    wrongMetric[wrongMetric.length - 1].props.treatMissingData = "breaching";
     const wrongCluster = [
       ...without(standbyStack(), "aurora-lag"),
       lagAlarm("aurora-lag", "AuroraGlobalDBReplicationLag", { DBClusterIdentifier: "someone-else" }),
@@ -191,24 +249,12 @@ describe(`policy ${replicationLagAlarms.name}`, () => {
     expect(home).to.have.length(1);
   });
 
-  it("finds the metric inside a metric-math alarm", async () => {
-    const math: Spec = {
-      type: T.alarm,
-      name: "aurora-lag",
-      props: {
-        metricQueries: [
-          {
-            id: "lag",
-            returnData: true,
-            metric: {
-              namespace: "AWS/RDS",
-              metricName: "AuroraGlobalDBReplicationLag",
-              dimensions: { DBClusterIdentifier: "app-ca-central-1-aurora" },
-            },
-          },
-        ],
-      },
-    };
+  it("finds the metric inside a metric-math alarm, and accepts AuroraGlobalDBReplicationLag too", async () => {
+    const math = auroraLag("app-ca-central-1-aurora");
+    const queries = math.props.metricQueries as { id: string; metric?: { metricName: string } }[];
+    math.props.metricQueries = queries.map((q) =>
+      q.id === "lag" ? { ...q, metric: { ...q.metric, metricName: "AuroraGlobalDBReplicationLag" } } : q,
+    );
     expect(
       await violations(replicationLagAlarms, build([...without(standbyStack(), "aurora-lag"), math])),
     ).to.deep.equal([]);
@@ -223,20 +269,65 @@ describe(`policy ${replicationLagAlarms.name}`, () => {
   });
 });
 
-describe(`policy ${homeBackupCoverage.name}`, () => {
+describe(`policy ${backupCoverage.name}`, () => {
   it("passes a compliant home stack", async () => {
-    expect(await violations(homeBackupCoverage, build(homeStack()))).to.deep.equal([]);
+    expect(await violations(backupCoverage, build(homeStack()))).to.deep.equal([]);
   });
 
-  it("does not apply to a standby stack (no GlobalCluster)", async () => {
-    expect(await violations(homeBackupCoverage, build(standbyStack()))).to.deep.equal([]);
+  it("fails a standby that holds data without a plan of its own: it takes the writes after a failover", async () => {
+    const messages = await violations(backupCoverage, build(standbyStack()));
+    expect(messages).to.deep.equal([
+      "The stack holds data but has no AWS Backup plan with a copy action to a vault in another region.",
+    ]);
+  });
+
+  it("passes a standby whose plan copies to the home and selects its cluster and replica", async () => {
+    const standby = standbyStack().map((s) =>
+      s.type === T.tableReplica
+        ? { ...s, props: { ...s.props, arn: REPLICA_ARN } }
+        : s.type === T.cluster
+          ? { ...s, props: { ...s.props, arn: STANDBY_CLUSTER_ARN } }
+          : s,
+    );
+    const plan: Spec = {
+      type: T.plan,
+      name: "plan",
+      props: {
+        id: PLAN_ID,
+        arn: `arn:aws:backup:ca-central-1:123456789012:backup-plan:${PLAN_ID}`,
+        rules: [
+          {
+            copyActions: [
+              { destinationVaultArn: "arn:aws:backup:us-east-1:123456789012:backup-vault:app-us-east-1" },
+            ],
+          },
+        ],
+      },
+    };
+    const selection = (resources: string[]): Spec => ({
+      type: T.selection,
+      name: "selection",
+      props: { planId: PLAN_ID, resources },
+    });
+    expect(
+      await violations(
+        backupCoverage,
+        build([...standby, plan, selection([STANDBY_CLUSTER_ARN, REPLICA_ARN])]),
+      ),
+    ).to.deep.equal([]);
+    const missing = await violations(
+      backupCoverage,
+      build([...standby, plan, selection([STANDBY_CLUSTER_ARN])]),
+    );
+    expect(missing).to.have.length(1);
+    expect(missing[0]).to.contain(REPLICA_ARN);
   });
 
   it("fails a home whose plan drops the cross-region copy", async () => {
     const noCopy = homeStack().map((s) =>
       s.type === T.plan ? { ...s, props: { ...s.props, rules: [{ ruleName: "daily" }] } } : s,
     );
-    const messages = await violations(homeBackupCoverage, build(noCopy));
+    const messages = await violations(backupCoverage, build(noCopy));
     expect(messages).to.have.length(1);
     expect(messages[0]).to.match(/no AWS Backup plan with a copy action to a vault in another region/);
   });
@@ -259,12 +350,12 @@ describe(`policy ${homeBackupCoverage.name}`, () => {
           }
         : s,
     );
-    expect(await violations(homeBackupCoverage, build(sameRegion))).to.have.length(1);
+    expect(await violations(backupCoverage, build(sameRegion))).to.have.length(1);
   });
 
   it("fails a home without any backup plan", async () => {
     const messages = await violations(
-      homeBackupCoverage,
+      backupCoverage,
       build(without(without(homeStack(), "plan"), "selection")),
     );
     expect(messages).to.have.length(1);
@@ -274,7 +365,7 @@ describe(`policy ${homeBackupCoverage.name}`, () => {
     const partial = homeStack().map((s) =>
       s.type === T.selection ? { ...s, props: { ...s.props, resources: [CLUSTER_ARN] } } : s,
     );
-    const messages = await violations(homeBackupCoverage, build(partial));
+    const messages = await violations(backupCoverage, build(partial));
     expect(messages).to.have.length(1);
     expect(messages[0]).to.contain(TABLE_ARN);
   });
@@ -301,7 +392,7 @@ function asPolicyResources(recorded: RecordedResource[]): PolicyResource[] {
 }
 
 describe("operations policies on the components' own resources", () => {
-  it("pass a home stack built with Observability and Backups", async () => {
+  it("pass a stack built with Observability and Backups", async () => {
     const run = await runProgram(
       () => {
         const global = new aws.rds.GlobalCluster("global", {
@@ -325,7 +416,7 @@ describe("operations policies on the components' own resources", () => {
           { ignoreChanges: ["replicas"] },
         );
         const alb = { arnSuffix: "app/a/1", targetGroupArnSuffix: "targetgroup/t/1" };
-        new Observability("ops", {
+        const ops = new Observability("ops", {
           stackName: "app-us-east-1",
           region: "us-east-1",
           role: "active",
@@ -339,11 +430,11 @@ describe("operations policies on the components' own resources", () => {
         new Backups("backups", {
           project: "app",
           region: "us-east-1",
-          home: true,
           kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
           backup: DEFAULTS.backup,
-          standbyRegions: ["ca-central-1"],
+          copyRegions: ["ca-central-1"],
           resourceArns: [cluster.arn, table.arn],
+          notificationTopicArn: ops.opsTopicArn,
         });
         return {};
       },
@@ -351,6 +442,8 @@ describe("operations policies on the components' own resources", () => {
     );
     const resources = asPolicyResources(run.resources);
     expect(await violations(replicationLagAlarms, resources)).to.deep.equal([]);
-    expect(await violations(homeBackupCoverage, resources)).to.deep.equal([]);
+    expect(await violations(backupCoverage, resources)).to.deep.equal([]);
+    expect(await violations(backupFailuresNotified, resources)).to.deep.equal([]);
+    expect(await violations(topicAllowsPublishers, resources)).to.deep.equal([]);
   });
 });

@@ -16,6 +16,9 @@ import { TYPES } from "../policy/rules/common";
 import { MODERN_SSL_POLICIES } from "../policy/rules/loadBalancers";
 import { allows, arnRegion, wildcardMatch } from "../policy/rules/failover";
 import { executionPolicyDocument, planWorkflows } from "../components/failoverPlan";
+import { regionKeyPolicy } from "../components/regionKey";
+import { FAILED_JOBS_PATTERN } from "../components/backups";
+import { auroraLagAlarm, opsTopicPolicy } from "../components/observability";
 import { PackConfig, reconcileConfig, runPolicies, RunnerResource, UNKNOWN } from "../policy/runner";
 
 // ---------------------------------------------------------------------------------------------
@@ -54,7 +57,12 @@ const T = {
   metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
   backupPlan: "aws:backup/plan:Plan",
   backupSelection: "aws:backup/selection:Selection",
+  vaultNotifications: "aws:backup/vaultNotifications:VaultNotifications",
+  eventRule: "aws:cloudwatch/eventRule:EventRule",
+  eventTarget: "aws:cloudwatch/eventTarget:EventTarget",
+  topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
 };
+const OPS_TOPIC = "arn:aws:sns:us-east-1:123456789012:ops-ops";
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 const publicAlb = (over: Record<string, unknown> = {}) =>
@@ -484,13 +492,13 @@ const cases: Record<string, Case> = {
     pass: [listener("https", pubAlb, https443)],
     fail: [listener("https", pubAlb, { ...https443, sslPolicy: "ELBSecurityPolicy-2016-08" })],
   },
-  "alb-public-listeners-https-only": {
+  "alb-listeners-https-only": {
     pass: [
       pubAlb,
       intAlb,
       listener("https", pubAlb, https443),
       listener("http", pubAlb, redirect80),
-      listener("app", intAlb, { protocol: "HTTP", port: 8080 }),
+      listener("app", intAlb, https443),
     ],
     fail: [
       pubAlb,
@@ -806,14 +814,7 @@ const cases: Record<string, Case> = {
     fail: [cluster({}, { protect: false }), res(T.kmsKey, "key", {})],
   },
   "ops-replication-lag-alarm": {
-    pass: [
-      cluster(),
-      res(T.metricAlarm, "aurora-lag", {
-        namespace: "AWS/RDS",
-        metricName: "AuroraGlobalDBReplicationLag",
-        dimensions: { DBClusterIdentifier: "app-us-east-1" },
-      }),
-    ],
+    pass: [cluster(), res(T.metricAlarm, "aurora-lag", { ...auroraLagAlarm("app-us-east-1", 1000, "test") })],
     fail: [
       cluster(),
       // An alarm on another metric of the same cluster does not count.
@@ -838,6 +839,92 @@ const cases: Record<string, Case> = {
       // The plan copies across regions, but nothing selects the cluster.
       res(T.backupSelection, "selection", { planId: "plan-1", resources: [] }),
     ],
+  },
+  "log-group-encrypted-with-cmk": {
+    pass: [res(T.logGroup, "logs", { retentionInDays: 90, kmsKeyId: KEY })],
+    fail: [res(T.logGroup, "logs", { retentionInDays: 90 })],
+  },
+  "log-group-key-allows-cloudwatch-logs": {
+    pass: [
+      res(
+        T.kmsKey,
+        "key",
+        { policy: JSON.stringify(regionKeyPolicy("aws", "123456789012", "us-east-1")) },
+        { out: { arn: KEY } },
+      ),
+      res(T.logGroup, "logs", { region: "us-east-1", kmsKeyId: KEY }),
+    ],
+    fail: [
+      res(T.kmsKey, "key", { policy: JSON.stringify({ Statement: [] }) }, { out: { arn: KEY } }),
+      res(T.logGroup, "logs", { region: "us-east-1", kmsKeyId: KEY }),
+    ],
+  },
+  "backup-vault-notifications-supported-events": {
+    pass: [
+      res(T.vaultNotifications, "n", {
+        backupVaultName: "v",
+        snsTopicArn: "t",
+        backupVaultEvents: ["COPY_JOB_FAILED"],
+      }),
+    ],
+    fail: [
+      res(T.vaultNotifications, "n", {
+        backupVaultName: "v",
+        snsTopicArn: "t",
+        backupVaultEvents: ["BACKUP_JOB_FAILED"],
+      }),
+    ],
+  },
+  "ops-backup-failures-notified": {
+    pass: [
+      res(T.backupPlan, "plan", { rules: [] }),
+      res(T.eventRule, "rule", { name: "r", eventPattern: JSON.stringify(FAILED_JOBS_PATTERN) }),
+      res(T.eventTarget, "target", { rule: "r", arn: "arn:aws:sns:us-east-1:123456789012:ops" }),
+    ],
+    fail: [res(T.backupPlan, "plan", { rules: [] })],
+  },
+  "ops-topic-allows-service-publishers": {
+    pass: [
+      res(T.topic, "ops", {}, { out: { arn: OPS_TOPIC } }),
+      res(T.topicPolicy, "ops-policy", {
+        arn: OPS_TOPIC,
+        policy: JSON.stringify(opsTopicPolicy("aws", "123456789012", "us-east-1", OPS_TOPIC, ["backup"])),
+      }),
+      res(T.vaultNotifications, "n", {
+        backupVaultName: "v",
+        snsTopicArn: OPS_TOPIC,
+        backupVaultEvents: ["COPY_JOB_FAILED"],
+      }),
+    ],
+    fail: [
+      res(T.topic, "ops", {}, { out: { arn: OPS_TOPIC } }),
+      res(T.vaultNotifications, "n", {
+        backupVaultName: "v",
+        snsTopicArn: OPS_TOPIC,
+        backupVaultEvents: ["COPY_JOB_FAILED"],
+      }),
+    ],
+  },
+  "aurora-engine-version-drift-ignored": {
+    pass: [
+      res(T.globalCluster, "global", { globalClusterIdentifier: "g" }, { ignoreChanges: ["engineVersion"] }),
+      cluster({}, { ignoreChanges: ["engineVersion", "globalClusterIdentifier"] } as Partial<RunnerResource>),
+    ],
+    fail: [
+      res(T.globalCluster, "global", { globalClusterIdentifier: "g" }, { ignoreChanges: ["engineVersion"] }),
+      cluster({}, { ignoreChanges: ["globalClusterIdentifier"] } as Partial<RunnerResource>),
+    ],
+  },
+  "required-tags": {
+    pass: [
+      res(
+        T.kmsKey,
+        "key",
+        {},
+        { out: { tagsAll: { Project: "p", Stack: "s", Role: "r", Home: "h", Owner: "o", CostCentre: "c" } } },
+      ),
+    ],
+    fail: [res(T.kmsKey, "key", {}, { out: { tagsAll: { Project: "p" } } })],
   },
   "dr-active-multi-az": {
     pass: [

@@ -149,6 +149,21 @@ describe("pre-flight", function () {
     expect(result[0]).to.match(/^Pulumi.ca-central-1.yaml:\d+:3: multi-region-web:home = "yes": .*boolean/);
   });
 
+  it("refuses default tags that contradict the stack's config, and a tag that is not a string", () => {
+    const result = findings([
+      { file: STANDBY, from: "      Role: passive", to: "      Role: active" },
+      { file: HOME, from: '      Home: "true"', to: "      Home: true" },
+    ]);
+    expect(result).to.deep.equal([
+      `${HOME}:${lineOf(HOME, "Home:")}:7: aws:defaultTags.tags.Home = true: must be a non-empty string (quote it in YAML)`,
+    ]);
+    expect(
+      findings([{ file: STANDBY, from: "      Role: passive", to: "      Role: active" }]),
+    ).to.deep.equal([
+      `${STANDBY}:${lineOf(STANDBY, "Role:")}:7: aws:defaultTags.tags.Role = "active": must be "passive", as this stack's config says`,
+    ]);
+  });
+
   it("refuses a secret written in plain text, and what the Pulumi CLI itself would refuse", () => {
     const plain = findings([
       {

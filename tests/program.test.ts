@@ -129,6 +129,67 @@ describe("program", function () {
         expect(ofType(run, "aws:route53/record:Record").map((r) => r.inputs.name)).to.not.include(domain);
       });
 
+      it("calls its backend over HTTPS by a private name that only its own VPC resolves", () => {
+        const domain = run.outputs.domain as string;
+        const backendName = `backend.internal.${domain}`;
+        const internalAlb = ofType(run, "aws:lb/loadBalancer:LoadBalancer").find(
+          (lb) => lb.inputs.internal === true,
+        )!;
+        const zone = one(run, "aws:route53/zone:Zone");
+        expect(zone.inputs).to.deep.include({
+          name: `internal.${domain}`,
+          vpcs: [{ vpcId: run.outputs.vpcId, vpcRegion: run.region }],
+        });
+        const record = ofType(run, "aws:route53/record:Record").find((r) => r.inputs.name === backendName)!;
+        expect(record.inputs).to.deep.include({
+          zoneId: zone.outputs.zoneId,
+          type: "A",
+          aliases: [
+            {
+              name: internalAlb.outputs.dnsName,
+              zoneId: internalAlb.outputs.zoneId,
+              evaluateTargetHealth: false,
+            },
+          ],
+        });
+        // A public ACM certificate for that name, validated in the public zone.
+        const certificate = ofType(run, "aws:acm/certificate:Certificate").find(
+          (c) => c.inputs.domainName === backendName,
+        )!;
+        expect(certificate.inputs.validationMethod).to.equal("DNS");
+        const validation = ofType(run, "aws:route53/record:Record").find(
+          (r) => typeof r.inputs.name === "string" && r.inputs.name.endsWith(`.${backendName}.`),
+        )!;
+        expect(validation.inputs.zoneId).to.equal(run.outputs.hostedZoneId);
+        const listeners = ofType(run, "aws:lb/listener:Listener").filter(
+          (l) => l.inputs.loadBalancerArn === internalAlb.outputs.arn,
+        );
+        expect(
+          listeners.map((l) => [l.inputs.protocol, l.inputs.port, l.inputs.certificateArn]),
+        ).to.deep.equal([["HTTPS", 443, certificate.outputs.arn]]);
+        const frontendTemplate = ofType(run, "aws:ec2/launchTemplate:LaunchTemplate").find((lt) =>
+          lt.name.startsWith("frontend"),
+        )!;
+        const userData = Buffer.from(frontendTemplate.inputs.userData as string, "base64").toString("utf8");
+        expect(userData).to.contain(`BACKEND_URL=https://${backendName}\n`);
+        expect(run.outputs.backendUrl).to.equal(`https://${backendName}`);
+      });
+
+      it("shows its own Route 53 health check on its dashboard, read from us-east-1 where Route 53 publishes", () => {
+        const dashboard = one(run, "aws:cloudwatch/dashboard:Dashboard");
+        const body = JSON.parse(dashboard.inputs.dashboardBody as string) as {
+          widgets: { properties: { region?: string; metrics?: unknown[][] } }[];
+        };
+        const health = body.widgets.filter((w) =>
+          (w.properties.metrics ?? []).some((m) => m[1] === "HealthCheckStatus"),
+        );
+        expect(health).to.have.length(1);
+        expect(health[0].properties.region).to.equal("us-east-1");
+        expect(health[0].properties.metrics).to.deep.equal([
+          ["AWS/Route53", "HealthCheckStatus", "HealthCheckId", run.outputs.healthCheckId],
+        ]);
+      });
+
       it("registers no resource outside its own region (static stability)", () => {
         const elsewhere = run.resources.filter((r) => r.custom && r.region !== run.region);
         expect(elsewhere.map((r) => `${r.type} ${r.name} in ${r.region}`)).to.deep.equal([]);

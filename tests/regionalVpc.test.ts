@@ -7,12 +7,15 @@ import {
   validateRegionalVpcArgs,
 } from "../components/regionalVpc";
 
+const KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
 const ACTIVE: RegionalVpcArgs = {
   cidrBlock: "10.10.0.0/16",
   availabilityZones: ["us-east-1a", "us-east-1b"],
   subnetCidrMask: 20,
   natStrategy: "OnePerAz",
   flowLogRetentionDays: 90,
+  logKmsKeyArn: KEY,
 };
 
 async function runVpc(args: RegionalVpcArgs, region = "us-east-1"): Promise<StackRun> {
@@ -109,6 +112,7 @@ describe("RegionalVpc", () => {
       const logGroup = only(run, "aws:cloudwatch/logGroup:LogGroup");
       const role = only(run, "aws:iam/role:Role");
       expect(logGroup.inputs.retentionInDays).to.equal(90);
+      expect(logGroup.inputs.kmsKeyId).to.equal(KEY);
       expect(flowLog.inputs.trafficType).to.equal("ALL");
       expect(flowLog.inputs.logDestinationType).to.equal("cloud-watch-logs");
       expect(flowLog.inputs.logDestination).to.equal(logGroup.outputs.arn);

@@ -7,12 +7,14 @@ import {
   TierAsg,
   TierAsgArgs,
   TLS_POLICY,
+  INTERNAL_TLS_POLICY,
   validateTierAsgArgs,
 } from "../components/tierAsg";
 import { RecordedResource, runProgram, StackRun } from "../tools/mocks";
 import { ofType } from "./helpers";
 
 const APP_PORT = 8080;
+const BACKEND_CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/backend-0000";
 const CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555";
 const BUCKET = "alb-logs-bucket-1234567";
 
@@ -37,6 +39,7 @@ async function runTiers(opts: Options = {}): Promise<StackRun> {
         subnetCidrMask: 20,
         natStrategy: "OnePerAz",
         flowLogRetentionDays: 90,
+        logKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
       });
       const common = {
         vpcId: network.vpcId,
@@ -49,6 +52,7 @@ async function runTiers(opts: Options = {}): Promise<StackRun> {
         ...common,
         loadBalancerSubnetIds: network.privateSubnetIds,
         internetFacing: false,
+        certificateArn: BACKEND_CERTIFICATE_ARN,
         sizing: sizing(role, opts.backendMetric),
         userData: "#!/bin/bash\necho backend\n",
       });
@@ -137,17 +141,16 @@ describe("TierAsg", () => {
       userData: "",
     };
 
-    it("requires certificateArn exactly when the tier is internet-facing", () => {
-      expect(() => validateTierAsgArgs("frontend", { ...args, certificateArn: undefined })).to.throw(
+    it("requires a certificate on both tiers: every listener serves HTTPS", () => {
+      const noCertificate = { ...args, certificateArn: undefined as unknown as string };
+      expect(() => validateTierAsgArgs("frontend", noCertificate)).to.throw(
         /"frontend": certificateArn is required/,
       );
-      expect(() => validateTierAsgArgs("backend", { ...args, internetFacing: false })).to.throw(
-        /"backend": certificateArn is only used/,
+      expect(() => validateTierAsgArgs("backend", { ...noCertificate, internetFacing: false })).to.throw(
+        /"backend": certificateArn is required/,
       );
       expect(() => validateTierAsgArgs("frontend", args)).not.to.throw();
-      expect(() =>
-        validateTierAsgArgs("backend", { ...args, internetFacing: false, certificateArn: undefined }),
-      ).not.to.throw();
+      expect(() => validateTierAsgArgs("backend", { ...args, internetFacing: false })).not.to.throw();
     });
 
     it("rejects a bad port and bad sizing", () => {
@@ -180,12 +183,16 @@ describe("TierAsg", () => {
       ).to.equal("ALBRequestCountPerTarget");
     });
 
-    it("throws before registering anything when an internet-facing tier has no certificate", async () => {
+    it("throws before registering anything when a tier has no certificate", async () => {
       let error: unknown;
       const run = await runProgram(
         () => {
           try {
-            new TierAsg("frontend", { ...args, certificateArn: undefined });
+            new TierAsg("backend", {
+              ...args,
+              internetFacing: false,
+              certificateArn: undefined as unknown as string,
+            });
           } catch (e) {
             error = e;
           }
@@ -216,7 +223,7 @@ describe("TierAsg", () => {
         "frontend-alb <- 0.0.0.0/0 : 80",
         `frontend-instances <- frontend-alb : ${APP_PORT}`,
         `backend-instances <- backend-alb : ${APP_PORT}`,
-        `backend-alb <- frontend-instances : ${APP_PORT}`,
+        "backend-alb <- frontend-instances : 443",
       ]);
       expect(ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")).to.have.length(5);
     });
@@ -229,7 +236,7 @@ describe("TierAsg", () => {
         `backend-alb -> backend-instances : ${APP_PORT}`,
         "frontend-instances -> 0.0.0.0/0 : 443",
         "backend-instances -> 0.0.0.0/0 : 443",
-        `frontend-instances -> backend-alb : ${APP_PORT}`,
+        "frontend-instances -> backend-alb : 443",
       ]);
       expect(ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")).to.have.length(5);
     });
@@ -328,17 +335,23 @@ describe("TierAsg", () => {
       ]);
     });
 
-    it("serves plain HTTP on the app port on the internal ALB, with no certificate", () => {
+    it("serves only HTTPS on the internal ALB, TLS 1.3 only, with the backend's certificate", () => {
       const listeners = ofType(run, "aws:lb/listener:Listener").filter(
         (l) => l.inputs.loadBalancerArn === backend.albArn,
       );
       expect(listeners).to.have.length(1);
-      expect(listeners[0].inputs).to.include({ port: APP_PORT, protocol: "HTTP" });
-      expect(listeners[0].inputs.certificateArn).to.equal(undefined);
-      expect(listeners[0].inputs.sslPolicy).to.equal(undefined);
+      expect(listeners[0].inputs).to.include({
+        port: 443,
+        protocol: "HTTPS",
+        sslPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06",
+        certificateArn: BACKEND_CERTIFICATE_ARN,
+      });
+      expect(INTERNAL_TLS_POLICY).to.equal("ELBSecurityPolicy-TLS13-1-3-2021-06");
       expect(listeners[0].inputs.defaultActions).to.deep.equal([
         { type: "forward", targetGroupArn: backend.targetGroupArn },
       ]);
+      // The ALB-to-instance leg stays HTTP on the app port, inside the private subnets.
+      expect(named(run, "backend-tg").inputs).to.include({ protocol: "HTTP", port: APP_PORT });
     });
 
     it("gives instances an EC2 role with SSM Session Manager access through an instance profile", () => {

@@ -41,7 +41,7 @@ function resolve<T>(output: pulumi.Output<T>): Promise<T> {
 const FRONTEND = {
   tier: "frontend",
   port: 8080,
-  backendUrl: "http://internal-backend-alb-1.elb.amazonaws.com:8080",
+  backendUrl: "https://backend.internal.app.example.com",
 };
 const BACKEND = {
   tier: "backend",

@@ -32,6 +32,8 @@ function only(run: StackRun, type: string): RecordedResource {
   return found[0];
 }
 
+const KEY = "arn:aws:kms:ca-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
 describe("WebFirewall", () => {
   let run: StackRun;
   let rules: Rule[];
@@ -43,6 +45,7 @@ describe("WebFirewall", () => {
           loadBalancerArn: ALB_ARN,
           rateLimit: 1500,
           logRetentionDays: 14,
+          logKmsKeyArn: KEY,
         });
         return { webAclArn: waf.webAclArn, webAclName: waf.webAclName, logGroupName: waf.logGroupName };
       },
@@ -109,6 +112,7 @@ describe("WebFirewall", () => {
       .to.be.a("string")
       .and.satisfy((n: string) => n.startsWith(WAF_LOG_GROUP_PREFIX));
     expect(logGroup.inputs.retentionInDays).to.equal(14);
+    expect(logGroup.inputs.kmsKeyId).to.equal(KEY);
     expect(run.outputs.logGroupName).to.equal(logGroup.inputs.name);
 
     const logging = only(run, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration");

@@ -69,7 +69,8 @@ function arcPlan(plan: End): { regions?: string[]; triggers?: { targetRegion?: s
 const KINDS: Record<string, { fill: string; about: (e: End) => string; cylinder?: true; bottom?: true }> = {
   EdgeDns: { fill: "#d6e4fb", about: (e) => `Route 53 ${text(e.run?.outputs.healthRecordName)}` },
   WebFirewall: { fill: "#d6e4fb", about: () => "WAF web ACL" },
-  AppCertificate: { fill: "#d6e4fb", about: () => "ACM certificate" },
+  AppCertificate: { fill: "#d6e4fb", about: (e) => `ACM ${text(e.resource?.inputs.domain)}` },
+  InternalDns: { fill: "#d6e4fb", about: () => "Route 53 private zone (VPC only)" },
   TierAsg: {
     fill: "#fde3b8",
     about: (e) => `${e.resource?.inputs.internetFacing ? "public" : "internal"} ALB · ASG`,
@@ -80,9 +81,10 @@ const KINDS: Record<string, { fill: string; about: (e: End) => string; cylinder?
     cylinder: true,
   },
   Integrations: { fill: "#c9ebee", about: () => "SNS · SES · Location" },
+  RegionKey: { fill: "#e3d3f6", about: () => "KMS data key (data, backups, logs)", bottom: true },
   Backups: {
     fill: "#e3d3f6",
-    about: (e) => (isHomeRun(e.run) ? "AWS Backup plan" : "copy vault"),
+    about: () => "AWS Backup plan · vault",
     bottom: true,
   },
   Observability: { fill: "#e8e8e8", about: () => "CloudWatch alarms · dashboard", bottom: true },
@@ -130,16 +132,20 @@ export const CONNECTIONS: Connection[] = [
   }),
   link("EdgeDns", "WebFirewall", "traffic", "alias → public ALB"),
   link("WebFirewall", "TierAsg frontend", "traffic", "HTTPS 443"),
-  link("TierAsg frontend", "TierAsg backend", "traffic", (f) => `HTTP ${config(f.run, "appPort") ?? "8080"}`),
+  link("TierAsg frontend", "TierAsg backend", "traffic", "HTTPS 443 (private name)"),
+  link("InternalDns", "TierAsg backend", "traffic", "alias → internal ALB"),
   link("TierAsg backend", "DataTier", "data", "PostgreSQL 5432 · DynamoDB"),
   link("TierAsg backend", "Integrations", "traffic", "SNS · mail · maps"),
-  link("AppCertificate", "TierAsg frontend", "control", "TLS certificate"),
+  link("AppCertificate app", "TierAsg frontend", "control", "TLS certificate"),
+  link("AppCertificate backend", "TierAsg backend", "control", "TLS certificate"),
   // The home's data, copied to every standby.
   link("DataTier", "DataTier", "replication", "Aurora global DB + DynamoDB global table (async)", {
     scope: "standbys",
   }),
-  link("Backups", "DataTier", "data", "backs up", { when: (f) => isHomeRun(f.run) }),
+  // Every region backs up its own data and copies it to the other side (home ⇄ each standby).
+  link("Backups", "DataTier", "data", "backs up"),
   link("Backups", "Backups", "replication", "backup copies", { scope: "standbys" }),
+  link("Backups", "Backups", "replication", "backup copies", { scope: "home" }),
   // Watching.
   link("Observability", "TierAsg", "monitoring", "alarms"),
   link("Observability", "DataTier", "monitoring", "alarms · replication lag"),

@@ -7,6 +7,7 @@
  * monitor's `registerResource` to read them from the engine request itself.
  */
 import * as crypto from "crypto";
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { formatFinding } from "../config/errors";
@@ -170,12 +171,51 @@ function splitType(type: string): { pkg: string; module: string; kind: string } 
   return { pkg, module, kind: kind ?? last };
 }
 
-/** Realistic fabricated state for a resource: the inputs plus ids, ARNs and computed attributes. */
+const taggable = new Map<string, boolean>();
+
+/**
+ * True when the provider gives resources of `type` a `tagsAll` attribute, i.e. when they take the
+ * provider's default tags. Read from the generated class in @pulumi/aws (the provider schema), not a
+ * hand-kept list: `aws_autoscaling_group`, for one, has no `tags_all` and ignores default tags.
+ */
+export function takesDefaultTags(type: string): boolean {
+  if (!type.startsWith("aws:")) return false;
+  let known = taggable.get(type);
+  if (known === undefined) {
+    const { module, kind } = splitType(type);
+    try {
+      const file = require.resolve(`@pulumi/aws/${module}/${kind}.js`);
+      known = fs.readFileSync(file, "utf8").includes('resourceInputs["tagsAll"]');
+    } catch {
+      known = false;
+    }
+    taggable.set(type, known);
+  }
+  return known;
+}
+
+/**
+ * The stack's provider default tags (`aws:defaultTags: { tags: {...} }` in the stack config), as
+ * the engine passes the config: a JSON string.
+ */
+export function defaultTagsOf(config: Record<string, string>): Record<string, string> {
+  const raw = config["aws:defaultTags"];
+  if (raw === undefined) return {};
+  const parsed = JSON.parse(raw) as { tags?: Record<string, string> };
+  return parsed.tags ?? {};
+}
+
+/**
+ * Realistic fabricated state for a resource: the inputs plus ids, ARNs and computed attributes. Like
+ * the provider, a resource that takes default tags gets `tagsAll`: the default tags overridden by
+ * its own `tags`.
+ */
 export function fabricateState(
   type: string,
   name: string,
   inputs: Record<string, unknown>,
   region: string,
+  defaultTags: Record<string, string> = {},
 ): { id: string; state: Record<string, unknown> } {
   const { module, kind } = splitType(type);
   const suffix = hex(`${region}/${type}/${name}`, 7);
@@ -260,6 +300,7 @@ export function fabricateState(
       set({
         arn: `arn:${PARTITION}:rds::${ACCOUNT_ID}:global-cluster:${id}`,
         globalClusterResourceId: `cluster-${hex(seed)}`,
+        engineVersionActual: inputs.engineVersion,
         endpoint: `${id}.global-${hex(seed, 10)}.global.rds.amazonaws.com`,
       });
       break;
@@ -348,6 +389,16 @@ export function fabricateState(
       id = `${hex(seed, 8)}-${hex(seed + 1, 4)}-${hex(seed + 2, 4)}-${hex(seed + 3, 4)}-${hex(seed + 4, 12)}`;
       set({ arn: `arn:${PARTITION}:route53:::healthcheck/${id}` });
       break;
+    case "aws:route53/zone:Zone":
+      id = `Z${hex(seed, 20).toUpperCase()}`;
+      set({
+        arn: `arn:${PARTITION}:route53:::hostedzone/${id}`,
+        zoneId: id,
+        // A private zone has no delegation: Route 53 still lists name servers, unused.
+        nameServers: [1, 2, 3, 4].map((i) => invent(`ns-${i}.awsdns-${hex(seed + i, 2)}.com`)),
+        primaryNameServer: invent(`ns-1.awsdns-${hex(seed + 1, 2)}.com`),
+      });
+      break;
     case "aws:route53/record:Record":
       id = `${inputs.zoneId as string}_${inputs.name as string}_${inputs.type as string}`;
       set({ fqdn: inputs.name });
@@ -355,7 +406,7 @@ export function fabricateState(
     case "aws:arcregionswitch/plan:Plan": {
       // Plans are global: "arn:aws[a-zA-Z-]*:arc-region-switch::[0-9]{12}:plan/…" (no region).
       id = `arn:${PARTITION}:arc-region-switch::${ACCOUNT_ID}:plan/${physicalName}:${hex(seed, 6)}`;
-      set({ arn: id, name: physicalName, tagsAll: inputs.tags ?? {} });
+      set({ arn: id, name: physicalName });
       arcPlans.set(id, inputs);
       break;
     }
@@ -428,6 +479,9 @@ export function fabricateState(
   }
   if (type.startsWith("aws:") && state.name === undefined && inputs.name === undefined) {
     state.name = physicalName;
+  }
+  if (takesDefaultTags(type)) {
+    state.tagsAll = { ...defaultTags, ...((inputs.tags as Record<string, string> | undefined) ?? {}) };
   }
   return { id, state };
 }
@@ -530,6 +584,8 @@ export async function runProgram(
   const resourceRegion = (inputs: Record<string, unknown>, provider?: string) =>
     typeof inputs.region === "string" ? inputs.region : regionOf(provider);
 
+  const defaultTags = defaultTagsOf(opts.config);
+
   pulumi.runtime.setAllConfig(opts.config);
   await pulumi.runtime.setMocks(
     {
@@ -549,7 +605,13 @@ export async function runProgram(
         if (args.type.startsWith("pulumi:providers:")) {
           return { id: `${args.name}-provider-id`, state: inputs };
         }
-        return fabricateState(args.type, args.name, inputs, resourceRegion(inputs, args.provider));
+        return fabricateState(
+          args.type,
+          args.name,
+          inputs,
+          resourceRegion(inputs, args.provider),
+          defaultTags,
+        );
       },
       call(args) {
         return fabricateCall(args.token, args.inputs as Record<string, unknown>, regionOf(args.provider));

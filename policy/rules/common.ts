@@ -133,3 +133,58 @@ export function portRange(
 }
 
 export const WORLD_CIDRS = ["0.0.0.0/0", "::/0"];
+
+/** One statement of an IAM, key or resource policy, as far as the policies read it. */
+export interface PolicyStatement {
+  Sid?: string;
+  Effect?: string;
+  Principal?: string | { AWS?: string | string[]; Service?: string | string[] };
+  Action?: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** A policy document from a resource's `policy` property (JSON text or an object), or undefined. */
+export function policyDocument(value: unknown): { Statement?: PolicyStatement[] } | undefined {
+  let doc: unknown = value;
+  if (typeof value === "string") {
+    try {
+      doc = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof doc !== "object" || doc === null) return undefined;
+  const statement = (doc as { Statement?: PolicyStatement | PolicyStatement[] }).Statement;
+  return { Statement: statement === undefined ? [] : Array.isArray(statement) ? statement : [statement] };
+}
+
+function asList<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** `*` and `?` wildcards, as IAM matches actions (case-insensitively). */
+function actionMatches(pattern: string, action: string): boolean {
+  const regex = pattern
+    .toLowerCase()
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${regex}$`).test(action.toLowerCase());
+}
+
+/**
+ * The Allow statements of `document` that grant the AWS service principal `service` (for example
+ * `logs.us-east-1.amazonaws.com`) every one of `actions`. Conditions are returned, not evaluated.
+ */
+export function serviceGrants(
+  document: { Statement?: PolicyStatement[] } | undefined,
+  service: string,
+  actions: string[],
+): PolicyStatement[] {
+  return (document?.Statement ?? []).filter((s) => {
+    if (s.Effect !== "Allow" || typeof s.Principal !== "object") return false;
+    if (!asList(s.Principal.Service).includes(service)) return false;
+    return actions.every((action) => asList(s.Action).some((pattern) => actionMatches(pattern, action)));
+  });
+}

@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
-import { isSet, known, PackResourcePolicy } from "./common";
+import { isSet, known, ofType, PackResourcePolicy, PackStackPolicy, perResource, TYPES } from "./common";
 
 /** Aliases of AWS managed keys: encryption, but with a key we neither control nor can share. */
 function isAwsManagedKey(keyId: unknown): boolean {
@@ -251,6 +251,36 @@ export const secretRecoveryWindow: PackResourcePolicy = {
   }),
 };
 
+export const auroraVersionDriftIgnored: PackStackPolicy = {
+  name: "aurora-engine-version-drift-ignored",
+  description:
+    "Aurora global clusters and their member clusters ignore `engineVersion` changes (Pulumi `ignoreChanges`): minor versions are AWS's and the upgrade procedure's to move.",
+  rationale:
+    "AWS applies minor versions to global databases by itself (critical fixes, end of support); a refreshed state then makes `pulumi up` plan a downgrade, and a member upgraded through its global cluster fails with an inconsistent plan (provider docs, Upgrading Engine Versions).",
+  enforcementLevel: "mandatory",
+  severity: "medium",
+  remediationSteps:
+    'Add `ignoreChanges: ["engineVersion"]` to the GlobalCluster and to every Cluster with a globalClusterIdentifier (components/dataTier.ts); upgrade with the procedure in docs/operations.md.',
+  validateStack: (args, reportViolation) => {
+    const report = perResource(reportViolation);
+    const members = ofType(args, TYPES.cluster).filter(
+      (c) =>
+        isSet(c.props, "globalClusterIdentifier") ||
+        (c.propertyDependencies.globalClusterIdentifier ?? []).length > 0,
+    );
+    const versioned = [...ofType(args, TYPES.globalCluster), ...members];
+    if (versioned.length === 0) args.notApplicable("No Aurora global cluster or member");
+    for (const resource of versioned) {
+      if (!(resource.opts.ignoreChanges ?? []).includes("engineVersion")) {
+        report(
+          `${resource.type.split(":").pop()} ${resource.name} does not ignore engineVersion: an AWS-applied minor version would be planned back.`,
+          resource,
+        );
+      }
+    }
+  },
+};
+
 export const dataPolicies = [
   auroraCmk,
   auroraDeletionProtection,
@@ -269,4 +299,5 @@ export const dataPolicies = [
   snsEncrypted,
   secretCmk,
   secretRecoveryWindow,
+  auroraVersionDriftIgnored,
 ];

@@ -1,11 +1,11 @@
 /**
- * Load balancers and listeners: logs, header hygiene, deletion protection, TLS in transit, and the
- * internal tier staying internal.
+ * Load balancers and listeners: logs, header hygiene, deletion protection, TLS in transit on every
+ * listener (public and internal), and the internal tier staying internal.
  */
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType } from "@pulumi/policy";
 import {
-  internetFacingLoadBalancers,
+  isApplicationLoadBalancer,
   isSet,
   ofType,
   PackResourcePolicy,
@@ -161,29 +161,33 @@ export const listenerTlsPolicy: PackResourcePolicy = {
   }),
 };
 
-export const publicListenersHttps: PackStackPolicy = {
-  name: "alb-public-listeners-https-only",
+export const listenersHttpsOnly: PackStackPolicy = {
+  name: "alb-listeners-https-only",
   description:
-    "Every listener of an internet-facing load balancer is HTTPS/TLS, or HTTP that only redirects to HTTPS.",
-  rationale: "Traffic from the internet must be encrypted; internal listeners may stay plain HTTP.",
+    "Every listener of an application load balancer, internet-facing or internal, is HTTPS, or plain HTTP that only redirects to HTTPS.",
+  rationale:
+    "Encryption in transit end to end: traffic between the tiers crosses the VPC's network like any other, and the compliance frameworks rate a plain-HTTP listener critical wherever it is.",
   enforcementLevel: "mandatory",
   severity: "high",
-  remediationSteps: "Serve HTTPS on 443 and turn every HTTP listener into a redirect to HTTPS:443.",
+  remediationSteps:
+    "Serve HTTPS on 443 with an ACM certificate for a name of ours (the internal ALB: `backend.internal.<domain>`, components/internalDns.ts) and turn every HTTP listener into a redirect to HTTPS:443.",
   validateStack: (args, reportViolation) => {
     const report = perResource(reportViolation);
-    const publicLbs = internetFacingLoadBalancers(args);
-    if (publicLbs.length === 0) args.notApplicable("No internet-facing load balancer");
+    const albs = ofType(args, TYPES.loadBalancer).filter(isApplicationLoadBalancer);
+    if (albs.length === 0) args.notApplicable("No application load balancer");
     for (const listener of ofType(args, TYPES.listener)) {
-      if (!publicLbs.some((lb) => refersTo(listener, "loadBalancerArn", lb))) continue;
+      const alb = albs.find((lb) => refersTo(listener, "loadBalancerArn", lb));
+      if (alb === undefined) continue;
       const protocol = prop<string>(listener, "protocol");
-      if (protocol === "HTTPS" || protocol === "TLS") continue;
+      if (protocol === "HTTPS") continue;
       const actions =
         prop<{ type?: string; redirect?: { protocol?: string } }[]>(listener, "defaultActions") ?? [];
       const redirectsOnly =
         actions.length > 0 && actions.every((a) => a.type === "redirect" && a.redirect?.protocol === "HTTPS");
       if (!redirectsOnly) {
+        const where = prop<boolean>(alb, "internal") === true ? "an internal" : "an internet-facing";
         report(
-          `Listener ${listener.name} (${protocol ?? "?"}) of an internet-facing ALB serves plain text.`,
+          `Listener ${listener.name} (${protocol ?? "?"}) of ${where} ALB ${alb.name} serves plain text.`,
           listener,
         );
       }
@@ -198,5 +202,5 @@ export const loadBalancerPolicies = [
   albInternalTier,
   listenerHttpRedirect,
   listenerTlsPolicy,
-  publicListenersHttps,
+  listenersHttpsOnly,
 ];
