@@ -243,6 +243,8 @@ export = async () => {
     // What the failover control stack (control/) reads to build the Region switch plan.
     asgArns: { frontend: frontend.asgArn, backend: backend.asgArn },
     clusterArn: data.clusterArn,
+    dbInstanceClass: data.instanceClass,
+    dbInstanceArns: data.instanceArns,
     appHealthAlarmArn: ops.alarmArns["public-alb-5xx-rate"],
     ...(homeProbe
       ? { homeProbeAlarmArn: homeProbe.homeUnhealthyAlarmArn }

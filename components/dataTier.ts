@@ -217,6 +217,10 @@ export class DataTier extends pulumi.ComponentResource {
   public readonly databaseSecurityGroupId: pulumi.Output<string>;
   public readonly clusterIdentifier: pulumi.Output<string>;
   public readonly clusterArn: pulumi.Output<string>;
+  /** The cluster's instance class (`db.serverless` for Aurora Serverless v2), for the failover plan. */
+  public readonly instanceClass: string;
+  /** ARNs of the cluster's instances, for the failover plan's provisioned scaling block. */
+  public readonly instanceArns: pulumi.Output<string[]>;
   public readonly writerEndpoint: pulumi.Output<string>;
   public readonly readerEndpoint: pulumi.Output<string>;
   public readonly tableName: pulumi.Output<string>;
@@ -471,7 +475,16 @@ export class DataTier extends pulumi.ComponentResource {
           engineVersion,
           globalClusterIdentifier: home.globalClusterIdentifier,
         },
-        { parent: this, protect, ignoreChanges: managedByAws, dependsOn: [postgresLogs] },
+        {
+          parent: this,
+          protect,
+          // The failover plan's Aurora Serverless scaling block raises the minimum and maximum ACUs
+          // before the writer moves ("Executing this block modifies the min and max ACU capacity
+          // settings … may cause configuration drift", ARC Developer Guide, "Aurora Serverless
+          // Scaling execution block"); a `pulumi up` mid-incident must not shrink the new writer.
+          ignoreChanges: serverless ? [...managedByAws, "serverlessv2ScalingConfiguration"] : managedByAws,
+          dependsOn: [postgresLogs],
+        },
       );
       // The standby's provider is in this region: that makes this the replica's region.
       const replica = new aws.dynamodb.TableReplica(
@@ -512,10 +525,11 @@ export class DataTier extends pulumi.ComponentResource {
     // AZ (RDS alone does not guarantee that). They are the VPC's own AZs, so every AZ chosen has an
     // isolated subnet in the subnet group.
     const zones = args.availabilityZones;
+    const instances: aws.rds.ClusterInstance[] = [];
     for (let i = 0; i < db.instanceCount; i++) {
       // The first instance Aurora brings up is the writer; a failover may swap roles, so the names
       // are positions, not roles. promotionTier orders the failover candidates.
-      new aws.rds.ClusterInstance(
+      const instance = new aws.rds.ClusterInstance(
         `${name}-instance-${i}`,
         {
           clusterIdentifier: cluster.id,
@@ -533,14 +547,20 @@ export class DataTier extends pulumi.ComponentResource {
         // Not protected, unlike the cluster: an instance holds no data (Aurora keeps it in the
         // cluster volume), and a role flip must be able to add or remove a reader (active 2,
         // passive 1). The runbook flips roles only after the writer has moved, so the instance
-        // removed is a reader.
-        { parent: this },
+        // removed is a reader. On a standby of a smaller provisioned class, the failover plan's
+        // Aurora provisioned scaling block raises the class to the home's ("Region switch modifies
+        // the target instance to match the source class", ARC Developer Guide, "Aurora Provisioned
+        // Scaling execution block"): a `pulumi up` must not shrink it back under the writer.
+        { parent: this, ...(args.home || serverless ? {} : { ignoreChanges: ["instanceClass"] }) },
       );
+      instances.push(instance);
     }
 
     this.databaseSecurityGroupId = dbSg.id;
     this.clusterIdentifier = cluster.clusterIdentifier;
     this.clusterArn = cluster.arn;
+    this.instanceClass = db.instanceClass;
+    this.instanceArns = pulumi.all(instances.map((i) => i.arn));
     this.writerEndpoint = cluster.endpoint;
     this.readerEndpoint = cluster.readerEndpoint;
     this.tableName = tableName;
@@ -563,6 +583,8 @@ export class DataTier extends pulumi.ComponentResource {
       databaseSecurityGroupId: this.databaseSecurityGroupId,
       clusterIdentifier: this.clusterIdentifier,
       clusterArn: this.clusterArn,
+      instanceClass: this.instanceClass,
+      instanceArns: this.instanceArns,
       writerEndpoint: this.writerEndpoint,
       readerEndpoint: this.readerEndpoint,
       tableName: this.tableName,

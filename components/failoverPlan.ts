@@ -11,6 +11,9 @@
  *               Aurora writer → standby                          Aurora writer → home
  *     Route 53 health checks → standby                 Route 53 health checks → home
  *
+ * A standby whose Aurora capacity is below the home's (Serverless v2, or a smaller class) has it
+ * raised first (Aurora capacity ▲), then the parallel step, then Route 53.
+ *
  * A plan covers exactly two regions ("Array Members: Fixed number of 2 items", ARC API reference,
  * Plan.regions), hence one plan per standby region. The plan, its execution role and its reports
  * are owned by the control stack, never by a regional stack: creating or changing a plan is ARC's
@@ -32,6 +35,7 @@ export const RTO_MINUTES_RANGE = [1, 10080] as const;
 export const STEP_TIMEOUT_MINUTES = {
   approval: 60,
   capacity: 20,
+  databaseCapacity: 30,
   database: 30,
   dns: 10,
 } as const;
@@ -59,6 +63,10 @@ export interface PlanRegion {
   appHealthAlarmArn: pulumi.Input<string>;
   /** Set identifier of the app domain's failover record that sends traffic to this region. Required. */
   recordSetIdentifier: string;
+  /** The instance class of the region's Aurora cluster (`db.serverless` for Serverless v2). Required. */
+  dbInstanceClass: string;
+  /** ARNs of the region's Aurora instances. Required. */
+  dbInstanceArns: pulumi.Input<string[]>;
 }
 
 export interface FailoverPlanArgs {
@@ -134,9 +142,40 @@ export const STEP_NAMES = {
   capacityAndDatabase: "scale-and-move-writer",
   frontendCapacity: "scale-frontend",
   backendCapacity: "scale-backend",
+  databaseCapacity: "scale-aurora",
   database: "move-aurora-writer",
   dns: "route-traffic",
 } as const;
+
+/**
+ * How the standby's Aurora capacity reaches the home's before the writer moves there:
+ * - `serverless`: Serverless v2 instances idle at their minimum ACUs; the AuroraServerlessScaling
+ *   block sets the destination's minimum and maximum from the source's peak of the last 24 hours
+ *   ("Source is Provisioned: Maps the source cluster's EC2 instance memory to equivalent ACUs",
+ *   ARC Developer Guide, "Aurora Serverless Scaling execution block");
+ * - `provisioned`: a smaller class than the home's; the AuroraProvisionedScaling block modifies the
+ *   destination instance to the source's class ("If both instances are in the same family and the
+ *   target is smaller, Region switch modifies the target instance to match the source class", ARC
+ *   Developer Guide, "Aurora Provisioned Scaling execution block");
+ * - none: the standby runs the home's class already.
+ * Both blocks only scale up ("Region switch does not scale down"), so a failback needs neither.
+ */
+export type DatabaseScaling =
+  | { kind: "serverless" }
+  | { kind: "provisioned"; homeInstanceArn: string; standbyInstanceArn: string };
+
+export function databaseScalingOf(
+  home: { dbInstanceClass: string; dbInstanceArns: string[] },
+  standby: { dbInstanceClass: string; dbInstanceArns: string[] },
+): DatabaseScaling | undefined {
+  if (standby.dbInstanceClass === "db.serverless") return { kind: "serverless" };
+  if (standby.dbInstanceClass === home.dbInstanceClass) return undefined;
+  return {
+    kind: "provisioned",
+    homeInstanceArn: home.dbInstanceArns[0],
+    standbyInstanceArn: standby.dbInstanceArns[0],
+  };
+}
 
 /** Associated alarm names (the map keys of `associatedAlarms`, which triggers refer to). */
 export function alarmKeys(
@@ -168,6 +207,8 @@ export interface WorkflowValues {
   hostedZoneId: string;
   domain: string;
   approvalRoleArn?: string;
+  /** How the standby's Aurora capacity is raised before the writer moves there; none when it is the home's. */
+  databaseScaling?: DatabaseScaling;
 }
 
 /**
@@ -229,7 +270,46 @@ export function planWorkflows(v: WorkflowValues): Workflow[] {
       },
     ],
   };
-  const steps = (): Step[] => [
+  // Only activating the standby needs its Aurora capacity raised: the home runs at full size, and
+  // both blocks only scale up. Block types of the ARC API (Step.executionBlockType: "AuroraServerlessScaling",
+  // "AuroraProvisionedScaling"; the provider's doc comment lists the older types only).
+  const regionClusters = { [v.home.region]: v.home.clusterArn, [v.standby.region]: v.standby.clusterArn };
+  const scaling = v.databaseScaling;
+  const databaseCapacity: Step | undefined =
+    scaling?.kind === "serverless"
+      ? {
+          name: STEP_NAMES.databaseCapacity,
+          executionBlockType: "AuroraServerlessScaling",
+          description:
+            "Raise the activated region's Aurora Serverless v2 capacity to the other region's peak",
+          auroraServerlessScalingConfigs: [
+            {
+              globalClusterIdentifier: v.globalClusterIdentifier,
+              regionDatabaseClusterArns: regionClusters,
+              targetPercent: 100,
+              timeoutMinutes: STEP_TIMEOUT_MINUTES.databaseCapacity,
+            },
+          ],
+        }
+      : scaling?.kind === "provisioned"
+        ? {
+            name: STEP_NAMES.databaseCapacity,
+            executionBlockType: "AuroraProvisionedScaling",
+            description: "Raise the activated region's Aurora instance to the other region's class",
+            auroraProvisionedScalingConfigs: [
+              {
+                globalClusterIdentifier: v.globalClusterIdentifier,
+                instanceArns: {
+                  [v.home.region]: scaling.homeInstanceArn,
+                  [v.standby.region]: scaling.standbyInstanceArn,
+                },
+                regionDatabaseClusterArns: regionClusters,
+                timeoutMinutes: STEP_TIMEOUT_MINUTES.databaseCapacity,
+              },
+            ],
+          }
+        : undefined;
+  const steps = (region: string): Step[] => [
     ...(v.approvalRoleArn
       ? [
           {
@@ -242,6 +322,9 @@ export function planWorkflows(v: WorkflowValues): Workflow[] {
           },
         ]
       : []),
+    // The writer moves once the standby's Aurora capacity is there (a switchover onto 0.5 ACU would
+    // hand the writes to a cluster that then has to scale under them); the tiers do not wait for it.
+    ...(databaseCapacity && region === v.standby.region ? [databaseCapacity] : []),
     {
       name: STEP_NAMES.capacityAndDatabase,
       executionBlockType: "Parallel",
@@ -269,7 +352,7 @@ export function planWorkflows(v: WorkflowValues): Workflow[] {
       region === v.home.region
         ? `Fail back to the home region ${region}`
         : `Fail over or switch over to ${region}`,
-    steps: steps(),
+    steps: steps(region),
   }));
 }
 
@@ -285,6 +368,8 @@ export interface ExecutionPolicyValues {
   hostedZoneId: string;
   alarmArns: string[];
   reportBucketArn: string;
+  /** The standby's Aurora capacity raise, with the ARNs of its cluster's instances; none when not needed. */
+  databaseScaling?: { kind: DatabaseScaling["kind"]; instanceArns: string[] };
 }
 
 /**
@@ -357,6 +442,7 @@ export function executionPolicyDocument(v: ExecutionPolicyValues): object {
         Action: ["rds:SwitchoverGlobalCluster", "rds:FailoverGlobalCluster"],
         Resource: [globalClusterArn, ...v.clusterArns],
       },
+      ...databaseScalingStatements(v, globalClusterArn),
       {
         Sid: "FindTheRecords",
         Effect: "Allow",
@@ -371,6 +457,40 @@ export function executionPolicyDocument(v: ExecutionPolicyValues): object {
       },
     ],
   };
+}
+
+/**
+ * What the Aurora scaling blocks need, from the ARC Developer Guide's sample policies ("Aurora
+ * serverless scaling execution block sample policy": rds Describe*, ModifyDBCluster, RebootDBInstance,
+ * cloudwatch:GetMetricData, ec2:DescribeInstanceTypes; "Aurora provisioned scaling execution block
+ * sample policy": rds Describe*, CreateDBInstance, ModifyDBInstance,
+ * DescribeOrderableDBInstanceOptions, ec2:DescribeInstanceTypes), scoped to this plan's clusters and
+ * instances where the action allows it.
+ */
+function databaseScalingStatements(v: ExecutionPolicyValues, globalClusterArn: string): object[] {
+  if (!v.databaseScaling) return [];
+  const resources = [globalClusterArn, ...v.clusterArns, ...v.databaseScaling.instanceArns];
+  const serverless = v.databaseScaling.kind === "serverless";
+  return [
+    {
+      Sid: "DescribeDatabaseCapacity",
+      Effect: "Allow",
+      Action: [
+        "rds:DescribeDBInstances",
+        "ec2:DescribeInstanceTypes",
+        ...(serverless ? ["cloudwatch:GetMetricData"] : ["rds:DescribeOrderableDBInstanceOptions"]),
+      ],
+      Resource: ["*"],
+    },
+    {
+      Sid: "RaiseDatabaseCapacity",
+      Effect: "Allow",
+      Action: serverless
+        ? ["rds:ModifyDBCluster", "rds:RebootDBInstance"]
+        : ["rds:CreateDBInstance", "rds:ModifyDBInstance"],
+      Resource: resources,
+    },
+  ];
 }
 
 export class FailoverPlan extends pulumi.ComponentResource {
@@ -426,6 +546,14 @@ export class FailoverPlan extends pulumi.ComponentResource {
     );
     this.executionRoleArn = role.arn;
 
+    const databaseScaling = pulumi
+      .all([args.home.dbInstanceArns, args.standby.dbInstanceArns])
+      .apply(([homeArns, standbyArns]) =>
+        databaseScalingOf(
+          { dbInstanceClass: args.home.dbInstanceClass, dbInstanceArns: homeArns },
+          { dbInstanceClass: args.standby.dbInstanceClass, dbInstanceArns: standbyArns },
+        ),
+      );
     const alarmArns = [
       args.home.appHealthAlarmArn,
       args.standby.appHealthAlarmArn,
@@ -451,8 +579,18 @@ export class FailoverPlan extends pulumi.ComponentResource {
             hostedZoneId: args.hostedZoneId,
             alarmArns: pulumi.all(alarmArns),
             reportBucketArn: reports.bucketArn,
+            databaseScaling,
+            standbyInstanceArns: args.standby.dbInstanceArns,
           })
-          .apply((v) => JSON.stringify(executionPolicyDocument({ ...v, planName: args.planName }))),
+          .apply(({ databaseScaling: scaling, standbyInstanceArns, ...v }) =>
+            JSON.stringify(
+              executionPolicyDocument({
+                ...v,
+                planName: args.planName,
+                databaseScaling: scaling && { kind: scaling.kind, instanceArns: standbyInstanceArns },
+              }),
+            ),
+          ),
       },
       { parent: this },
     );
@@ -521,6 +659,7 @@ export class FailoverPlan extends pulumi.ComponentResource {
             globalClusterIdentifier: args.globalClusterIdentifier,
             hostedZoneId: args.hostedZoneId,
             approvalRoleArn: approvalRole?.arn,
+            databaseScaling,
           })
           .apply((v) => planWorkflows({ ...v, domain: args.domain })),
         associatedAlarms: [

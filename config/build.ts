@@ -126,7 +126,7 @@ export function buildConfig(raw: RawConfig): AppConfig {
   const backend = tier("backend");
 
   const database = object<DatabaseConfig>(raw, "database", ctx, problems).value;
-  if (!problems.has("database")) problems.check(() => validateDatabase(database));
+  if (!problems.has("database")) problems.check(() => validateDatabase(database, home));
 
   const mailFields = object<Omit<MailConfig, "smtpPassword">>(raw, "mail", ctx, problems).value;
   const mail: MailConfig = {

@@ -408,9 +408,23 @@ export function validateInstanceClass(value: string): void {
   }
 }
 
+/**
+ * "For a global database with Aurora Serverless v2, the minimum recommended capacity for the DB
+ * cluster in the primary AWS Region is 8 ACUs" (Aurora User Guide, "Configuration requirements of an
+ * Amazon Aurora global database"); it names no minimum for a secondary.
+ */
+export const GLOBAL_PRIMARY_MIN_ACU = 8;
+
 /** The database's own rules; every problem of them at once (a ConfigErrors), as each is independent. */
-export function validateDatabase(db: DatabaseConfig): void {
+export function validateDatabase(db: DatabaseConfig, home = false): void {
   const problems = new Problems();
+  if (home && db.instanceClass === "db.serverless" && db.serverlessMinCapacity < GLOBAL_PRIMARY_MIN_ACU) {
+    problems.add(
+      "database.serverlessMinCapacity",
+      db.serverlessMinCapacity,
+      `must be at least ${GLOBAL_PRIMARY_MIN_ACU} ACUs on the home stack: AWS's minimum recommended capacity for the primary cluster of a global database on Aurora Serverless v2`,
+    );
+  }
   problems.check(() => validateEngineVersion(db.engineVersion));
   problems.check(() => validateInstanceClass(db.instanceClass));
   if (db.instanceClass === "db.serverless" && db.serverlessMaxCapacity < db.serverlessMinCapacity) {

@@ -93,8 +93,10 @@ const value = <V>(v: V): Default<V> => ({ value: v });
 const tierFields = (tier: string): Fields<ProjectKeys["frontend"]> => ({
   instanceType: {
     type: "string",
-    doc: `EC2 instance type of the ${tier} instances.`,
-    default: value("t3.small"),
+    // Graviton (arm64; amiFor picks the arm64 image): t4g.small is USD 0.0168 an hour against
+    // t3.small's 0.0208 in us-east-1 for the same 2 vCPUs and 2 GiB (tools/prices.json, its sources).
+    doc: `EC2 instance type of the ${tier} instances (Graviton by default; any x86 type works too).`,
+    default: value("t4g.small"),
     allowed: "an EC2 instance type (the provider's aws.ec2.InstanceType list)",
   },
   minSize: {
@@ -272,8 +274,8 @@ export const SCHEMA: Fields<StackKeys> = {
       },
       instanceClass: {
         type: "string",
-        doc: "DB instance class (provisioned), or db.serverless for Aurora Serverless v2.",
-        default: value("db.r6g.large"),
+        doc: "DB instance class (provisioned), or db.serverless for Aurora Serverless v2. A standby's is its warm capacity: db.serverless (the default) idles at serverlessMinCapacity and the failover plan raises it to the home's before the writer moves; a provisioned class costs the same as the home's, or is raised by the plan when smaller.",
+        default: { byHome: { home: "db.r6g.large", standby: "db.serverless" } },
         allowed:
           "a class Aurora PostgreSQL global databases support (config/awsCatalog.json), or db.serverless",
       },
@@ -287,8 +289,8 @@ export const SCHEMA: Fields<StackKeys> = {
       },
       serverlessMinCapacity: {
         type: "number",
-        doc: "Least Aurora Serverless v2 capacity in ACUs (db.serverless only).",
-        default: value(0.5),
+        doc: "Least Aurora Serverless v2 capacity in ACUs (db.serverless only). AWS recommends at least 8 on the primary of a global database; a secondary needs enough to keep up with replication (the db-replication-lag alarm tells).",
+        default: { byHome: { home: 8, standby: 0.5 } },
         min: SERVERLESS_ACU.min,
         max: SERVERLESS_ACU.max,
         step: SERVERLESS_ACU.step,

@@ -45,6 +45,8 @@ export = async () => {
     frontendAsgArn: s.asgArns.frontend,
     backendAsgArn: s.asgArns.backend,
     clusterArn: s.clusterArn,
+    dbInstanceClass: s.dbInstanceClass,
+    dbInstanceArns: s.dbInstanceArns,
     appHealthAlarmArn: s.appHealthAlarmArn,
     recordSetIdentifier,
   });

@@ -21,6 +21,9 @@ export interface RegionalStack {
   healthRecordName: string;
   asgArns: { frontend: string; backend: string };
   clusterArn: string;
+  /** The Aurora cluster's instance class and instance ARNs (for the plan's capacity raise). */
+  dbInstanceClass: string;
+  dbInstanceArns: string[];
   appHealthAlarmArn: string;
   /** Home only. */
   globalClusterIdentifier?: string;
@@ -39,6 +42,7 @@ const STRING_OUTPUTS = [
   "healthCheckId",
   "healthRecordName",
   "clusterArn",
+  "dbInstanceClass",
   "appHealthAlarmArn",
 ] as const;
 
@@ -66,6 +70,14 @@ export function parseRegionalOutputs(
   if (typeof asgArns?.frontend !== "string" || typeof asgArns?.backend !== "string") {
     throw fail("asgArns", asgArns, "must be { frontend, backend } Auto Scaling group ARNs");
   }
+  const instanceArns = outputs.dbInstanceArns;
+  if (
+    !Array.isArray(instanceArns) ||
+    instanceArns.length === 0 ||
+    !instanceArns.every((a) => typeof a === "string" && a !== "")
+  ) {
+    throw fail("dbInstanceArns", instanceArns, "must list the ARNs of the region's Aurora instances");
+  }
   const result: RegionalStack = {
     stack,
     home: expectHome,
@@ -74,6 +86,7 @@ export function parseRegionalOutputs(
       string
     >),
     asgArns: { frontend: asgArns.frontend, backend: asgArns.backend },
+    dbInstanceArns: instanceArns as string[],
   };
   if (expectHome) {
     result.globalClusterIdentifier = str("globalClusterIdentifier");
@@ -94,6 +107,7 @@ export function outputNames(home: boolean): string[] {
     ...STRING_OUTPUTS,
     "home",
     "asgArns",
+    "dbInstanceArns",
     ...(home ? ["globalClusterIdentifier", "standbyRegions"] : ["homeProbeAlarmArn"]),
   ];
 }

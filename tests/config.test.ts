@@ -556,6 +556,46 @@ describe("config", () => {
     });
   });
 
+  describe("a warm standby that costs a third of the active region", () => {
+    it("runs Graviton instances, and a standby database on Aurora Serverless v2 at 0.5 ACU", () => {
+      const home = buildConfig(HOME);
+      const standby = buildConfig(STANDBY);
+      expect([home.frontend.instanceType, home.backend.instanceType]).to.deep.equal([
+        "t4g.small",
+        "t4g.small",
+      ]);
+      expect(standby.frontend.instanceType).to.equal("t4g.small");
+      expect(home.database).to.include({ instanceClass: "db.r6g.large", instanceCount: 2 });
+      expect(standby.database).to.include({
+        instanceClass: "db.serverless",
+        instanceCount: 1,
+        serverlessMinCapacity: 0.5,
+        serverlessMaxCapacity: 16,
+      });
+      // x86 and a provisioned standby stay a choice.
+      expect(
+        buildConfig({ ...STANDBY, frontend: { instanceType: "t3.small" } }).frontend.instanceType,
+      ).to.equal("t3.small");
+      expect(
+        buildConfig({ ...STANDBY, database: { instanceClass: "db.r6g.large" } }).database.instanceClass,
+      ).to.equal("db.r6g.large");
+    });
+    it("holds a Serverless v2 home to AWS's recommended 8 ACUs for a global database's primary", () => {
+      expect(
+        buildConfig({ ...HOME, database: { instanceClass: "db.serverless" } }).database.serverlessMinCapacity,
+      ).to.equal(8);
+      expectConfigError(
+        () =>
+          buildConfig({ ...HOME, database: { instanceClass: "db.serverless", serverlessMinCapacity: 4 } }),
+        "database.serverlessMinCapacity",
+        /at least 8 ACUs on the home stack/,
+      );
+      expect(
+        buildConfig({ ...STANDBY, database: { serverlessMinCapacity: 0.5 } }).database.serverlessMinCapacity,
+      ).to.equal(0.5);
+    });
+  });
+
   describe("names we build from the project, stack and region", () => {
     it("rejects a stack name that would make the database identifiers longer than RDS allows", () => {
       const stack = "us-east-1-production-blue-green";

@@ -20,6 +20,7 @@ import {
   RegionalStack,
 } from "../control/regionalStacks";
 import {
+  databaseScalingOf,
   executionPolicyDocument,
   planArnParameterName,
   planWorkflows,
@@ -147,6 +148,8 @@ const HOME_OUT: Record<string, unknown> = {
   healthRecordName: "home.app.example.com",
   asgArns: { frontend: "arn:f", backend: "arn:b" },
   clusterArn: "arn:aws:rds:us-east-1:1:cluster:c",
+  dbInstanceClass: "db.r6g.large",
+  dbInstanceArns: ["arn:aws:rds:us-east-1:1:db:c-0", "arn:aws:rds:us-east-1:1:db:c-1"],
   appHealthAlarmArn: "arn:aws:cloudwatch:us-east-1:1:alarm:a",
   globalClusterIdentifier: "app-global",
   standbyRegions: ["ca-central-1"],
@@ -193,6 +196,9 @@ describe("what the control stack reads from the regional stacks", () => {
     expect(() =>
       parseRegionalOutputs("org/p/ca-central-1", { ...STANDBY_OUT, homeProbeAlarmArn: undefined }, false),
     ).to.throw(/output 'homeProbeAlarmArn'/);
+    expect(() => parseRegionalOutputs("org/p/us-east-1", { ...HOME_OUT, dbInstanceArns: [] }, true)).to.throw(
+      /output 'dbInstanceArns' = \[\]: must list the ARNs/,
+    );
   });
 
   it("requires one domain in one zone, and a standby outside the home region", () => {
@@ -233,6 +239,19 @@ const VALUES: WorkflowValues = {
   globalClusterIdentifier: "app-global",
   hostedZoneId: "Z1",
   domain: "app.example.com",
+};
+
+/** The Aurora instances of each region, as the regional stacks export them. */
+const DB = {
+  home: {
+    dbInstanceClass: "db.r6g.large",
+    dbInstanceArns: ["arn:aws:rds:us-east-1:1:db:home-0", "arn:aws:rds:us-east-1:1:db:home-1"],
+  },
+  serverless: {
+    dbInstanceClass: "db.serverless",
+    dbInstanceArns: ["arn:aws:rds:ca-central-1:1:db:standby-0"],
+  },
+  smaller: { dbInstanceClass: "db.r6g.large", dbInstanceArns: ["arn:aws:rds:ca-central-1:1:db:standby-0"] },
 };
 
 describe("the plan's workflows and role (pure)", () => {
@@ -355,11 +374,121 @@ describe("the plan's workflows and role (pure)", () => {
     for (const action of actions) expect(action).to.not.match(/Delete|Change|Put(?!Object)|Create/);
   });
 
+  describe("a standby whose Aurora capacity is below the home's", () => {
+    type StepLike = {
+      name: string;
+      executionBlockType: string;
+      parallelConfigs?: { steps: StepLike[] }[];
+    } & Record<string, unknown>;
+    const shape = (steps: unknown) =>
+      (steps as StepLike[]).map((s) => [
+        s.name,
+        s.executionBlockType,
+        ...(s.parallelConfigs?.[0].steps.map((p) => `${p.name}:${p.executionBlockType}`) ?? []),
+      ]);
+
+    it("chooses the raise from the two regions' classes: serverless, a smaller class, or none", () => {
+      expect(databaseScalingOf(DB.home, DB.serverless)).to.deep.equal({ kind: "serverless" });
+      expect(databaseScalingOf(DB.home, DB.smaller)).to.equal(undefined);
+      expect(databaseScalingOf({ ...DB.home, dbInstanceClass: "db.r6g.2xlarge" }, DB.smaller)).to.deep.equal({
+        kind: "provisioned",
+        homeInstanceArn: DB.home.dbInstanceArns[0],
+        standbyInstanceArn: DB.smaller.dbInstanceArns[0],
+      });
+    });
+
+    it("raises a Serverless v2 standby first, then scales the tiers and moves the writer, then DNS; the failback is unchanged", () => {
+      const [activateStandby, activateHome] = planWorkflows({
+        ...VALUES,
+        databaseScaling: { kind: "serverless" },
+      });
+      const parallel = [
+        STEP_NAMES.capacityAndDatabase,
+        "Parallel",
+        `${STEP_NAMES.frontendCapacity}:EC2AutoScaling`,
+        `${STEP_NAMES.backendCapacity}:EC2AutoScaling`,
+        `${STEP_NAMES.database}:AuroraGlobalDatabase`,
+      ];
+      expect(shape(activateStandby.steps)).to.deep.equal([
+        [STEP_NAMES.databaseCapacity, "AuroraServerlessScaling"],
+        parallel,
+        [STEP_NAMES.dns, "Route53HealthCheck"],
+      ]);
+      expect(shape(activateHome.steps)).to.deep.equal([parallel, [STEP_NAMES.dns, "Route53HealthCheck"]]);
+      const scale = (activateStandby.steps as StepLike[])[0];
+      expect(scale.auroraServerlessScalingConfigs).to.deep.equal([
+        {
+          globalClusterIdentifier: "app-global",
+          regionDatabaseClusterArns: {
+            "us-east-1": VALUES.home.clusterArn,
+            "ca-central-1": VALUES.standby.clusterArn,
+          },
+          targetPercent: 100,
+          timeoutMinutes: 30,
+        },
+      ]);
+    });
+
+    it("raises a smaller provisioned standby to the home's class with the provisioned block", () => {
+      const scaling = {
+        kind: "provisioned" as const,
+        homeInstanceArn: DB.home.dbInstanceArns[0],
+        standbyInstanceArn: DB.smaller.dbInstanceArns[0],
+      };
+      const [activateStandby] = planWorkflows({ ...VALUES, databaseScaling: scaling });
+      const scale = (activateStandby.steps as StepLike[])[0];
+      expect(scale.executionBlockType).to.equal("AuroraProvisionedScaling");
+      expect(scale.auroraProvisionedScalingConfigs).to.deep.equal([
+        {
+          globalClusterIdentifier: "app-global",
+          instanceArns: { "us-east-1": scaling.homeInstanceArn, "ca-central-1": scaling.standbyInstanceArn },
+          regionDatabaseClusterArns: {
+            "us-east-1": VALUES.home.clusterArn,
+            "ca-central-1": VALUES.standby.clusterArn,
+          },
+          timeoutMinutes: 30,
+        },
+      ]);
+    });
+
+    it("lets the execution role raise only this plan's standby cluster, and only what each block needs", () => {
+      const base = {
+        partition: "aws",
+        accountId: "123456789012",
+        planName: "app-ca-central-1",
+        roleArn: "arn:aws:iam::123456789012:role/exec",
+        asgArns: [],
+        globalClusterIdentifier: "app-global",
+        clusterArns: [VALUES.home.clusterArn, VALUES.standby.clusterArn],
+        hostedZoneId: "Z1",
+        alarmArns: [],
+        reportBucketArn: "arn:aws:s3:::reports",
+      };
+      const policy = (databaseScaling?: { kind: "serverless" | "provisioned"; instanceArns: string[] }) => {
+        const doc = executionPolicyDocument({ ...base, databaseScaling });
+        return (action: string, resource: string) => allows(doc as never, action, resource);
+      };
+      const none = policy();
+      expect(none("rds:ModifyDBCluster", VALUES.standby.clusterArn)).to.equal(false);
+      expect(none("rds:ModifyDBInstance", DB.smaller.dbInstanceArns[0])).to.equal(false);
+      const serverless = policy({ kind: "serverless", instanceArns: DB.serverless.dbInstanceArns });
+      expect(serverless("rds:ModifyDBCluster", VALUES.standby.clusterArn)).to.equal(true);
+      expect(serverless("rds:ModifyDBCluster", "arn:aws:rds:ca-central-1:1:cluster:other")).to.equal(false);
+      expect(serverless("rds:RebootDBInstance", DB.serverless.dbInstanceArns[0])).to.equal(true);
+      expect(serverless("cloudwatch:GetMetricData", "*")).to.equal(true);
+      expect(serverless("rds:CreateDBInstance", VALUES.standby.clusterArn)).to.equal(false);
+      const provisioned = policy({ kind: "provisioned", instanceArns: DB.smaller.dbInstanceArns });
+      expect(provisioned("rds:ModifyDBInstance", DB.smaller.dbInstanceArns[0])).to.equal(true);
+      expect(provisioned("rds:DescribeOrderableDBInstanceOptions", "*")).to.equal(true);
+      expect(provisioned("rds:ModifyDBCluster", VALUES.standby.clusterArn)).to.equal(false);
+    });
+  });
+
   it("validates the plan's name (ARC: 1–32 characters), regions, record sets, RTO, cooldown and retention", () => {
     const args = (over: Partial<FailoverPlanArgs>): FailoverPlanArgs => ({
       planName: "app-ca-central-1",
-      home: { ...VALUES.home, appHealthAlarmArn: "a" },
-      standby: { ...VALUES.standby, appHealthAlarmArn: "b" },
+      home: { ...VALUES.home, ...DB.home, appHealthAlarmArn: "a" },
+      standby: { ...VALUES.standby, ...DB.home, appHealthAlarmArn: "b" },
       globalClusterIdentifier: "g",
       hostedZoneId: "Z1",
       domain: "app.example.com",
@@ -372,11 +501,18 @@ describe("the plan's workflows and role (pure)", () => {
     expect(() => validateFailoverPlanArgs(args({ planName: "x".repeat(33) }))).to.throw(/1–32/);
     expect(() => validateFailoverPlanArgs(args({ planName: "a b" }))).to.throw(/1–32/);
     expect(() =>
-      validateFailoverPlanArgs(args({ standby: { ...VALUES.home, appHealthAlarmArn: "b" } })),
+      validateFailoverPlanArgs(args({ standby: { ...VALUES.home, ...DB.home, appHealthAlarmArn: "b" } })),
     ).to.throw(/covers two regions/);
     expect(() =>
       validateFailoverPlanArgs(
-        args({ standby: { ...VALUES.standby, appHealthAlarmArn: "b", recordSetIdentifier: "us-east-1" } }),
+        args({
+          standby: {
+            ...VALUES.standby,
+            ...DB.home,
+            appHealthAlarmArn: "b",
+            recordSetIdentifier: "us-east-1",
+          },
+        }),
       ),
     ).to.throw(/share set identifier/);
     expect(() => validateFailoverPlanArgs(args({ recoveryTimeObjectiveMinutes: 0 }))).to.throw(/1 to 10080/);
@@ -455,7 +591,10 @@ describe("the committed control stack under mocks", function () {
       globalClusterIdentifier: home.outputs.globalClusterIdentifier as string,
       hostedZoneId: home.outputs.hostedZoneId as string,
       domain: "app.example.com",
+      // The committed standby runs Aurora Serverless v2 (the standby default).
+      databaseScaling: { kind: "serverless" },
     });
+    expect(standby.outputs.dbInstanceClass).to.equal("db.serverless");
     expect(plan.inputs.workflows).to.deep.equal(JSON.parse(JSON.stringify(expected)));
   });
 

@@ -89,7 +89,13 @@ function runHome(opts: { protect?: boolean; database?: Partial<DatabaseConfig> }
 }
 
 function runStandby(
-  opts: { protect?: boolean; homeOutputs?: HomeOutputs; region?: string; credentials?: string } = {},
+  opts: {
+    protect?: boolean;
+    homeOutputs?: HomeOutputs;
+    region?: string;
+    credentials?: string;
+    database?: Partial<DatabaseConfig>;
+  } = {},
 ) {
   const region = opts.region ?? "ca-central-1";
   return runProgram(
@@ -103,7 +109,7 @@ function runStandby(
         isolatedSubnetIds: SUBNETS,
         availabilityZones: [`${region}a`, `${region}b`],
         backendSecurityGroupId: BACKEND_SG,
-        database: DATABASE_DEFAULTS.passive,
+        database: { ...DATABASE_DEFAULTS.passive, ...opts.database },
         homeOutputs: opts.homeOutputs ?? STANDBY_HOME,
         homeCredentials: pulumi.secret(opts.credentials ?? HOME_CREDENTIALS),
         kmsKeyArn: key.keyArn,
@@ -112,6 +118,8 @@ function runStandby(
       });
       return {
         homeOutputCount: Object.keys(data.homeOutputs).length,
+        instanceClass: data.instanceClass,
+        instanceArns: data.instanceArns,
         connection: data.connection,
         kmsKeyArn: key.keyArn,
         tableArn: data.tableArn,
@@ -443,6 +451,28 @@ describe("DataTier", function () {
       ]);
       expect(ofType(run, T.ingress)).to.have.length(1);
       expect(one(run, T.ingress).inputs.referencedSecurityGroupId).to.equal(BACKEND_SG);
+    });
+
+    it("idles on Aurora Serverless v2 at 0.5 ACU by default, and lets the failover plan raise it", () => {
+      const cluster = one(run, T.cluster);
+      expect(cluster.inputs.serverlessv2ScalingConfiguration).to.deep.equal({
+        minCapacity: 0.5,
+        maxCapacity: 16,
+      });
+      // ARC's Aurora Serverless scaling block raises min and max ACUs: a pulumi up must not undo it.
+      expect(cluster.ignoreChanges).to.include("serverlessv2ScalingConfiguration");
+      const instance = one(run, T.instance);
+      expect(instance.inputs.instanceClass).to.equal("db.serverless");
+      expect(run.outputs.instanceClass).to.equal("db.serverless");
+      expect(run.outputs.instanceArns).to.deep.equal([instance.outputs.arn]);
+    });
+
+    it("keeps a smaller provisioned class from being shrunk back after the plan raised it", async () => {
+      const provisioned = await runStandby({ database: { instanceClass: "db.r6g.large" } });
+      const cluster = one(provisioned, T.cluster);
+      expect(cluster.inputs.serverlessv2ScalingConfiguration).to.equal(undefined);
+      expect(cluster.ignoreChanges).to.not.include("serverlessv2ScalingConfiguration");
+      expect(one(provisioned, T.instance).ignoreChanges).to.deep.equal(["instanceClass"]);
     });
 
     it("runs one private reader instance by default, Performance Insights on this region's key", () => {

@@ -135,6 +135,10 @@ describe("plan", function () {
       expect(text).to.contain("Outputs:");
       expect(text).to.match(/Policies: 0 mandatory violation\(s\), \d+ advisory/);
       expect(text).to.contain("Disaster recovery");
+      expect(text).to.match(
+        /\* serverless: 1 × Aurora Serverless v2, 0\.5 ACU minimum; \$[\d.]+ \([\d.]+% of active\); writes after 150 s \(2\.5 min\) ungraceful, 210 s \(3\.5 min\) graceful/,
+      );
+      expect(text).to.contain("  headless: no instance: storage only;");
       expect(text).to.contain(
         "Plan multi-region-web-ca-central-1, activate ca-central-1 (automatic trigger)",
       );
@@ -483,14 +487,19 @@ describe("plan", function () {
       expect(t.planName).to.equal("multi-region-web-ca-central-1");
       expect(t.automatic).to.equal(true);
       expect(t.manualApproval).to.equal(false);
+      expect([a.auroraServerlessScaling.seconds, a.auroraProvisionedScaling.seconds]).to.deep.equal([
+        60, 900,
+      ]);
       expect(t.steps.map((s) => [s.name, s.ungracefulSeconds, s.gracefulSeconds])).to.deep.equal([
+        // The standby's Serverless v2 capacity first: 15 + 60, either way.
+        ["scale-aurora", 75, 75],
         // max(capacity ungraceful 15 + 0, Aurora 15 + 60) ; max(15 + 120, 15 + 120)
         ["scale-and-move-writer", 75, 135],
         // 15 + 30
         ["route-traffic", 45, 45],
       ]);
-      expect(t.ungraceful).to.deep.equal({ writesSeconds: 75, trafficSeconds: 75 + 45 + 60 });
-      expect(t.graceful).to.deep.equal({ writesSeconds: 135, trafficSeconds: 135 + 45 + 60 });
+      expect(t.ungraceful).to.deep.equal({ writesSeconds: 75 + 75, trafficSeconds: 75 + 75 + 45 + 60 });
+      expect(t.graceful).to.deep.equal({ writesSeconds: 75 + 135, trafficSeconds: 75 + 135 + 45 + 60 });
     });
 
     it("meets the failover targets: reads from the standby ≤ 90 s (automatic), writes ≤ 3 min of machine time after the decision", async () => {
@@ -504,7 +513,7 @@ describe("plan", function () {
         expect(byId[id].writesSeconds, id).to.be.at.most(180);
         expect(byId[id].decisionSeconds, id).to.equal(a.humanDecision.seconds);
       }
-      expect(byId.d.writesSeconds).to.equal(135);
+      expect(byId.d.writesSeconds).to.equal(210);
       expect(byId.d.rpo).to.equal("none");
       expect(byId.b.rpo).to.contain("typically under 1 s");
     });
@@ -529,6 +538,7 @@ describe("plan", function () {
       expect(t.manualApproval).to.equal(true);
       expect(t.steps.map((s) => [s.name, s.ungracefulSeconds])).to.deep.equal([
         ["approve", 0],
+        ["scale-aurora", 75],
         ["scale-and-move-writer", 75],
         ["route-traffic", 45],
       ]);
@@ -559,20 +569,75 @@ describe("plan", function () {
       ]);
       expect([active.natGateways, passive.natGateways]).to.deep.equal([2, 1]);
       expect([active.dbInstances, passive.dbInstances]).to.deep.equal([2, 1]);
-      // t3.small: 0.0208 $/h in us-east-1 × 730 h × 2 instances = 30.368 → 30.37 per tier.
-      expect(active.monthlyCost.items.find((i) => i.item === "EC2 t3.small (frontend)")!.monthlyUsd).to.equal(
-        30.37,
-      );
-      // db.r6g.large: 0.286 $/h in ca-central-1 × 730 h = 208.78.
-      expect(passive.monthlyCost.items.find((i) => i.item.startsWith("Aurora"))!.monthlyUsd).to.equal(208.78);
+      // t4g.small: 0.0168 $/h in us-east-1 × 730 h × 2 instances = 24.528 → 24.53 per tier.
+      expect(
+        active.monthlyCost.items.find((i) => i.item === "EC2 t4g.small (frontend)")!.monthlyUsd,
+      ).to.equal(24.53);
+      // Serverless v2 at 0.5 ACU: 0.5 × 0.132 $/ACU-h in ca-central-1 × 730 h = 48.18.
+      expect(passive.monthlyCost.items.find((i) => i.item.startsWith("Aurora"))).to.deep.equal({
+        item: "Aurora Serverless v2 at its minimum 0.5 ACU",
+        quantity: 1,
+        monthlyUsd: 48.18,
+      });
+      // Each region's private zone internal.<domain>: 0.50 a month.
+      expect(
+        passive.monthlyCost.items.find((i) => i.item === "Route 53 private hosted zone")!.monthlyUsd,
+      ).to.equal(0.5);
       const sum = (r: typeof active) => r.monthlyCost.items.reduce((s, i) => s + i.monthlyUsd, 0);
       expect(active.monthlyCost.totalUsd).to.be.closeTo(sum(active), 0.001);
       expect(dr.standbyCostPercentOfActive).to.be.closeTo(
         (passive.monthlyCost.totalUsd! / active.monthlyCost.totalUsd!) * 100,
         0.01,
       );
-      expect(dr.standbyCostPercentOfActive).to.be.lessThan(100);
+      // The warm standby's goal: at most 35 % of the active region's cost at the default config.
+      expect(dr.standbyCostPercentOfActive).to.be.at.most(35);
       expect(dr.regionsWithoutPrices).to.deep.equal([]);
+    });
+
+    describe("the standby's database capacity options", () => {
+      it("costs each option as the configured standby with only its database changed, and times its writes", async () => {
+        const dr = drReport(await committedStackRuns());
+        const [active, passive] = dr.regions;
+        const byOption = Object.fromEntries(dr.standbyOptions.map((o) => [o.option, o]));
+        const serverless = byOption.serverless;
+        expect(serverless.configured).to.equal(true);
+        expect(serverless.monthlyUsd).to.equal(passive.monthlyCost.totalUsd);
+        expect(serverless.percentOfActive).to.equal(dr.standbyCostPercentOfActive);
+        // Raise (15 + 60) then move the writer (15 + 60 failover / 15 + 120 switchover): the plan's own timeline.
+        expect(serverless.writesSeconds).to.deep.equal({ ungraceful: 150, graceful: 210 });
+        expect(serverless.writesSeconds.ungraceful).to.equal(dr.plan!.ungraceful.writesSeconds);
+        expect(serverless.writesSeconds.graceful).to.equal(dr.plan!.graceful.writesSeconds);
+        const provisioned = byOption["provisioned, the home's class"];
+        // 48.18 for 0.5 ACU out, 208.78 for one db.r6g.large in.
+        expect(provisioned.monthlyUsd).to.be.closeTo(passive.monthlyCost.totalUsd! - 48.18 + 208.78, 0.001);
+        expect(provisioned.percentOfActive).to.be.closeTo(
+          (provisioned.monthlyUsd! / active.monthlyCost.totalUsd!) * 100,
+          0.01,
+        );
+        expect(provisioned.writesSeconds).to.deep.equal({ ungraceful: 75, graceful: 135 });
+        // The home runs the smallest class of its family that global databases support.
+        expect(byOption["provisioned, a smaller class"]).to.deep.include({
+          offered: false,
+          monthlyUsd: null,
+        });
+        expect(byOption.headless.offered).to.equal(false);
+        expect(byOption.headless.note).to.contain("you must add a DB instance to it");
+      });
+
+      it("offers a smaller class of the home's family, and says what it costs in write RTO", async () => {
+        const runs = await runAllStacks(
+          stacksWith({
+            "us-east-1": { [`${PROJECT}:database`]: JSON.stringify({ instanceClass: "db.r6g.2xlarge" }) },
+          }),
+        );
+        const smaller = drReport(runs).standbyOptions.find(
+          (o) => o.option === "provisioned, a smaller class",
+        )!;
+        expect(smaller.offered).to.equal(true);
+        expect(smaller.database).to.equal("1 × db.r6g.large");
+        // Raise: 15 + 900 (an instance class change), then 15 + 60 / 15 + 120.
+        expect(smaller.writesSeconds).to.deep.equal({ ungraceful: 990, graceful: 1050 });
+      });
     });
 
     describe("a region tools/prices.json has no prices for", () => {
@@ -599,7 +664,7 @@ describe("plan", function () {
         expect(euw1.monthlyCost.totalUsd).to.equal(null);
         expect(euw1.monthlyCost.items).to.deep.equal([]);
         expect(euw1.monthlyCost.unpriced).to.include(
-          "EC2 t3.small (frontend) × 1 (not in tools/prices.json for eu-west-1)",
+          "EC2 t4g.small (frontend) × 1 (not in tools/prices.json for eu-west-1)",
         );
         expect(dr.regionsWithoutPrices).to.deep.equal(["eu-west-1"]);
         expect(dr.standbyCostPercentOfActive).to.equal(drReport(runs).standbyCostPercentOfActive);

@@ -376,10 +376,11 @@ describe("TierAsg", () => {
       for (const tier of ["frontend", "backend"]) {
         const lt = named(run, `${tier}-lt`);
         const outputs = run.outputs[tier] as TierOutputs;
+        // Graviton by default: the arm64 image.
         expect(lt.inputs.imageId).to.equal(
-          "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+          "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
         );
-        expect(lt.inputs.instanceType).to.equal("t3.small");
+        expect(lt.inputs.instanceType).to.equal("t4g.small");
         expect(lt.inputs.metadataOptions).to.deep.equal({
           httpEndpoint: "enabled",
           httpTokens: "required",

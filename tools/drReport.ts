@@ -6,6 +6,7 @@
  * no number for say so, and the DR drill (docs/runbook.md) measures them.
  */
 import prices from "./prices.json";
+import { AURORA_POSTGRESQL_CLASSES, globalDatabaseSupports } from "../config/catalog";
 import { ofType, RecordedResource, StackRun } from "./mocks";
 import { isControlRun } from "./runStacks";
 
@@ -50,6 +51,16 @@ export const DR_ASSUMPTIONS = {
     seconds: 300,
     source:
       "our assumption, not AWS's: time for the on-call engineer to be paged, confirm the outage and start or approve the plan (docs/runbook.md); shown apart from the machine time",
+  },
+  auroraServerlessScaling: {
+    seconds: 60,
+    source:
+      "unverified: time for ARC's Aurora Serverless scaling block to set the standby's minimum and maximum ACUs (ModifyDBCluster) and for Serverless v2 to reach that minimum in place; AWS publishes no duration; our assumption, measured by the DR drill",
+  },
+  auroraProvisionedScaling: {
+    seconds: 900,
+    source:
+      "unverified: time for ARC's Aurora provisioned scaling block to modify the standby instance to the home's class; a class change restarts the instance and AWS publishes no duration; our assumption, measured by the DR drill",
   },
   replicationLag: {
     seconds: 1,
@@ -123,6 +134,26 @@ export interface PlanTimings {
   graceful: { writesSeconds: number; trafficSeconds: number };
 }
 
+/**
+ * One way to run the standby's Aurora capacity, costed and timed against the configured standby: the
+ * same standby with only its database changed.
+ */
+export interface StandbyOption {
+  option: "serverless" | "provisioned, the home's class" | "provisioned, a smaller class" | "headless";
+  /** What the standby's database is under this option. */
+  database: string;
+  /** Whether the program offers it (database.instanceClass on the standby). */
+  offered: boolean;
+  /** Whether it is the standby's configuration. */
+  configured: boolean;
+  /** The standby's monthly estimate with this option; null when not priced. */
+  monthlyUsd: number | null;
+  percentOfActive: number | null;
+  /** Machine seconds after the decision until Aurora takes writes in the standby: raise capacity, then move the writer. */
+  writesSeconds: { ungraceful: number; graceful: number };
+  note: string;
+}
+
 export interface DrReport {
   /** The home's deep health check: interval × failure threshold. */
   detectionSeconds: number;
@@ -135,6 +166,8 @@ export interface DrReport {
   regions: RegionFootprint[];
   /** The control stack's monthly cost (ARC plans), apart from the regions. */
   control: { stack: string; monthlyCost: MonthlyCost } | null;
+  /** The standby's database capacity options: cost, share of the active region's, write RTO. */
+  standbyOptions: StandbyOption[];
   /** The standbys' cost against the active region's, over the regions that have prices. */
   standbyCostPercentOfActive: number | null;
   /** The regions tools/prices.json has no prices for: no total, and left out of the ratio. */
@@ -188,6 +221,10 @@ export function stepSeconds(
     }
     case "AuroraGlobalDatabase":
       return start + (ungraceful ? a.auroraFailover.seconds : a.auroraSwitchover.seconds);
+    case "AuroraServerlessScaling":
+      return start + a.auroraServerlessScaling.seconds;
+    case "AuroraProvisionedScaling":
+      return start + a.auroraProvisionedScaling.seconds;
     case "Route53HealthCheck":
       return start + a.healthCheckFlip.seconds;
     default:
@@ -323,7 +360,21 @@ export function behaviourMatrix(
   ];
 }
 
-type RegionPrices = (typeof prices.regions)["us-east-1"];
+/** One region's prices in tools/prices.json (per hour, or per month where the name says so). */
+interface RegionPrices {
+  ec2PerHour: Record<string, number>;
+  ebsGp3PerGbMonth: number;
+  albPerHour: number;
+  natGatewayPerHour: number;
+  auroraPerHour: Record<string, number>;
+  auroraServerlessPerAcuHour: number;
+  wafPerWebAclMonth: number;
+  wafPerRuleMonth: number;
+  healthCheckPerMonth: number;
+  kmsKeyPerMonth: number;
+  secretPerMonth: number;
+  route53HostedZonePerMonth: number;
+}
 
 /** Tier footprint from each ASG and its launch template. */
 function tiers(run: StackRun): { tiers: TierFootprint[]; rootVolumeGb: number } {
@@ -379,7 +430,7 @@ function costBook(where: string) {
 export function regionFootprint(run: StackRun): RegionFootprint {
   // A region missing from the price table is planned all the same: its items are listed as unpriced,
   // and it has no total (a $0.00 one would read as a free region).
-  const p = (prices.regions as Record<string, RegionPrices | undefined>)[run.region];
+  const p = (prices.regions as unknown as Record<string, RegionPrices | undefined>)[run.region];
   const hours = prices.hoursPerMonth;
   const { add, total } = costBook(run.region);
   const perMonth = (table: Record<string, number> | undefined, key: string) =>
@@ -425,6 +476,11 @@ export function regionFootprint(run: StackRun): RegionFootprint {
     p?.healthCheckPerMonth,
   );
   add("KMS customer-managed keys", ofType(run, "aws:kms/key:Key").length, p?.kmsKeyPerMonth);
+  add(
+    "Route 53 private hosted zone",
+    ofType(run, "aws:route53/zone:Zone").length,
+    p?.route53HostedZonePerMonth,
+  );
   const secrets = ofType(run, "aws:secretsmanager/secret:Secret");
   const secretCopies = secrets.reduce(
     (n, s) => n + 1 + ((s.inputs.replicas as unknown[] | undefined)?.length ?? 0),
@@ -478,6 +534,127 @@ export function capacitySeconds(run: StackRun | undefined, a: Assumptions = DR_A
   return a.instanceBoot.seconds + healthy;
 }
 
+/** The next size down in an instance class family, as Aurora names its sizes. */
+const SIZES = [
+  "medium",
+  "large",
+  "xlarge",
+  "2xlarge",
+  "4xlarge",
+  "8xlarge",
+  "12xlarge",
+  "16xlarge",
+  "24xlarge",
+  "32xlarge",
+  "48xlarge",
+];
+
+/** The smallest class of `instanceClass`'s family that Aurora global databases support, if it is smaller. */
+function smallerGlobalClass(instanceClass: string): string | undefined {
+  const [db, family, size] = instanceClass.split(".");
+  const candidates = AURORA_POSTGRESQL_CLASSES.filter(
+    (c) => c.startsWith(`${db}.${family}.`) && globalDatabaseSupports(c),
+  ).sort((x, y) => SIZES.indexOf(x.split(".")[2]) - SIZES.indexOf(y.split(".")[2]));
+  const smallest = candidates[0];
+  return smallest && SIZES.indexOf(smallest.split(".")[2]) < SIZES.indexOf(size) ? smallest : undefined;
+}
+
+/**
+ * The standby's database capacity options. Each keeps everything else of the configured standby and
+ * changes its database only; the write RTO is the time to raise the capacity (none when the standby
+ * runs the home's class) plus the time to move the writer, as the plan runs them in turn.
+ */
+export function standbyOptions(
+  home: StackRun | undefined,
+  standby: StackRun | undefined,
+  regions: RegionFootprint[],
+  a: Assumptions = DR_ASSUMPTIONS,
+): StandbyOption[] {
+  if (!home || !standby) return [];
+  const homeClass = String(
+    (ofType(home, "aws:rds/clusterInstance:ClusterInstance")[0]?.inputs.instanceClass as
+      | string
+      | undefined) ?? "",
+  );
+  const footprint = regions.find((r) => r.stack === standby.stack);
+  const active = regions.find((r) => r.role === "active")?.monthlyCost.totalUsd ?? null;
+  const p = (prices.regions as unknown as Record<string, RegionPrices | undefined>)[standby.region];
+  const hours = prices.hoursPerMonth;
+  const instances = footprint?.dbInstances ?? 0;
+  const total = footprint?.monthlyCost.totalUsd ?? null;
+  const dbNow = (footprint?.monthlyCost.items ?? [])
+    .filter((i) => i.item.startsWith("Aurora "))
+    .reduce((sum, i) => sum + i.monthlyUsd, 0);
+  const withoutDb = total === null ? null : total - dbNow;
+  const cost = (dbMonthly: number | undefined) =>
+    withoutDb === null || dbMonthly === undefined ? null : round2(withoutDb + dbMonthly);
+  const percent = (monthly: number | null) =>
+    monthly === null || active === null ? null : round2((monthly / active) * 100);
+  const start = a.arcStepStart.seconds;
+  const writes = (raise: number) => ({
+    ungraceful: (raise > 0 ? start + raise : 0) + start + a.auroraFailover.seconds,
+    graceful: (raise > 0 ? start + raise : 0) + start + a.auroraSwitchover.seconds,
+  });
+  const cluster = ofType(standby, "aws:rds/cluster:Cluster")[0];
+  const minAcu = Number(
+    (cluster?.inputs.serverlessv2ScalingConfiguration as { minCapacity?: number } | undefined)?.minCapacity ??
+      0.5,
+  );
+  const configured = footprint?.dbInstanceClass;
+  const smaller = smallerGlobalClass(homeClass);
+  const option = (o: Omit<StandbyOption, "percentOfActive">): StandbyOption => ({
+    ...o,
+    percentOfActive: percent(o.monthlyUsd),
+  });
+  return [
+    option({
+      option: "serverless",
+      database: `${instances} × Aurora Serverless v2, ${minAcu} ACU minimum`,
+      offered: true,
+      configured: configured === "db.serverless",
+      monthlyUsd: cost(p && instances * minAcu * p.auroraServerlessPerAcuHour * hours),
+      writesSeconds: writes(a.auroraServerlessScaling.seconds),
+      note: "serves reads and scales on its own up to its maximum; the plan raises its minimum to the home's peak before the writer moves",
+    }),
+    option({
+      option: "provisioned, the home's class",
+      database: `${instances} × ${homeClass}`,
+      offered: true,
+      configured: configured === homeClass,
+      monthlyUsd: cost(
+        p?.auroraPerHour[homeClass] === undefined
+          ? undefined
+          : instances * p.auroraPerHour[homeClass] * hours,
+      ),
+      writesSeconds: writes(0),
+      note: "nothing to raise: the writer moves at once",
+    }),
+    option({
+      option: "provisioned, a smaller class",
+      database: smaller
+        ? `${instances} × ${smaller}`
+        : `none smaller than ${homeClass} that global databases support`,
+      offered: smaller !== undefined,
+      configured: configured !== undefined && configured !== "db.serverless" && configured !== homeClass,
+      monthlyUsd:
+        smaller && p?.auroraPerHour[smaller] !== undefined
+          ? cost(instances * p.auroraPerHour[smaller] * hours)
+          : null,
+      writesSeconds: writes(a.auroraProvisionedScaling.seconds),
+      note: "the plan modifies the instance to the home's class before the writer moves: the restart trades write RTO for cost",
+    }),
+    option({
+      option: "headless",
+      database: "no instance: storage only",
+      offered: false,
+      configured: false,
+      monthlyUsd: cost(0),
+      writesSeconds: { ungraceful: NaN, graceful: NaN },
+      note: 'not offered: without an instance the standby serves no reads and fails its deep health check, and "before you can perform a switchover or failover to a headless secondary Aurora DB cluster, you must add a DB instance to it" (Aurora User Guide, aurora-global-database-disaster-recovery): an RDS control-plane call of unpublished duration in the middle of the failover',
+    }),
+  ];
+}
+
 /** The DR report for a set of stack runs (the regional stacks and, when planned, the control stack). */
 export function drReport(runs: StackRun[], assumptions = DR_ASSUMPTIONS): DrReport {
   const regional = runs.filter((r) => !isControlRun(r));
@@ -514,6 +691,7 @@ export function drReport(runs: StackRun[], assumptions = DR_ASSUMPTIONS): DrRepo
     assumptions,
     regions,
     control: control ? { stack: control.stack, monthlyCost: controlCost(control) } : null,
+    standbyOptions: standbyOptions(home, standby, regions, assumptions),
     standbyCostPercentOfActive: comparable ? round2((standbyCost / activeCost) * 100) : null,
     regionsWithoutPrices: regions.filter((r) => r.monthlyCost.totalUsd === null).map((r) => r.region),
     priceTable: { label: prices.label, compiled: prices.compiled, source: prices.source },

@@ -349,6 +349,20 @@ export function printDr(dr: DrReport, io: PlanIo, p: Paint): void {
   } else if (noPrices) {
     io.out(`    standby cost against the active region's: not compared, no prices for ${noPrices}`);
   }
+  if (dr.standbyOptions.length > 0) {
+    io.out("  Standby database options (the rest of the standby as configured; * = configured):");
+    for (const o of dr.standbyOptions) {
+      const money = o.monthlyUsd === null ? "no price" : `$${o.monthlyUsd.toFixed(2)}`;
+      const share = o.percentOfActive === null ? "" : ` (${o.percentOfActive}% of active)`;
+      const writes = o.offered
+        ? `writes after ${seconds(o.writesSeconds.ungraceful)} ungraceful, ${seconds(o.writesSeconds.graceful)} graceful`
+        : o.option === "headless"
+          ? "not offered"
+          : "not applicable here";
+      io.out(`    ${o.configured ? "*" : " "} ${o.option}: ${o.database}; ${money}${share}; ${writes}`);
+      io.out(p.dim(`        ${o.note}`));
+    }
+  }
   io.out(
     p.dim(`    ${dr.priceTable.label}. Prices compiled ${dr.priceTable.compiled}; ${dr.priceTable.source}.`),
   );
