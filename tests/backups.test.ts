@@ -15,7 +15,7 @@ import {
   vaultLockMinRetentionDays,
 } from "../components/backups";
 import { RecordedResource, StackRun, runProgram } from "../tools/mocks";
-import { HOME_CONFIG } from "./helpers";
+import { HOME_CONFIG, ofType } from "./helpers";
 
 const PROJECT = "multi-region-web";
 const HOME_KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
@@ -209,6 +209,10 @@ for (const [label, args, ownVault, otherVault, resources] of [
       expect(selection.inputs.resources).to.deep.equal(resources);
       expect(selection.inputs.iamRoleArn).to.equal(role.outputs.arn);
       expect(selection.propertyDependencies.planId).to.include(plan.urn);
+      // The role carries its policies before AWS Backup validates the selection's role.
+      const attachments = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+      expect(attachments.length).to.be.greaterThan(0);
+      for (const a of attachments) expect(selection.dependencies, a.name).to.include(a.urn);
       expect(run.outputs.roleArn).to.equal(role.outputs.arn);
       expect(role.inputs.name).to.equal(backupRoleName(PROJECT, given.region));
       expect(backupRoleName(PROJECT, given.region)).to.equal(`multi-region-web-${given.region}-backup`);

@@ -314,6 +314,8 @@ describe("HomeProbe", () => {
         retryPolicy: { maximumEventAgeInSeconds: 60, maximumRetryAttempts: 2 },
       });
       const permission = one(run, "aws:lambda/permission:Permission");
+      // EventBridge may invoke the function from its first run: the target comes after the permission.
+      expect(target.dependencies).to.include(permission.urn);
       expect(permission.inputs).to.deep.include({
         action: "lambda:InvokeFunction",
         function: fn.outputs.name,

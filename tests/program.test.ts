@@ -47,6 +47,47 @@ describe("program", function () {
     standby = runs.find((r) => r.config["multi-region-web:home"] !== "true")!;
   });
 
+  describe("the data sources it reads (provider function calls and their arguments)", () => {
+    const calls = (run: StackRun, token: string) => run.invokes.filter((i) => i.token === token);
+
+    it("picks AZs among the region's available, opt-in-free zones (no Local or Wavelength Zones)", () => {
+      for (const run of runs) {
+        const [azs] = calls(run, "aws:index/getAvailabilityZones:getAvailabilityZones");
+        expect(azs.args).to.deep.equal({
+          state: "available",
+          filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+        });
+        expect(azs.region).to.equal(run.region);
+      }
+    });
+
+    it("looks the public hosted zone up by the configured name, never a private zone of that name", () => {
+      for (const run of runs) {
+        const zones = calls(run, "aws:route53/getZone:getZone");
+        expect(zones.length).to.be.greaterThan(0);
+        for (const z of zones) expect(z.args).to.deep.equal({ name: "example.com", privateZone: false });
+      }
+    });
+
+    it("finds the private route tables by the VPC's private subnets, for the DynamoDB gateway endpoint", () => {
+      for (const run of runs) {
+        const [tables] = calls(run, "aws:ec2/getRouteTables:getRouteTables");
+        expect(tables.args).to.deep.equal({
+          vpcId: run.outputs.vpcId,
+          filters: [{ name: "association.subnet-id", values: run.outputs.privateSubnetIds }],
+        });
+      }
+    });
+
+    it("reads the plan's Route 53 health checks by the plan's own ARN, in us-east-1", async () => {
+      const control = (await committedStackRuns()).find(isControlRun)!;
+      const plan = control.resources.find((r) => r.type === "aws:arcregionswitch/plan:Plan")!;
+      const [checks] = calls(control, "aws:arcregionswitch/getRoute53HealthChecks:getRoute53HealthChecks");
+      expect(checks.args).to.deep.equal({ planArn: plan.outputs.arn });
+      expect(checks.region).to.equal("us-east-1");
+    });
+  });
+
   it("has a home stack and a standby stack file", () => {
     expect(stackFiles.map((s) => s.stack)).to.include.members(["us-east-1", "ca-central-1"]);
     expect(stackFiles.filter(isHome)).to.have.length(1);

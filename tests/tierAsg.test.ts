@@ -354,6 +354,25 @@ describe("TierAsg", () => {
       expect(named(run, "backend-tg").inputs).to.include({ protocol: "HTTP", port: APP_PORT });
     });
 
+    it("creates each group and its scaling policy after its listeners (ELB health and request counts need them)", () => {
+      for (const tier of ["frontend", "backend"]) {
+        const alb = tier === "frontend" ? frontend.albArn : backend.albArn;
+        const listeners = ofType(run, "aws:lb/listener:Listener").filter(
+          (l) => l.inputs.loadBalancerArn === alb,
+        );
+        const group = ofType(run, "aws:autoscaling/group:Group").find(
+          (g) => g.parent === named(run, tier).urn,
+        )!;
+        const policy = ofType(run, "aws:autoscaling/policy:Policy").find(
+          (p) => p.parent === named(run, tier).urn,
+        )!;
+        for (const l of listeners) {
+          expect(group.dependencies, `${tier} group after ${l.name}`).to.include(l.urn);
+          expect(policy.dependencies, `${tier} policy after ${l.name}`).to.include(l.urn);
+        }
+      }
+    });
+
     it("gives instances an EC2 role with SSM Session Manager access through an instance profile", () => {
       for (const tier of ["frontend", "backend"]) {
         const role = named(run, `${tier}-instance-role`);

@@ -92,6 +92,16 @@ export interface StackRun {
   fabricated: string[];
   /** Names of the exports that are Pulumi secrets (a StackReference hands them out as secrets only). */
   secretOutputNames: string[];
+  /** Every provider function the program called (data sources), with its arguments, in call order. */
+  invokes: RecordedInvoke[];
+}
+
+/** One provider function call (`aws.getAvailabilityZones`, `aws.route53.getZone`, ...). */
+export interface RecordedInvoke {
+  token: string;
+  args: Record<string, unknown>;
+  /** The region of the provider it ran against. */
+  region: string;
 }
 
 export interface RunOptions {
@@ -585,6 +595,7 @@ export async function runProgram(
     typeof inputs.region === "string" ? inputs.region : regionOf(provider);
 
   const defaultTags = defaultTagsOf(opts.config);
+  const invokes: RecordedInvoke[] = [];
 
   pulumi.runtime.setAllConfig(opts.config);
   await pulumi.runtime.setMocks(
@@ -614,7 +625,9 @@ export async function runProgram(
         );
       },
       call(args) {
-        return fabricateCall(args.token, args.inputs as Record<string, unknown>, regionOf(args.provider));
+        const callRegion = regionOf(args.provider);
+        invokes.push({ token: args.token, args: args.inputs as Record<string, unknown>, region: callRegion });
+        return fabricateCall(args.token, args.inputs as Record<string, unknown>, callRegion);
       },
     },
     project,
@@ -705,6 +718,7 @@ export async function runProgram(
     resources,
     outputs: await resolveDeep(outputs),
     secretOutputNames: await secretNames(exported),
+    invokes,
     fabricated: [...fabricated],
   };
 }
