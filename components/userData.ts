@@ -245,7 +245,9 @@ class Check(threading.Thread):
     def outcome(self):
         """None when the check passed in time, else why not."""
         self.join(max(0.0, self.deadline - time.monotonic()))
-        if self.is_alive():
+        # A socket timeout equal to the budget can fire just before the join gives up: the same
+        # outcome, reported the same way whichever wins the race.
+        if self.is_alive() or self.failure == "timed out":
             log("%s check timed out after %.1fs" % (self.name, self.budget))
             return "timed out after %.1fs" % self.budget
         return self.failure
