@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { renamedFrom } from "./component";
 
 const DEFAULT_ABORT_DAYS = 7;
 
@@ -70,7 +71,12 @@ export class AccessLogBucket extends pulumi.ComponentResource {
 
   constructor(name: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     validateAccessLogBucketArgs(args);
-    super("multi-region-web:logging:AccessLogBucket", name, args, opts);
+    super(
+      "multi-region-web:operations:AccessLogBucket",
+      name,
+      args,
+      renamedFrom("multi-region-web:logging:AccessLogBucket", opts),
+    );
     const abortIncompleteUploadDays = args.abortIncompleteUploadDays ?? DEFAULT_ABORT_DAYS;
     const region = args.region;
 

@@ -9,6 +9,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { renamedFrom } from "./component";
 
 export interface AppCertificateArgs {
   /** Fully qualified name the certificate is issued for, e.g. `app.example.com`. Required. */
@@ -29,7 +30,12 @@ export class AppCertificate extends pulumi.ComponentResource {
   public readonly hostedZoneId: pulumi.Output<string>;
 
   constructor(name: string, args: AppCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("multi-region-web:appCertificate:AppCertificate", name, args, opts);
+    super(
+      "multi-region-web:edge:AppCertificate",
+      name,
+      args,
+      renamedFrom("multi-region-web:appCertificate:AppCertificate", opts),
+    );
 
     // The zone is created outside this program (it is usually delegated by a registrar); look it up
     // and insist on the public one, since a private zone of the same name would never validate.

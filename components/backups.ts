@@ -33,6 +33,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupConfig } from "../config";
+import { renamedFrom } from "./component";
 
 /**
  * Cron schedules (UTC): daily at 05:00, weekly on Sunday at 05:00, off-peak for us-east-1. On Sunday
@@ -165,7 +166,7 @@ export class Backups extends pulumi.ComponentResource {
 
   constructor(name: string, args: BackupsArgs, opts?: pulumi.ComponentResourceOptions) {
     validateBackupsArgs(name, args);
-    super("multi-region-web:backups:Backups", name, args, opts);
+    super("multi-region-web:data:Backups", name, args, renamedFrom("multi-region-web:backups:Backups", opts));
 
     const tags = { Name: `${name}-${args.region}`, ...args.tags };
     const vault = new aws.backup.Vault(

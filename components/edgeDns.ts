@@ -17,6 +17,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { renamedFrom } from "./component";
 
 /** Path of the deep health endpoint (components/userData.ts): the whole request path of the region. */
 export const DEEP_HEALTH_PATH = "/healthz/deep";
@@ -86,7 +87,7 @@ export class EdgeDns extends pulumi.ComponentResource {
   public readonly setIdentifier: string;
 
   constructor(name: string, args: EdgeDnsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("multi-region-web:edgeDns:EdgeDns", name, args, opts);
+    super("multi-region-web:edge:EdgeDns", name, args, renamedFrom("multi-region-web:edgeDns:EdgeDns", opts));
 
     const interval = args.healthCheckInterval ?? 10;
     const threshold = args.healthCheckFailureThreshold ?? 3;

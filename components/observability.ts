@@ -10,6 +10,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmsConfig, Role } from "../config";
+import { renamedFrom } from "./component";
 
 /**
  * Route 53 publishes health-check metrics only in us-east-1 ("Route 53 metrics are not available if
@@ -748,7 +749,12 @@ export class Observability extends pulumi.ComponentResource {
   public readonly alarmArns: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("multi-region-web:observability:Observability", name, args, opts);
+    super(
+      "multi-region-web:operations:Observability",
+      name,
+      args,
+      renamedFrom("multi-region-web:observability:Observability", opts),
+    );
 
     const tags = { Name: `${args.stackName}-ops`, ...args.tags };
     // The ops topic gets its own small key rather than the region's data key: the data key's policy

@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { renamedFrom } from "./component";
 
 export interface WebFirewallArgs {
   /** ARN of the internet-facing ALB to protect (never the internal one). Required. */
@@ -56,7 +57,12 @@ export class WebFirewall extends pulumi.ComponentResource {
   public readonly logGroupName: pulumi.Output<string>;
 
   constructor(name: string, args: WebFirewallArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("multi-region-web:webFirewall:WebFirewall", name, args, opts);
+    super(
+      "multi-region-web:edge:WebFirewall",
+      name,
+      args,
+      renamedFrom("multi-region-web:webFirewall:WebFirewall", opts),
+    );
 
     const rateLimit = args.rateLimit ?? 2000;
     const tags = { Name: name, ...args.tags };
