@@ -4,7 +4,7 @@
  * every resource (checked below by replaying the engine's alias matching over the committed stacks).
  */
 import { expect } from "chai";
-import { AREAS } from "../components/component";
+import { AREAS, renamedFrom } from "../components/component";
 import { RecordedAlias, RecordedResource, StackRun } from "../tools/mocks";
 import { committedStackRuns } from "../tools/runStacks";
 
@@ -97,6 +97,18 @@ function replayAgainstFormerState(
     return { resource: r, urn, formerUrn: engineUrn(r, former), foundUnder };
   });
 }
+
+describe("renamedFrom", () => {
+  it("adds an alias to the former type after the caller's own, keeping the other options", () => {
+    const opts = { protect: true, aliases: [{ name: "older" }] };
+    expect(renamedFrom("a:b:C", opts)).to.deep.equal({
+      protect: true,
+      aliases: [{ name: "older" }, { type: "a:b:C" }],
+    });
+    expect(renamedFrom("a:b:C", undefined)).to.deep.equal({ aliases: [{ type: "a:b:C" }] });
+    expect(opts.aliases).to.have.length(1);
+  });
+});
 
 describe("component tokens", function () {
   this.timeout(60_000);
