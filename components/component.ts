@@ -1,4 +1,7 @@
-/** What every component shares: its type token's areas, and the alias that keeps a renamed one. */
+/**
+ * What every component shares: a type token `multi-region-web:<area>:<Component>`, the alias that
+ * keeps a deployed component whose token was renamed, and outputs declared once.
+ */
 import * as pulumi from "@pulumi/pulumi";
 
 /**
@@ -34,3 +37,41 @@ export function renamedFrom(
 ): pulumi.ComponentResourceOptions {
   return { ...opts, aliases: [...(opts?.aliases ?? []), { type: oldType }] };
 }
+
+/** `multi-region-web:<area>:<Component>`. */
+export type ComponentType = `multi-region-web:${(typeof AREAS)[number]}:${string}`;
+
+abstract class PublishingComponent<O extends object> extends pulumi.ComponentResource {
+  constructor(
+    type: ComponentType,
+    name: string,
+    args: pulumi.Inputs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super(type, name, args, opts);
+  }
+
+  /** Sets every output as a property of the component and registers them: the constructor's last call. */
+  protected publish(outputs: O): void {
+    Object.assign(this, outputs);
+    this.registerOutputs(outputs);
+  }
+}
+
+/**
+ * The base of every component: `class X extends Component<XOutputs>`, where the interface
+ * `XOutputs` declares and documents the outputs once (as pulumi-eks's `NodeGroupData` does), and the
+ * constructor ends with one `this.publish({ ... })`, checked against `XOutputs` by the compiler: none
+ * missing, none extra. Instances carry the outputs as readonly properties (`vpc.vpcId`), with the
+ * interface's documentation.
+ *
+ * The cast only adds `Readonly<O>` to the instance type; `publish` is what sets those properties.
+ * An interface merged into the class would type them too, but would leave them unchecked (hence
+ * typescript-eslint's no-unsafe-declaration-merging).
+ */
+export const Component = PublishingComponent as abstract new <O extends object>(
+  type: ComponentType,
+  name: string,
+  args: pulumi.Inputs,
+  opts?: pulumi.ComponentResourceOptions,
+) => PublishingComponent<O> & Readonly<O>;
