@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Component, renamedFrom } from "./component";
 
 const DEFAULT_ABORT_DAYS = 7;
 
@@ -63,14 +64,22 @@ export function accessLogBucketPolicy(
   return pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements });
 }
 
-export class AccessLogBucket extends pulumi.ComponentResource {
+export interface AccessLogBucketOutputs {
   /** Bucket name for `accessLogs.bucket`; resolves only once the bucket policy is in place. */
-  public readonly bucketName: pulumi.Output<string>;
-  public readonly bucketArn: pulumi.Output<string>;
+  bucketName: pulumi.Output<string>;
+  /** ARN of the bucket. */
+  bucketArn: pulumi.Output<string>;
+}
 
+export class AccessLogBucket extends Component<AccessLogBucketOutputs> {
   constructor(name: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     validateAccessLogBucketArgs(args);
-    super("multi-region-web:logging:AccessLogBucket", name, args, opts);
+    super(
+      "multi-region-web:operations:AccessLogBucket",
+      name,
+      args,
+      renamedFrom("multi-region-web:logging:AccessLogBucket", opts),
+    );
     const abortIncompleteUploadDays = args.abortIncompleteUploadDays ?? DEFAULT_ABORT_DAYS;
     const region = args.region;
 
@@ -154,11 +163,11 @@ export class AccessLogBucket extends pulumi.ComponentResource {
       { parent: this, dependsOn: [publicAccessBlock] },
     );
 
-    // The ALB checks that it can write its test object when access logging is enabled, so anything
-    // that consumes the name must wait for the policy: take the name from the policy resource.
-    this.bucketName = policy.bucket;
-    this.bucketArn = bucket.arn;
-
-    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
+    this.publish({
+      // The ALB checks that it can write its test object when access logging is enabled, so anything
+      // that consumes the name must wait for the policy: take the name from the policy resource.
+      bucketName: policy.bucket,
+      bucketArn: bucket.arn,
+    });
   }
 }

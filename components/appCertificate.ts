@@ -9,6 +9,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Component, renamedFrom } from "./component";
 
 export interface AppCertificateArgs {
   /** Fully qualified name the certificate is issued for, e.g. `app.example.com`. Required. */
@@ -22,19 +23,25 @@ export interface AppCertificateArgs {
 /** TTL of the validation CNAME: short, so a re-issued certificate validates quickly. */
 export const VALIDATION_RECORD_TTL = 60;
 
-export class AppCertificate extends pulumi.ComponentResource {
+export interface AppCertificateOutputs {
   /** ARN of the certificate, available only once ACM has validated it: give this to the listener. */
-  public readonly certificateArn: pulumi.Output<string>;
+  certificateArn: pulumi.Output<string>;
   /** Id of the public hosted zone that holds the domain (for the failover and mail records). */
-  public readonly hostedZoneId: pulumi.Output<string>;
+  hostedZoneId: pulumi.Output<string>;
+}
 
+export class AppCertificate extends Component<AppCertificateOutputs> {
   constructor(name: string, args: AppCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("multi-region-web:appCertificate:AppCertificate", name, args, opts);
+    super(
+      "multi-region-web:edge:AppCertificate",
+      name,
+      args,
+      renamedFrom("multi-region-web:appCertificate:AppCertificate", opts),
+    );
 
     // The zone is created outside this program (it is usually delegated by a registrar); look it up
     // and insist on the public one, since a private zone of the same name would never validate.
     const zone = aws.route53.getZoneOutput({ name: args.hostedZone, privateZone: false }, { parent: this });
-    this.hostedZoneId = zone.zoneId;
 
     // Pulumi replaces resources create-before-delete by default; that is what ACM needs (a new
     // certificate is issued and attached to the listener before the old one is deleted, and ACM
@@ -85,8 +92,7 @@ export class AppCertificate extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.certificateArn = validation.certificateArn;
 
-    this.registerOutputs({ certificateArn: this.certificateArn, hostedZoneId: this.hostedZoneId });
+    this.publish({ certificateArn: validation.certificateArn, hostedZoneId: zone.zoneId });
   }
 }

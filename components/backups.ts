@@ -33,6 +33,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupConfig } from "../config";
+import { Component, renamedFrom } from "./component";
 
 /**
  * Cron schedules (UTC): daily at 05:00, weekly on Sunday at 05:00, off-peak for us-east-1. On Sunday
@@ -151,21 +152,23 @@ export function validateBackupsArgs(
   }
 }
 
-export class Backups extends pulumi.ComponentResource {
+export interface BackupsOutputs {
   /** ARN of this region's vault (its plan's target, and the other regions' copies' destination). */
-  public readonly vaultArn: pulumi.Output<string>;
+  vaultArn: pulumi.Output<string>;
   /** Name of this region's vault (`<project>-<region>`). */
-  public readonly vaultName: pulumi.Output<string>;
+  vaultName: pulumi.Output<string>;
   /** Id of this region's backup plan. */
-  public readonly planId: pulumi.Output<string>;
+  planId: pulumi.Output<string>;
   /** ARN of the role AWS Backup assumes to back up and to restore (`aws backup start-restore-job`). */
-  public readonly roleArn: pulumi.Output<string>;
+  roleArn: pulumi.Output<string>;
   /** ARNs of the vaults the rules copy to (one per copy region). */
-  public readonly copyTargetVaultArns: pulumi.Output<string[]>;
+  copyTargetVaultArns: pulumi.Output<string[]>;
+}
 
+export class Backups extends Component<BackupsOutputs> {
   constructor(name: string, args: BackupsArgs, opts?: pulumi.ComponentResourceOptions) {
     validateBackupsArgs(name, args);
-    super("multi-region-web:backups:Backups", name, args, opts);
+    super("multi-region-web:data:Backups", name, args, renamedFrom("multi-region-web:backups:Backups", opts));
 
     const tags = { Name: `${name}-${args.region}`, ...args.tags };
     const vault = new aws.backup.Vault(
@@ -173,8 +176,6 @@ export class Backups extends pulumi.ComponentResource {
       { name: backupVaultName(args.project, args.region), kmsKeyArn: args.kmsKeyArn, tags },
       { parent: this, protect: args.protect ?? true },
     );
-    this.vaultArn = vault.arn;
-    this.vaultName = vault.name;
 
     if (args.backup.vaultLock) {
       // Governance mode (no changeableForDays): recovery points cannot be deleted or shortened
@@ -192,7 +193,7 @@ export class Backups extends pulumi.ComponentResource {
 
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-    this.copyTargetVaultArns = pulumi
+    const copyTargetVaultArns = pulumi
       .all([partition, accountId])
       .apply(([p, account]) =>
         args.copyRegions.map((r) => backupVaultArn(p, r, account, backupVaultName(args.project, r))),
@@ -216,7 +217,7 @@ export class Backups extends pulumi.ComponentResource {
           completionWindow: 360,
           lifecycle: { deleteAfter: rule.deleteAfterDays },
           recoveryPointTags: { ...tags, Rule: rule.ruleName },
-          copyActions: this.copyTargetVaultArns.apply((arns) =>
+          copyActions: copyTargetVaultArns.apply((arns) =>
             arns.map((destinationVaultArn) => ({
               destinationVaultArn,
               lifecycle: { deleteAfter: args.backup.copyRetentionDays },
@@ -227,7 +228,6 @@ export class Backups extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.planId = plan.id;
 
     const role = new aws.iam.Role(
       `${name}-role`,
@@ -244,7 +244,6 @@ export class Backups extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.roleArn = role.arn;
     const attachments = ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"].map(
       (policy, i) =>
         new aws.iam.RolePolicyAttachment(
@@ -292,12 +291,12 @@ export class Backups extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.registerOutputs({
-      vaultArn: this.vaultArn,
-      vaultName: this.vaultName,
-      planId: this.planId,
-      roleArn: this.roleArn,
-      copyTargetVaultArns: this.copyTargetVaultArns,
+    this.publish({
+      vaultArn: vault.arn,
+      vaultName: vault.name,
+      planId: plan.id,
+      roleArn: role.arn,
+      copyTargetVaultArns,
     });
   }
 }

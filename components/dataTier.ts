@@ -17,6 +17,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DatabaseConfig, Role } from "../config";
+import { Component } from "./component";
 
 /** PostgreSQL's port; the DB security group opens nothing else. */
 export const DB_PORT = 5432;
@@ -213,25 +214,34 @@ export function rdsIdentifier(parts: string[], max = 63): string {
   return id.slice(0, max).replace(/-+$/, "");
 }
 
-export class DataTier extends pulumi.ComponentResource {
-  public readonly databaseSecurityGroupId: pulumi.Output<string>;
-  public readonly clusterIdentifier: pulumi.Output<string>;
-  public readonly clusterArn: pulumi.Output<string>;
+export interface DataTierOutputs {
+  /** The database's security group: 5432 from the backend instances only. */
+  databaseSecurityGroupId: pulumi.Output<string>;
+  /** This region's Aurora cluster (the primary at home, a secondary on a standby). */
+  clusterIdentifier: pulumi.Output<string>;
+  /** ARN of this region's cluster (backups, the failover plan). */
+  clusterArn: pulumi.Output<string>;
   /** The cluster's instance class (`db.serverless` for Aurora Serverless v2), for the failover plan. */
-  public readonly instanceClass: string;
+  instanceClass: string;
   /** ARNs of the cluster's instances, for the failover plan's provisioned scaling block. */
-  public readonly instanceArns: pulumi.Output<string[]>;
-  public readonly writerEndpoint: pulumi.Output<string>;
-  public readonly readerEndpoint: pulumi.Output<string>;
-  public readonly tableName: pulumi.Output<string>;
+  instanceArns: pulumi.Output<string[]>;
+  /** The cluster's writer endpoint; on a standby it accepts writes only after a global failover. */
+  writerEndpoint: pulumi.Output<string>;
+  /** The cluster's reader endpoint. */
+  readerEndpoint: pulumi.Output<string>;
+  /** The DynamoDB table's name, the same in every region. */
+  tableName: pulumi.Output<string>;
   /** The table's ARN in this region (the replica's on a standby). */
-  public readonly tableArn: pulumi.Output<string>;
+  tableArn: pulumi.Output<string>;
   /** This region's copy of the master secret. */
-  public readonly secretArn: pulumi.Output<string>;
-  public readonly connection: pulumi.Output<DataConnection>;
+  secretArn: pulumi.Output<string>;
+  /** This region's data tier as the backend reads it (Integrations publishes it in SSM). */
+  connection: pulumi.Output<DataConnection>;
   /** Home: every HOME_OUTPUT_NAMES and HOME_SECRET_OUTPUT_NAMES entry, to export. Standby: empty. */
-  public readonly homeOutputs: Record<string, pulumi.Output<string>>;
+  homeOutputs: Record<string, pulumi.Output<string>>;
+}
 
+export class DataTier extends Component<DataTierOutputs> {
   constructor(name: string, args: DataTierArgs, opts?: pulumi.ComponentResourceOptions) {
     super("multi-region-web:data:DataTier", name, args, opts);
     validateDataTierArgs(args);
@@ -556,42 +566,29 @@ export class DataTier extends pulumi.ComponentResource {
       instances.push(instance);
     }
 
-    this.databaseSecurityGroupId = dbSg.id;
-    this.clusterIdentifier = cluster.clusterIdentifier;
-    this.clusterArn = cluster.arn;
-    this.instanceClass = db.instanceClass;
-    this.instanceArns = pulumi.all(instances.map((i) => i.arn));
-    this.writerEndpoint = cluster.endpoint;
-    this.readerEndpoint = cluster.readerEndpoint;
-    this.tableName = tableName;
-    this.tableArn = tableArn;
-    this.secretArn = secret.arn;
-    this.homeOutputs = homeOutputs;
-    this.connection = pulumi.output({
+    this.publish({
+      databaseSecurityGroupId: dbSg.id,
+      clusterIdentifier: cluster.clusterIdentifier,
+      clusterArn: cluster.arn,
+      instanceClass: db.instanceClass,
+      instanceArns: pulumi.all(instances.map((i) => i.arn)),
       writerEndpoint: cluster.endpoint,
       readerEndpoint: cluster.readerEndpoint,
-      port: cluster.port,
-      databaseName,
       tableName,
       tableArn,
-      globalWriterEndpoint,
       secretArn: secret.arn,
-      kmsKeyArn: keyArn,
-    });
-
-    this.registerOutputs({
-      databaseSecurityGroupId: this.databaseSecurityGroupId,
-      clusterIdentifier: this.clusterIdentifier,
-      clusterArn: this.clusterArn,
-      instanceClass: this.instanceClass,
-      instanceArns: this.instanceArns,
-      writerEndpoint: this.writerEndpoint,
-      readerEndpoint: this.readerEndpoint,
-      tableName: this.tableName,
-      tableArn: this.tableArn,
-      secretArn: this.secretArn,
-      connection: this.connection,
-      homeOutputs: this.homeOutputs,
+      connection: pulumi.output({
+        writerEndpoint: cluster.endpoint,
+        readerEndpoint: cluster.readerEndpoint,
+        port: cluster.port,
+        databaseName,
+        tableName,
+        tableArn,
+        globalWriterEndpoint,
+        secretArn: secret.arn,
+        kmsKeyArn: keyArn,
+      }),
+      homeOutputs,
     });
   }
 }

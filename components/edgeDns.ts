@@ -17,6 +17,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Component, renamedFrom } from "./component";
 
 /** Path of the deep health endpoint (components/userData.ts): the whole request path of the region. */
 export const DEEP_HEALTH_PATH = "/healthz/deep";
@@ -77,16 +78,18 @@ export interface EdgeDnsArgs {
   tags?: Record<string, string>;
 }
 
-export class EdgeDns extends pulumi.ComponentResource {
+export interface EdgeDnsOutputs {
   /** Id of the Route 53 health check of this region's deep health. */
-  public readonly healthCheckId: pulumi.Output<string>;
+  healthCheckId: pulumi.Output<string>;
   /** Name of this region's record (`home.<domain>` or `standby.<domain>`). */
-  public readonly recordName: pulumi.Output<string>;
+  recordName: pulumi.Output<string>;
   /** Set identifier of this region's record (the region). */
-  public readonly setIdentifier: string;
+  setIdentifier: string;
+}
 
+export class EdgeDns extends Component<EdgeDnsOutputs> {
   constructor(name: string, args: EdgeDnsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("multi-region-web:edgeDns:EdgeDns", name, args, opts);
+    super("multi-region-web:edge:EdgeDns", name, args, renamedFrom("multi-region-web:edgeDns:EdgeDns", opts));
 
     const interval = args.healthCheckInterval ?? 10;
     const threshold = args.healthCheckFailureThreshold ?? 3;
@@ -117,8 +120,6 @@ export class EdgeDns extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.healthCheckId = healthCheck.id;
-    this.setIdentifier = args.region;
 
     // One member of a latency set per region. The failover pair above it aliases the set with
     // evaluateTargetHealth: when this record's check fails Route 53 "backs out of that branch of the
@@ -140,12 +141,7 @@ export class EdgeDns extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.recordName = record.name;
 
-    this.registerOutputs({
-      healthCheckId: this.healthCheckId,
-      recordName: this.recordName,
-      setIdentifier: this.setIdentifier,
-    });
+    this.publish({ healthCheckId: healthCheck.id, recordName: record.name, setIdentifier: args.region });
   }
 }

@@ -22,6 +22,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AccessLogBucket } from "./accessLogBucket";
+import { Component } from "./component";
 
 /** ARC Region switch plan names: "Minimum length of 1. Maximum length of 32." (ARC API reference, Plan). */
 export const PLAN_NAME_MAX = 32;
@@ -493,23 +494,28 @@ function databaseScalingStatements(v: ExecutionPolicyValues, globalClusterArn: s
   ];
 }
 
-export class FailoverPlan extends pulumi.ComponentResource {
-  public readonly planArn: pulumi.Output<string>;
-  public readonly planName: string;
-  public readonly executionRoleArn: pulumi.Output<string>;
+export interface FailoverPlanOutputs {
+  /** ARN of the ARC Region switch plan (also in SSM in both regions: `planArnParameterName`). */
+  planArn: pulumi.Output<string>;
+  /** Name of the plan (`args.planName`). */
+  planName: string;
+  /** Role ARC assumes to run the plan's steps. */
+  executionRoleArn: pulumi.Output<string>;
   /** Role an operator assumes to approve an execution; only with `manualApproval`. */
-  public readonly approvalRoleArn?: pulumi.Output<string>;
-  public readonly reportBucketName: pulumi.Output<string>;
+  approvalRoleArn?: pulumi.Output<string>;
+  /** Bucket of the plan's execution reports, in the standby region. */
+  reportBucketName: pulumi.Output<string>;
   /** The Route 53 health checks ARC created for the app domain, by region (absent until ARC made them). */
-  public readonly healthCheckIds: pulumi.Output<Record<string, string>>;
+  healthCheckIds: pulumi.Output<Record<string, string>>;
+}
 
+export class FailoverPlan extends Component<FailoverPlanOutputs> {
   constructor(name: string, args: FailoverPlanArgs, opts?: pulumi.ComponentResourceOptions) {
     validateFailoverPlanArgs(args);
     super("multi-region-web:failover:FailoverPlan", name, args, opts);
     const tags = { Name: args.planName, ...args.tags };
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-    this.planName = args.planName;
 
     // Reports of every execution, in the standby region: the region that is up when it matters.
     const reports = new AccessLogBucket(
@@ -522,7 +528,6 @@ export class FailoverPlan extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.reportBucketName = reports.bucketName;
 
     const role = new aws.iam.Role(
       `${name}-execution`,
@@ -544,7 +549,6 @@ export class FailoverPlan extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.executionRoleArn = role.arn;
 
     const databaseScaling = pulumi
       .all([args.home.dbInstanceArns, args.standby.dbInstanceArns])
@@ -638,7 +642,6 @@ export class FailoverPlan extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      this.approvalRoleArn = approvalRole.arn;
     }
 
     const keys = alarmKeys(args.home.region, args.standby.region);
@@ -712,13 +715,12 @@ export class FailoverPlan extends pulumi.ComponentResource {
       // `workflows` with unchanged inputs, that is the provider issue, not drift.
       { parent: this, dependsOn: [rolePolicy] },
     );
-    this.planArn = plan.arn;
 
     // The health checks ARC creates for the app domain's record sets, one per region of the plan
     // (ARC API reference, ListRoute53HealthChecks). ARC creates them asynchronously: right after the
     // plan's creation the list may still be empty, and the next `pulumi up` attaches them.
     const checks = aws.arcregionswitch.getRoute53HealthChecksOutput({ planArn: plan.arn }, { parent: this });
-    this.healthCheckIds = checks.healthChecks.apply((list) =>
+    const healthCheckIds = checks.healthChecks.apply((list) =>
       Object.fromEntries(
         list
           .filter((c) => sameDnsName(c.recordName, args.domain) && c.healthCheckId)
@@ -743,12 +745,13 @@ export class FailoverPlan extends pulumi.ComponentResource {
       );
     }
 
-    this.registerOutputs({
-      planArn: this.planArn,
-      executionRoleArn: this.executionRoleArn,
-      approvalRoleArn: this.approvalRoleArn,
-      reportBucketName: this.reportBucketName,
-      healthCheckIds: this.healthCheckIds,
+    this.publish({
+      planArn: plan.arn,
+      planName: args.planName,
+      executionRoleArn: role.arn,
+      approvalRoleArn: approvalRole?.arn,
+      reportBucketName: reports.bucketName,
+      healthCheckIds,
     });
   }
 }

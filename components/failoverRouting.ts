@@ -31,6 +31,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Component } from "./component";
 import { notificationTopic } from "./observability";
 
 /** setIdentifier of the app domain's SECONDARY record. */
@@ -94,21 +95,22 @@ export function homeChain(
   }));
 }
 
-export class FailoverRouting extends pulumi.ComponentResource {
+export interface FailoverRoutingOutputs {
   /** Name of the app domain's record (the failover pair). */
-  public readonly recordName: string;
+  recordName: string;
   /** ARN of the topic the health-check alarms notify (us-east-1). */
-  public readonly alarmTopicArn: pulumi.Output<string>;
+  alarmTopicArn: pulumi.Output<string>;
   /** Health-check alarm names by region. */
-  public readonly alarmNames: Record<string, pulumi.Output<string>>;
+  alarmNames: Record<string, pulumi.Output<string>>;
+}
 
+export class FailoverRouting extends Component<FailoverRoutingOutputs> {
   constructor(name: string, args: FailoverRoutingArgs, opts?: pulumi.ComponentResourceOptions) {
     if (args.standbys.length === 0) throw new Error("FailoverRouting: at least one standby region is needed");
     if (args.alarmEmails.length === 0)
       throw new Error("FailoverRouting: at least one alarm e-mail is needed");
     super("multi-region-web:failover:FailoverRouting", name, args, opts);
     const tags = { Name: `${args.domain} failover`, ...args.tags };
-    this.recordName = args.domain;
 
     const homeTarget = args.automatic
       ? { name: args.home.recordName, zoneId: args.hostedZoneId }
@@ -157,8 +159,7 @@ export class FailoverRouting extends pulumi.ComponentResource {
     // This stack's region is us-east-1 (control/config.ts checks it), where Route 53 publishes
     // health-check metrics and where an alarm on them can notify a topic of its own region.
     const topic = notificationTopic(this, `${name}-alarms`, args.alarmEmails, tags, args.protect ?? true);
-    this.alarmTopicArn = topic.arn;
-    this.alarmNames = {};
+    const alarmNames: Record<string, pulumi.Output<string>> = {};
     for (const region of [args.home, ...args.standbys]) {
       const alarm = new aws.cloudwatch.MetricAlarm(
         `${name}-deep-health-${region.region}`,
@@ -181,13 +182,9 @@ export class FailoverRouting extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      this.alarmNames[region.region] = alarm.name;
+      alarmNames[region.region] = alarm.name;
     }
 
-    this.registerOutputs({
-      recordName: this.recordName,
-      alarmTopicArn: this.alarmTopicArn,
-      alarmNames: this.alarmNames,
-    });
+    this.publish({ recordName: args.domain, alarmTopicArn: topic.arn, alarmNames });
   }
 }

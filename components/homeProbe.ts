@@ -15,6 +15,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, LOG_RETENTION_DAYS, validateDnsName, validateRegion } from "../config";
+import { Component } from "./component";
 import { AlarmSpec } from "./observability";
 
 /** Namespace of the probe's metric (custom namespaces must not start with `AWS/`: PutMetricData API reference). */
@@ -357,20 +358,22 @@ def handler(event, context):
     return run(settings_from(os.environ), cloudwatch)
 `;
 
-export class HomeProbe extends pulumi.ComponentResource {
+export interface HomeProbeOutputs {
   /** ARN of the `home-unhealthy` alarm: the Region switch plan's trigger alarm. */
-  public readonly homeUnhealthyAlarmArn: pulumi.Output<string>;
+  homeUnhealthyAlarmArn: pulumi.Output<string>;
   /** Name of the `home-unhealthy` alarm (a trigger condition names its alarm). */
-  public readonly homeUnhealthyAlarmName: pulumi.Output<string>;
+  homeUnhealthyAlarmName: pulumi.Output<string>;
   /** ARN of the `probe-silent` alarm: operators only, never a trigger. */
-  public readonly probeSilentAlarmArn: pulumi.Output<string>;
+  probeSilentAlarmArn: pulumi.Output<string>;
   /** Name of the probe function. */
-  public readonly functionName: pulumi.Output<string>;
+  functionName: pulumi.Output<string>;
   /** Namespace of the probe's metric. */
-  public readonly metricNamespace: string;
+  metricNamespace: string;
   /** Name of the probe's metric. */
-  public readonly metricName: string;
+  metricName: string;
+}
 
+export class HomeProbe extends Component<HomeProbeOutputs> {
   constructor(name: string, args: HomeProbeArgs, opts?: pulumi.ComponentResourceOptions) {
     validateHomeProbeArgs(name, args);
     super("multi-region-web:failover:HomeProbe", name, args, opts);
@@ -495,20 +498,13 @@ export class HomeProbe extends pulumi.ComponentResource {
       );
     }
 
-    this.homeUnhealthyAlarmArn = alarms["home-unhealthy"].arn;
-    this.homeUnhealthyAlarmName = alarms["home-unhealthy"].name;
-    this.probeSilentAlarmArn = alarms["probe-silent"].arn;
-    this.functionName = fn.name;
-    this.metricNamespace = HOME_PROBE_NAMESPACE;
-    this.metricName = HOME_PROBE_METRIC;
-
-    this.registerOutputs({
-      homeUnhealthyAlarmArn: this.homeUnhealthyAlarmArn,
-      homeUnhealthyAlarmName: this.homeUnhealthyAlarmName,
-      probeSilentAlarmArn: this.probeSilentAlarmArn,
-      functionName: this.functionName,
-      metricNamespace: this.metricNamespace,
-      metricName: this.metricName,
+    this.publish({
+      homeUnhealthyAlarmArn: alarms["home-unhealthy"].arn,
+      homeUnhealthyAlarmName: alarms["home-unhealthy"].name,
+      probeSilentAlarmArn: alarms["probe-silent"].arn,
+      functionName: fn.name,
+      metricNamespace: HOME_PROBE_NAMESPACE,
+      metricName: HOME_PROBE_METRIC,
     });
   }
 }

@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MailConfig, MapsConfig } from "../config";
+import { Component } from "./component";
 import { DataConnection } from "./dataTier";
 
 export interface IntegrationsArgs {
@@ -197,14 +198,20 @@ export function parameterKeys(provider: MailConfig["provider"]): string[] {
   ];
 }
 
-export class Integrations extends pulumi.ComponentResource {
-  public readonly topicArn: pulumi.Output<string>;
-  public readonly placeIndexName: pulumi.Output<string>;
-  public readonly mapName: pulumi.Output<string>;
-  public readonly policyArn: pulumi.Output<string>;
+export interface IntegrationsOutputs {
+  /** The SNS topic for messages to customers. */
+  topicArn: pulumi.Output<string>;
+  /** The Amazon Location place index (geocoding). */
+  placeIndexName: pulumi.Output<string>;
+  /** The Amazon Location map. */
+  mapName: pulumi.Output<string>;
+  /** The backend's policy: exactly these resources. */
+  policyArn: pulumi.Output<string>;
   /** SSM prefix under which the backend finds its endpoints. */
-  public readonly parameterPrefix: string;
+  parameterPrefix: string;
+}
 
+export class Integrations extends Component<IntegrationsOutputs> {
   constructor(name: string, args: IntegrationsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("multi-region-web:integrations:Integrations", name, args, opts);
     if (!/^\/[A-Za-z0-9_.\-/]*[A-Za-z0-9_.-]$/.test(args.ssmPrefix)) {
@@ -402,17 +409,12 @@ export class Integrations extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.topicArn = topic.arn;
-    this.placeIndexName = placeIndex.indexName;
-    this.mapName = map.mapName;
-    this.policyArn = policy.arn;
-    this.parameterPrefix = args.ssmPrefix;
-    this.registerOutputs({
-      topicArn: this.topicArn,
-      placeIndexName: this.placeIndexName,
-      mapName: this.mapName,
-      policyArn: this.policyArn,
-      parameterPrefix: this.parameterPrefix,
+    this.publish({
+      topicArn: topic.arn,
+      placeIndexName: placeIndex.indexName,
+      mapName: map.mapName,
+      policyArn: policy.arn,
+      parameterPrefix: args.ssmPrefix,
     });
   }
 }

@@ -18,6 +18,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Component } from "./component";
 
 /** The private zone of the internal names, under the app domain. */
 export function internalZoneName(domain: string): string {
@@ -44,15 +45,17 @@ export interface InternalDnsArgs {
   tags?: Record<string, string>;
 }
 
-export class InternalDns extends pulumi.ComponentResource {
+export interface InternalDnsOutputs {
   /** Id of the private hosted zone. */
-  public readonly zoneId: pulumi.Output<string>;
+  zoneId: pulumi.Output<string>;
   /** The backend's name (`backend.internal.<domain>`). */
-  public readonly backendName: string;
+  backendName: string;
+}
 
+export class InternalDns extends Component<InternalDnsOutputs> {
   constructor(name: string, args: InternalDnsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("multi-region-web:network:InternalDns", name, args, opts);
-    this.backendName = backendHostName(args.domain);
+    const backendName = backendHostName(args.domain);
 
     // A private zone needs enableDnsHostnames and enableDnsSupport on the VPC (RegionalVpc sets both).
     const zone = new aws.route53.Zone(
@@ -65,7 +68,6 @@ export class InternalDns extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.zoneId = zone.zoneId;
 
     // Alias records to an ELB are supported in private zones (Route 53 Developer Guide, document
     // history); they answer with the ALB's addresses and a 60 s TTL. One target: nothing to fail over to.
@@ -73,7 +75,7 @@ export class InternalDns extends pulumi.ComponentResource {
       `${name}-backend`,
       {
         zoneId: zone.zoneId,
-        name: this.backendName,
+        name: backendName,
         type: "A",
         aliases: [
           { name: args.loadBalancerDnsName, zoneId: args.loadBalancerZoneId, evaluateTargetHealth: false },
@@ -82,6 +84,6 @@ export class InternalDns extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.registerOutputs({ zoneId: this.zoneId, backendName: this.backendName });
+    this.publish({ zoneId: zone.zoneId, backendName });
   }
 }

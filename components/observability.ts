@@ -10,6 +10,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmsConfig, Role } from "../config";
+import { Component, renamedFrom } from "./component";
 
 /**
  * Route 53 publishes health-check metrics only in us-east-1 ("Route 53 metrics are not available if
@@ -737,18 +738,25 @@ function subscriptionSuffix(email: string): string {
   return email.replace(/[^a-z0-9]+/g, "-");
 }
 
-export class Observability extends pulumi.ComponentResource {
+export interface ObservabilityOutputs {
   /** ARN of this region's ops topic: every alarm here notifies it. */
-  public readonly opsTopicArn: pulumi.Output<string>;
+  opsTopicArn: pulumi.Output<string>;
   /** Name of this region's CloudWatch dashboard. */
-  public readonly dashboardName: pulumi.Output<string>;
+  dashboardName: pulumi.Output<string>;
   /** Alarm names by spec key (`public-alb-5xx-rate`, `db-replication-lag`, ...). */
-  public readonly alarmNames: Record<string, pulumi.Output<string>>;
+  alarmNames: Record<string, pulumi.Output<string>>;
   /** Alarm ARNs by spec key: the failover plan watches `public-alb-5xx-rate` as application health. */
-  public readonly alarmArns: Record<string, pulumi.Output<string>>;
+  alarmArns: Record<string, pulumi.Output<string>>;
+}
 
+export class Observability extends Component<ObservabilityOutputs> {
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("multi-region-web:observability:Observability", name, args, opts);
+    super(
+      "multi-region-web:operations:Observability",
+      name,
+      args,
+      renamedFrom("multi-region-web:observability:Observability", opts),
+    );
 
     const tags = { Name: `${args.stackName}-ops`, ...args.tags };
     // The ops topic gets its own small key rather than the region's data key: the data key's policy
@@ -759,19 +767,18 @@ export class Observability extends pulumi.ComponentResource {
       "backup",
       "events",
     ]);
-    this.opsTopicArn = opsTopic.arn;
 
-    const actions = [this.opsTopicArn];
-    this.alarmNames = {};
-    this.alarmArns = {};
+    const actions = [opsTopic.arn];
+    const alarmNames: Record<string, pulumi.Output<string>> = {};
+    const alarmArns: Record<string, pulumi.Output<string>> = {};
     for (const spec of alarmSpecs(args)) {
       const alarm = new aws.cloudwatch.MetricAlarm(
         `${name}-${spec.key}`,
         { ...spec.args, alarmActions: actions, okActions: actions, tags },
         { parent: this },
       );
-      this.alarmNames[spec.key] = alarm.name;
-      this.alarmArns[spec.key] = alarm.arn;
+      alarmNames[spec.key] = alarm.name;
+      alarmArns[spec.key] = alarm.arn;
     }
 
     const dashboard = new aws.cloudwatch.Dashboard(
@@ -788,13 +795,12 @@ export class Observability extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.dashboardName = dashboard.dashboardName;
 
-    this.registerOutputs({
-      opsTopicArn: this.opsTopicArn,
-      dashboardName: this.dashboardName,
-      alarmNames: this.alarmNames,
-      alarmArns: this.alarmArns,
+    this.publish({
+      opsTopicArn: opsTopic.arn,
+      dashboardName: dashboard.dashboardName,
+      alarmNames,
+      alarmArns,
     });
   }
 }

@@ -9,6 +9,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Component } from "./component";
 import { rdsIdentifier } from "./dataTier";
 
 export interface RegionKeyArgs {
@@ -59,11 +60,14 @@ export function regionKeyPolicy(partition: string, accountId: string, region: st
   };
 }
 
-export class RegionKey extends pulumi.ComponentResource {
+export interface RegionKeyOutputs {
   /** ARN of the key: what every `kmsKeyId` / `kmsKeyArn` of the region names. */
-  public readonly keyArn: pulumi.Output<string>;
-  public readonly keyId: pulumi.Output<string>;
+  keyArn: pulumi.Output<string>;
+  /** Id of the key. */
+  keyId: pulumi.Output<string>;
+}
 
+export class RegionKey extends Component<RegionKeyOutputs> {
   constructor(name: string, args: RegionKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("multi-region-web:data:RegionKey", name, args, opts);
     const base = rdsIdentifier([pulumi.getProject(), pulumi.getStack()], 40);
@@ -91,8 +95,6 @@ export class RegionKey extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.keyArn = key.arn;
-    this.keyId = key.keyId;
-    this.registerOutputs({ keyArn: this.keyArn, keyId: this.keyId });
+    this.publish({ keyArn: key.arn, keyId: key.keyId });
   }
 }

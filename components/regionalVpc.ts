@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../config";
+import { Component } from "./component";
 
 /** How many NAT gateways the VPC gets: one per AZ (active) or a single one (passive, cheaper). */
 export type NatStrategy = "OnePerAz" | "Single";
@@ -80,19 +81,22 @@ export function validateRegionalVpcArgs(args: RegionalVpcArgs): void {
   }
 }
 
-export class RegionalVpc extends pulumi.ComponentResource {
-  public readonly vpcId: pulumi.Output<string>;
+export interface RegionalVpcOutputs {
+  /** Id of the VPC. */
+  vpcId: pulumi.Output<string>;
   /** One per AZ: the ALB of the frontend and the NAT gateways. */
-  public readonly publicSubnetIds: pulumi.Output<string[]>;
+  publicSubnetIds: pulumi.Output<string[]>;
   /** One per AZ: the instances of both tiers and the internal ALB. */
-  public readonly privateSubnetIds: pulumi.Output<string[]>;
+  privateSubnetIds: pulumi.Output<string[]>;
   /** One per AZ, no route to the internet: the database. */
-  public readonly isolatedSubnetIds: pulumi.Output<string[]>;
+  isolatedSubnetIds: pulumi.Output<string[]>;
   /** NAT gateways this VPC pays for (alarms and the cost report use it). */
-  public readonly natGatewayCount: number;
+  natGatewayCount: number;
   /** Ids of the NAT gateways (natGatewayCount of them), for the port-allocation alarms. */
-  public readonly natGatewayIds: pulumi.Output<string[]>;
+  natGatewayIds: pulumi.Output<string[]>;
+}
 
+export class RegionalVpc extends Component<RegionalVpcOutputs> {
   constructor(name: string, args: RegionalVpcArgs, opts?: pulumi.ComponentResourceOptions) {
     validateRegionalVpcArgs(args);
     super("multi-region-web:network:RegionalVpc", name, args, opts);
@@ -221,21 +225,14 @@ export class RegionalVpc extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.vpcId = vpc.vpcId;
-    this.publicSubnetIds = vpc.publicSubnetIds;
-    this.privateSubnetIds = vpc.privateSubnetIds;
-    this.isolatedSubnetIds = vpc.isolatedSubnetIds;
-    this.natGatewayCount = natGatewayCount(args.natStrategy, args.availabilityZones.length);
-    // awsx returns the gateways as resources; their ids are Outputs of their own.
-    this.natGatewayIds = vpc.natGateways.apply((gateways) => pulumi.all(gateways.map((g) => g.id)));
-
-    this.registerOutputs({
-      vpcId: this.vpcId,
-      publicSubnetIds: this.publicSubnetIds,
-      privateSubnetIds: this.privateSubnetIds,
-      isolatedSubnetIds: this.isolatedSubnetIds,
-      natGatewayCount: this.natGatewayCount,
-      natGatewayIds: this.natGatewayIds,
+    this.publish({
+      vpcId: vpc.vpcId,
+      publicSubnetIds: vpc.publicSubnetIds,
+      privateSubnetIds: vpc.privateSubnetIds,
+      isolatedSubnetIds: vpc.isolatedSubnetIds,
+      natGatewayCount: natGatewayCount(args.natStrategy, args.availabilityZones.length),
+      // awsx returns the gateways as resources; their ids are Outputs of their own.
+      natGatewayIds: vpc.natGateways.apply((gateways) => pulumi.all(gateways.map((g) => g.id))),
     });
   }
 }

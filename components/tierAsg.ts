@@ -8,6 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TierConfig, validateTierSizing } from "../config";
+import { Component } from "./component";
 
 /**
  * The public ALB's TLS policy: TLS 1.3 and 1.2 only (no 1.0/1.1), forward-secret ciphers. "We
@@ -119,26 +120,40 @@ interface RuleSpec {
   referencedSecurityGroupId?: pulumi.Input<string>;
 }
 
-export class TierAsg extends pulumi.ComponentResource {
+export interface TierAsgOutputs {
   /** The tier's name (`frontend`, `backend`). */
-  public readonly tier: string;
+  tier: string;
   /** Port the ALB serves the application on: HTTPS 443, internet-facing or internal. */
-  public readonly listenerPort: number;
-  public readonly albArn: pulumi.Output<string>;
-  public readonly albArnSuffix: pulumi.Output<string>;
-  public readonly albDnsName: pulumi.Output<string>;
-  public readonly albZoneId: pulumi.Output<string>;
-  public readonly albSecurityGroupId: pulumi.Output<string>;
-  public readonly instanceSecurityGroupId: pulumi.Output<string>;
-  public readonly targetGroupArn: pulumi.Output<string>;
-  public readonly targetGroupArnSuffix: pulumi.Output<string>;
-  public readonly instanceRoleName: pulumi.Output<string>;
-  public readonly instanceRoleArn: pulumi.Output<string>;
-  public readonly asgName: pulumi.Output<string>;
+  listenerPort: number;
+  /** ARN of the tier's ALB (the web ACL is associated with the public one). */
+  albArn: pulumi.Output<string>;
+  /** The ALB's ARN suffix: its `LoadBalancer` dimension in CloudWatch. */
+  albArnSuffix: pulumi.Output<string>;
+  /** The ALB's DNS name (alias records, the deep health check). */
+  albDnsName: pulumi.Output<string>;
+  /** The ALB's canonical hosted zone (alias records). */
+  albZoneId: pulumi.Output<string>;
+  /** Security group of the ALB (`connectTo` opens it to a calling tier). */
+  albSecurityGroupId: pulumi.Output<string>;
+  /** Security group of the instances. */
+  instanceSecurityGroupId: pulumi.Output<string>;
+  /** The instances' target group. */
+  targetGroupArn: pulumi.Output<string>;
+  /** The target group's ARN suffix: its `TargetGroup` dimension in CloudWatch. */
+  targetGroupArnSuffix: pulumi.Output<string>;
+  /** Name of the instances' IAM role (Integrations attaches the backend's policy to it). */
+  instanceRoleName: pulumi.Output<string>;
+  /** ARN of the instances' IAM role. */
+  instanceRoleArn: pulumi.Output<string>;
+  /** Name of the Auto Scaling group (alarms, dashboard). */
+  asgName: pulumi.Output<string>;
   /** ARN of the Auto Scaling group: the failover plan scales it. */
-  public readonly asgArn: pulumi.Output<string>;
-  public readonly launchTemplateId: pulumi.Output<string>;
+  asgArn: pulumi.Output<string>;
+  /** Launch template of the instances. */
+  launchTemplateId: pulumi.Output<string>;
+}
 
+export class TierAsg extends Component<TierAsgOutputs> {
   constructor(name: string, args: TierAsgArgs, opts?: pulumi.ComponentResourceOptions) {
     validateTierAsgArgs(name, args);
     super("multi-region-web:compute:TierAsg", name, args, opts);
@@ -146,8 +161,6 @@ export class TierAsg extends pulumi.ComponentResource {
     const sizing = args.sizing;
     const tags = { Name: name, Tier: name };
     const launchTags = { ...args.launchTags, ...tags };
-    this.tier = name;
-    this.listenerPort = HTTPS_PORT;
 
     // Security groups carry no inline rules: every rule is its own resource, so that other tiers
     // (connectTo) and components can add theirs without the two fighting over the rule set. The
@@ -170,8 +183,6 @@ export class TierAsg extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.albSecurityGroupId = albSg.id;
-    this.instanceSecurityGroupId = instanceSg.id;
 
     if (args.internetFacing) {
       // The only CIDR ingress of the design. Port 80 only answers with a redirect to 443.
@@ -423,32 +434,22 @@ export class TierAsg extends pulumi.ComponentResource {
       { parent: this, dependsOn: listeners },
     );
 
-    this.albArn = alb.arn;
-    this.albArnSuffix = alb.arnSuffix;
-    this.albDnsName = alb.dnsName;
-    this.albZoneId = alb.zoneId;
-    this.targetGroupArn = targetGroup.arn;
-    this.targetGroupArnSuffix = targetGroup.arnSuffix;
-    this.instanceRoleName = role.name;
-    this.instanceRoleArn = role.arn;
-    this.asgName = asg.name;
-    this.asgArn = asg.arn;
-    this.launchTemplateId = launchTemplate.id;
-
-    this.registerOutputs({
-      albArn: this.albArn,
-      albArnSuffix: this.albArnSuffix,
-      albDnsName: this.albDnsName,
-      albZoneId: this.albZoneId,
-      albSecurityGroupId: this.albSecurityGroupId,
-      instanceSecurityGroupId: this.instanceSecurityGroupId,
-      targetGroupArn: this.targetGroupArn,
-      targetGroupArnSuffix: this.targetGroupArnSuffix,
-      instanceRoleName: this.instanceRoleName,
-      instanceRoleArn: this.instanceRoleArn,
-      asgName: this.asgName,
-      asgArn: this.asgArn,
-      launchTemplateId: this.launchTemplateId,
+    this.publish({
+      tier: name,
+      listenerPort: HTTPS_PORT,
+      albArn: alb.arn,
+      albArnSuffix: alb.arnSuffix,
+      albDnsName: alb.dnsName,
+      albZoneId: alb.zoneId,
+      albSecurityGroupId: albSg.id,
+      instanceSecurityGroupId: instanceSg.id,
+      targetGroupArn: targetGroup.arn,
+      targetGroupArnSuffix: targetGroup.arnSuffix,
+      instanceRoleName: role.name,
+      instanceRoleArn: role.arn,
+      asgName: asg.name,
+      asgArn: asg.arn,
+      launchTemplateId: launchTemplate.id,
     });
   }
 

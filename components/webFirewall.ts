@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Component, renamedFrom } from "./component";
 
 export interface WebFirewallArgs {
   /** ARN of the internet-facing ALB to protect (never the internal one). Required. */
@@ -45,18 +46,25 @@ function visibility(name: string): aws.types.input.wafv2.WebAclRuleVisibilityCon
   return { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: metricName(name) };
 }
 
-export class WebFirewall extends pulumi.ComponentResource {
+export interface WebFirewallOutputs {
   /** ARN of the web ACL. */
-  public readonly webAclArn: pulumi.Output<string>;
+  webAclArn: pulumi.Output<string>;
   /** Name of the web ACL (the `WebACL` dimension of its CloudWatch metrics). */
-  public readonly webAclName: pulumi.Output<string>;
+  webAclName: pulumi.Output<string>;
   /** The ACL's `visibilityConfig.metricName`: WAF's CloudWatch `WebACL` dimension (not the ACL's name). */
-  public readonly webAclMetricName: string;
+  webAclMetricName: string;
   /** Name of the log group that receives the WAF logs. */
-  public readonly logGroupName: pulumi.Output<string>;
+  logGroupName: pulumi.Output<string>;
+}
 
+export class WebFirewall extends Component<WebFirewallOutputs> {
   constructor(name: string, args: WebFirewallArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("multi-region-web:webFirewall:WebFirewall", name, args, opts);
+    super(
+      "multi-region-web:edge:WebFirewall",
+      name,
+      args,
+      renamedFrom("multi-region-web:webFirewall:WebFirewall", opts),
+    );
 
     const rateLimit = args.rateLimit ?? 2000;
     const tags = { Name: name, ...args.tags };
@@ -80,7 +88,7 @@ export class WebFirewall extends pulumi.ComponentResource {
       visibilityConfig: visibility(`${name}-${group}`),
     }));
 
-    this.webAclMetricName = metricName(`${name}-acl`);
+    const webAclMetricName = metricName(`${name}-acl`);
     const webAcl = new aws.wafv2.WebAcl(
       `${name}-acl`,
       {
@@ -88,13 +96,11 @@ export class WebFirewall extends pulumi.ComponentResource {
         scope: "REGIONAL",
         defaultAction: { allow: {} },
         rules: [rateRule, ...managedRules],
-        visibilityConfig: visibility(this.webAclMetricName),
+        visibilityConfig: visibility(webAclMetricName),
         tags,
       },
       { parent: this },
     );
-    this.webAclArn = webAcl.arn;
-    this.webAclName = webAcl.name;
 
     new aws.wafv2.WebAclAssociation(
       `${name}-public-alb`,
@@ -114,7 +120,6 @@ export class WebFirewall extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.logGroupName = logGroup.name;
 
     // WAF rejects a destination ARN ending in `:*`; the provider's LogGroup.arn already strips that
     // suffix, so it is used as is. WAF adds the log group's resource policy for
@@ -129,11 +134,11 @@ export class WebFirewall extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.registerOutputs({
-      webAclArn: this.webAclArn,
-      webAclName: this.webAclName,
-      webAclMetricName: this.webAclMetricName,
-      logGroupName: this.logGroupName,
+    this.publish({
+      webAclArn: webAcl.arn,
+      webAclName: webAcl.name,
+      webAclMetricName,
+      logGroupName: logGroup.name,
     });
   }
 }

@@ -54,7 +54,7 @@ describe("AccessLogBucket", () => {
     });
 
     it("creates one bucket, parented to the component, without forceDestroy", () => {
-      const component = only(run, "multi-region-web:logging:AccessLogBucket");
+      const component = only(run, "multi-region-web:operations:AccessLogBucket");
       expect(bucket.parent).to.equal(component.urn);
       expect(bucket.inputs.forceDestroy).to.not.equal(true);
       expect(run.outputs.bucketArn).to.equal(bucket.outputs.arn);

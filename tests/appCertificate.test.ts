@@ -67,7 +67,7 @@ describe("AppCertificate", () => {
   });
 
   it("parents every child to the component with role-based names", () => {
-    const component = only(run, "multi-region-web:appCertificate:AppCertificate");
+    const component = only(run, "multi-region-web:edge:AppCertificate");
     const children = run.resources.filter(
       (r) => r.type.startsWith("aws:acm") || r.type.startsWith("aws:route53"),
     );

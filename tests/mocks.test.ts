@@ -1,8 +1,10 @@
 /**
  * The shared mocks' emulation of the provider's default tags: `tagsAll` on every resource type whose
- * provider schema has it, the stack's `aws:defaultTags` overridden by the resource's own `tags`.
+ * provider schema has it, the stack's `aws:defaultTags` overridden by the resource's own `tags`. And
+ * the `aliases` option, recorded as the engine receives it.
  */
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { defaultTagsOf, fabricateState, runProgram, takesDefaultTags } from "../tools/mocks";
 
@@ -54,5 +56,35 @@ describe("mocks: provider default tags", () => {
     const key = run.resources.find((r) => r.type === "aws:kms/key:Key")!;
     expect(key.outputs.tagsAll).to.deep.equal({ Stack: "tags", Name: "key" });
     expect(key.inputs).not.to.have.property("tagsAll");
+  });
+});
+
+describe("mocks: aliases", () => {
+  it("records each alias as the engine receives it: a spec (the parent filled in) or a URN", async () => {
+    const urn = "urn:pulumi:aliases::multi-region-web::test:old:Parent::was";
+    const run = await runProgram(
+      () => {
+        const parent = new pulumi.ComponentResource(
+          "test:index:Parent",
+          "parent",
+          {},
+          {
+            aliases: [{ type: "test:old:Parent" }, { name: "was", parent: pulumi.rootStackResource }, urn],
+          },
+        );
+        new aws.kms.Key("key", {}, { parent });
+        return {};
+      },
+      { stack: "aliases", config: { "aws:region": "us-east-1" } },
+    );
+    const stack = run.resources.find((r) => r.type === "pulumi:pulumi:Stack")!;
+    const parent = run.resources.find((r) => r.type === "test:index:Parent")!;
+    expect(parent.aliases).to.deep.equal([
+      { type: "test:old:Parent", parentUrn: stack.urn },
+      { name: "was", noParent: true },
+      { urn },
+    ]);
+    // A child's own request carries none: the engine derives its aliases from its parent's.
+    expect(run.resources.find((r) => r.type === "aws:kms/key:Key")!.aliases).to.deep.equal([]);
   });
 });

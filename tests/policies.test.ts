@@ -1245,7 +1245,7 @@ describe("policy pack: the runner mirrors the engine", () => {
   });
 
   it("links stack resources (parent, dependencies, property dependencies) and passes stackTags", async () => {
-    const parent = res("multi-region-web:edgeDns:EdgeDns", "edge", {});
+    const parent = res("multi-region-web:edge:EdgeDns", "edge", {});
     const child = res(
       T.healthCheck,
       "edge-health",

@@ -127,7 +127,7 @@ describe("WebFirewall", () => {
   });
 
   it("parents every child to the component", () => {
-    const component = only(run, "multi-region-web:webFirewall:WebFirewall");
+    const component = only(run, "multi-region-web:edge:WebFirewall");
     const children = run.resources.filter((r) => r.type.startsWith("aws:"));
     expect(children).to.have.length(4);
     for (const child of children) {

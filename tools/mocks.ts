@@ -1,7 +1,8 @@
 /**
  * The one mocks layer, shared by the tests and the offline plan (`npm run plan`): runs the real
  * program in-process under Pulumi mocks, with realistic fabricated ids and ARNs, and records every
- * registered resource with its inputs, options (protect, parent, provider, dependencies) and outputs.
+ * registered resource with its inputs, options (protect, parent, provider, dependencies, aliases) and
+ * outputs.
  *
  * Pulumi's `Mocks.newResource` does not see resource options, so the runner wraps the mock
  * monitor's `registerResource` to read them from the engine request itself.
@@ -68,6 +69,19 @@ export interface RecordedResource {
   ignoreChanges: string[];
   deleteBeforeReplace: boolean;
   retainOnDelete: boolean;
+  /** The `aliases` option as the engine receives it: a spec's fields that are set, or a URN. */
+  aliases: RecordedAlias[];
+}
+
+/** One former identity of a resource (Pulumi's `Alias`, as a spec or a whole URN). */
+export interface RecordedAlias {
+  urn?: string;
+  name?: string;
+  type?: string;
+  /** The former parent's URN; the SDK fills in the current parent when the alias names none. */
+  parentUrn?: string;
+  /** True when the resource formerly had no parent. */
+  noParent?: boolean;
 }
 
 /** The recorded resources of one type. */
@@ -670,6 +684,7 @@ export async function runProgram(
           ignoreChanges: req.getIgnorechangesList(),
           deleteBeforeReplace: req.getDeletebeforereplace(),
           retainOnDelete: req.getRetainondelete() === true,
+          aliases: req.getAliasesList().map(recordedAlias),
         };
         if (type.startsWith("pulumi:providers:")) {
           providers.set(`${record.urn}::${resp.getId()}`, { region: record.region });
@@ -748,6 +763,27 @@ interface RegisterRequest {
   getIgnorechangesList(): string[];
   getDeletebeforereplace(): boolean;
   getRetainondelete(): boolean | undefined;
+  getAliasesList(): AliasMessage[];
+}
+
+/** pulumirpc.Alias: either a URN or a spec (the mock monitor supports specs, so the SDK sends those). */
+interface AliasMessage {
+  hasUrn(): boolean;
+  getUrn(): string;
+  getSpec():
+    | { getName(): string; getType(): string; getParenturn(): string; getNoparent(): boolean }
+    | undefined;
+}
+
+function recordedAlias(alias: AliasMessage): RecordedAlias {
+  const spec = alias.getSpec();
+  if (alias.hasUrn() || !spec) return { urn: alias.getUrn() };
+  const recorded: RecordedAlias = {};
+  if (spec.getName()) recorded.name = spec.getName();
+  if (spec.getType()) recorded.type = spec.getType();
+  if (spec.getParenturn()) recorded.parentUrn = spec.getParenturn();
+  if (spec.getNoparent()) recorded.noParent = true;
+  return recorded;
 }
 
 function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
