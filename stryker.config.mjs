@@ -22,6 +22,8 @@ export default {
       "tests/configDocs.test.ts",
       "tests/policies.test.ts",
       "tests/config.test.ts",
+      "tests/configRules.test.ts",
+      "tests/configBounds.test.ts",
       "tests/backupPolicies.test.ts",
       "tests/listenerPolicies.test.ts",
       "tests/logPolicies.test.ts",
