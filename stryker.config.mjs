@@ -24,6 +24,7 @@ export default {
       "tests/config.test.ts",
       "tests/configRules.test.ts",
       "tests/configBounds.test.ts",
+      "tests/networkPolicies.test.ts",
       "tests/backupPolicies.test.ts",
       "tests/listenerPolicies.test.ts",
       "tests/logPolicies.test.ts",
