@@ -25,6 +25,7 @@ export default {
       "tests/configRules.test.ts",
       "tests/configBounds.test.ts",
       "tests/networkPolicies.test.ts",
+      "tests/wafPolicies.test.ts",
       "tests/backupPolicies.test.ts",
       "tests/listenerPolicies.test.ts",
       "tests/logPolicies.test.ts",
