@@ -26,6 +26,8 @@ export default {
       "tests/configBounds.test.ts",
       "tests/networkPolicies.test.ts",
       "tests/wafPolicies.test.ts",
+      "tests/computePolicies.test.ts",
+      "tests/dataPolicies.test.ts",
       "tests/backupPolicies.test.ts",
       "tests/listenerPolicies.test.ts",
       "tests/logPolicies.test.ts",
