@@ -28,6 +28,8 @@ export default {
       "tests/wafPolicies.test.ts",
       "tests/computePolicies.test.ts",
       "tests/dataPolicies.test.ts",
+      "tests/edgePolicies.test.ts",
+      "tests/policyCommon.test.ts",
       "tests/backupPolicies.test.ts",
       "tests/listenerPolicies.test.ts",
       "tests/logPolicies.test.ts",
