@@ -30,6 +30,7 @@ export default {
       "tests/dataPolicies.test.ts",
       "tests/edgePolicies.test.ts",
       "tests/policyCommon.test.ts",
+      "tests/drPolicies.test.ts",
       "tests/backupPolicies.test.ts",
       "tests/listenerPolicies.test.ts",
       "tests/logPolicies.test.ts",

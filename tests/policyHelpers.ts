@@ -51,7 +51,12 @@ export async function findings(
   });
   const byUrn = new Map(resources.map((r) => [r.urn, r.name]));
   return {
-    messages: result.violations.map((v) => v.message.slice(policy.description.length + 1)),
+    // A policy that could not run (a value unknown during preview) says so instead.
+    messages: result.violations.map((v) =>
+      v.message.startsWith(`${policy.description}\n`)
+        ? v.message.slice(policy.description.length + 1)
+        : v.message,
+    ),
     on: result.violations.map((v) => (v.urn ? (byUrn.get(v.urn) ?? v.urn) : "(stack)")),
     notApplicable: result.notApplicable.map((n) => n.reason ?? ""),
   };
