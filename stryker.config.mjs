@@ -31,6 +31,7 @@ export default {
       "tests/edgePolicies.test.ts",
       "tests/policyCommon.test.ts",
       "tests/drPolicies.test.ts",
+      "tests/failoverPolicies.test.ts",
       "tests/backupPolicies.test.ts",
       "tests/listenerPolicies.test.ts",
       "tests/logPolicies.test.ts",
