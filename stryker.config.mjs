@@ -32,6 +32,7 @@ export default {
       "tests/policyCommon.test.ts",
       "tests/drPolicies.test.ts",
       "tests/failoverPolicies.test.ts",
+      "tests/operationsPolicyBranches.test.ts",
       "tests/backupPolicies.test.ts",
       "tests/listenerPolicies.test.ts",
       "tests/logPolicies.test.ts",
