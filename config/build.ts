@@ -68,7 +68,7 @@ export function buildConfig(raw: RawConfig): AppConfig {
     { role, home: false },
     problems,
   ) as boolean;
-  const ctx: DefaultContext = { role: ROLES.includes(role) ? role : "active", home };
+  const ctx: DefaultContext = { role, home };
 
   const region =
     problems.check(() => {
@@ -82,16 +82,18 @@ export function buildConfig(raw: RawConfig): AppConfig {
     scalar(SCHEMA, values, key, ctx, problems) as StackKeys[K];
   const primaryStack = get("primaryStack") || undefined;
   const standbyRegions = get("standbyRegions");
-  problems.check(() =>
-    validateStackWiring({
-      role,
-      home,
-      primaryStack,
-      standbyRegions,
-      region,
-      selfName: `${raw.organization}/${raw.project}/${raw.stack}`,
-    }),
-  );
+  // A wiring key that failed its own check holds its default, which would make up a second problem.
+  if (!["home", "primaryStack", "standbyRegions"].some((key) => problems.has(key)))
+    problems.check(() =>
+      validateStackWiring({
+        role,
+        home,
+        primaryStack,
+        standbyRegions,
+        region,
+        selfName: `${raw.organization}/${raw.project}/${raw.stack}`,
+      }),
+    );
 
   const vpcCidr = get("vpcCidr");
   const azCount = get("azCount");

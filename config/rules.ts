@@ -248,7 +248,7 @@ export function validateStackWiring(args: {
     throw new ConfigError(
       "primaryStack",
       primaryStack,
-      `a ${args.role} stack that is not the home stack must name the home stack as <organization>/<project>/<stack>`,
+      `${args.role === "active" ? "an" : "a"} ${args.role} stack that is not the home stack must name the home stack as <organization>/<project>/<stack>`,
     );
   }
   if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(primaryStack)) {

@@ -152,3 +152,86 @@ describe("cross-stack checks", () => {
     ]);
   });
 });
+
+describe("cross-stack checks, exactly", () => {
+  const third = (over: Partial<RawConfig> = {}) =>
+    stack({ ...STANDBY, stack: "eu-west-1", region: "eu-west-1", vpcCidr: "10.30.0.0/16", ...over });
+
+  it("find nothing in no stacks, and need no control stack", () => {
+    expect(crossStackProblems([])).to.deep.equal([]);
+    expect(crossStackProblems([home(), standby()])).to.deep.equal([]);
+  });
+
+  it("name the key, the value and each other file", () => {
+    expect(crossStackProblems([standby({ role: "active" })])).to.deep.equal([
+      {
+        file: "Pulumi.ca-central-1.yaml",
+        key: "home",
+        value: false,
+        message: "no stack file sets home: true: one stack must own the global data resources",
+      },
+    ]);
+    const homeLike = (name: string, cidr: string) =>
+      stack({ ...HOME, stack: name, region: name, vpcCidr: cidr, role: "passive" });
+    const three = crossStackProblems([
+      home(),
+      homeLike("eu-west-1", "10.30.0.0/16"),
+      homeLike("eu-west-2", "10.40.0.0/16"),
+    ])
+      .filter((p) => p.key === "home")
+      .map((p) => [p.file, p.value, p.message.split(" home: true too")[0]]);
+    expect(three).to.deep.equal([
+      ["Pulumi.us-east-1.yaml", true, "Pulumi.eu-west-1.yaml, Pulumi.eu-west-2.yaml say"],
+      ["Pulumi.eu-west-1.yaml", true, "Pulumi.us-east-1.yaml, Pulumi.eu-west-2.yaml say"],
+      ["Pulumi.eu-west-2.yaml", true, "Pulumi.us-east-1.yaml, Pulumi.eu-west-1.yaml say"],
+    ]);
+    expect(
+      check([home(), homeLike("eu-west-1", "10.30.0.0/16")]).filter((p) => p.includes(" home: ")),
+    ).to.deep.equal([
+      "Pulumi.us-east-1.yaml home: Pulumi.eu-west-1.yaml says home: true too: exactly one stack owns the global database and table (two would make two unreplicated databases)",
+      "Pulumi.eu-west-1.yaml home: Pulumi.us-east-1.yaml says home: true too: exactly one stack owns the global database and table (two would make two unreplicated databases)",
+    ]);
+  });
+
+  it("check the rest against no home when there are two", () => {
+    const two = check([
+      home(),
+      stack({ ...HOME, stack: "eu-west-1", region: "eu-west-1", vpcCidr: "10.30.0.0/16", role: "passive" }),
+      standby({ domain: "www.example.com" }),
+    ]);
+    expect(two.filter((p) => p.includes("domain"))).to.deep.equal([]);
+  });
+
+  it("report each active standby once when several are active, naming the others", () => {
+    expect(check([home(), standby({ role: "active" }), third({ role: "active" })])).to.deep.equal([
+      "Pulumi.ca-central-1.yaml role: Pulumi.us-east-1.yaml, Pulumi.eu-west-1.yaml is active too: one region carries the traffic in steady state; make the home passive first (docs/runbook.md, after-care)",
+      "Pulumi.eu-west-1.yaml role: Pulumi.us-east-1.yaml, Pulumi.ca-central-1.yaml is active too: one region carries the traffic in steady state; make the home passive first (docs/runbook.md, after-care)",
+      "Pulumi.us-east-1.yaml standbyRegions: does not list eu-west-1, the region of Pulumi.eu-west-1.yaml: the home replicates its secret and copies its backups only to the regions it lists, and the control stack makes a plan only for them",
+    ]);
+    const values = crossStackProblems([home(), standby({ role: "active" })]).map((p) => p.value);
+    expect(values).to.deep.equal(["active"]);
+    expect(check([home({ role: "passive" }), standby()])).to.deep.equal([
+      "Pulumi.us-east-1.yaml role: no stack is active: one region carries the traffic in steady state",
+      "Pulumi.ca-central-1.yaml role: no stack is active: one region carries the traffic in steady state",
+    ]);
+  });
+
+  it("accept a standby that can grow exactly to the home's steady load, and the home's own engine version", () => {
+    expect(
+      check([home({ frontend: { desiredCapacity: 3 } }), standby({ frontend: { maxSize: 3 } })]),
+    ).to.deep.equal([]);
+    expect(
+      check([home(), standby({ database: { engineVersion: "17.9" } }, ["database.engineVersion"])]),
+    ).to.deep.equal([]);
+  });
+
+  it("list every standby region the automatic target may be", () => {
+    const control = check(
+      [home({ standbyRegions: ["ca-central-1", "eu-west-1"] }), standby(), third()],
+      [{ file: "control/Pulumi.global.yaml", cfg: { ...CONTROL, automaticStandbyRegion: "eu-west-2" } }],
+    );
+    expect(control).to.deep.equal([
+      "control/Pulumi.global.yaml automaticStandbyRegion: must be one of Pulumi.us-east-1.yaml's standbyRegions (ca-central-1, eu-west-1)",
+    ]);
+  });
+});

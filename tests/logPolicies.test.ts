@@ -102,3 +102,53 @@ describe("policy log-group-key-allows-cloudwatch-logs", () => {
     expect(await messages(policy, [logGroup(undefined, { kmsKeyId: KEY_ARN })])).to.deep.equal([]);
   });
 });
+
+describe("policy log-group-key-allows-cloudwatch-logs, exactly", () => {
+  const policy = "log-group-key-allows-cloudwatch-logs";
+  const noRegion = (k: RunnerResource, over: Record<string, unknown> = {}) => {
+    const inputs = { ...k.inputs, ...over };
+    delete inputs.region;
+    return { ...k, inputs, outputs: inputs };
+  };
+
+  it("takes the region from the log group, else from its key, else says <region>", async () => {
+    const caKey = key(regionKeyPolicy("aws", "123456789012", "ca-central-1"));
+    const caGroup = (k: RunnerResource) => noRegion(logGroup(k));
+    expect(
+      await messages(policy, [
+        {
+          ...caKey,
+          inputs: { ...caKey.inputs, region: "ca-central-1" },
+          outputs: { ...caKey.inputs, region: "ca-central-1" },
+        },
+        caGroup(caKey),
+      ]),
+    ).to.deep.equal([]);
+    const bare = noRegion(key(ours()), { arn: "arn:aws:kms:::key/1" });
+    expect(await messages(policy, [bare, noRegion(logGroup(bare))])).to.deep.equal([
+      "Key data-key encrypts log group flow-logs but its policy does not let logs.<region>.amazonaws.com use it (kms:Encrypt, kms:Decrypt, kms:ReEncryptFrom, kms:GenerateDataKey).",
+    ]);
+  });
+
+  it("skips a key whose policy is unknown during preview, but not a key without a policy", async () => {
+    const later = key(UNKNOWN.string);
+    expect(await messages(policy, [later, logGroup(later)])).to.deep.equal([]);
+    const none = key(ours());
+    delete none.inputs.policy;
+    expect(await messages(policy, [none, logGroup(none)])).to.deep.equal([
+      "Key data-key encrypts log group flow-logs but its policy does not let logs.us-east-1.amazonaws.com use it (kms:Encrypt, kms:Decrypt, kms:ReEncryptFrom, kms:GenerateDataKey).",
+    ]);
+  });
+
+  it("accepts the context condition on any one of the granting statements", async () => {
+    const doc = ours();
+    const grant = doc.Statement[1];
+    doc.Statement.push({ ...grant, Sid: "Unscoped", Condition: undefined });
+    const k = key(doc);
+    expect(await messages(policy, [k, logGroup(k)])).to.deep.equal([]);
+    delete grant.Condition;
+    expect(await messages(policy, [key(doc), logGroup(key(doc))])).to.deep.equal([
+      "Key data-key lets logs.us-east-1.amazonaws.com use it without a kms:EncryptionContext:aws:logs:arn condition: any account's log group in the region could.",
+    ]);
+  });
+});

@@ -137,6 +137,63 @@ describe("alarmSpecs (pure)", () => {
     expect(standby).to.not.include("db-writer-cpu");
   });
 
+  it("evaluates every alarm exactly as designed: operator, periods, datapoints, statistic and missing data", () => {
+    // [comparisonOperator, evaluationPeriods, datapointsToAlarm, period, statistic, treatMissingData]
+    const settings = (specs: AlarmSpec[]) =>
+      Object.fromEntries(
+        specs.map((s) => {
+          const a = s.args as Record<string, unknown>;
+          return [
+            s.key,
+            [
+              a.comparisonOperator,
+              a.evaluationPeriods,
+              a.datapointsToAlarm,
+              a.period,
+              a.statistic ?? a.extendedStatistic,
+              a.treatMissingData,
+            ],
+          ];
+        }),
+      );
+    const common = {
+      // No traffic is no error; a rate over 5 of 5 minutes, 3 of them breaching.
+      "public-alb-5xx-rate": ["GreaterThanThreshold", 5, 3, undefined, undefined, "notBreaching"],
+      "public-alb-p99": ["GreaterThanThreshold", 5, 3, 60, "p99", "notBreaching"],
+      "public-alb-unhealthy": ["GreaterThanOrEqualToThreshold", 3, undefined, 60, "Maximum", "notBreaching"],
+      "internal-alb-p99": ["GreaterThanThreshold", 5, 3, 60, "p99", "notBreaching"],
+      "internal-alb-unhealthy": [
+        "GreaterThanOrEqualToThreshold",
+        3,
+        undefined,
+        60,
+        "Maximum",
+        "notBreaching",
+      ],
+      // A group that reports nothing is gone: breaching.
+      "asg-frontend-in-service": ["LessThanThreshold", 5, 5, 60, "Minimum", "breaching"],
+      "asg-backend-in-service": ["LessThanThreshold", 5, 5, 60, "Minimum", "breaching"],
+      "db-reader-cpu": ["GreaterThanThreshold", 3, undefined, 300, "Maximum", "notBreaching"],
+      "db-reader-memory": ["LessThanThreshold", 3, undefined, 300, "Minimum", "notBreaching"],
+      // A secondary whose replication stopped reports nothing: breaching (metric math reads the writer).
+      "db-replication-lag": ["GreaterThanThreshold", 5, 3, undefined, undefined, "breaching"],
+      "dynamo-throttles": ["GreaterThanOrEqualToThreshold", 5, 3, undefined, undefined, "notBreaching"],
+      "waf-blocked": ["GreaterThanThreshold", 1, undefined, 300, "Sum", "notBreaching"],
+      "nat-0-port-allocation": ["GreaterThanOrEqualToThreshold", 1, undefined, 300, "Sum", "notBreaching"],
+      "nat-1-port-allocation": ["GreaterThanOrEqualToThreshold", 1, undefined, 300, "Sum", "notBreaching"],
+    };
+    expect(settings(alarmSpecs(args("us-east-1", "active", true)))).to.deep.equal({
+      ...common,
+      "db-writer-cpu": ["GreaterThanThreshold", 3, undefined, 300, "Maximum", "notBreaching"],
+      "db-writer-memory": ["LessThanThreshold", 3, undefined, 300, "Minimum", "notBreaching"],
+      "dynamo-replication-ca-central-1": ["GreaterThanThreshold", 5, 3, 60, "Average", "notBreaching"],
+    });
+    expect(settings(alarmSpecs(args("ca-central-1", "passive", false)))).to.deep.equal({
+      ...common,
+      "dynamo-replication-us-east-1": ["GreaterThanThreshold", 5, 3, 60, "Average", "notBreaching"],
+    });
+  });
+
   it("gives both roles the same lag alarm: whether a cluster is the secondary is read from the cluster", () => {
     const standby = spec(alarmSpecs(args("ca-central-1", "passive", false)), "db-replication-lag");
     const home = spec(alarmSpecs(args("us-east-1", "active", true)), "db-replication-lag");
@@ -230,6 +287,7 @@ describe("Observability (passive, ca-central-1)", () => {
     expect(opsTopic.region).to.equal("ca-central-1");
     const key = run.resources.find((r) => r.type === "aws:kms/key:Key" && r.name === "ops-ops-key")!;
     expect(opsTopic.inputs.kmsMasterKeyId).to.equal(key.outputs.arn);
+    expect([key.inputs.enableKeyRotation, key.inputs.deletionWindowInDays]).to.deep.equal([true, 7]);
     const policy = JSON.parse(key.inputs.policy as string) as {
       Statement: {
         Principal: { Service?: string; AWS?: string };

@@ -638,6 +638,18 @@ const cases: Record<string, Case> = {
     pass: [ingress("from-sg", { fromPort: 22, toPort: 22, referencedSecurityGroupId: "sg-bastion" })],
     fail: [ingress("ssh", { fromPort: 0, toPort: 1024, cidrIpv4: "10.0.0.0/8" })],
   },
+  "security-group-inline-no-ssh-rdp": {
+    pass: [
+      sg("app", "sg-1", {
+        ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, securityGroups: ["sg-bastion"] }],
+      }),
+    ],
+    fail: [
+      sg("app", "sg-1", {
+        ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["10.0.0.0/8"] }],
+      }),
+    ],
+  },
   "flow-log-all-traffic": {
     pass: [res(T.flowLog, "flow", { vpcId: "vpc-1", trafficType: "ALL", logDestination: "arn" })],
     fail: [res(T.flowLog, "flow", { vpcId: "vpc-1", trafficType: "REJECT", logDestination: "arn" })],

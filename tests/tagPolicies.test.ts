@@ -94,3 +94,63 @@ describe("policy required-tags", () => {
     );
   });
 });
+
+describe("policy required-tags, exactly", () => {
+  const specs = (instance: Record<string, string>, volume: Record<string, string>) => [
+    { resourceType: "instance", tags: instance },
+    { resourceType: "volume", tags: volume },
+  ];
+  const template = (props: Record<string, unknown>) =>
+    res("aws:ec2/launchTemplate:LaunchTemplate", "lt", props);
+
+  it("says them for several tags no resource carries, and counts the taggable resources", async () => {
+    expect(
+      await messages([key("a", { Project: "p" }), key("b", { Project: "p" })], {
+        requiredTags: ["Project", "Team", "Tier"],
+      }),
+    ).to.deep.equal([
+      "No resource carries Team, Tier (2 taggable resources): set them in the stack's aws:defaultTags.",
+    ]);
+  });
+
+  it("treats null tags as none", async () => {
+    expect(
+      await messages([key("a", FULL), key("b", null as unknown as Record<string, unknown>)]),
+    ).to.deep.equal([`aws:kms/key:Key b: tags lack ${REQUIRED_TAGS.join(", ")}.`]);
+  });
+
+  it("checks a launch template's tag specifications with or without tagsAll, and when tagsAll is unknown", async () => {
+    expect(
+      await messages([key("a", FULL), template({ tagSpecifications: specs(FULL, FULL) })]),
+    ).to.deep.equal([]);
+    expect(
+      await messages([key("a", FULL), template({ tagSpecifications: specs(FULL, { Owner: "o" }) })]),
+    ).to.deep.equal([
+      `aws:ec2/launchTemplate:LaunchTemplate lt: tagSpecifications volume lack ${REQUIRED_TAGS.filter((t) => t !== "Owner").join(", ")}.`,
+    ]);
+    expect(
+      await messages([
+        key("a", FULL),
+        template({ tagsAll: UNKNOWN.object, tagSpecifications: specs({}, FULL) }),
+      ]),
+    ).to.deep.equal([
+      `aws:ec2/launchTemplate:LaunchTemplate lt: tagSpecifications instance lack ${REQUIRED_TAGS.join(", ")}.`,
+    ]);
+    expect(
+      await messages([
+        key("a", FULL),
+        template({ tagsAll: { Project: "p" }, tagSpecifications: specs(FULL, FULL) }),
+      ]),
+    ).to.deep.equal([
+      `aws:ec2/launchTemplate:LaunchTemplate lt: tags lack ${REQUIRED_TAGS.filter((t) => t !== "Project").join(", ")}.`,
+    ]);
+  });
+
+  it("counts only tags an Auto Scaling group propagates, with a key", async () => {
+    const tags = [...propagated(FULL), { key: "", value: "x", propagateAtLaunch: true }];
+    expect(await messages([key("a", FULL), asg(tags)])).to.deep.equal([]);
+    expect(await messages([key("a", FULL), res("aws:autoscaling/group:Group", "asg", {})])).to.deep.equal([
+      `aws:autoscaling/group:Group asg: tags propagated at launch lack ${REQUIRED_TAGS.join(", ")}.`,
+    ]);
+  });
+});

@@ -36,7 +36,6 @@ function failoverTypes(record: PolicyResource): string[] {
 }
 
 interface Alias {
-  name?: string;
   zoneId?: string;
   evaluateTargetHealth?: boolean;
 }
@@ -49,7 +48,6 @@ function aliasOf(record: PolicyResource): Alias | undefined {
   const alias = aliases[0] as Record<string, unknown>;
   const read = <T>(key: string) => known(() => alias[key] as T | undefined);
   return {
-    name: read<string>("name"),
     zoneId: read<string>("zoneId"),
     evaluateTargetHealth: read<boolean>("evaluateTargetHealth"),
   };
@@ -158,12 +156,12 @@ export const failoverRecordsPolicy: PackStackPolicy = {
         );
       }
     }
+    // A name unknown during preview cannot be compared.
     const names = new Set(
-      records.map((r) =>
-        known(() => prop<string>(r, "name"))
-          ?.replace(/\.$/, "")
-          .toLowerCase(),
-      ),
+      records
+        .map((r) => known(() => prop<string>(r, "name")))
+        .filter((name): name is string => name !== undefined)
+        .map((name) => name.replace(/\.$/, "").toLowerCase()),
     );
     if (names.size > 1)
       report(`The PRIMARY and SECONDARY records have different names (${[...names].join(", ")}).`);
@@ -336,10 +334,11 @@ export const statefulProtected: PackStackPolicy = {
 };
 
 function belongsTo(instance: PolicyResource, cluster: PolicyResource): boolean {
-  const id = prop<string>(instance, "clusterIdentifier");
+  // During preview the identifier of a new cluster is unknown: the property dependency tells.
+  const id = known(() => prop<string>(instance, "clusterIdentifier"));
   return (
     refersTo(instance, "clusterIdentifier", cluster) ||
-    (id !== undefined && id === prop(cluster, "clusterIdentifier"))
+    (id !== undefined && id === known(() => prop(cluster, "clusterIdentifier")))
   );
 }
 

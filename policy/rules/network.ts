@@ -152,6 +152,21 @@ export const ingressNoAdminPorts: PackResourcePolicy = {
   }),
 };
 
+export const sgInlineNoAdminPorts: PackResourcePolicy = {
+  name: "security-group-inline-no-ssh-rdp",
+  description: "No inline ingress of a security group opens SSH (22) or RDP (3389) to a CIDR range.",
+  rationale: "Operators use SSM Session Manager; an admin port is an attack surface with no purpose.",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  remediationSteps: "Delete the inline rule and use `aws ssm start-session`.",
+  validateResource: validateResourceOfType(aws.ec2.SecurityGroup, (sg, _args, report) => {
+    for (const rule of sg.ingress ?? []) {
+      const problem = adminIngressProblem(rule);
+      if (problem) report(problem);
+    }
+  }),
+};
+
 export const flowLogAllTraffic: PackResourcePolicy = {
   name: "flow-log-all-traffic",
   description: "VPC flow logs capture ALL traffic (accepted and rejected) to a destination.",
@@ -266,6 +281,7 @@ export const networkPolicies = [
   ingressRuleWorldPorts,
   sgInlineWorldPorts,
   ingressNoAdminPorts,
+  sgInlineNoAdminPorts,
   flowLogAllTraffic,
   logGroupRetention,
   worldIngressOnlyPublicAlb,

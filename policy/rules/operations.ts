@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import { PolicyResource, StackValidationArgs, validateResourceOfType } from "@pulumi/policy";
 import {
   isSet,
+  known,
   ofType,
   PackPolicy,
   PackResourcePolicy,
@@ -49,18 +50,6 @@ interface MetricRef {
   dimensions?: Record<string, string>;
 }
 
-/**
- * A value that may be unknown during preview: reading it throws the SDK's UnknownValueError, which
- * here means "not known to match" (the engine's property dependencies are checked as well).
- */
-function known<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
-}
-
 /** The metrics an alarm watches: its own, or those of its metric-math queries. */
 function alarmMetrics(alarm: PolicyResource): MetricRef[] {
   const metrics: MetricRef[] = [];
@@ -92,7 +81,9 @@ function alarmWatches(
     (m) => m.namespace === metric.namespace && m.metricName === metric.metricName,
   );
   if (matching.length === 0) return false;
-  if (value !== undefined && matching.some((m) => m.dimensions?.[dimension] === value)) return true;
+  // A dimension unknown during preview does not match by value; the property dependency tells.
+  if (value !== undefined && matching.some((m) => known(() => m.dimensions?.[dimension]) === value))
+    return true;
   return (
     target !== undefined &&
     ["dimensions", "metricQueries"].some((key) =>
@@ -135,11 +126,16 @@ export function replicatedTables(
 
 /** True when the alarm's metric math reads the WRITER series of the cluster (it knows when it is the primary). */
 function gatedOnWriter(alarm: PolicyResource, clusterId: string | undefined): boolean {
+  // A series' cluster unknown during preview is taken for this cluster: the alarm was matched to it.
+  const writerCluster = (m: MetricRef) =>
+    m.dimensions !== undefined && isSet(m.dimensions, "DBClusterIdentifier")
+      ? (known(() => m.dimensions?.DBClusterIdentifier) ?? clusterId)
+      : undefined;
   return alarmMetrics(alarm).some(
     (m) =>
       m.namespace === "AWS/RDS" &&
-      m.dimensions?.Role === "WRITER" &&
-      (clusterId === undefined || m.dimensions?.DBClusterIdentifier === clusterId),
+      known(() => m.dimensions?.Role) === "WRITER" &&
+      (clusterId === undefined || writerCluster(m) === clusterId),
   );
 }
 

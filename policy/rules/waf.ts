@@ -23,13 +23,20 @@ interface RuleSummary {
   name: string;
   managedGroup?: { vendorName: string; name: string };
   rateBased: boolean;
+  /** The rule only counts: its action, or a managed group's override action, is count. */
   counts: boolean;
+  /** Rules of a managed group whose action is overridden to count or allow (`ruleActionOverrides`). */
+  weakened: string[];
 }
 
 interface ApiRule {
   Name?: string;
   Statement?: {
-    ManagedRuleGroupStatement?: { VendorName?: string; Name?: string };
+    ManagedRuleGroupStatement?: {
+      VendorName?: string;
+      Name?: string;
+      RuleActionOverrides?: { Name?: string; ActionToUse?: { Count?: object; Allow?: object } }[];
+    };
     RateBasedStatement?: object;
   };
   OverrideAction?: { Count?: object };
@@ -44,6 +51,9 @@ export function summarizeRules(rules: WebAclRule[] | undefined, ruleJson: string
       managedGroup: group ? { vendorName: group.vendorName, name: group.name } : undefined,
       rateBased: rule.statement?.rateBasedStatement !== undefined,
       counts: rule.overrideAction?.count !== undefined || rule.action?.count !== undefined,
+      weakened: (group?.ruleActionOverrides ?? [])
+        .filter((o) => o.actionToUse?.count !== undefined || o.actionToUse?.allow !== undefined)
+        .map((o) => o.name),
     };
   });
   if (ruleJson) {
@@ -54,6 +64,9 @@ export function summarizeRules(rules: WebAclRule[] | undefined, ruleJson: string
         managedGroup: group ? { vendorName: group.VendorName ?? "", name: group.Name ?? "" } : undefined,
         rateBased: rule.Statement?.RateBasedStatement !== undefined,
         counts: rule.OverrideAction?.Count !== undefined || rule.Action?.Count !== undefined,
+        weakened: (group?.RuleActionOverrides ?? [])
+          .filter((o) => o.ActionToUse?.Count !== undefined || o.ActionToUse?.Allow !== undefined)
+          .map((o) => o.Name ?? "?"),
       });
     }
   }
@@ -62,12 +75,13 @@ export function summarizeRules(rules: WebAclRule[] | undefined, ruleJson: string
 
 export const wafManagedRuleGroups: PackResourcePolicy = {
   name: "waf-managed-rule-groups",
-  description: "The web ACL runs the required AWS managed rule groups, blocking (not count-only).",
+  description:
+    "The web ACL runs the required AWS managed rule groups, blocking (not count-only, no rule overridden to count or allow).",
   rationale: "AWS-maintained rules cover OWASP-style attacks and known exploit payloads without upkeep.",
   enforcementLevel: "advisory",
   severity: "high",
   remediationSteps:
-    'Add a rule `{ statement: { managedRuleGroupStatement: { vendorName: "AWS", name } }, overrideAction: { none: {} } }` per group.',
+    'Add a rule `{ statement: { managedRuleGroupStatement: { vendorName: "AWS", name } }, overrideAction: { none: {} } }` per group, with no `ruleActionOverrides` to count or allow.',
   configSchema: {
     properties: {
       requiredRuleGroups: {
@@ -85,6 +99,13 @@ export const wafManagedRuleGroups: PackResourcePolicy = {
       const rule = rules.find((r) => r.managedGroup?.vendorName === "AWS" && r.managedGroup.name === group);
       if (rule === undefined) report(`Managed rule group ${group} is missing.`);
       else if (rule.counts) report(`Managed rule group ${group} only counts (override action count).`);
+      else if (rule.weakened.length > 0) {
+        // A rule overridden to count lets what it matches through; one overridden to allow lets it
+        // skip every rule after it.
+        report(
+          `Managed rule group ${group} overrides ${rule.weakened.join(", ")} to count or allow (ruleActionOverrides).`,
+        );
+      }
     }
   }),
 };
