@@ -1,32 +1,39 @@
 /**
- * Runs the pack's policies offline, the way the engine and @pulumi/policy's analyzer server do
- * (server.js `analyze` / `analyzeStack`, and the CLI's ReconcilePolicyPackConfig), over resources
- * recorded by tools/mocks.ts or built by hand:
+ * Runs the pack's policies offline over resources recorded by tools/mocks.ts or built by hand, through
+ * @pulumi/policy's own analyzer (server.js `analyze` and `analyzeStack`, the functions its gRPC server
+ * serves): the SDK deserializes the properties, wraps them in its unknown-checking proxy, builds the
+ * validation arguments, skips disabled policies, reports `remediate` as mandatory, turns an unknown
+ * value read during preview into an advisory "can't run" diagnostic and records `notApplicable`.
  *
- * - config: each policy's schema defaults, then an "all" enforcement level, then the per-policy
- *   level and properties of the `--policy-pack-config` file; validated against the schema;
- * - level: the reconciled level, "disabled" skips, "remediate" reports as mandatory;
- * - resource policies get the inputs, stack policies the outputs, both deserialized like the SDK
- *   (undefined dropped, secrets unwrapped) and wrapped in the SDK's `unknownCheckingProxy`; an
- *   unknown value read during "preview" becomes an advisory "can't run" violation;
- * - `notApplicable` is recorded, never reported as a violation; a type-filtered policy is not
- *   applicable to other types without being called.
+ * What is left here is the engine's side of the conversation:
+ *
+ * - the config: the Pulumi CLI (Go, `ReconcilePolicyPackConfig`) fills in each policy's schema
+ *   defaults, applies "all" and the per-policy entries of `--policy-pack-config`, and validates the
+ *   result against each policy's JSON schema (gojsonschema; here Ajv, a JSON Schema validator too);
+ * - the requests: each resource marshalled as the engine sends it (an `AnalyzeRequest` per resource
+ *   with its inputs, one `AnalyzeStackRequest` with every resource's outputs);
+ * - the server keeps the reconciled config and the stack tags that the engine sends with its
+ *   `Configure` and `ConfigureStack` calls in module state that only those gRPC calls set, so each
+ *   policy is handed to the analyzer with its reconciled level, and its validations get the
+ *   reconciled properties and the stack tags as the server would pass them.
  */
+import Ajv from "ajv";
 import {
   EnforcementLevel,
-  PolicyProviderResource,
-  PolicyResource,
-  PolicyResourceOptions,
+  PolicyConfigSchema,
   ReportViolation,
   ResourceValidation,
   ResourceValidationArgs,
   Severity,
+  StackValidation,
   StackValidationArgs,
 } from "@pulumi/policy";
-import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import type { Resource } from "@pulumi/pulumi";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { PACK_ENFORCEMENT_LEVEL, PACK_NAME } from "./policies";
 import type { PackPolicy, PackStackPolicy } from "./rules/common";
-import { unknownCheckingProxy, UNKNOWN, UnknownValueError } from "./rules/sdk";
+import { UNKNOWN } from "./rules/sdk";
 
 export { UNKNOWN };
 
@@ -60,6 +67,7 @@ export interface ReconciledPolicyConfig {
 export interface Violation {
   policyName: string;
   level: "advisory" | "mandatory";
+  /** As the engine prints it: the policy's description, then the policy's own message. */
   message: string;
   urn?: string;
   severity?: Severity;
@@ -87,24 +95,9 @@ export interface RunResult {
 }
 
 const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
-
-// The RPC layer's signature keys (tools/mocks.ts records values deserialized by it).
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-function isStackPolicy(policy: PackPolicy): policy is PackStackPolicy {
-  return typeof (policy as Partial<PackStackPolicy>).validateStack === "function";
-}
-
-class NotApplicableError extends Error {
-  constructor(readonly reason?: string) {
-    super(reason ?? "Policy does not apply");
-  }
-}
-
-function throwNotApplicable(reason?: string): never {
-  throw new NotApplicableError(reason);
-}
+// The version PolicyPack reads from the pack's package.json.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const PACK_VERSION = (require("./package.json") as { version: string }).version;
 
 // ---------------------------------------------------------------------------------------------
 // Config, as the CLI reconciles it before calling the analyzer's Configure.
@@ -119,49 +112,24 @@ function checkLevel(key: string, level: unknown): EnforcementLevel | undefined {
   return level as EnforcementLevel;
 }
 
-function typeMatches(type: string, value: unknown): boolean {
-  switch (type) {
-    case "integer":
-      return Number.isInteger(value);
-    case "number":
-      return typeof value === "number";
-    case "array":
-      return Array.isArray(value);
-    case "object":
-      return typeof value === "object" && value !== null && !Array.isArray(value);
-    case "null":
-      return value === null;
-    default:
-      return typeof value === type;
-  }
-}
+const ajv = new Ajv({ allErrors: true, strict: false });
 
-/** The subset of JSON Schema the pack's config schemas use (type, enum, bounds, items). */
-function validateValue(path: string, schema: PolicyConfigJSONSchema, value: unknown): string[] {
-  const errors: string[] = [];
-  const types = schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
-  if (types.length > 0 && !types.some((t) => typeMatches(t, value))) {
-    return [`${path}: Invalid type. Expected: ${types.join(" or ")}, given: ${JSON.stringify(value)}`];
-  }
-  if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
-    errors.push(`${path}: must be one of ${JSON.stringify(schema.enum)}`);
-  }
-  if (typeof value === "number") {
-    if (schema.minimum !== undefined && value < schema.minimum)
-      errors.push(`${path}: must be >= ${schema.minimum}`);
-    if (schema.maximum !== undefined && value > schema.maximum)
-      errors.push(`${path}: must be <= ${schema.maximum}`);
-  }
-  if (
-    Array.isArray(value) &&
-    schema.items &&
-    typeof schema.items === "object" &&
-    !Array.isArray(schema.items)
-  ) {
-    const items = schema.items;
-    value.forEach((v, i) => errors.push(...validateValue(`${path}.${i}`, items, v)));
-  }
-  return errors;
+/** The CLI validates each policy's properties against `{type: "object", properties, required}`. */
+function schemaErrors(
+  name: string,
+  schema: PolicyConfigSchema,
+  properties: Record<string, unknown>,
+): string[] {
+  const validate = ajv.compile({
+    type: "object",
+    properties: schema.properties,
+    ...(schema.required && schema.required.length > 0 ? { required: schema.required } : {}),
+  });
+  if (validate(properties)) return [];
+  return (validate.errors ?? []).map((e) => {
+    const where = e.instancePath.split("/").slice(1).join(".");
+    return `${name}: ${where ? `${where}: ` : ""}${e.message ?? "is invalid"}`;
+  });
 }
 
 /**
@@ -172,7 +140,7 @@ function validateValue(path: string, schema: PolicyConfigJSONSchema, value: unkn
 export function reconcileConfig(
   policies: readonly PackPolicy[],
   config: PackConfig = {},
-  packLevel: EnforcementLevel = "advisory",
+  packLevel: EnforcementLevel = PACK_ENFORCEMENT_LEVEL,
 ): Record<string, ReconciledPolicyConfig> {
   const result: Record<string, ReconciledPolicyConfig> = {};
   for (const policy of policies) {
@@ -203,80 +171,185 @@ export function reconcileConfig(
       properties: { ...current.properties, ...properties },
     };
   }
-  const errors: string[] = [];
-  for (const policy of policies) {
-    const schema = policy.configSchema;
-    if (!schema) continue;
-    const props = result[policy.name].properties;
-    for (const key of schema.required ?? []) {
-      if (!(key in props)) errors.push(`${policy.name}: ${key} is required`);
-    }
-    for (const [key, value] of Object.entries(props)) {
-      const property = schema.properties[key];
-      if (property !== undefined) errors.push(...validateValue(`${policy.name}: ${key}`, property, value));
-    }
-  }
+  const errors = policies.flatMap((policy) =>
+    policy.configSchema ? schemaErrors(policy.name, policy.configSchema, result[policy.name].properties) : [],
+  );
   if (errors.length > 0) throw new Error(`validating policy config:\n${errors.join("\n")}`);
   return result;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Resources, as the analyzer server deserializes them.
+// Requests, as the engine marshals resources for the analyzer.
 
-/** A recorded value in the shape the engine sends: secrets unwrapped, undefined dropped. */
-function engineValue(value: unknown): unknown {
+/** A recorded value as the engine sends it: undefined properties are not sent (a list keeps a null). */
+function wireValue(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : engineValue(v)));
-  const record = value as Record<string, unknown>;
-  if (record[SIG_KEY] === SECRET_SIG) return engineValue(record.value);
-  if (record[SIG_KEY] !== undefined) return value; // assets and archives pass through as objects
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : wireValue(v)));
   const result: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(record)) {
-    if (v !== undefined) result[key] = engineValue(v);
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (v !== undefined) result[key] = wireValue(v);
   }
   return result;
 }
 
-function engineProps(values: Record<string, unknown> | undefined): Record<string, unknown> {
-  return unknownCheckingProxy(engineValue(values ?? {}) as Record<string, unknown>);
+function struct(values: Record<string, unknown> | undefined): Struct {
+  return Struct.fromJavaScript(wireValue(values ?? {}) as Record<string, never>);
 }
 
-function options(r: RunnerResource): PolicyResourceOptions {
-  const opts: PolicyResourceOptions = {
-    protect: r.protect === true,
-    ignoreChanges: r.ignoreChanges ?? [],
-    aliases: [],
-    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-    additionalSecretOutputs: [],
-  };
-  if (r.deleteBeforeReplace !== undefined) opts.deleteBeforeReplace = r.deleteBeforeReplace;
-  if (r.parent) opts.parent = r.parent;
+function resourceOptions(r: RunnerResource): analyzer.AnalyzerResourceOptions {
+  const opts = new analyzer.AnalyzerResourceOptions();
+  opts.setProtect(r.protect === true);
+  opts.setIgnorechangesList(r.ignoreChanges ?? []);
+  if (r.deleteBeforeReplace !== undefined) {
+    opts.setDeletebeforereplacedefined(true);
+    opts.setDeletebeforereplace(r.deleteBeforeReplace);
+  }
+  if (r.parent) opts.setParent(r.parent);
   return opts;
 }
 
-/** The explicit provider (`urn::id` reference) as the engine describes it. */
+/** The explicit provider (`urn::id` reference), with its inputs, as the engine describes it. */
 function providerOf(
   r: RunnerResource,
   byUrn: Map<string, RunnerResource>,
-): PolicyProviderResource | undefined {
+): analyzer.AnalyzerProviderResource | undefined {
   if (!r.provider) return undefined;
   const urn = r.provider.slice(0, r.provider.lastIndexOf("::"));
   const provider = byUrn.get(urn);
   if (!provider) return undefined;
-  return { type: provider.type, props: engineProps(provider.inputs), urn, name: provider.name };
+  const message = new analyzer.AnalyzerProviderResource();
+  message.setType(provider.type);
+  message.setProperties(struct(provider.inputs));
+  message.setUrn(urn);
+  message.setName(provider.name);
+  return message;
 }
 
-/** The Pulumi type token a resource class carries (generated SDK classes have `__pulumiType`). */
+function analyzeRequest(r: RunnerResource, byUrn: Map<string, RunnerResource>): analyzer.AnalyzeRequest {
+  const request = new analyzer.AnalyzeRequest();
+  request.setType(r.type);
+  request.setProperties(struct(r.inputs));
+  request.setUrn(r.urn);
+  request.setName(r.name);
+  request.setOptions(resourceOptions(r));
+  const provider = providerOf(r, byUrn);
+  if (provider) request.setProvider(provider);
+  return request;
+}
+
+function analyzeStackRequest(
+  resources: readonly RunnerResource[],
+  byUrn: Map<string, RunnerResource>,
+): analyzer.AnalyzeStackRequest {
+  const request = new analyzer.AnalyzeStackRequest();
+  request.setResourcesList(
+    resources.map((r) => {
+      const resource = new analyzer.AnalyzerResource();
+      resource.setType(r.type);
+      resource.setProperties(struct(r.outputs ?? r.inputs));
+      resource.setUrn(r.urn);
+      resource.setName(r.name);
+      resource.setOptions(resourceOptions(r));
+      const provider = providerOf(r, byUrn);
+      if (provider) resource.setProvider(provider);
+      if (r.parent) resource.setParent(r.parent);
+      resource.setDependenciesList(r.dependencies ?? []);
+      for (const [key, urns] of Object.entries(r.propertyDependencies ?? {})) {
+        const dependencies = new analyzer.AnalyzerPropertyDependencies();
+        dependencies.setUrnsList(urns);
+        resource.getPropertydependenciesMap().set(key, dependencies);
+      }
+      return resource;
+    }),
+  );
+  return request;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The SDK's analyzer.
+
+type Rpc<Request> = (
+  call: { request: Request },
+  callback: (error: Error | null | undefined, response?: analyzer.AnalyzeResponse) => void,
+) => Promise<void>;
+
+interface ServerModule {
+  makeAnalyzeRpcFun(
+    packName: string,
+    version: string,
+    level: EnforcementLevel,
+    policies: readonly PackPolicy[],
+  ): Rpc<analyzer.AnalyzeRequest>;
+  makeAnalyzeStackRpcFun(
+    packName: string,
+    version: string,
+    level: EnforcementLevel,
+    policies: readonly PackPolicy[],
+  ): Rpc<analyzer.AnalyzeStackRequest>;
+}
+interface ProtoutilModule {
+  convertEnforcementLevel(level: analyzer.EnforcementLevel): EnforcementLevel;
+}
+// The published typings of both modules are empty (`export {}`); the functions are exported at runtime.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const server = require("@pulumi/policy/server") as ServerModule;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const protoutil = require("@pulumi/policy/protoutil") as ProtoutilModule;
+
+function call<Request>(rpc: Rpc<Request>, request: Request): Promise<analyzer.AnalyzeResponse> {
+  return new Promise((resolve, reject) => {
+    void rpc({ request }, (error, response) => (error ? reject(error) : resolve(response!)));
+  });
+}
+
+/** The Pulumi type token a resource class or a typed validation carries (`__pulumiType`). */
 function pulumiTypeOf(value: unknown): string | undefined {
   const type = (value as { __pulumiType?: unknown } | undefined)?.__pulumiType;
   return typeof type === "string" && type !== "" ? type : undefined;
 }
 
-function isTypeOf(type: string, resourceClass: unknown): boolean {
-  const pulumiType = pulumiTypeOf(resourceClass);
-  if (pulumiType) return type === pulumiType;
-  const isInstance = (resourceClass as { isInstance?: (o: unknown) => boolean }).isInstance;
-  return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
+/** A validation that gets `config` and `stackTags` in its arguments, keeping its type filter. */
+function configured<F extends ResourceValidation | StackValidation>(
+  validation: F,
+  config: Record<string, unknown>,
+  stackTags: ReadonlyMap<string, string>,
+): F {
+  const wrapped = (args: ResourceValidationArgs | StackValidationArgs, report: ReportViolation) =>
+    (validation as (a: typeof args, r: ReportViolation) => unknown)(
+      { ...args, stackTags, getConfig: <T extends object>() => ({ ...config }) as T },
+      report,
+    );
+  const type = pulumiTypeOf(validation);
+  return (type ? Object.assign(wrapped, { __pulumiType: type }) : wrapped) as unknown as F;
+}
+
+function isStackPolicy(policy: PackPolicy): policy is PackStackPolicy {
+  return typeof (policy as Partial<PackStackPolicy>).validateStack === "function";
+}
+
+/** Each policy at its reconciled level, its validations given its properties and the stack tags. */
+function asConfigured(
+  policy: PackPolicy,
+  config: ReconciledPolicyConfig,
+  stackTags: ReadonlyMap<string, string>,
+): PackPolicy {
+  const level = { enforcementLevel: config.enforcementLevel };
+  if (isStackPolicy(policy)) {
+    return {
+      ...policy,
+      ...level,
+      validateStack: configured(policy.validateStack, config.properties, stackTags),
+    };
+  }
+  const validations = policy.validateResource;
+  if (validations === undefined) return { ...policy, ...level };
+  return {
+    ...policy,
+    ...level,
+    validateResource: Array.isArray(validations)
+      ? validations.map((v) => configured(v, config.properties, stackTags))
+      : configured(validations, config.properties, stackTags),
+  };
 }
 
 function toMap(tags: RunOptions["stackTags"]): ReadonlyMap<string, string> {
@@ -287,61 +360,26 @@ function toMap(tags: RunOptions["stackTags"]): ReadonlyMap<string, string> {
   return new Map(Object.entries(tags as Record<string, string>));
 }
 
-// ---------------------------------------------------------------------------------------------
-// Running.
-
-interface Collector {
-  violations: Violation[];
-  notApplicable: NotApplicable[];
-}
-
-function reporter(
-  policy: PackPolicy,
-  level: "advisory" | "mandatory",
-  into: Violation[],
-  fixedUrn?: string,
-): ReportViolation {
-  return (message: string, urn?: string) => {
-    into.push({
-      policyName: policy.name,
-      level,
-      // The engine prefixes every message with the policy's description.
-      message: message ? `${policy.description}\n${message}` : policy.description,
-      urn: fixedUrn ?? urn,
-      severity: policy.severity,
+/** The response's diagnostics and not-applicable reasons; resource ones belong to the analyzed resource. */
+function collect(
+  response: analyzer.AnalyzeResponse,
+  policies: readonly PackPolicy[],
+  into: { violations: Violation[]; notApplicable: NotApplicable[] },
+  urn?: string,
+): void {
+  for (const d of response.getDiagnosticsList()) {
+    const level = protoutil.convertEnforcementLevel(d.getEnforcementlevel());
+    into.violations.push({
+      policyName: d.getPolicyname(),
+      level: level === "advisory" ? "advisory" : "mandatory",
+      message: d.getMessage(),
+      urn: d.getUrn() || urn,
+      severity: policies.find((p) => p.name === d.getPolicyname())?.severity,
     });
-  };
-}
-
-/** Runs one validation as the server does: unknowns become an advisory, notApplicable is recorded. */
-async function guarded(
-  policy: PackPolicy,
-  out: Collector,
-  urn: string | undefined,
-  run: () => unknown,
-): Promise<void> {
-  try {
-    await Promise.resolve(run());
-  } catch (e) {
-    if (e instanceof UnknownValueError) {
-      out.violations.push({
-        policyName: policy.name,
-        level: "advisory",
-        message: `can't run policy '${policy.name}' during preview: ${e.message}`,
-        urn,
-        severity: policy.severity,
-      });
-    } else if (e instanceof NotApplicableError) {
-      out.notApplicable.push({ policyName: policy.name, reason: e.reason, urn });
-    } else {
-      throw new Error(`Error validating resource with policy '${policy.name}': ${String(e)}`, { cause: e });
-    }
   }
-}
-
-function effectiveLevel(level: EnforcementLevel): "advisory" | "mandatory" | undefined {
-  if (level === "disabled") return undefined;
-  return level === "advisory" ? "advisory" : "mandatory";
+  for (const n of response.getNotApplicableList()) {
+    into.notApplicable.push({ policyName: n.getPolicyName(), reason: n.getReason() || undefined, urn });
+  }
 }
 
 /** The policies' violations for these resources (one stack), with the given pack config and tags. */
@@ -352,113 +390,24 @@ export async function runPolicies(
 ): Promise<RunResult> {
   const config = reconcileConfig(policies, opts.config);
   const stackTags = toMap(opts.stackTags);
+  const served = policies.map((p) => asConfigured(p, config[p.name], stackTags));
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const out: Collector = { violations: [], notApplicable: [] };
-  const getConfigOf =
-    (name: string) =>
-    <T extends object>() =>
-      ({ ...config[name].properties }) as T;
+  const out = { violations: [] as Violation[], notApplicable: [] as NotApplicable[] };
 
+  const analyze = server.makeAnalyzeRpcFun(PACK_NAME, PACK_VERSION, PACK_ENFORCEMENT_LEVEL, served);
   for (const resource of resources) {
-    for (const policy of policies) {
-      const level = effectiveLevel(config[policy.name].enforcementLevel);
-      if (level === undefined || isStackPolicy(policy) || !policy.validateResource) continue;
-      const validations: ResourceValidation[] = Array.isArray(policy.validateResource)
-        ? policy.validateResource
-        : [policy.validateResource];
-      const only = validations.length === 1 ? pulumiTypeOf(validations[0]) : undefined;
-      if (only && only !== resource.type) {
-        out.notApplicable.push({
-          policyName: policy.name,
-          reason: `Policy only applies to resources of type '${only}'`,
-          urn: resource.urn,
-        });
-        continue;
-      }
-      for (const validation of validations) {
-        await guarded(policy, out, resource.urn, () => {
-          const props = engineProps(resource.inputs);
-          const args: ResourceValidationArgs = {
-            type: resource.type,
-            props,
-            urn: resource.urn,
-            name: resource.name,
-            opts: options(resource),
-            stackTags,
-            isType: (cls: unknown) => isTypeOf(resource.type, cls),
-            asType: ((cls: unknown) =>
-              isTypeOf(resource.type, cls) ? props : undefined) as ResourceValidationArgs["asType"],
-            getConfig: getConfigOf(policy.name),
-            notApplicable: throwNotApplicable,
-          };
-          const provider = providerOf(resource, byUrn);
-          if (provider) args.provider = provider;
-          return validation(args, reporter(policy, level, out.violations, resource.urn));
-        });
-      }
-    }
+    collect(await call(analyze, analyzeRequest(resource, byUrn)), policies, out, resource.urn);
   }
-
   if (!opts.resourcesOnly) {
-    for (const policy of policies) {
-      const level = effectiveLevel(config[policy.name].enforcementLevel);
-      if (level === undefined || !isStackPolicy(policy)) continue;
-      const only = pulumiTypeOf(policy.validateStack);
-      if (only && !resources.some((r) => r.type === only)) {
-        out.notApplicable.push({
-          policyName: policy.name,
-          reason: `Policy only applies to resources of type '${only}'`,
-        });
-        continue;
-      }
-      await guarded(policy, out, undefined, () => {
-        const args: StackValidationArgs = {
-          resources: stackResources(resources, byUrn),
-          stackTags,
-          getConfig: getConfigOf(policy.name),
-          notApplicable: throwNotApplicable,
-        };
-        return policy.validateStack(args, reporter(policy, level, out.violations));
-      });
-    }
+    const analyzeStack = server.makeAnalyzeStackRpcFun(
+      PACK_NAME,
+      PACK_VERSION,
+      PACK_ENFORCEMENT_LEVEL,
+      served,
+    );
+    collect(await call(analyzeStack, analyzeStackRequest(resources, byUrn)), policies, out);
   }
   return { ...out, config };
-}
-
-/** PolicyResources with parent, dependencies and property dependencies linked as objects. */
-function stackResources(
-  resources: readonly RunnerResource[],
-  byUrn: Map<string, RunnerResource>,
-): PolicyResource[] {
-  const built = new Map<string, PolicyResource>();
-  for (const r of resources) {
-    const props = engineProps(r.outputs ?? r.inputs);
-    const resource: PolicyResource = {
-      type: r.type,
-      props,
-      urn: r.urn,
-      name: r.name,
-      opts: options(r),
-      dependencies: [],
-      propertyDependencies: {},
-      isType: (cls: unknown) => isTypeOf(r.type, cls),
-      asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
-    };
-    const provider = providerOf(r, byUrn);
-    if (provider) resource.provider = provider;
-    built.set(r.urn, resource);
-  }
-  const lookup = (urns: string[] | undefined) =>
-    (urns ?? []).map((u) => built.get(u)).filter((d): d is PolicyResource => d !== undefined);
-  for (const r of resources) {
-    const resource = built.get(r.urn) as PolicyResource;
-    if (r.parent && built.has(r.parent)) resource.parent = built.get(r.parent);
-    resource.dependencies = lookup(r.dependencies);
-    for (const [key, urns] of Object.entries(r.propertyDependencies ?? {})) {
-      resource.propertyDependencies[key] = lookup(urns);
-    }
-  }
-  return [...built.values()];
 }
 
 /** Violations of one level, for assertions and reports. */

@@ -1118,7 +1118,7 @@ describe("policy pack: config overrides", () => {
   it("rejects config that does not match the schema or a level that does not exist", () => {
     expect(() =>
       reconcileConfig(policies, { "dr-failure-detection-budget": { maxDetectionSeconds: "soon" } }),
-    ).to.throw(/maxDetectionSeconds: Invalid type/);
+    ).to.throw(/dr-failure-detection-budget: maxDetectionSeconds: must be integer/);
     expect(() => reconcileConfig(policies, { "dr-standby-capacity": { activeCapacity: 0 } })).to.throw(
       />= 1/,
     );
@@ -1148,7 +1148,7 @@ describe("policy pack: the runner mirrors the engine", () => {
     expect(result.violations).to.have.length(1);
     expect(result.violations[0].level).to.equal("advisory");
     expect(result.violations[0].message).to.match(
-      /can't run policy 'launch-template-imdsv2' during preview: string value at \.metadataOptions\.httpTokens/,
+      /^can't run policy 'launch-template-imdsv2' from policy pack 'multi-region-web@v0\.1\.0' during preview: string value at \.metadataOptions\.httpTokens can't be known during preview$/,
     );
   });
 

@@ -129,7 +129,8 @@ export async function runCompliance(policies: PackPolicy[]): Promise<ComplianceF
           stack: run.stack,
           policy: policy.name,
           severity: "error",
-          message: `the rule threw: ${String(e).split("\n")[0]}`,
+          // The analyzer's error, then the rule's own on the next line (its stack follows).
+          message: `the rule threw: ${String(e).split("\n").slice(0, 2).join(" ")}`,
         });
       }
     }
