@@ -10,7 +10,8 @@ export default {
     "!config/preflight.ts",
     "!config/pulumiCli.ts",
     "policy/rules/*.ts",
-    // tools/drReport.ts (the DR report and its cost figures) joins here with its spec below.
+    // The DR report: its timings, footprints, cost figures and standby options.
+    "tools/drReport.ts",
   ],
   testRunner: "mocha",
   mochaOptions: {
@@ -40,7 +41,7 @@ export default {
       "tests/tagPolicies.test.ts",
       "tests/crossStack.test.ts",
       "tests/preflight.test.ts",
-      // "tests/drReport.test.ts",
+      "tests/drReport.test.ts",
     ],
   },
   coverageAnalysis: "perTest",

@@ -20,31 +20,10 @@ import { regionKeyPolicy } from "../components/regionKey";
 import { FAILED_JOBS_PATTERN } from "../components/backups";
 import { auroraLagAlarm, opsTopicPolicy } from "../components/observability";
 import { PackConfig, reconcileConfig, runPolicies, RunnerResource, UNKNOWN } from "../policy/runner";
+import { dep, res } from "./policyHelpers";
 
 // ---------------------------------------------------------------------------------------------
 // Hand-built resources.
-
-function res(
-  type: string,
-  name: string,
-  inputs: Record<string, unknown>,
-  extra: Partial<RunnerResource> & { out?: Record<string, unknown> } = {},
-): RunnerResource {
-  const { out, ...rest } = extra;
-  return {
-    urn: `urn:pulumi:test::multi-region-web::${type}::${name}`,
-    type,
-    name,
-    inputs,
-    outputs: { ...inputs, ...out },
-    ...rest,
-  };
-}
-
-/** Property dependencies pointing `key` at `target`, as the engine records `bucket: bucket.id`. */
-function dep(key: string, target: RunnerResource): Pick<RunnerResource, "propertyDependencies"> {
-  return { propertyDependencies: { [key]: [target.urn] } };
-}
 
 const T = {
   ...TYPES,
