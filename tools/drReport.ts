@@ -528,7 +528,9 @@ export function capacitySeconds(run: StackRun | undefined, a: Assumptions = DR_A
     0,
     ...groups.map((g) => {
       const hc = g.inputs.healthCheck as { healthyThreshold?: number; interval?: number } | undefined;
-      return Number(hc?.healthyThreshold ?? 0) * Number(hc?.interval ?? 0);
+      // Unset values take the provider's defaults (TargetGroupHealthCheck in @pulumi/aws's
+      // types/input.d.ts: healthyThreshold "Defaults to 3", interval "Defaults to 30").
+      return Number(hc?.healthyThreshold ?? 3) * Number(hc?.interval ?? 30);
     }),
   );
   return a.instanceBoot.seconds + healthy;
