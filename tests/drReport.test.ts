@@ -824,6 +824,13 @@ describe("DR report: the standby's database options", () => {
       { ungraceful: 15 + 900 + 15 + 60, graceful: 15 + 900 + 15 + 120 },
       { ungraceful: NaN, graceful: NaN },
     ]);
+    // Against the home's class: 327.27 − 166.67 and 59.88 − 30.49 points; the raise (15 + 60 s) comes first.
+    expect(options.map((o) => o.versusHomeClass)).to.deep.equal([
+      { savedUsd: 160.6, savedPoints: 29.39, extraWritesSeconds: 75 },
+      null,
+      null, // not offered under a db.r6g.large home
+      null, // not offered
+    ]);
     expect(options[0].note).to.match(/raises its minimum to the home's peak before the writer moves$/);
     expect(options[1].note).to.match(/the writer moves at once$/);
     expect(options[2].note).to.match(
@@ -841,6 +848,14 @@ describe("DR report: the standby's database options", () => {
       ["provisioned, the home's class", "2 × db.r6g.xlarge", true, false, 952.15, 102.97], // + 2 × 0.571 × 730
       ["provisioned, a smaller class", "2 × db.r6g.large", true, true, 536.05, 57.97], // + 2 × 0.286 × 730
       ["headless", "no instance: storage only", false, false, withoutDb, 12.81],
+    ]);
+    // 952.15 − 214.85 and 102.97 − 23.23; 952.15 − 536.05 and 102.97 − 57.97; the class change's
+    // restart (15 + 900 s) against Serverless scaling's (15 + 60 s).
+    expect(options.map((o) => o.versusHomeClass)).to.deep.equal([
+      { savedUsd: 737.3, savedPoints: 79.74, extraWritesSeconds: 75 },
+      null,
+      { savedUsd: 416.1, savedPoints: 45, extraWritesSeconds: 915 },
+      null,
     ]);
   });
 
@@ -914,6 +929,13 @@ describe("DR report: the standby's database options", () => {
       ["1 × db.r6g.large", null, null],
       ["no instance: storage only", null, null],
     ]);
+    // What each option saves is not known without prices; the time it costs is.
+    expect(options.map((o) => o.versusHomeClass)).to.deep.equal([
+      { savedUsd: null, savedPoints: null, extraWritesSeconds: 75 },
+      null,
+      { savedUsd: null, savedPoints: null, extraWritesSeconds: 915 },
+      null,
+    ]);
     expect(options[0].configured).to.equal(true);
   });
 
@@ -925,6 +947,11 @@ describe("DR report: the standby's database options", () => {
       [null, null],
       [withoutDb, null],
     ]);
+    expect(noActive[0].versusHomeClass).to.deep.equal({
+      savedUsd: 160.6,
+      savedPoints: null,
+      extraWritesSeconds: 75,
+    });
     const noFootprint = standbyOptions(home, standby, [regionFootprint(home)]);
     expect(noFootprint.map((o) => [o.monthlyUsd, o.configured])).to.deep.equal([
       [null, false],

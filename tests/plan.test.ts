@@ -136,8 +136,14 @@ describe("plan", function () {
       expect(text).to.match(/Policies: 0 mandatory violation\(s\), \d+ advisory/);
       expect(text).to.contain("Disaster recovery");
       expect(text).to.match(
-        /\* serverless: 1 × Aurora Serverless v2, 0\.5 ACU minimum; \$[\d.]+ \([\d.]+% of active\); writes after 150 s \(2\.5 min\) ungraceful, 210 s \(3\.5 min\) graceful/,
+        /\* serverless: 1 × Aurora Serverless v2, 0\.5 ACU minimum; \$[\d.]+ \([\d.]+% of active\); writes after 150 s \(2\.5 min\) ungraceful, 210 s \(3\.5 min\) graceful \(over the 180 s target: graceful 30 s\)$/m,
       );
+      // The trade-off said outright: what the configured option saves and what it costs in time.
+      expect(text).to.match(
+        /\* serverless: [^\n]+\n {8}against the home's class: saves \$\d+\.\d\d a month \(\d+\.\d\d points of the active region's\) for 75 s more before Aurora takes writes\n/,
+      );
+      // The home's class meets the target: no "over" note on its line.
+      expect(text).to.match(/ {6}provisioned, the home's class: [^\n]+graceful\n/);
       expect(text).to.contain("  headless: no instance: storage only;");
       expect(text).to.contain(
         "Plan multi-region-web-ca-central-1, activate ca-central-1 (automatic trigger)",

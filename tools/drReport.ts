@@ -151,8 +151,21 @@ export interface StandbyOption {
   percentOfActive: number | null;
   /** Machine seconds after the decision until Aurora takes writes in the standby: raise capacity, then move the writer. */
   writesSeconds: { ungraceful: number; graceful: number };
+  /**
+   * Against the home's class (null for that option itself and for options not offered): what this
+   * option saves a month, in dollars and in points of the active region's cost (null when not
+   * priced), and how many more seconds Aurora takes to accept writes in the standby.
+   */
+  versusHomeClass: { savedUsd: number | null; savedPoints: number | null; extraWritesSeconds: number } | null;
   note: string;
 }
+
+/**
+ * The project's target for Aurora writes in the standby: at most 3 minutes of machine time after the
+ * decision to fail over (the failover plan's issue; the DR report says which option exceeds it and by
+ * how much).
+ */
+export const WRITES_TARGET_SECONDS = 180;
 
 export interface DrReport {
   /** The home's deep health check: interval × failure threshold. */
@@ -604,11 +617,12 @@ export function standbyOptions(
   );
   const configured = footprint?.dbInstanceClass;
   const smaller = smallerGlobalClass(homeClass);
-  const option = (o: Omit<StandbyOption, "percentOfActive">): StandbyOption => ({
+  const option = (o: Omit<StandbyOption, "percentOfActive" | "versusHomeClass">): StandbyOption => ({
     ...o,
     percentOfActive: percent(o.monthlyUsd),
+    versusHomeClass: null,
   });
-  return [
+  const options = [
     option({
       option: "serverless",
       database: `${instances} × Aurora Serverless v2, ${minAcu} ACU minimum`,
@@ -655,6 +669,21 @@ export function standbyOptions(
       note: 'not offered: without an instance the standby serves no reads and fails its deep health check, and "before you can perform a switchover or failover to a headless secondary Aurora DB cluster, you must add a DB instance to it" (Aurora User Guide, aurora-global-database-disaster-recovery): an RDS control-plane call of unpublished duration in the middle of the failover',
     }),
   ];
+  const reference = options[1];
+  const less = (a: number | null, b: number | null) => (a === null || b === null ? null : round2(a - b));
+  return options.map((o) =>
+    o === reference || !o.offered
+      ? o
+      : {
+          ...o,
+          versusHomeClass: {
+            savedUsd: less(reference.monthlyUsd, o.monthlyUsd),
+            savedPoints: less(reference.percentOfActive, o.percentOfActive),
+            // The same for both modes: the raise comes before the writer moves.
+            extraWritesSeconds: o.writesSeconds.ungraceful - reference.writesSeconds.ungraceful,
+          },
+        },
+  );
 }
 
 /** The DR report for a set of stack runs (the regional stacks and, when planned, the control stack). */

@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, formatFinding } from "../config";
 import { CheckedStack, preflight } from "../config/preflight";
-import { drReport, DrReport, MonthlyCost } from "./drReport";
+import { drReport, DrReport, MonthlyCost, WRITES_TARGET_SECONDS } from "./drReport";
 import { CONTROL_DIR, isFabricated, RecordedResource, ROOT_DIR, StackFile, StackRun } from "./mocks";
 import { PackConfig } from "../policy/runner";
 import { evaluateStack, PolicyResult, readPolicyConfig } from "./planPolicies";
@@ -354,12 +354,29 @@ export function printDr(dr: DrReport, io: PlanIo, p: Paint): void {
     for (const o of dr.standbyOptions) {
       const money = o.monthlyUsd === null ? "no price" : `$${o.monthlyUsd.toFixed(2)}`;
       const share = o.percentOfActive === null ? "" : ` (${o.percentOfActive}% of active)`;
+      const over = (["ungraceful", "graceful"] as const)
+        .filter((mode) => o.writesSeconds[mode] > WRITES_TARGET_SECONDS)
+        .map((mode) => `${mode} ${o.writesSeconds[mode] - WRITES_TARGET_SECONDS} s`);
+      const target =
+        over.length > 0 ? ` (over the ${WRITES_TARGET_SECONDS} s target: ${over.join(", ")})` : "";
       const writes = o.offered
-        ? `writes after ${seconds(o.writesSeconds.ungraceful)} ungraceful, ${seconds(o.writesSeconds.graceful)} graceful`
+        ? `writes after ${seconds(o.writesSeconds.ungraceful)} ungraceful, ${seconds(o.writesSeconds.graceful)} graceful${target}`
         : o.option === "headless"
           ? "not offered"
           : "not applicable here";
       io.out(`    ${o.configured ? "*" : " "} ${o.option}: ${o.database}; ${money}${share}; ${writes}`);
+      const v = o.versusHomeClass;
+      if (v) {
+        const points =
+          v.savedPoints === null ? "" : ` (${v.savedPoints.toFixed(2)} points of the active region's)`;
+        const saves =
+          v.savedUsd === null
+            ? "saves an amount without a price"
+            : `saves $${v.savedUsd.toFixed(2)} a month${points}`;
+        io.out(
+          `        against the home's class: ${saves} for ${v.extraWritesSeconds} s more before Aurora takes writes`,
+        );
+      }
       io.out(p.dim(`        ${o.note}`));
     }
   }
