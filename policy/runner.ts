@@ -17,7 +17,7 @@
  *   policy is handed to the analyzer with its reconciled level, and its validations get the
  *   reconciled properties and the stack tags as the server would pass them.
  */
-import Ajv from "ajv";
+import Ajv, { ValidateFunction } from "ajv";
 import {
   EnforcementLevel,
   PolicyConfigSchema,
@@ -113,6 +113,8 @@ function checkLevel(key: string, level: unknown): EnforcementLevel | undefined {
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
+// Compiled once per policy schema: Ajv caches by schema object, and a run builds a new one each time.
+const validators = new WeakMap<PolicyConfigSchema, ValidateFunction>();
 
 /** The CLI validates each policy's properties against `{type: "object", properties, required}`. */
 function schemaErrors(
@@ -120,11 +122,15 @@ function schemaErrors(
   schema: PolicyConfigSchema,
   properties: Record<string, unknown>,
 ): string[] {
-  const validate = ajv.compile({
-    type: "object",
-    properties: schema.properties,
-    ...(schema.required && schema.required.length > 0 ? { required: schema.required } : {}),
-  });
+  let validate = validators.get(schema);
+  if (validate === undefined) {
+    validate = ajv.compile({
+      type: "object",
+      properties: schema.properties,
+      ...(schema.required && schema.required.length > 0 ? { required: schema.required } : {}),
+    });
+    validators.set(schema, validate);
+  }
   if (validate(properties)) return [];
   return (validate.errors ?? []).map((e) => {
     const where = e.instancePath.split("/").slice(1).join(".");
