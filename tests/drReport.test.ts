@@ -18,6 +18,7 @@ import {
 } from "../tools/drReport";
 import { RecordedResource, StackRun } from "../tools/mocks";
 import prices from "../tools/prices.json";
+import { paint, printDr } from "../tools/plan";
 
 let next = 0;
 
@@ -305,9 +306,10 @@ describe("DR report (hand-built runs)", () => {
     expect(capacitySeconds(undefined)).to.equal(A.instanceBoot.seconds);
   });
 
-  it("takes the provider's health check defaults (healthy threshold 3, interval 30 s) for what a target group leaves unset", () => {
+  it("takes ELB's defaults without a health check block (5 × 30 s), the provider's for a field left out of one (3, 30 s)", () => {
     const TG = "aws:lb/targetGroup:TargetGroup";
-    expect(capacitySeconds(runOf([r(TG, {})]))).to.equal(A.instanceBoot.seconds + 3 * 30);
+    expect(capacitySeconds(runOf([r(TG, {})]))).to.equal(A.instanceBoot.seconds + 5 * 30);
+    expect(capacitySeconds(runOf([r(TG, { healthCheck: {} })]))).to.equal(A.instanceBoot.seconds + 3 * 30);
     expect(capacitySeconds(runOf([r(TG, { healthCheck: { healthyThreshold: 2 } })]))).to.equal(
       A.instanceBoot.seconds + 2 * 30,
     );
@@ -317,7 +319,7 @@ describe("DR report (hand-built runs)", () => {
     // The slowest group decides.
     expect(
       capacitySeconds(runOf([r(TG, { healthCheck: { healthyThreshold: 2, interval: 15 } }), r(TG, {})])),
-    ).to.equal(A.instanceBoot.seconds + 90);
+    ).to.equal(A.instanceBoot.seconds + 150);
   });
 
   it("costs the control stack's plans and key at the global and us-east-1 prices", () => {
@@ -824,9 +826,10 @@ describe("DR report: the standby's database options", () => {
       { ungraceful: 15 + 900 + 15 + 60, graceful: 15 + 900 + 15 + 120 },
       { ungraceful: NaN, graceful: NaN },
     ]);
-    // Against the home's class: 327.27 − 166.67 and 59.88 − 30.49 points; the raise (15 + 60 s) comes first.
+    // Against the home's class: 327.27 − 166.67 = 160.60, 160.60 / 546.57 = 29.38 points; the raise
+    // (15 + 60 s) comes before the writer moves.
     expect(options.map((o) => o.versusHomeClass)).to.deep.equal([
-      { savedUsd: 160.6, savedPoints: 29.39, extraWritesSeconds: 75 },
+      { savedUsd: 160.6, savedPoints: 29.38, extraWritesSeconds: 75 },
       null,
       null, // not offered under a db.r6g.large home
       null, // not offered
@@ -849,10 +852,11 @@ describe("DR report: the standby's database options", () => {
       ["provisioned, a smaller class", "2 × db.r6g.large", true, true, 536.05, 57.97], // + 2 × 0.286 × 730
       ["headless", "no instance: storage only", false, false, withoutDb, 12.81],
     ]);
-    // 952.15 − 214.85 and 102.97 − 23.23; 952.15 − 536.05 and 102.97 − 57.97; the class change's
-    // restart (15 + 900 s) against Serverless scaling's (15 + 60 s).
+    // The active region here costs 924.71: 952.15 − 214.85 = 737.30 (79.73 points);
+    // 952.15 − 536.05 = 416.10 (45.00 points); the class change's restart (15 + 900 s) against
+    // Serverless scaling's (15 + 60 s).
     expect(options.map((o) => o.versusHomeClass)).to.deep.equal([
-      { savedUsd: 737.3, savedPoints: 79.74, extraWritesSeconds: 75 },
+      { savedUsd: 737.3, savedPoints: 79.73, extraWritesSeconds: 75 },
       null,
       { savedUsd: 416.1, savedPoints: 45, extraWritesSeconds: 915 },
       null,
@@ -877,6 +881,41 @@ describe("DR report: the standby's database options", () => {
       92.2,
     ]);
     expect(options[1].monthlyUsd).to.equal(536.05); // 118.49 + 2 × 208.78
+    // Cheaper than two of the home's class: 536.05 − 503.93 = 32.12, 5.88 points of 546.57.
+    expect(options[0].versusHomeClass).to.deep.equal({
+      savedUsd: 32.12,
+      savedPoints: 5.88,
+      extraWritesSeconds: 75,
+    });
+    // Dearer: one instance at 4 ACU, 118.49 + 4 × 0.132 × 730 (385.44) = 503.93 against one
+    // db.r6g.large's 327.27: a negative saving of 176.66, 32.32 points of 546.57.
+    expect(optionsOf(home, standbyWith("db.serverless", 1, 4))[0].versusHomeClass).to.deep.equal({
+      savedUsd: -176.66,
+      savedPoints: -32.32,
+      extraWritesSeconds: 75,
+    });
+  });
+
+  it("prints the trade-off: a saving, a cost, the target exceeded and by how much", () => {
+    const printed = (h: StackRun, st: StackRun) => {
+      const lines: string[] = [];
+      printDr(drReport([h, st]), { out: (l) => lines.push(l), err: () => undefined }, paint(false));
+      return lines;
+    };
+    const cheap = printed(home, standby);
+    const line = (lines: string[], start: string) => lines[lines.findIndex((l) => l.startsWith(start)) + 1];
+    expect(line(cheap, "    * serverless:")).to.equal(
+      "        against the home's class: saves $160.60 a month (29.38 points of the active region's cost) for 75 s more before Aurora takes writes",
+    );
+    // 15 + 60 + 15 + 120 = 210 s graceful, 30 s over 180; ungraceful 150 s is within it.
+    expect(cheap.find((l) => l.startsWith("    * serverless:"))).to.match(
+      /graceful \(over the 180 s target: graceful 30 s\)$/,
+    );
+    expect(cheap.find((l) => l.startsWith("      provisioned, the home's class:"))).to.match(/ graceful$/);
+    const dear = printed(home, standbyWith("db.serverless", 1, 4));
+    expect(line(dear, "    * serverless:")).to.equal(
+      "        against the home's class: costs $176.66 a month more (32.32 points of the active region's cost) for 75 s more before Aurora takes writes",
+    );
   });
 
   it("finds the smaller class by size order, within the family, among global-database classes", () => {
@@ -1024,7 +1063,7 @@ describe("DR report: the whole report", () => {
       expect(dr.assumptions).to.equal(A);
       expect(dr.priceTable).to.deep.equal({
         label: prices.label,
-        compiled: "2026-11-30",
+        compiled: prices.compiled,
         source: prices.source,
       });
       expect(dr.priceTable.label).to.match(/^ESTIMATE ONLY/);

@@ -140,7 +140,7 @@ describe("plan", function () {
       );
       // The trade-off said outright: what the configured option saves and what it costs in time.
       expect(text).to.match(
-        /\* serverless: [^\n]+\n {8}against the home's class: saves \$\d+\.\d\d a month \(\d+\.\d\d points of the active region's\) for 75 s more before Aurora takes writes\n/,
+        /\* serverless: [^\n]+\n {8}against the home's class: saves \$\d+\.\d\d a month \(\d+\.\d\d points of the active region's cost\) for 75 s more before Aurora takes writes\n/,
       );
       // The home's class meets the target: no "over" note on its line.
       expect(text).to.match(/ {6}provisioned, the home's class: [^\n]+graceful\n/);

@@ -161,9 +161,9 @@ export interface StandbyOption {
 }
 
 /**
- * The project's target for Aurora writes in the standby: at most 3 minutes of machine time after the
- * decision to fail over (the failover plan's issue; the DR report says which option exceeds it and by
- * how much).
+ * Our target for Aurora writes in the standby: at most 3 minutes of machine time after the decision
+ * to fail over. A project goal, not an AWS figure (docs/architecture.md, "A warm standby at about a
+ * third of the cost"); the report says which option exceeds it, in which mode and by how much.
  */
 export const WRITES_TARGET_SECONDS = 180;
 
@@ -181,6 +181,8 @@ export interface DrReport {
   control: { stack: string; monthlyCost: MonthlyCost } | null;
   /** The standby's database capacity options: cost, share of the active region's, write RTO. */
   standbyOptions: StandbyOption[];
+  /** Our target for Aurora writes in the standby after the decision (WRITES_TARGET_SECONDS). */
+  writesTargetSeconds: number;
   /** The standbys' cost against the active region's, over the regions that have prices. */
   standbyCostPercentOfActive: number | null;
   /** The regions tools/prices.json has no prices for: no total, and left out of the ratio. */
@@ -541,9 +543,13 @@ export function capacitySeconds(run: StackRun | undefined, a: Assumptions = DR_A
     0,
     ...groups.map((g) => {
       const hc = g.inputs.healthCheck as { healthyThreshold?: number; interval?: number } | undefined;
-      // Unset values take the provider's defaults (TargetGroupHealthCheck in @pulumi/aws's
-      // types/input.d.ts: healthyThreshold "Defaults to 3", interval "Defaults to 30").
-      return Number(hc?.healthyThreshold ?? 3) * Number(hc?.interval ?? 30);
+      // No block: the provider sends nothing and ELB's own defaults apply, 5 successes for an HTTP(S)
+      // target group, every 30 s (ELBv2 API Reference, CreateTargetGroup; terraform-provider-aws
+      // #23276: without the block the defaults are the console's and the CLI's). A block with a field
+      // unset: the provider's default for it (TargetGroupHealthCheck in @pulumi/aws types/input.d.ts:
+      // healthyThreshold "Defaults to 3", interval "Defaults to 30").
+      if (hc === undefined) return 5 * 30;
+      return Number(hc.healthyThreshold ?? 3) * Number(hc.interval ?? 30);
     }),
   );
   return a.instanceBoot.seconds + healthy;
@@ -669,21 +675,24 @@ export function standbyOptions(
       note: 'not offered: without an instance the standby serves no reads and fails its deep health check, and "before you can perform a switchover or failover to a headless secondary Aurora DB cluster, you must add a DB instance to it" (Aurora User Guide, aurora-global-database-disaster-recovery): an RDS control-plane call of unpublished duration in the middle of the failover',
     }),
   ];
-  const reference = options[1];
-  const less = (a: number | null, b: number | null) => (a === null || b === null ? null : round2(a - b));
-  return options.map((o) =>
-    o === reference || !o.offered
-      ? o
-      : {
-          ...o,
-          versusHomeClass: {
-            savedUsd: less(reference.monthlyUsd, o.monthlyUsd),
-            savedPoints: less(reference.percentOfActive, o.percentOfActive),
-            // The same for both modes: the raise comes before the writer moves.
-            extraWritesSeconds: o.writesSeconds.ungraceful - reference.writesSeconds.ungraceful,
-          },
-        },
-  );
+  const reference = options.find((o) => o.option === "provisioned, the home's class")!;
+  return options.map((o) => {
+    if (o === reference || !o.offered) return o;
+    const savedUsd =
+      reference.monthlyUsd === null || o.monthlyUsd === null
+        ? null
+        : round2(reference.monthlyUsd - o.monthlyUsd);
+    return {
+      ...o,
+      versusHomeClass: {
+        savedUsd,
+        // From the dollars, not from two rounded percentages.
+        savedPoints: savedUsd === null ? null : percent(savedUsd),
+        // The same for both modes: the raise comes before the writer moves.
+        extraWritesSeconds: o.writesSeconds.ungraceful - reference.writesSeconds.ungraceful,
+      },
+    };
+  });
 }
 
 /** The DR report for a set of stack runs (the regional stacks and, when planned, the control stack). */
@@ -723,6 +732,7 @@ export function drReport(runs: StackRun[], assumptions = DR_ASSUMPTIONS): DrRepo
     regions,
     control: control ? { stack: control.stack, monthlyCost: controlCost(control) } : null,
     standbyOptions: standbyOptions(home, standby, regions, assumptions),
+    writesTargetSeconds: WRITES_TARGET_SECONDS,
     standbyCostPercentOfActive: comparable ? round2((standbyCost / activeCost) * 100) : null,
     regionsWithoutPrices: regions.filter((r) => r.monthlyCost.totalUsd === null).map((r) => r.region),
     priceTable: { label: prices.label, compiled: prices.compiled, source: prices.source },

@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, formatFinding } from "../config";
 import { CheckedStack, preflight } from "../config/preflight";
-import { drReport, DrReport, MonthlyCost, WRITES_TARGET_SECONDS } from "./drReport";
+import { drReport, DrReport, MonthlyCost } from "./drReport";
 import { CONTROL_DIR, isFabricated, RecordedResource, ROOT_DIR, StackFile, StackRun } from "./mocks";
 import { PackConfig } from "../policy/runner";
 import { evaluateStack, PolicyResult, readPolicyConfig } from "./planPolicies";
@@ -355,10 +355,10 @@ export function printDr(dr: DrReport, io: PlanIo, p: Paint): void {
       const money = o.monthlyUsd === null ? "no price" : `$${o.monthlyUsd.toFixed(2)}`;
       const share = o.percentOfActive === null ? "" : ` (${o.percentOfActive}% of active)`;
       const over = (["ungraceful", "graceful"] as const)
-        .filter((mode) => o.writesSeconds[mode] > WRITES_TARGET_SECONDS)
-        .map((mode) => `${mode} ${o.writesSeconds[mode] - WRITES_TARGET_SECONDS} s`);
+        .filter((mode) => o.writesSeconds[mode] > dr.writesTargetSeconds)
+        .map((mode) => `${mode} ${o.writesSeconds[mode] - dr.writesTargetSeconds} s`);
       const target =
-        over.length > 0 ? ` (over the ${WRITES_TARGET_SECONDS} s target: ${over.join(", ")})` : "";
+        over.length > 0 ? ` (over the ${dr.writesTargetSeconds} s target: ${over.join(", ")})` : "";
       const writes = o.offered
         ? `writes after ${seconds(o.writesSeconds.ungraceful)} ungraceful, ${seconds(o.writesSeconds.graceful)} graceful${target}`
         : o.option === "headless"
@@ -367,12 +367,14 @@ export function printDr(dr: DrReport, io: PlanIo, p: Paint): void {
       io.out(`    ${o.configured ? "*" : " "} ${o.option}: ${o.database}; ${money}${share}; ${writes}`);
       const v = o.versusHomeClass;
       if (v) {
-        const points =
-          v.savedPoints === null ? "" : ` (${v.savedPoints.toFixed(2)} points of the active region's)`;
+        const points = (n: number | null) =>
+          n === null ? "" : ` (${n.toFixed(2)} points of the active region's cost)`;
         const saves =
           v.savedUsd === null
-            ? "saves an amount without a price"
-            : `saves $${v.savedUsd.toFixed(2)} a month${points}`;
+            ? "saving not priced"
+            : v.savedUsd >= 0
+              ? `saves $${v.savedUsd.toFixed(2)} a month${points(v.savedPoints)}`
+              : `costs $${(-v.savedUsd).toFixed(2)} a month more${points(v.savedPoints === null ? null : -v.savedPoints)}`;
         io.out(
           `        against the home's class: ${saves} for ${v.extraWritesSeconds} s more before Aurora takes writes`,
         );
