@@ -423,6 +423,15 @@ describe("DataTier", function () {
       expect(dependsOn(version, "secretId", secret)).to.equal(true);
     });
 
+    it("creates its PostgreSQL log group before the secondary cluster, on this region's key", () => {
+      // Left to RDS, the group is created on the first export with no retention and not on our key.
+      const cluster = one(run, T.cluster);
+      const logs = one(run, "aws:cloudwatch/logGroup:LogGroup");
+      expect(logs.inputs.name).to.equal("/aws/rds/cluster/multi-region-web-ca-central-1-cluster/postgresql");
+      expect(logs.inputs.kmsKeyId).to.equal(key().outputs.arn);
+      expect(cluster.dependencies).to.include(logs.urn);
+    });
+
     it("joins the home's global cluster with no credentials or database name, on this region's key", () => {
       const cluster = one(run, T.cluster);
       const i = cluster.inputs;
