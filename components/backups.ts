@@ -32,7 +32,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BackupConfig } from "../config";
+import { BackupConfig, backupRoleName, backupVaultName } from "../config";
 import { Component, renamedFrom } from "./component";
 
 /**
@@ -41,21 +41,6 @@ import { Component, renamedFrom } from "./component";
  */
 export const DAILY_SCHEDULE = "cron(0 5 ? * * *)";
 export const WEEKLY_SCHEDULE = "cron(0 5 ? * SUN *)";
-
-/** Name of the backup vault of `project` in `region`: the same function in every stack. */
-export function backupVaultName(project: string, region: string): string {
-  // Vault names: 2 to 50 letters, digits, hyphens and underscores.
-  return `${project}-${region}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 50);
-}
-
-/**
- * Name of the role AWS Backup assumes in `region`: fixed, like the vault's, so that a restore needs
- * nothing but the AWS CLI and the account id (docs/operations.md), not this program's state. IAM role
- * names: up to 64 characters, unique in the account, hence the region in it.
- */
-export function backupRoleName(project: string, region: string): string {
-  return `${project}-${region}-backup`.replace(/[^A-Za-z0-9+=,.@_-]/g, "-").slice(0, 64);
-}
 
 /** ARN of a vault from its parts (what the standby stack will create under that name). */
 export function backupVaultArn(partition: string, region: string, accountId: string, name: string): string {

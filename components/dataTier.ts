@@ -16,7 +16,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DatabaseConfig, Role } from "../config";
+import { DatabaseConfig, RDS_BASE_MAX, rdsIdentifier, Role } from "../config";
 import { Component } from "./component";
 
 /** PostgreSQL's port; the DB security group opens nothing else. */
@@ -199,21 +199,6 @@ export function validateDataTierArgs(args: {
   }
 }
 
-/**
- * An RDS-style identifier (global cluster, snapshot): lower-case letters, digits and single hyphens,
- * starting with a letter, at most `max` characters.
- */
-export function rdsIdentifier(parts: string[], max = 63): string {
-  let id = parts
-    .join("-")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/-+/g, "-")
-    .replace(/^-+|-+$/g, "");
-  if (!/^[a-z]/.test(id)) id = `db-${id}`;
-  return id.slice(0, max).replace(/-+$/, "");
-}
-
 export interface DataTierOutputs {
   /** The database's security group: 5432 from the backend instances only. */
   databaseSecurityGroupId: pulumi.Output<string>;
@@ -251,7 +236,7 @@ export class DataTier extends Component<DataTierOutputs> {
     // A standby follows the global database's version, not its own config: a secondary must match it.
     const engineVersion = args.home ? db.engineVersion : (args.homeOutputs as HomeOutputs).dbEngineVersion;
     // Physical names that must be stable and unique per stack (aliases, identifiers, snapshots).
-    const base = rdsIdentifier([pulumi.getProject(), pulumi.getStack()], 40);
+    const base = rdsIdentifier([pulumi.getProject(), pulumi.getStack()], RDS_BASE_MAX);
     const keyArn = args.kmsKeyArn;
 
     // ---- Network: subnet group on the isolated subnets, a security group open to the backend only.

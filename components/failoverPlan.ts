@@ -21,11 +21,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PLAN_NAME_MAX } from "../config";
 import { AccessLogBucket } from "./accessLogBucket";
 import { Component } from "./component";
-
-/** ARC Region switch plan names: "Minimum length of 1. Maximum length of 32." (ARC API reference, Plan). */
-export const PLAN_NAME_MAX = 32;
 
 /**
  * recoveryTimeObjectiveMinutes: "Minimum value of 1. Maximum value of 10080." (ARC API reference, Plan).

@@ -9,8 +9,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { RDS_BASE_MAX, rdsIdentifier } from "../config";
 import { Component } from "./component";
-import { rdsIdentifier } from "./dataTier";
 
 export interface RegionKeyArgs {
   /** This stack's region: the key's, and the only region whose CloudWatch Logs may use it. Required. */
@@ -70,7 +70,7 @@ export interface RegionKeyOutputs {
 export class RegionKey extends Component<RegionKeyOutputs> {
   constructor(name: string, args: RegionKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super("multi-region-web:data:RegionKey", name, args, opts);
-    const base = rdsIdentifier([pulumi.getProject(), pulumi.getStack()], 40);
+    const base = rdsIdentifier([pulumi.getProject(), pulumi.getStack()], RDS_BASE_MAX);
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 

@@ -4,7 +4,7 @@
  *
  *   types.ts   the validated shape (AppConfig)            schema.ts  every key: type, default, allowed values, docs
  *   rules.ts   what the schema cannot say (pure)          catalog.ts what AWS accepts (provider enums, awsCatalog.json)
- *   build.ts   values in, AppConfig or all problems out   names.ts   names we build must fit AWS's limits
+ *   build.ts   values in, AppConfig or all problems out   names.ts   the names we build, and AWS's limits on them
  *   errors.ts  ConfigError(s), findings, did-you-mean     generate.ts Pulumi.yaml's schema and docs/configuration.md
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -16,6 +16,7 @@ export * from "./errors";
 export * from "./types";
 export * from "./rules";
 export { buildConfig, configFromEngine, RawConfig, SCALING_TARGET_DEFAULTS } from "./build";
+export * from "./names";
 export {
   HEALTH_CHECK_INTERVALS,
   LOG_RETENTION_DAYS,

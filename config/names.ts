@@ -1,11 +1,10 @@
 /**
  * Names we give resources ourselves (no Pulumi auto-naming: they must be stable, or AWS needs the
  * prefix) are built from the project, stack and region names. Each must fit AWS's limit whole: a
- * truncated name could make two stacks' names collide. Checked with the config, before any resource.
+ * truncated name could make two stacks' names collide. The rules live here, below the components that
+ * use them, so that the config check and the resource agree by construction; `validateNames` runs with
+ * the config, before any resource.
  */
-import { PLAN_NAME_MAX } from "../components/failoverPlan";
-import { backupVaultName } from "../components/backups";
-import { rdsIdentifier } from "../components/dataTier";
 import { ConfigError } from "./errors";
 import type { AppConfig } from "./types";
 
@@ -17,6 +16,43 @@ import type { AppConfig } from "./types";
 export const RDS_BASE_MAX = 40;
 /** AWS Backup vault names: 2 to 50 characters (Backup API reference, CreateBackupVault). */
 export const VAULT_NAME_MAX = 50;
+/** ARC Region switch plan names: "Minimum length of 1. Maximum length of 32." (ARC API reference, Plan). */
+export const PLAN_NAME_MAX = 32;
+
+/**
+ * An RDS-style identifier (global cluster, snapshot): lower-case letters, digits and single hyphens,
+ * starting with a letter, at most `max` characters.
+ */
+export function rdsIdentifier(parts: string[], max = 63): string {
+  let id = parts
+    .join("-")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/-+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  if (!/^[a-z]/.test(id)) id = `db-${id}`;
+  return id.slice(0, max).replace(/-+$/, "");
+}
+
+/** Name of the backup vault of `project` in `region`: the same function in every stack. */
+export function backupVaultName(project: string, region: string): string {
+  // Vault names: 2 to 50 letters, digits, hyphens and underscores.
+  return `${project}-${region}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, VAULT_NAME_MAX);
+}
+
+/**
+ * Name of the role AWS Backup assumes in `region`: fixed, like the vault's, so that a restore needs
+ * nothing but the AWS CLI and the account id (docs/operations.md), not this program's state. IAM role
+ * names: up to 64 characters, unique in the account, hence the region in it.
+ */
+export function backupRoleName(project: string, region: string): string {
+  return `${project}-${region}-backup`.replace(/[^A-Za-z0-9+=,.@_-]/g, "-").slice(0, 64);
+}
+
+/** Name of the ARC Region switch plan that activates `standbyRegion` (the control stack builds one per standby). */
+export function failoverPlanName(project: string, standbyRegion: string): string {
+  return `${project}-${standbyRegion}`;
+}
 
 export function validateNames(cfg: AppConfig): void {
   const base = rdsIdentifier([cfg.project, cfg.stack], Infinity);
@@ -35,9 +71,8 @@ export function validateNames(cfg: AppConfig): void {
       `makes the backup vault name "${vault}", which AWS Backup does not accept (letters, digits, - and _; at most ${VAULT_NAME_MAX} characters)`,
     );
   }
-  // The control stack names each plan `<project>-<standby region>` (control/index.ts).
   for (const region of cfg.standbyRegions) {
-    const plan = `${cfg.project}-${region}`;
+    const plan = failoverPlanName(cfg.project, region);
     if (plan.length > PLAN_NAME_MAX) {
       throw new ConfigError(
         "standbyRegions",

@@ -1,5 +1,13 @@
 import { expect } from "chai";
-import { BackupConfig, ConfigError, DEFAULTS, buildConfig, validateBackup } from "../config";
+import {
+  BackupConfig,
+  backupRoleName,
+  backupVaultName,
+  ConfigError,
+  DEFAULTS,
+  buildConfig,
+  validateBackup,
+} from "../config";
 import {
   Backups,
   BackupsArgs,
@@ -7,8 +15,6 @@ import {
   WEEKLY_SCHEDULE,
   backupRules,
   backupVaultArn,
-  backupRoleName,
-  backupVaultName,
   FAILED_JOBS_PATTERN,
   validateBackupsArgs,
   VAULT_EVENTS,

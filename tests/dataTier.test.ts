@@ -1,12 +1,11 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { DATABASE_DEFAULTS, DatabaseConfig } from "../config";
+import { DATABASE_DEFAULTS, DatabaseConfig, rdsIdentifier } from "../config";
 import {
   DataTier,
   engineMajor,
   HOME_OUTPUT_NAMES,
   HomeOutputs,
-  rdsIdentifier,
   HOME_SECRET_OUTPUT_NAMES,
   readHomeOutputs,
   readHomeSecrets,
