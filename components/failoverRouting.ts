@@ -156,7 +156,7 @@ export class FailoverRouting extends Component<FailoverRoutingOutputs> {
       { parent: this },
     );
 
-    // This stack's region is us-east-1 (control/config.ts checks it), where Route 53 publishes
+    // This stack's region is us-east-1 (config/control.ts checks it), where Route 53 publishes
     // health-check metrics and where an alarm on them can notify a topic of its own region.
     const topic = notificationTopic(this, `${name}-alarms`, args.alarmEmails, tags, args.protect ?? true);
     const alarmNames: Record<string, pulumi.Output<string>> = {};

@@ -3,7 +3,7 @@
  * a failover pairs the home with each standby, so a disagreement here breaks the failover, not the
  * deploy (a standby on another domain gets no traffic; two homes make two unreplicated databases).
  */
-import type { ControlConfig } from "../control/config";
+import type { ControlConfig } from "./control";
 import { cidrsOverlap, parseCidr } from "./rules";
 import type { AppConfig } from "./types";
 

@@ -1,5 +1,5 @@
 /**
- * `npm run config-docs`: writes, from the schemas (config/schema.ts, control/config.ts), the `config:`
+ * `npm run config-docs`: writes, from the schemas (config/schema.ts, config/control.ts), the `config:`
  * schema of each project's Pulumi.yaml and the reference tables of docs/configuration.md.
  * `npm run config-docs -- --check` only compares and exits 1 when a file is stale (the tests run it).
  *
@@ -15,8 +15,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as prettier from "prettier";
 import * as YAML from "yaml";
-import { CONTROL_SCHEMA } from "../control/config";
 import { AnySchema } from "./build";
+import { CONTROL_SCHEMA } from "./control";
 import { Default, ObjectSpec, ScalarSpec, SCHEMA } from "./schema";
 
 export const ROOT = path.join(__dirname, "..");
@@ -112,7 +112,7 @@ export function pulumiYamlConfig(schema: AnySchema): string {
     };
   }
   const comment = [
-    `Generated from the schema by \`npm run config-docs\`: edit the schema (${"config/schema.ts or control/config.ts"}), not this block.`,
+    `Generated from the schema by \`npm run config-docs\`: edit the schema (${"config/schema.ts or config/control.ts"}), not this block.`,
     "Declared: keys with one default for every stack, and required keys (the CLI refuses a stack without them).",
     "Not declared, but read and checked by the program and documented in docs/configuration.md (a declared",
     "default would be filled in on every stack; a declared secret with a default breaks every stack, #21865):",

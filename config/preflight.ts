@@ -8,8 +8,8 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { isMap, isSeq, LineCounter, Node, parseDocument } from "yaml";
-import { ControlConfig, controlConfigFromEngine } from "../control/config";
 import { configFromEngine } from "./build";
+import { ControlConfig, controlConfigFromEngine } from "./control";
 import { crossStackProblems, ControlStack, RegionalStack } from "./crossStack";
 import { ConfigError, Finding, problemsOf } from "./errors";
 import { AppliedStack, checkProjectTexts, FileText, readProjectTexts } from "./pulumiCli";

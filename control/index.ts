@@ -12,11 +12,12 @@
  * activated, and the plan's ARN is in SSM Parameter Store in both of its regions (docs/runbook.md).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { automaticTarget, loadControlConfig, regionalProject, standbyStackName } from "./config";
+import { loadControlConfig } from "./config";
 import { checkRegionalStacks, readRegionalStack } from "./regionalStacks";
 import { FailoverPlan, planArnParameterName } from "../components/failoverPlan";
 import { FailoverRouting } from "../components/failoverRouting";
-import { ConfigError } from "../config";
+import { ConfigError, failoverPlanName } from "../config";
+import { automaticTarget, regionalProject, standbyStackName } from "../config/control";
 
 export = async () => {
   const cfg = loadControlConfig();
@@ -54,7 +55,7 @@ export = async () => {
   const plans = standbys.map(
     (standby) =>
       new FailoverPlan(`plan-${standby.region}`, {
-        planName: `${project}-${standby.region}`,
+        planName: failoverPlanName(project, standby.region),
         home: planRegion(home, home.region),
         // The app domain's SECONDARY (set "standby") is the standby side of every pair.
         standby: planRegion(standby, "standby"),

@@ -12,7 +12,7 @@ import {
   CONTROL_SCHEMA,
   RawControlConfig,
   standbyStackName,
-} from "../control/config";
+} from "../config/control";
 import {
   checkRegionalStacks,
   outputNames,

@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { buildConfig, RawConfig } from "../config";
 import { crossStackProblems, RegionalStack } from "../config/crossStack";
-import { ControlConfig } from "../control/config";
+import { ControlConfig } from "../config/control";
 import { HOME_CONFIG as HOME, STANDBY_CONFIG as STANDBY } from "./helpers";
 
 const stack = (raw: RawConfig, sets: string[] = []): RegionalStack => ({

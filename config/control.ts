@@ -1,0 +1,210 @@
+/**
+ * Configuration of the failover control stack (control/): its keys, their defaults and rules, and the
+ * typed result. Here, below both programs, because more than the control program reads it: the plan's
+ * pre-flight checks the control stack files with it (preflight.ts), the cross-stack checks compare it
+ * with the regional stacks (crossStack.ts), and Pulumi.yaml's schema and docs/configuration.md are
+ * generated from it (generate.ts). Same `Invalid config "<key>" = <value>: <allowed>` errors as the
+ * regional stacks, every problem at once; all pure, tested without mocks. The control program reads
+ * its engine values through `loadControlConfig` (control/config.ts).
+ */
+import { AnySchema, readEngineValues, scalar, unknownKeyHint } from "./build";
+import { ConfigError, Problems } from "./errors";
+import { validateEmailList, validateRegion } from "./rules";
+import { Fields, fieldDefaults } from "./schema";
+
+/**
+ * The region of the control stack. ARC Region switch serves plan create/update from us-east-1 only
+ * (the control-plane endpoint arc-region-switch-control-plane.us-east-1.api.aws, AWS General
+ * Reference, "Amazon Application Recovery Controller endpoints and quotas"), and Route 53 publishes
+ * health-check metrics only there. Nothing in a failover runs in this stack.
+ */
+export const CONTROL_REGION = "us-east-1";
+
+export interface ControlConfig {
+  project: string;
+  stack: string;
+  organization: string;
+  /** Fully qualified name of the home regional stack (`<org>/<project>/<stack>`). */
+  homeStack: string;
+  /**
+   * Automatic failover: the home serves only while its deep health passes (Route 53 moves reads to the
+   * standby set without anyone), and the plan of `automaticStandbyRegion` starts on its own when that
+   * standby sees the home failing. Manual: only an operator's plan execution moves traffic.
+   */
+  automaticFailover: boolean;
+  /** The standby region whose plan the automatic trigger starts; undefined = the home's first standby. */
+  automaticStandbyRegion?: string;
+  /** Every plan execution starts with a manual approval step. */
+  manualApproval: boolean;
+  /** ARC's recovery time objective for each plan, in minutes. */
+  recoveryTimeObjectiveMinutes: number;
+  /** Least minutes between two automatic executions of a plan. */
+  triggerCooldownMinutes: number;
+  /** Days the plans' execution reports are kept. */
+  reportRetentionDays: number;
+  /** Addresses notified by the Route 53 health-check alarms (us-east-1). */
+  alarmEmails: string[];
+  /** Pulumi `protect` on the report buckets and the alarm topic's key. */
+  protectData: boolean;
+}
+
+/** This project's keys, declared once: Pulumi.yaml's schema and the docs are generated from it. */
+export const CONTROL_SCHEMA: Fields<Omit<ControlConfig, "project" | "stack" | "organization">> = {
+  homeStack: {
+    type: "string",
+    doc: "Fully qualified name of the home regional stack, <organization>/multi-region-web/<home region>. The standby stacks are the home's standbyRegions, each a stack named after its region.",
+    required: true,
+    allowed: "<organization>/<project>/<stack>",
+  },
+  automaticFailover: {
+    type: "boolean",
+    doc: "true: the home serves only while its deep health passes (reads move to the standby set with no one involved), and the automatic standby's plan starts when that standby sees the home failing. false: only an operator's plan execution moves traffic.",
+    default: { value: true },
+  },
+  automaticStandbyRegion: {
+    type: "string",
+    doc: "The standby region whose plan the automatic trigger starts (one of the home's standbyRegions). Empty: the first of them.",
+    default: { value: "" },
+    allowed: "one of the home stack's standbyRegions",
+  },
+  manualApproval: {
+    type: "boolean",
+    doc: "Every plan execution starts with a manual approval step (an approval role is created).",
+    default: { value: false },
+  },
+  recoveryTimeObjectiveMinutes: {
+    type: "integer",
+    doc: "ARC's recovery time objective of each plan, in minutes.",
+    default: { value: 15 },
+    min: 1,
+    max: 10080,
+  },
+  triggerCooldownMinutes: {
+    type: "integer",
+    doc: "Least minutes between two automatic executions of a plan.",
+    default: { value: 60 },
+    min: 1,
+    max: 10080,
+  },
+  reportRetentionDays: {
+    type: "integer",
+    doc: "Days the plans' execution reports are kept.",
+    default: { value: 365 },
+    min: 1,
+    max: 3650,
+  },
+  alarmEmails: {
+    type: "stringList",
+    doc: "Addresses notified by the alarms on every region's Route 53 deep health check (us-east-1).",
+    required: true,
+    allowed: "at least one e-mail address, each once",
+  },
+  protectData: {
+    type: "boolean",
+    doc: "Pulumi protect on the report buckets and the alarm topic's key.",
+    default: { value: true },
+  },
+};
+
+/** The defaults, as the schema declares them. */
+export const CONTROL_DEFAULTS = fieldDefaults(CONTROL_SCHEMA, { role: "active", home: true });
+
+export interface RawControlConfig {
+  project: string;
+  stack: string;
+  organization: string;
+  region?: string;
+  values: Record<string, unknown>;
+}
+
+const FULL_STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+/** Applies the defaults and validates; throws one ConfigErrors with every problem found. */
+export function buildControlConfig(raw: RawControlConfig, problems = new Problems()): ControlConfig {
+  const schema = CONTROL_SCHEMA as AnySchema;
+  const known = Object.keys(schema);
+  for (const [key, value] of Object.entries(raw.values)) {
+    if (!known.includes(key)) {
+      problems.add(key, value, `is not a key of this project${unknownKeyHint(key, known)}`);
+    }
+  }
+  if (raw.region !== CONTROL_REGION) {
+    problems.add(
+      "aws:region",
+      raw.region,
+      `must be ${CONTROL_REGION}: ARC Region switch plans are created and updated there, and Route 53 publishes its health-check metrics only there`,
+    );
+  }
+  const ctx = { role: "active" as const, home: true };
+  const get = (key: keyof typeof CONTROL_SCHEMA) => scalar(schema, raw.values, key, ctx, problems);
+  const homeStack = get("homeStack") as string;
+  if (homeStack && !problems.has("homeStack") && !FULL_STACK_NAME.test(homeStack)) {
+    problems.add(
+      "homeStack",
+      homeStack,
+      "must be the home regional stack as <organization>/<project>/<stack>",
+    );
+  }
+  const standby = (get("automaticStandbyRegion") as string) || undefined;
+  if (standby !== undefined) problems.check(() => validateRegion("automaticStandbyRegion", standby));
+  const alarmEmails = get("alarmEmails") as string[];
+  if (!problems.has("alarmEmails")) problems.check(() => validateEmailList("alarmEmails", alarmEmails));
+  const cfg: ControlConfig = {
+    project: raw.project,
+    stack: raw.stack,
+    organization: raw.organization,
+    homeStack,
+    automaticFailover: get("automaticFailover") as boolean,
+    automaticStandbyRegion: standby,
+    manualApproval: get("manualApproval") as boolean,
+    recoveryTimeObjectiveMinutes: get("recoveryTimeObjectiveMinutes") as number,
+    triggerCooldownMinutes: get("triggerCooldownMinutes") as number,
+    reportRetentionDays: get("reportRetentionDays") as number,
+    alarmEmails,
+    protectData: get("protectData") as boolean,
+  };
+  problems.throwIfAny();
+  return cfg;
+}
+
+/** The organization and project of the regional stacks, from the home stack's name. */
+export function regionalProject(homeStack: string): { organization: string; project: string } {
+  const [organization, project] = homeStack.split("/");
+  return { organization, project };
+}
+
+/**
+ * A standby region's regional stack: stacks are named after their region (`Pulumi.<region>.yaml`, a
+ * convention the offline plan checks), so the home's `standbyRegions` list is the one list a new
+ * region is added to.
+ */
+export function standbyStackName(homeStack: string, region: string): string {
+  const { organization, project } = regionalProject(homeStack);
+  return `${organization}/${project}/${region}`;
+}
+
+/** The automatic trigger's standby: the configured one, which must be a standby, or the first. */
+export function automaticTarget(cfg: ControlConfig, standbyRegions: string[]): string | undefined {
+  if (!cfg.automaticFailover) return undefined;
+  const target = cfg.automaticStandbyRegion ?? standbyRegions[0];
+  if (!standbyRegions.includes(target)) {
+    throw new ConfigError(
+      "automaticStandbyRegion",
+      target,
+      `must be one of the home stack's standby regions (${standbyRegions.join(", ")})`,
+    );
+  }
+  return target;
+}
+
+/** Builds the config from engine values (what the program and the plan's pre-flight both have). */
+export function controlConfigFromEngine(engine: {
+  project: string;
+  stack: string;
+  organization: string;
+  values: Record<string, string>;
+}): ControlConfig {
+  const problems = new Problems();
+  const values = readEngineValues(engine.project, engine.values, CONTROL_SCHEMA as AnySchema, problems);
+  return buildControlConfig({ ...engine, region: engine.values["aws:region"], values }, problems);
+}
