@@ -32,7 +32,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Component } from "./component";
-import { notificationTopic } from "./observability";
+import { notificationTopic } from "./notificationTopic";
 
 /** setIdentifier of the app domain's SECONDARY record. */
 export const STANDBY_SET_IDENTIFIER = "standby";

@@ -16,7 +16,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, LOG_RETENTION_DAYS, validateDnsName, validateRegion } from "../config";
 import { Component } from "./component";
-import { AlarmSpec } from "./observability";
+import { AlarmSpec } from "./alarms";
 
 /** Namespace of the probe's metric (custom namespaces must not start with `AWS/`: PutMetricData API reference). */
 export const HOME_PROBE_NAMESPACE = "MultiRegionWeb/Failover";

@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { FAILED_JOBS_PATTERN, VAULT_EVENTS } from "../components/backups";
-import { opsKeyPolicy, opsTopicPolicy } from "../components/observability";
+import { opsKeyPolicy, opsTopicPolicy } from "../components/notificationTopic";
 import { policies } from "../policy/policies";
 import { runPolicies, RunnerResource } from "../policy/runner";
 

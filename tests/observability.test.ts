@@ -1,14 +1,9 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmsConfig, ConfigError, DEFAULTS, Role, validateAlarms } from "../config";
-import {
-  AlarmSpec,
-  Observability,
-  ObservabilityArgs,
-  alarmSpecs,
-  AURORA_LAG_EXPRESSION,
-  dashboardNameFor,
-} from "../components/observability";
+import { AlarmSpec, alarmSpecs, AURORA_LAG_EXPRESSION } from "../components/alarms";
+import { dashboardNameFor } from "../components/dashboard";
+import { Observability, ObservabilityArgs } from "../components/observability";
 import { RecordedResource, StackRun, runProgram } from "../tools/mocks";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";

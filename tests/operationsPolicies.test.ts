@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { DEFAULTS } from "../config";
 import { Backups } from "../components/backups";
-import { auroraLagAlarm, Observability } from "../components/observability";
+import { auroraLagAlarm } from "../components/alarms";
+import { Observability } from "../components/observability";
 import {
   backupCoverage,
   backupFailuresNotified,

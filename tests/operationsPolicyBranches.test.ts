@@ -6,7 +6,8 @@
  */
 import { expect } from "chai";
 import { FAILED_JOBS_PATTERN } from "../components/backups";
-import { auroraLagAlarm, opsKeyPolicy, opsTopicPolicy } from "../components/observability";
+import { auroraLagAlarm } from "../components/alarms";
+import { opsKeyPolicy, opsTopicPolicy } from "../components/notificationTopic";
 import { TYPES } from "../policy/rules/common";
 import { OPERATIONS_TYPES as O } from "../policy/rules/operations";
 import { UNKNOWN } from "../policy/runner";

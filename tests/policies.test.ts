@@ -18,7 +18,8 @@ import { allows, arnRegion, wildcardMatch } from "../policy/rules/failover";
 import { executionPolicyDocument, planWorkflows } from "../components/failoverPlan";
 import { regionKeyPolicy } from "../components/regionKey";
 import { FAILED_JOBS_PATTERN } from "../components/backups";
-import { auroraLagAlarm, opsTopicPolicy } from "../components/observability";
+import { auroraLagAlarm } from "../components/alarms";
+import { opsTopicPolicy } from "../components/notificationTopic";
 import { PackConfig, reconcileConfig, runPolicies, RunnerResource, UNKNOWN } from "../policy/runner";
 import { dep, res } from "./policyHelpers";
 
