@@ -1,7 +1,7 @@
 /**
  * The backup-notification policies, condition by condition, both ways, on hand-built resources
  * shaped like what the engine passes (stack policies: outputs; resource policies: inputs). The
- * compliant shapes are the ones components/backups.ts and components/observability.ts write.
+ * compliant shapes are the ones components/backups.ts and components/notificationTopic.ts write.
  */
 import { expect } from "chai";
 import { FAILED_JOBS_PATTERN, VAULT_EVENTS } from "../components/backups";

@@ -87,7 +87,7 @@ function lagAlarm(
   return { type: T.alarm, name, props: { namespace, metricName, dimensions } };
 }
 
-/** The Aurora lag alarm components/observability.ts builds for a cluster. */
+/** The Aurora lag alarm components/alarms.ts builds for a cluster. */
 function auroraLag(clusterId: string): Spec {
   return {
     type: T.alarm,

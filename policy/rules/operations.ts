@@ -150,7 +150,7 @@ export const replicationLagAlarms: PackStackPolicy = {
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:
-    "Create the alarms with components/observability.ts (`database` and `dynamo` arguments): `auroraLagAlarm` (AuroraGlobalDBRPOLag with DBClusterIdentifier, gated on CPUUtilization SampleCount with Role=WRITER, treatMissingData breaching), and AWS/DynamoDB ReplicationLatency with TableName and ReceivingRegion = each other replica region.",
+    "Create the alarms with the Observability component (components/observability.ts, `database` and `dynamo` arguments; the specs are in components/alarms.ts): `auroraLagAlarm` (AuroraGlobalDBRPOLag with DBClusterIdentifier, gated on CPUUtilization SampleCount with Role=WRITER, treatMissingData breaching), and AWS/DynamoDB ReplicationLatency with TableName and ReceivingRegion = each other replica region.",
   validateStack: (args, reportViolation) => {
     const report = perResource(reportViolation);
     const alarms = ofType(args, OPERATIONS_TYPES.metricAlarm);
@@ -387,7 +387,7 @@ export const topicAllowsPublishers: PackStackPolicy = {
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:
-    "Create the topic with components/observability.ts `notificationTopic(..., publishers)`: its topic policy and key policy name backup.amazonaws.com and events.amazonaws.com.",
+    "Create the topic with `notificationTopic(..., publishers)` (components/notificationTopic.ts): its topic policy and key policy name backup.amazonaws.com and events.amazonaws.com.",
   validateStack: (args, reportViolation) => {
     const report = perResource(reportViolation);
     const topics = ofType(args, OPERATIONS_TYPES.topic);
