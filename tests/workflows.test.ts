@@ -541,7 +541,9 @@ describe("workflows: secrets and roles only where protection rules apply (issue 
     expect(on.workflow_dispatch.inputs.control_only).to.include({ type: "boolean", default: false });
     for (const id of ["home", "standby"]) expect(wf.jobs[id].if).to.match(/&& !inputs\.control_only$/);
     expect(wf.jobs.control.needs).to.include.members(["ci", "setup", "home", "standby"]);
-    expect(wf.jobs.control.if).to.match(/^always\(\) && needs\.ci\.result == 'success' && /);
+    // !cancelled(), not always(): a cancelled run starts no deploy (a status function in the
+    // condition also stops GitHub's implicit success(), so skipped regional jobs do not skip it).
+    expect(wf.jobs.control.if).to.match(/^needs\.ci\.result == 'success' && !cancelled\(\) && /);
     expect(wf.jobs.control.if).to.include("(inputs.control_only || (needs.home.result == 'success'");
   });
 });
