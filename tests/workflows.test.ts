@@ -63,7 +63,6 @@ const DEPLOYING = fs.readFileSync(path.join(ROOT, "docs", "deploying.md"), "utf8
 const files = fs.readdirSync(WORKFLOWS_DIR).filter((f) => /\.ya?ml$/.test(f));
 const text = (file: string) => fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8");
 const workflow = (file: string): Workflow => parseWorkflow(file, text(file));
-const all = () => files.map(workflow);
 const regional = loadStacks(ROOT, ".");
 const stacks = [...regional, ...loadStacks(ROOT, "control")];
 
@@ -74,6 +73,8 @@ const STACKS: StackFile[] = [
   { name: "global", dir: "control", home: false },
 ];
 const snippet = (yaml: string) => parseWorkflow("snippet.yml", yaml);
+/** Every committed workflow, parsed. */
+const all = () => files.map(workflow);
 
 /** A deploy in the committed shape, with each part that the checks look at replaceable. */
 function deploy(
