@@ -454,6 +454,36 @@ export function validateDatabase(db: DatabaseConfig, home = false): void {
   problems.throwIfAny();
 }
 
+/**
+ * `database.writerRegion`: which region's Aurora cluster holds the global database's writer. Set on the
+ * home stack only (a standby reads it from the home's `dbWriterRegion` output, so the stacks cannot
+ * disagree), and only to a region of the global database: the home's or one of its standbys'.
+ */
+export function validateWriterRegion(args: {
+  home: boolean;
+  region: string;
+  standbyRegions: string[];
+  writerRegion?: string;
+}): void {
+  const { writerRegion } = args;
+  if (writerRegion === undefined) return;
+  if (!args.home) {
+    throw new ConfigError(
+      "database.writerRegion",
+      writerRegion,
+      "is set on the home stack only: a standby reads where the writer is from the home stack's dbWriterRegion output",
+    );
+  }
+  const regions = [args.region, ...args.standbyRegions];
+  if (!regions.includes(writerRegion)) {
+    throw new ConfigError(
+      "database.writerRegion",
+      writerRegion,
+      `must be a region of the global database: this stack's region ${args.region} or one of standbyRegions (${args.standbyRegions.join(", ")})${didYouMean(writerRegion, regions)}`,
+    );
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Integrations.
 

@@ -57,6 +57,12 @@ export interface DatabaseConfig {
   backupRetentionDays: number;
   databaseName: string;
   masterUsername: string;
+  /**
+   * Home only: the region whose Aurora cluster holds the global database's writer, once the failover
+   * plan has moved it elsewhere (docs/operations.md, failback). Unset: the home's own region. A standby
+   * reads it from the home's `dbWriterRegion` output.
+   */
+  writerRegion?: string;
 }
 
 export interface MailConfig {
@@ -127,6 +133,8 @@ export interface ProjectKeys {
   accessLogExpirationDays: number;
   wafRateLimit: number;
   protectData: boolean;
+  /** AWS deletion protection on the Aurora global cluster and clusters, the DynamoDB table and replicas. */
+  dataDeletionProtection: boolean;
   frontend: TierConfig;
   backend: TierConfig;
   database: DatabaseConfig;

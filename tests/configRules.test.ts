@@ -130,7 +130,7 @@ describe("config rules, exactly", () => {
       expect(STANDBY_ONLY_KEYS).to.deep.equal(["homeProbeMinutes"]);
       expect(TOP_LEVEL_KEYS).to.include.members(["role", "frontend", "smtpPassword"]);
       const keys =
-        "engineVersion, instanceClass, instanceCount, serverlessMinCapacity, serverlessMaxCapacity, backupRetentionDays, databaseName, masterUsername";
+        "engineVersion, instanceClass, instanceCount, serverlessMinCapacity, serverlessMaxCapacity, backupRetentionDays, databaseName, masterUsername, writerRegion";
       expect(home({ database: "big" })).to.deep.equal([`database: must be a mapping with the keys ${keys}`]);
       expect(home({ database: [] })).to.deep.equal([`database: must be a mapping with the keys ${keys}`]);
       expect(home({ frontend: { minsize: 3 } })).to.deep.equal([
