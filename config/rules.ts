@@ -268,16 +268,17 @@ export function validateStackWiring(args: {
 
 /**
  * One active region in steady state: a standby may be active only once the home stack is passive.
- * `role` is the sizing a region runs in steady state (and which Aurora alarms it watches); a
- * failover does not change it, the failover plan does (docs/runbook.md).
+ * `role` is the sizing a region runs in steady state; a failover does not change it, the failover
+ * plan does (docs/runbook.md). Which Aurora alarms a region watches follows the writer
+ * (`database.writerRegion`), not the role.
  */
 export function validateSingleActive(role: Role, homeRole: unknown, primaryStack: string): void {
   if (role === "active" && homeRole === "active") {
     throw new ConfigError(
       "role",
       role,
-      `the home stack ${primaryStack} is active too: one region carries the traffic in steady state (sizing, ` +
-        "the database alarms and the DR report follow role); set role passive on the home stack and pulumi up it first " +
+      `the home stack ${primaryStack} is active too: one region carries the traffic in steady state (sizing ` +
+        "and the DR report follow role); set role passive on the home stack and pulumi up it first " +
         "(docs/runbook.md, after-care)",
     );
   }

@@ -141,7 +141,7 @@ const tierFields = (tier: string): Fields<ProjectKeys["frontend"]> => ({
 export const SCHEMA: Fields<StackKeys> = {
   role: {
     type: "string",
-    doc: "Steady-state role of this region: active (carries the traffic; active sizing) or passive (warm standby; passive sizing). It sets the default sizing and the database alarms, not DNS or the network: the failover plan moves traffic.",
+    doc: "Steady-state role of this region: active (carries the traffic; active sizing) or passive (warm standby; passive sizing). It sets the default sizing, not DNS or the network (the failover plan moves traffic) nor the database alarms (they follow the Aurora writer, database.writerRegion).",
     required: true,
     oneOf: ROLES,
   },

@@ -7,8 +7,9 @@ import type * as pulumi from "@pulumi/pulumi";
 
 /**
  * Steady-state role of a region: `active` carries the traffic, `passive` is the warm standby. It sets
- * the default sizing (ASG sizes at creation, Aurora instances) and the database alarms' posture. It
- * does not decide DNS or the network: which region serves is the failover plan's to change.
+ * the default sizing (ASG sizes at creation, Aurora instances). It does not decide DNS or the network
+ * (which region serves is the failover plan's to change), nor the database alarms' posture (they
+ * follow the Aurora writer, `database.writerRegion`).
  */
 export type Role = "active" | "passive";
 export const ROLES: readonly Role[] = ["active", "passive"];
