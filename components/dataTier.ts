@@ -1,7 +1,8 @@
 /**
  * The data block of the diagram, for both roles:
  *
- *   home stack:    GlobalCluster ─▶ primary Aurora cluster (writer + readers) · DynamoDB table
+ *   home stack:    GlobalCluster ─▶ primary Aurora cluster (writer + readers; a secondary while
+ *                  database.writerRegion names a standby) · DynamoDB table
  *                  · master credentials in Secrets Manager (generated here)
  *   standby stack: secondary Aurora cluster joined to the home's GlobalCluster, forwarding
  *                  writes to the writer · DynamoDB TableReplica of the home table · its own copy of
@@ -16,7 +17,7 @@
  * Which region holds the Aurora writer is the home's `database.writerRegion` (a standby reads it from
  * the home's `dbWriterRegion` output): after the plan moved the writer, the home's cluster is a
  * secondary, and the home builds it as one. What that changes, and why it replaces nothing, is at
- * `homeClusterArgs`; the procedure is docs/operations.md, "Failback after a lossy failover".
+ * `homeClusterIgnores`; the procedure is docs/operations.md, "Failback after a lossy failover".
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
