@@ -131,6 +131,7 @@ export = async () => {
     homeCredentials: homeStack ? readHomeSecrets(homeStack).dbCredentials : undefined,
     kmsKeyArn: key.keyArn,
     protect: cfg.protectData,
+    deletionProtection: cfg.dataDeletionProtection,
     logRetentionDays: cfg.logRetentionDays,
   });
 
@@ -171,9 +172,9 @@ export = async () => {
     ],
     database: {
       clusterIdentifier: data.clusterIdentifier,
-      // The steady-state standby holds the secondary cluster. After a failover the plan has moved
-      // the writer; flipping `role` afterwards (runbook after-care) moves the alarms with it.
-      isSecondary: cfg.role === "passive",
+      // Where the writer is, as the home's database.writerRegion says (docs/operations.md): after the
+      // plan moved it, setting that key moves the writer's alarms with it, whatever the roles.
+      isSecondary: !data.isWriter,
       instanceCount: cfg.database.instanceCount,
     },
     // DynamoDB reports replication latency in the sending region, per receiving region.
@@ -258,6 +259,8 @@ export = async () => {
     backupVaultName: backups.vaultName,
     backupPlanId: backups.planId,
     backupRoleArn: backups.roleArn,
+    // The bucket a teardown empties first (docs/teardown.md): it is never force-destroyed.
+    accessLogBucketName: accessLogs.bucketName,
     // On the home stack: what every standby reads (HOME_OUTPUT_NAMES in components/dataTier.ts).
     ...data.homeOutputs,
   };

@@ -1,7 +1,8 @@
 /**
  * The data block of the diagram, for both roles:
  *
- *   home stack:    GlobalCluster ─▶ primary Aurora cluster (writer + readers) · DynamoDB table
+ *   home stack:    GlobalCluster ─▶ primary Aurora cluster (writer + readers; a secondary while
+ *                  database.writerRegion names a standby) · DynamoDB table
  *                  · master credentials in Secrets Manager (generated here)
  *   standby stack: secondary Aurora cluster joined to the home's GlobalCluster, forwarding
  *                  writes to the writer · DynamoDB TableReplica of the home table · its own copy of
@@ -12,6 +13,11 @@
  * failover (an ARC Region switch plan moves the Aurora writer; Pulumi does not), so a failover never
  * recreates a data resource. Every resource is in this stack's own region: nothing here needs another
  * region's API to be updated.
+ *
+ * Which region holds the Aurora writer is the home's `database.writerRegion` (a standby reads it from
+ * the home's `dbWriterRegion` output): after the plan moved the writer, the home's cluster is a
+ * secondary, and the home builds it as one. What that changes, and why it replaces nothing, is at
+ * `homeClusterIgnores`; the procedure is docs/operations.md, "Failback after a lossy failover".
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -63,6 +69,12 @@ export const HOME_OUTPUT_NAMES = [
    * (`aws.rds.GlobalCluster.endpoint`), so it follows a switchover or failover without a deploy.
    */
   "dbGlobalWriterEndpoint",
+  /**
+   * Region whose Aurora cluster holds the writer, as the home's `database.writerRegion` says (the home's
+   * own region unless a failover moved it): a standby's alarms watch its cluster as the writer when it
+   * is this region.
+   */
+  "dbWriterRegion",
   "dynamoTableName",
   /** The home table, which the standby's TableReplica replicates. */
   "dynamoTableArn",
@@ -162,6 +174,12 @@ export interface DataTierArgs {
   kmsKeyArn: pulumi.Input<string>;
   /** Pulumi `protect` on every stateful resource. @default true */
   protect?: boolean;
+  /**
+   * AWS deletion protection on the global cluster, the clusters, the table and its replicas (config
+   * `dataDeletionProtection`; off only for a teardown, docs/teardown.md). The final snapshot is taken
+   * either way. @default true
+   */
+  deletionProtection?: boolean;
   /** Retention of the cluster's exported PostgreSQL log group (a CloudWatch Logs value). */
   logRetentionDays: number;
 }
@@ -224,6 +242,75 @@ export interface DataTierOutputs {
   connection: pulumi.Output<DataConnection>;
   /** Home: every HOME_OUTPUT_NAMES and HOME_SECRET_OUTPUT_NAMES entry, to export. Standby: empty. */
   homeOutputs: Record<string, pulumi.Output<string>>;
+  /** Region whose cluster holds the global database's writer (`writerRegionOf`). */
+  writerRegion: string;
+  /** True when this region's cluster holds the writer (its alarms watch a writer, not a secondary). */
+  isWriter: boolean;
+}
+
+/**
+ * Region whose Aurora cluster holds the writer: the home's `database.writerRegion` (its own region when
+ * unset); on a standby, what the home exports as `dbWriterRegion`, so the stacks cannot disagree.
+ */
+export function writerRegionOf(args: {
+  home: boolean;
+  region: string;
+  database: Pick<DatabaseConfig, "writerRegion">;
+  homeOutputs?: Pick<HomeOutputs, "dbWriterRegion">;
+}): string {
+  return args.home ? (args.database.writerRegion ?? args.region) : args.homeOutputs!.dbWriterRegion;
+}
+
+/**
+ * Inputs of aws.rds.Cluster that force a replacement when they change: `ForceNew: true` in the
+ * provider's schema (terraform-provider-aws internal/service/rds/cluster.go, resourceCluster; the
+ * nested s3_import and restore_to_point_in_time blocks are ForceNew throughout). A cluster of this
+ * program must never see one of them change: a replacement deletes the cluster (after its final
+ * snapshot), and a member of a global database cannot even be re-created in place.
+ */
+export const CLUSTER_FORCE_NEW_INPUTS = [
+  "availabilityZones",
+  "clusterIdentifier",
+  "clusterIdentifierPrefix",
+  "clusterScalabilityType",
+  "databaseName",
+  "dbSubnetGroupName",
+  "dbSystemId",
+  "engine",
+  "engineMode",
+  "kmsKeyId",
+  "masterUsername",
+  "restoreToPointInTime",
+  "s3Import",
+  "snapshotIdentifier",
+  "sourceRegion",
+  "storageEncrypted",
+] as const;
+
+/**
+ * What the home's cluster ignores besides what AWS manages, so that it moves between the writer and
+ * a secondary without being replaced (docs/operations.md, "Which region holds the writer").
+ *
+ * The home creates its cluster as the global database's **primary** (databaseName, masterUsername,
+ * masterPassword) while the writer is at home, and as a **secondary** (none of the three: "RDS rejects
+ * masterUsername / masterPassword / databaseName" on a secondary, see the standby's cluster) when
+ * `database.writerRegion` names another region. After a switchover or a managed failover the cluster
+ * that exists is the same one, now a secondary: Aurora "automatically adds it back to the global
+ * cluster as a secondary Region" once its region recovers (Aurora User Guide, "Using switchover or
+ * failover in Amazon Aurora Global Database", managed failover; a switchover "maintains your global
+ * database's existing replication topology"). Pulumi's ignoreChanges keeps a property's value from the
+ * state, or drops it when the state has none, and the program's value is used only on create
+ * (Pulumi docs, "Resource option: ignoreChanges"; pulumi/pulumi PropertyPath.Reset). So:
+ *
+ * - databaseName and masterUsername are ForceNew (CLUSTER_FORCE_NEW_INPUTS) and exist only when the
+ *   cluster was created as a primary: always ignored, whichever way the cluster was created and
+ *   wherever the writer is. A later change of `database.databaseName` does not rename the database.
+ * - masterPassword is not ForceNew; while the writer is elsewhere it is ignored (RDS would refuse to
+ *   set it on a secondary). Once the writer is back, a cluster that had been re-created as a secondary
+ *   gets it set once, in place, to the password the global database already has.
+ */
+export function homeClusterIgnores(writerHere: boolean): string[] {
+  return ["databaseName", "masterUsername", ...(writerHere ? [] : ["masterPassword"])];
 }
 
 export class DataTier extends Component<DataTierOutputs> {
@@ -232,7 +319,10 @@ export class DataTier extends Component<DataTierOutputs> {
     validateDataTierArgs(args);
 
     const protect = args.protect ?? true;
+    const deletionProtection = args.deletionProtection ?? true;
     const db = args.database;
+    const writerRegion = writerRegionOf(args);
+    const isWriter = writerRegion === args.region;
     // A standby follows the global database's version, not its own config: a secondary must match it.
     const engineVersion = args.home ? db.engineVersion : (args.homeOutputs as HomeOutputs).dbEngineVersion;
     // Physical names that must be stable and unique per stack (aliases, identifiers, snapshots).
@@ -320,7 +410,8 @@ export class DataTier extends Component<DataTierOutputs> {
       vpcSecurityGroupIds: [dbSg.id],
       dbClusterParameterGroupName: parameterGroup.name,
       port: DB_PORT,
-      deletionProtection: true,
+      deletionProtection,
+      // Always, teardown included (docs/teardown.md): the final snapshot is what a destroy leaves.
       skipFinalSnapshot: false,
       finalSnapshotIdentifier: `${base}-aurora-final`,
       // Keep automated backups after a deletion: they are the last restore point.
@@ -372,7 +463,7 @@ export class DataTier extends Component<DataTierOutputs> {
           engine: DB_ENGINE,
           engineVersion,
           storageEncrypted: true,
-          deletionProtection: true,
+          deletionProtection,
         },
         // The engine version policy (engineMajor): the configured version is the creation version; AWS's minor
         // upgrades are not undone by the next `pulumi up --refresh`.
@@ -396,17 +487,34 @@ export class DataTier extends Component<DataTierOutputs> {
         { parent: this },
       );
 
+      // The same resource (URN `${name}-primary`) whichever region holds the writer: built as the
+      // global database's primary while the writer is here, as a secondary once the plan has moved it
+      // (homeClusterIgnores says why neither build replaces the other). Never sourceRegion,
+      // replicationSourceIdentifier or snapshotIdentifier: a secondary of a global database needs
+      // none, and each is ForceNew or promotes the cluster.
       cluster = new aws.rds.Cluster(
         `${name}-primary`,
+        isWriter
+          ? {
+              ...clusterCommon,
+              engineVersion: globalCluster.engineVersion,
+              globalClusterIdentifier: globalCluster.id,
+              databaseName: db.databaseName,
+              masterUsername: db.masterUsername,
+              masterPassword: password.result,
+            }
+          : {
+              ...clusterCommon,
+              // A secondary joins at the version the global database runs.
+              engineVersion: globalCluster.engineVersionActual,
+              globalClusterIdentifier: globalCluster.id,
+            },
         {
-          ...clusterCommon,
-          engineVersion: globalCluster.engineVersion,
-          globalClusterIdentifier: globalCluster.id,
-          databaseName: db.databaseName,
-          masterUsername: db.masterUsername,
-          masterPassword: password.result,
+          parent: this,
+          protect,
+          ignoreChanges: [...managedByAws, ...homeClusterIgnores(isWriter)],
+          dependsOn: [postgresLogs],
         },
-        { parent: this, protect, ignoreChanges: managedByAws, dependsOn: [postgresLogs] },
       );
 
       // No host or port: every region keeps its own copy, where the home's writer endpoint would be
@@ -436,7 +544,7 @@ export class DataTier extends Component<DataTierOutputs> {
           streamViewType: "NEW_AND_OLD_IMAGES",
           pointInTimeRecovery: { enabled: true },
           serverSideEncryption: { enabled: true, kmsKeyArn: keyArn },
-          deletionProtectionEnabled: true,
+          deletionProtectionEnabled: deletionProtection,
         },
         // Replicas are TableReplica resources in the standby stacks; without this the home stack
         // would remove them on its next update.
@@ -454,6 +562,7 @@ export class DataTier extends Component<DataTierOutputs> {
         // What runs, not what was configured: a new standby must join at the running version.
         dbEngineVersion: globalCluster.engineVersionActual,
         dbGlobalWriterEndpoint: globalWriterEndpoint,
+        dbWriterRegion: pulumi.output(writerRegion),
         dynamoTableName: table.name,
         dynamoTableArn: table.arn,
         dbCredentials: pulumi.secret(credentials),
@@ -488,7 +597,7 @@ export class DataTier extends Component<DataTierOutputs> {
           globalTableArn: home.dynamoTableArn,
           kmsKeyArn: keyArn,
           pointInTimeRecovery: true,
-          deletionProtectionEnabled: true,
+          deletionProtectionEnabled: deletionProtection,
         },
         { parent: this, protect },
       );
@@ -574,6 +683,8 @@ export class DataTier extends Component<DataTierOutputs> {
         kmsKeyArn: keyArn,
       }),
       homeOutputs,
+      writerRegion,
+      isWriter,
     });
   }
 }

@@ -20,6 +20,7 @@ import {
   validateSubnetMask,
   validateTierSizing,
   validateVpcCidr,
+  validateWriterRegion,
   checkScalar,
 } from "./rules";
 import { defaultOf, DefaultContext, ObjectSpec, ScalarSpec, SCHEMA, StackKeys } from "./schema";
@@ -129,6 +130,10 @@ export function buildConfig(raw: RawConfig): AppConfig {
 
   const database = object<DatabaseConfig>(raw, "database", ctx, problems).value;
   if (!problems.has("database")) problems.check(() => validateDatabase(database, home));
+  if (!["database.writerRegion", "home", "standbyRegions", "aws:region"].some((key) => problems.has(key)))
+    problems.check(() =>
+      validateWriterRegion({ home, region, standbyRegions, writerRegion: database.writerRegion }),
+    );
 
   const mailFields = object<Omit<MailConfig, "smtpPassword">>(raw, "mail", ctx, problems).value;
   const mail: MailConfig = {
@@ -172,6 +177,7 @@ export function buildConfig(raw: RawConfig): AppConfig {
     accessLogExpirationDays: get("accessLogExpirationDays"),
     wafRateLimit: get("wafRateLimit"),
     protectData: get("protectData"),
+    dataDeletionProtection: get("dataDeletionProtection"),
     frontend,
     backend,
     database,

@@ -268,16 +268,17 @@ export function validateStackWiring(args: {
 
 /**
  * One active region in steady state: a standby may be active only once the home stack is passive.
- * `role` is the sizing a region runs in steady state (and which Aurora alarms it watches); a
- * failover does not change it, the failover plan does (docs/runbook.md).
+ * `role` is the sizing a region runs in steady state; a failover does not change it, the failover
+ * plan does (docs/runbook.md). Which Aurora alarms a region watches follows the writer
+ * (`database.writerRegion`), not the role.
  */
 export function validateSingleActive(role: Role, homeRole: unknown, primaryStack: string): void {
   if (role === "active" && homeRole === "active") {
     throw new ConfigError(
       "role",
       role,
-      `the home stack ${primaryStack} is active too: one region carries the traffic in steady state (sizing, ` +
-        "the database alarms and the DR report follow role); set role passive on the home stack and pulumi up it first " +
+      `the home stack ${primaryStack} is active too: one region carries the traffic in steady state (sizing ` +
+        "and the DR report follow role); set role passive on the home stack and pulumi up it first " +
         "(docs/runbook.md, after-care)",
     );
   }
@@ -452,6 +453,36 @@ export function validateDatabase(db: DatabaseConfig, home = false): void {
     );
   }
   problems.throwIfAny();
+}
+
+/**
+ * `database.writerRegion`: which region's Aurora cluster holds the global database's writer. Set on the
+ * home stack only (a standby reads it from the home's `dbWriterRegion` output, so the stacks cannot
+ * disagree), and only to a region of the global database: the home's or one of its standbys'.
+ */
+export function validateWriterRegion(args: {
+  home: boolean;
+  region: string;
+  standbyRegions: string[];
+  writerRegion?: string;
+}): void {
+  const { writerRegion } = args;
+  if (writerRegion === undefined) return;
+  if (!args.home) {
+    throw new ConfigError(
+      "database.writerRegion",
+      writerRegion,
+      "is set on the home stack only: a standby reads where the writer is from the home stack's dbWriterRegion output",
+    );
+  }
+  const regions = [args.region, ...args.standbyRegions];
+  if (!regions.includes(writerRegion)) {
+    throw new ConfigError(
+      "database.writerRegion",
+      writerRegion,
+      `must be a region of the global database: this stack's region ${args.region} or one of standbyRegions (${args.standbyRegions.join(", ")})${didYouMean(writerRegion, regions)}`,
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

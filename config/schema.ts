@@ -141,7 +141,7 @@ const tierFields = (tier: string): Fields<ProjectKeys["frontend"]> => ({
 export const SCHEMA: Fields<StackKeys> = {
   role: {
     type: "string",
-    doc: "Steady-state role of this region: active (carries the traffic; active sizing) or passive (warm standby; passive sizing). It sets the default sizing and the database alarms, not DNS or the network: the failover plan moves traffic.",
+    doc: "Steady-state role of this region: active (carries the traffic; active sizing) or passive (warm standby; passive sizing). It sets the default sizing, not DNS or the network (the failover plan moves traffic) nor the database alarms (they follow the Aurora writer, database.writerRegion).",
     required: true,
     oneOf: ROLES,
   },
@@ -259,6 +259,11 @@ export const SCHEMA: Fields<StackKeys> = {
     doc: "Pulumi protect on every stateful resource (KMS keys, Aurora, DynamoDB, secrets, backup vaults).",
     default: value(true),
   },
+  dataDeletionProtection: {
+    type: "boolean",
+    doc: "AWS deletion protection on the Aurora global cluster, every Aurora cluster, the DynamoDB table and its replicas. Turn it off only to tear the project down (docs/teardown.md): the Aurora final snapshot is taken either way.",
+    default: value(true),
+  },
   frontend: { type: "object", doc: "The public tier's Auto Scaling group.", fields: tierFields("frontend") },
   backend: { type: "object", doc: "The internal tier's Auto Scaling group.", fields: tierFields("backend") },
   database: {
@@ -312,15 +317,22 @@ export const SCHEMA: Fields<StackKeys> = {
       },
       databaseName: {
         type: "string",
-        doc: "Name of the app's database.",
+        doc: "Name of the app's database, created with the global database: the home's cluster ignores a later change (RDS cannot rename it without a new cluster).",
         default: value("app"),
         allowed: "a letter, then a-z, 0-9 and _ (63 at most)",
       },
       masterUsername: {
         type: "string",
-        doc: "Master user (its password is generated and kept in Secrets Manager).",
+        doc: "Master user (its password is generated and kept in Secrets Manager), created with the global database: the home's cluster ignores a later change (RDS cannot rename it without a new cluster).",
         default: value("app_admin"),
         allowed: "a letter, then a-z, 0-9 and _ (16 at most), not admin, postgres or rdsadmin",
+      },
+      writerRegion: {
+        type: "string",
+        doc: "Region whose Aurora cluster holds the global database's writer. Leave unset while the writer is at home; after the failover plan moved it to a standby, set that region before the first pulumi up of the home stack, and unset it once the writer is back (docs/operations.md, failback). The home's cluster is then a secondary of the global database (re-created as one if it is gone), never replaced; standbys read the value from the home's dbWriterRegion output.",
+        default: { computed: "the home stack's region" },
+        scope: "home",
+        allowed: "the home stack's region or one of its standbyRegions",
       },
     },
   },

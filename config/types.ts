@@ -7,8 +7,9 @@ import type * as pulumi from "@pulumi/pulumi";
 
 /**
  * Steady-state role of a region: `active` carries the traffic, `passive` is the warm standby. It sets
- * the default sizing (ASG sizes at creation, Aurora instances) and the database alarms' posture. It
- * does not decide DNS or the network: which region serves is the failover plan's to change.
+ * the default sizing (ASG sizes at creation, Aurora instances). It does not decide DNS or the network
+ * (which region serves is the failover plan's to change), nor the database alarms' posture (they
+ * follow the Aurora writer, `database.writerRegion`).
  */
 export type Role = "active" | "passive";
 export const ROLES: readonly Role[] = ["active", "passive"];
@@ -57,6 +58,12 @@ export interface DatabaseConfig {
   backupRetentionDays: number;
   databaseName: string;
   masterUsername: string;
+  /**
+   * Home only: the region whose Aurora cluster holds the global database's writer, once the failover
+   * plan has moved it elsewhere (docs/operations.md, failback). Unset: the home's own region. A standby
+   * reads it from the home's `dbWriterRegion` output.
+   */
+  writerRegion?: string;
 }
 
 export interface MailConfig {
@@ -127,6 +134,8 @@ export interface ProjectKeys {
   accessLogExpirationDays: number;
   wafRateLimit: number;
   protectData: boolean;
+  /** AWS deletion protection on the Aurora global cluster and clusters, the DynamoDB table and replicas. */
+  dataDeletionProtection: boolean;
   frontend: TierConfig;
   backend: TierConfig;
   database: DatabaseConfig;

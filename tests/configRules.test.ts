@@ -130,7 +130,7 @@ describe("config rules, exactly", () => {
       expect(STANDBY_ONLY_KEYS).to.deep.equal(["homeProbeMinutes"]);
       expect(TOP_LEVEL_KEYS).to.include.members(["role", "frontend", "smtpPassword"]);
       const keys =
-        "engineVersion, instanceClass, instanceCount, serverlessMinCapacity, serverlessMaxCapacity, backupRetentionDays, databaseName, masterUsername";
+        "engineVersion, instanceClass, instanceCount, serverlessMinCapacity, serverlessMaxCapacity, backupRetentionDays, databaseName, masterUsername, writerRegion";
       expect(home({ database: "big" })).to.deep.equal([`database: must be a mapping with the keys ${keys}`]);
       expect(home({ database: [] })).to.deep.equal([`database: must be a mapping with the keys ${keys}`]);
       expect(home({ frontend: { minsize: 3 } })).to.deep.equal([
@@ -327,7 +327,7 @@ describe("config rules, exactly", () => {
     });
     it("allows one active region, saying what to do", () => {
       expect(problems(() => validateSingleActive("active", "active", "o/p/us-east-1"))).to.deep.equal([
-        "role: the home stack o/p/us-east-1 is active too: one region carries the traffic in steady state (sizing, the database alarms and the DR report follow role); set role passive on the home stack and pulumi up it first (docs/runbook.md, after-care)",
+        "role: the home stack o/p/us-east-1 is active too: one region carries the traffic in steady state (sizing and the DR report follow role); set role passive on the home stack and pulumi up it first (docs/runbook.md, after-care)",
       ]);
     });
   });

@@ -1,19 +1,33 @@
 import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { DATABASE_DEFAULTS, DatabaseConfig, rdsIdentifier } from "../config";
 import {
+  buildConfig,
+  ConfigError,
+  DATABASE_DEFAULTS,
+  DatabaseConfig,
+  problemsOf,
+  RawConfig,
+  rdsIdentifier,
+  validateWriterRegion,
+} from "../config";
+import {
+  CLUSTER_FORCE_NEW_INPUTS,
   DataTier,
   engineMajor,
+  homeClusterIgnores,
   HOME_OUTPUT_NAMES,
   HomeOutputs,
   HOME_SECRET_OUTPUT_NAMES,
   readHomeOutputs,
   readHomeSecrets,
   validateDataTierArgs,
+  writerRegionOf,
 } from "../components/dataTier";
 import { RegionKey } from "../components/regionKey";
 import { RecordedResource, runProgram, StackRun } from "../tools/mocks";
-import { dependsOn, isSecret, ofType, one, unsecret } from "./helpers";
+import { dependsOn, HOME_CONFIG, isSecret, ofType, one, STANDBY_CONFIG, unsecret } from "./helpers";
 
 const T = {
   key: "aws:kms/key:Key",
@@ -44,6 +58,7 @@ const STANDBY_HOME: HomeOutputs = {
   dbName: "app",
   dbEngineVersion: "16.6",
   dbGlobalWriterEndpoint: "multi-region-web-us-east-1-aurora.global-0123456789.global.rds.amazonaws.com",
+  dbWriterRegion: "us-east-1",
   dynamoTableName: "data-table-1234567",
   dynamoTableArn: "arn:aws:dynamodb:us-east-1:123456789012:table/data-table-1234567",
 };
@@ -56,7 +71,9 @@ const HOME_CREDENTIALS = JSON.stringify({
   dbname: "app",
 });
 
-function runHome(opts: { protect?: boolean; database?: Partial<DatabaseConfig> } = {}) {
+function runHome(
+  opts: { protect?: boolean; deletionProtection?: boolean; database?: Partial<DatabaseConfig> } = {},
+) {
   return runProgram(
     () => {
       const key = new RegionKey("data", { region: "us-east-1", protect: opts.protect ?? true });
@@ -71,10 +88,12 @@ function runHome(opts: { protect?: boolean; database?: Partial<DatabaseConfig> }
         database: { ...DATABASE_DEFAULTS.active, ...opts.database },
         kmsKeyArn: key.keyArn,
         protect: opts.protect ?? true,
+        deletionProtection: opts.deletionProtection,
         logRetentionDays: 90,
       });
       return {
         ...data.homeOutputs,
+        isWriter: data.isWriter,
         connection: data.connection,
         kmsKeyArn: key.keyArn,
         tableArn: data.tableArn,
@@ -90,6 +109,7 @@ function runHome(opts: { protect?: boolean; database?: Partial<DatabaseConfig> }
 function runStandby(
   opts: {
     protect?: boolean;
+    deletionProtection?: boolean;
     homeOutputs?: HomeOutputs;
     region?: string;
     credentials?: string;
@@ -113,10 +133,13 @@ function runStandby(
         homeCredentials: pulumi.secret(opts.credentials ?? HOME_CREDENTIALS),
         kmsKeyArn: key.keyArn,
         protect: opts.protect ?? true,
+        deletionProtection: opts.deletionProtection,
         logRetentionDays: 90,
       });
       return {
         homeOutputCount: Object.keys(data.homeOutputs).length,
+        isWriter: data.isWriter,
+        writerRegion: data.writerRegion,
         instanceClass: data.instanceClass,
         instanceArns: data.instanceArns,
         connection: data.connection,
@@ -554,6 +577,254 @@ describe("DataTier", function () {
       expect(unsecret(one(standby, T.secretVersion).inputs.secretString)).to.equal(
         unsecret(one(home, T.secretVersion).inputs.secretString),
       );
+    });
+  });
+
+  describe("which region holds the writer (the home's database.writerRegion)", () => {
+    /** What a failover may change: a resource's registration as the engine compares it with the state. */
+    const registration = (r: RecordedResource) => ({
+      inputs: r.inputs,
+      protect: r.protect,
+      ignoreChanges: r.ignoreChanges,
+      deleteBeforeReplace: r.deleteBeforeReplace,
+      retainOnDelete: r.retainOnDelete,
+      parent: r.parent,
+      provider: r.provider,
+    });
+    /** Input names whose values differ between two registrations of a resource. */
+    const changed = (before: RecordedResource, after: RecordedResource) =>
+      [...new Set([...Object.keys(before.inputs), ...Object.keys(after.inputs)])].filter(
+        (k) => JSON.stringify(before.inputs[k]) !== JSON.stringify(after.inputs[k]),
+      );
+    /**
+     * The inputs Pulumi would send as changed when `after` is registered over a state written by
+     * `before`: ignoreChanges resets an ignored input to the state's value, or drops it when the state
+     * has none (Pulumi docs, "Resource option: ignoreChanges"; PropertyPath.Reset).
+     */
+    const effectiveChanges = (before: RecordedResource, after: RecordedResource) =>
+      changed(before, after).filter((k) => !after.ignoreChanges.includes(k));
+
+    let steady: StackRun;
+    let failedOver: StackRun;
+    before(async () => {
+      steady = await runHome();
+      failedOver = await runHome({ database: { writerRegion: "ca-central-1" } });
+    });
+
+    it("builds the home's cluster as a secondary of its own global database once the writer is elsewhere", () => {
+      const cluster = one(failedOver, T.cluster);
+      const gc = one(failedOver, T.globalCluster);
+      // RDS rejects a database name and master credentials on a secondary (as on the standby's).
+      for (const input of ["databaseName", "masterUsername", "masterPassword", "manageMasterUserPassword"])
+        expect(cluster.inputs[input], input).to.equal(undefined);
+      expect(cluster.inputs.globalClusterIdentifier).to.equal(gc.inputs.globalClusterIdentifier);
+      expect(dependsOn(cluster, "globalClusterIdentifier", gc)).to.equal(true);
+      // It joins at the version the global database runs, like any secondary.
+      expect(dependsOn(cluster, "engineVersion", gc)).to.equal(true);
+      expect(cluster.inputs.engineVersion).to.equal(gc.outputs.engineVersionActual);
+      expect(cluster.inputs).to.include({ enableGlobalWriteForwarding: true, skipFinalSnapshot: false });
+      expect(failedOver.outputs.dbWriterRegion).to.equal("ca-central-1");
+      expect(failedOver.outputs.isWriter).to.equal(false);
+      // In the steady state it is the writer, and says so.
+      expect(steady.outputs.dbWriterRegion).to.equal("us-east-1");
+      expect(steady.outputs.isWriter).to.equal(true);
+    });
+
+    it("keeps every URN, and changes nothing but the cluster's registration", () => {
+      expect(failedOver.resources.map((r) => r.urn)).to.have.members(steady.resources.map((r) => r.urn));
+      // Custom resources: a component's own inputs reach no provider.
+      for (const after of failedOver.resources.filter((r) => r.custom)) {
+        const before = steady.resources.find((r) => r.urn === after.urn)!;
+        if (after.type === T.cluster) continue;
+        expect(registration(after), after.urn).to.deep.equal(registration(before));
+      }
+      expect(one(failedOver, T.cluster).protect).to.equal(true);
+    });
+
+    it("changes no input of the existing cluster when the writer leaves (the same cluster, rejoined as a secondary)", () => {
+      const before = one(steady, T.cluster);
+      const after = one(failedOver, T.cluster);
+      expect(changed(before, after)).to.have.members(["databaseName", "masterUsername", "masterPassword"]);
+      // Each one is reset to the state's value: the update sends nothing, and no replace is planned.
+      expect(effectiveChanges(before, after)).to.deep.equal([]);
+      expect(after.ignoreChanges).to.include.members([
+        "replicationSourceIdentifier",
+        "globalClusterIdentifier",
+      ]);
+    });
+
+    it("replaces nothing when the writer comes back, even to a cluster re-created as a secondary", () => {
+      // The state written when the cluster was created while the writer was elsewhere.
+      const created = one(failedOver, T.cluster);
+      const back = one(steady, T.cluster);
+      // Only masterPassword reaches the provider: an in-place modify to the password the global
+      // database already has. Neither ForceNew input (databaseName, masterUsername) is sent.
+      expect(effectiveChanges(created, back)).to.deep.equal(["masterPassword"]);
+      for (const input of CLUSTER_FORCE_NEW_INPUTS)
+        expect(effectiveChanges(created, back), input).not.to.include(input);
+    });
+
+    it("never sets an input that promotes the cluster or forces a new one, in either state", () => {
+      for (const run of [steady, failedOver]) {
+        const cluster = one(run, T.cluster);
+        for (const input of [
+          "sourceRegion",
+          "snapshotIdentifier",
+          "replicationSourceIdentifier",
+          "availabilityZones",
+        ])
+          expect(cluster.inputs[input], input).to.equal(undefined);
+      }
+    });
+
+    it("homeClusterIgnores: the creation-only inputs always, the password while the writer is elsewhere", () => {
+      expect(homeClusterIgnores(true)).to.deep.equal(["databaseName", "masterUsername"]);
+      expect(homeClusterIgnores(false)).to.deep.equal(["databaseName", "masterUsername", "masterPassword"]);
+      // Every input a primary sets and a secondary does not: ignored once the writer is elsewhere.
+      expect(homeClusterIgnores(false)).to.include.members(
+        changed(one(steady, T.cluster), one(failedOver, T.cluster)),
+      );
+    });
+
+    it("names ForceNew inputs that exist: each is an input of aws.rds.ClusterArgs", () => {
+      const dts = fs.readFileSync(
+        path.join(__dirname, "..", "node_modules", "@pulumi", "aws", "rds", "cluster.d.ts"),
+        "utf8",
+      );
+      const args = dts.slice(dts.indexOf("export interface ClusterArgs {"));
+      const block = args.slice(0, args.indexOf("\n}\n"));
+      for (const input of CLUSTER_FORCE_NEW_INPUTS)
+        expect(block, input).to.match(new RegExp(`\\n\\s+(readonly )?${input}\\??:`));
+    });
+
+    it("a standby learns where the writer is from the home, and its data tier does not change", async () => {
+      const writerHere = await runStandby({
+        homeOutputs: { ...STANDBY_HOME, dbWriterRegion: "ca-central-1" },
+      });
+      const steadyStandby = await runStandby();
+      expect(writerHere.outputs).to.include({ isWriter: true, writerRegion: "ca-central-1" });
+      expect(steadyStandby.outputs).to.include({ isWriter: false, writerRegion: "us-east-1" });
+      expect(writerHere.resources.map((r) => r.urn)).to.have.members(
+        steadyStandby.resources.map((r) => r.urn),
+      );
+      for (const after of writerHere.resources.filter((r) => r.custom)) {
+        const before = steadyStandby.resources.find((r) => r.urn === after.urn)!;
+        expect(registration(after), after.urn).to.deep.equal(registration(before));
+      }
+    });
+
+    it("writerRegionOf: the home's setting, its own region unset; a standby, the home's export", () => {
+      const database = {};
+      expect(writerRegionOf({ home: true, region: "us-east-1", database })).to.equal("us-east-1");
+      expect(
+        writerRegionOf({ home: true, region: "us-east-1", database: { writerRegion: "ca-central-1" } }),
+      ).to.equal("ca-central-1");
+      expect(
+        writerRegionOf({
+          home: false,
+          region: "ca-central-1",
+          database,
+          homeOutputs: { dbWriterRegion: "eu-west-1" },
+        }),
+      ).to.equal("eu-west-1");
+    });
+  });
+
+  describe("deletion protection (dataDeletionProtection) and the final snapshot", () => {
+    it("is on everywhere by default", async () => {
+      for (const run of [await runHome(), await runStandby()]) {
+        for (const r of [...ofType(run, T.globalCluster), ...ofType(run, T.cluster)])
+          expect(r.inputs.deletionProtection, r.urn).to.equal(true);
+        for (const r of [...ofType(run, T.table), ...ofType(run, T.replica)])
+          expect(r.inputs.deletionProtectionEnabled, r.urn).to.equal(true);
+      }
+    });
+
+    it("turned off for a teardown, still takes the final snapshot and keeps the automated backups", async () => {
+      const home = await runHome({ protect: false, deletionProtection: false });
+      const standby = await runStandby({ protect: false, deletionProtection: false });
+      for (const run of [home, standby]) {
+        for (const r of run.resources) expect(r.protect, r.urn).to.equal(false);
+        for (const r of [...ofType(run, T.globalCluster), ...ofType(run, T.cluster)])
+          expect(r.inputs.deletionProtection, r.urn).to.equal(false);
+        for (const r of [...ofType(run, T.table), ...ofType(run, T.replica)])
+          expect(r.inputs.deletionProtectionEnabled, r.urn).to.equal(false);
+        const cluster = one(run, T.cluster);
+        expect(cluster.inputs).to.include({ skipFinalSnapshot: false, deleteAutomatedBackups: false });
+        expect(cluster.inputs.finalSnapshotIdentifier).to.equal(
+          `multi-region-web-${run.region}-aurora-final`,
+        );
+      }
+      expect(ofType(home, T.globalCluster)).to.have.length(1);
+      expect(ofType(standby, T.replica)).to.have.length(1);
+    });
+  });
+
+  describe("config: database.writerRegion and dataDeletionProtection", () => {
+    /** The problems buildConfig reports, as `key = value: allowed` lines (what the user reads). */
+    const problems = (raw: RawConfig): string[] => {
+      try {
+        buildConfig(raw);
+        return [];
+      } catch (e) {
+        const list = problemsOf(e);
+        if (!list) throw e;
+        return list.map((p) => `${p.key} = ${JSON.stringify(p.value)}: ${p.allowed}`);
+      }
+    };
+    const withDatabase = (raw: RawConfig, database: Record<string, unknown>): RawConfig => ({
+      ...raw,
+      database,
+    });
+
+    it("defaults: the writer at home (unset), deletion protection on", () => {
+      const home = buildConfig(HOME_CONFIG);
+      expect(home.database.writerRegion).to.equal(undefined);
+      expect(home.dataDeletionProtection).to.equal(true);
+      expect(buildConfig(STANDBY_CONFIG).dataDeletionProtection).to.equal(true);
+      expect(buildConfig({ ...HOME_CONFIG, dataDeletionProtection: false, protectData: false })).to.include({
+        dataDeletionProtection: false,
+        protectData: false,
+      });
+    });
+
+    it("takes a standby region of the home as the writer's region, or the home's own", () => {
+      expect(
+        buildConfig(withDatabase(HOME_CONFIG, { writerRegion: "ca-central-1" })).database.writerRegion,
+      ).to.equal("ca-central-1");
+      expect(
+        buildConfig(withDatabase(HOME_CONFIG, { writerRegion: "us-east-1" })).database.writerRegion,
+      ).to.equal("us-east-1");
+    });
+
+    it("refuses a region outside the global database, a typo, a standby's setting and a non-string, naming each", () => {
+      expect(problems(withDatabase(HOME_CONFIG, { writerRegion: "eu-west-1" }))).to.deep.equal([
+        'database.writerRegion = "eu-west-1": must be a region of the global database: this stack\'s region us-east-1 or one of standbyRegions (ca-central-1)',
+      ]);
+      expect(problems(withDatabase(HOME_CONFIG, { writerRegion: "ca-central1" }))).to.deep.equal([
+        'database.writerRegion = "ca-central1": must be a region of the global database: this stack\'s region us-east-1 or one of standbyRegions (ca-central-1) (did you mean "ca-central-1"?)',
+      ]);
+      expect(problems(withDatabase(STANDBY_CONFIG, { writerRegion: "ca-central-1" }))).to.deep.equal([
+        'database.writerRegion = "ca-central-1": is set on the home stack only: a standby reads where the writer is from the home stack\'s dbWriterRegion output',
+      ]);
+      expect(problems(withDatabase(HOME_CONFIG, { writerRegion: 1 }))).to.deep.equal([
+        'database.writerRegion = 1: must be a string (quote it in YAML: "1")',
+      ]);
+      expect(problems({ ...HOME_CONFIG, dataDeletionProtection: "off" })).to.deep.equal([
+        'dataDeletionProtection = "off": must be true or false',
+      ]);
+    });
+
+    it("validateWriterRegion throws a ConfigError naming the key; unset passes", () => {
+      const args = { home: true, region: "us-east-1", standbyRegions: ["ca-central-1", "eu-west-1"] };
+      expect(() => validateWriterRegion(args)).not.to.throw();
+      expect(() => validateWriterRegion({ ...args, writerRegion: "eu-west-1" })).not.to.throw();
+      expect(() => validateWriterRegion({ ...args, writerRegion: "us-west-2" }))
+        .to.throw(ConfigError, "or one of standbyRegions (ca-central-1, eu-west-1)")
+        .with.property("key", "database.writerRegion");
+      expect(() =>
+        validateWriterRegion({ ...args, home: false, standbyRegions: [], writerRegion: "us-east-1" }),
+      ).to.throw(ConfigError, "home stack only");
     });
   });
 
