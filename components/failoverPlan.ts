@@ -525,6 +525,8 @@ export class FailoverPlan extends Component<FailoverPlanOutputs> {
         elbLogDelivery: false,
         region: args.standby.region,
         protect: args.protect ?? true,
+        // Who read or changed a report: S3 server access logs, like every bucket that is not itself a log destination.
+        serverAccessLogs: true,
       },
       { parent: this },
     );
