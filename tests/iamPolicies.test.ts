@@ -36,7 +36,11 @@ describe("IAM check (tools/iamPolicies.ts)", function () {
       expect(new Set(kinds("trust"))).to.deep.equal(new Set(["aws:iam/role:Role"]));
       expect(new Set(kinds("key"))).to.deep.equal(new Set(["aws:kms/key:Key"]));
       expect(new Set(kinds("resource"))).to.deep.equal(
-        new Set(["aws:s3/bucketPolicy:BucketPolicy", "aws:sns/topicPolicy:TopicPolicy"]),
+        new Set([
+          "aws:s3/bucketPolicy:BucketPolicy",
+          "aws:sns/topicPolicy:TopicPolicy",
+          "aws:backup/vaultPolicy:VaultPolicy",
+        ]),
       );
       expect(new Set(documents.map((d) => d.stack))).to.deep.equal(
         new Set(["us-east-1", "ca-central-1", "global"]),
