@@ -40,6 +40,7 @@ describe("IAM check (tools/iamPolicies.ts)", function () {
           "aws:s3/bucketPolicy:BucketPolicy",
           "aws:sns/topicPolicy:TopicPolicy",
           "aws:backup/vaultPolicy:VaultPolicy",
+          "aws:ec2/vpcEndpoint:VpcEndpoint",
         ]),
       );
       expect(new Set(documents.map((d) => d.stack))).to.deep.equal(
