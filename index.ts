@@ -47,7 +47,11 @@ export = async () => {
   }
 
   // The region's data key comes first: every log group, the network's included, is encrypted with it.
-  const key = new RegionKey("data", { region: cfg.region, protect: cfg.protectData });
+  const key = new RegionKey("data", {
+    region: cfg.region,
+    protect: cfg.protectData,
+    deletionGuard: { breakGlassPrincipalArns: cfg.backup.breakGlassPrincipalArns },
+  });
 
   const availabilityZones = await chooseAvailabilityZones(cfg.azCount);
   const network = new RegionalVpc("network", {
@@ -208,7 +212,6 @@ export = async () => {
   const backups = new Backups("backups", {
     project: cfg.project,
     region: cfg.region,
-    kmsKeyArn: key.keyArn,
     backup: cfg.backup,
     copyRegions: cfg.home ? cfg.standbyRegions : [homeOutputs!.homeRegion],
     resourceArns: [data.clusterArn, data.tableArn],

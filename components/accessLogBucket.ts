@@ -2,6 +2,12 @@
  * A private log bucket: SSE-S3, no public access, no ACLs, TLS only, objects expiring. The region's
  * ALB access logs go here (both tiers, each under its own prefix; ELB delivers only to a bucket in its
  * own region), and so do the failover plan's execution reports (without the ELB delivery grant).
+ *
+ * A bucket that is not itself a log destination (the plan's reports) can have its S3 server access
+ * logs kept too (`serverAccessLogs`): in a companion bucket of this same kind, which S3 writes to as
+ * `logging.s3.amazonaws.com`. The chain ends there: the companion does not log, as no log
+ * destination here does (S3 warns that a bucket logging to itself loops, S3 User Guide, "Enabling
+ * Amazon S3 server access logging").
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -20,7 +26,20 @@ export interface AccessLogBucketArgs {
   region?: string;
   /** Pulumi `protect` on the bucket. @default false */
   protect?: boolean;
+  /**
+   * Keep this bucket's S3 server access logs in a companion log bucket (`<name>-access-logs`, same
+   * expiration and region). For buckets that are not log destinations themselves. @default false
+   */
+  serverAccessLogs?: boolean;
+  /**
+   * ARN of a bucket whose S3 server access logs S3 may write here (under SERVER_ACCESS_LOG_PREFIX):
+   * set by the component on its companion. @default none
+   */
+  serverAccessLogsFrom?: pulumi.Input<string>;
 }
+
+/** Where S3 writes a bucket's server access logs in its companion bucket. */
+export const SERVER_ACCESS_LOG_PREFIX = "s3-access/";
 
 /** Throws before any resource is registered when a lifecycle number is not a positive integer. */
 export function validateAccessLogBucketArgs(args: AccessLogBucketArgs): void {
@@ -41,6 +60,7 @@ export function validateAccessLogBucketArgs(args: AccessLogBucketArgs): void {
 export function accessLogBucketPolicy(
   bucketArn: pulumi.Input<string>,
   elbDelivery?: { principalArn: pulumi.Input<string>; accountId: pulumi.Input<string> },
+  s3Delivery?: { sourceBucketArn: pulumi.Input<string>; accountId: pulumi.Input<string> },
 ): pulumi.Output<string> {
   const statements: object[] = [
     {
@@ -59,6 +79,22 @@ export function accessLogBucketPolicy(
       Principal: { AWS: elbDelivery.principalArn },
       Action: "s3:PutObject",
       Resource: pulumi.interpolate`${bucketArn}/*/AWSLogs/${elbDelivery.accountId}/*`,
+    });
+  }
+  if (s3Delivery) {
+    // "Permissions for server access log delivery" (S3 User Guide): with ACLs disabled (bucket owner
+    // enforced) only a bucket policy can let logging.s3.amazonaws.com write; aws:SourceArn and
+    // aws:SourceAccount keep it to the one source bucket of this account (confused deputy).
+    statements.push({
+      Sid: "AllowS3ServerAccessLogDelivery",
+      Effect: "Allow",
+      Principal: { Service: "logging.s3.amazonaws.com" },
+      Action: "s3:PutObject",
+      Resource: pulumi.interpolate`${bucketArn}/${SERVER_ACCESS_LOG_PREFIX}*`,
+      Condition: {
+        ArnLike: { "aws:SourceArn": s3Delivery.sourceBucketArn },
+        StringEquals: { "aws:SourceAccount": s3Delivery.accountId },
+      },
     });
   }
   return pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements });
@@ -155,13 +191,47 @@ export class AccessLogBucket extends Component<AccessLogBucketOutputs> {
           }
         : undefined;
 
+    const s3Delivery = args.serverAccessLogsFrom
+      ? {
+          sourceBucketArn: args.serverAccessLogsFrom,
+          accountId: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+        }
+      : undefined;
     const policy = new aws.s3.BucketPolicy(
       `${name}-policy`,
-      { region, bucket: bucket.id, policy: accessLogBucketPolicy(bucket.arn, elbDelivery) },
+      { region, bucket: bucket.id, policy: accessLogBucketPolicy(bucket.arn, elbDelivery, s3Delivery) },
       // S3 rejects concurrent changes to one bucket's configuration, and the public access block
       // decides which policies are accepted: apply the block first.
       { parent: this, dependsOn: [publicAccessBlock] },
     );
+
+    if (args.serverAccessLogs) {
+      const accessLogs = new AccessLogBucket(
+        `${name}-access-logs`,
+        {
+          expirationDays: args.expirationDays,
+          abortIncompleteUploadDays,
+          elbLogDelivery: false,
+          region,
+          protect: args.protect,
+          serverAccessLogsFrom: bucket.arn,
+        },
+        { parent: this },
+      );
+      // S3 server access logging, best effort and delayed by hours (S3 User Guide, "Logging requests
+      // with server access logging"): the record of who read or changed a report. The target's name
+      // comes from its policy resource, so logging starts only once S3 may write there.
+      new aws.s3.BucketLogging(
+        `${name}-access-logging`,
+        {
+          region,
+          bucket: bucket.id,
+          targetBucket: accessLogs.bucketName,
+          targetPrefix: SERVER_ACCESS_LOG_PREFIX,
+        },
+        { parent: this },
+      );
+    }
 
     this.publish({
       // The ALB checks that it can write its test object when access logging is enabled, so anything

@@ -34,6 +34,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupConfig, backupRoleName, backupVaultName } from "../config";
 import { Component, renamedFrom } from "./component";
+import { RegionKey } from "./regionKey";
 
 /**
  * Cron schedules (UTC): daily at 05:00, weekly on Sunday at 05:00, off-peak for us-east-1. On Sunday
@@ -72,6 +73,68 @@ export function vaultLockMinRetentionDays(backup: BackupConfig): number {
 }
 
 /**
+ * The actions the vault access policy denies to everyone but the account root user and the
+ * break-glass principals: deleting a recovery point or shortening its life, and changing or removing
+ * the policy, the lock or the vault. The first three are the ones AWS Config's
+ * backup-recovery-point-manual-deletion-disabled rule looks for; vault access policies take no
+ * wildcard in Action (AWS Backup Developer Guide, "Vault access policies"). Backup and copy jobs, and
+ * AWS Backup's own expiry of recovery points at the end of their lifecycle, are not these calls.
+ */
+export const VAULT_PROTECTED_ACTIONS = [
+  "backup:DeleteRecoveryPoint",
+  "backup:UpdateRecoveryPointLifecycle",
+  "backup:PutBackupVaultAccessPolicy",
+  "backup:DeleteBackupVaultAccessPolicy",
+  "backup:PutBackupVaultLockConfiguration",
+  "backup:DeleteBackupVaultLockConfiguration",
+  "backup:DeleteBackupVault",
+];
+
+/**
+ * The vault access policy. Principal and Resource "*" as AWS's examples and the Config rule have it
+ * (in a vault access policy "*" is this vault and its recovery points). aws:PrincipalArn: a role's ARN
+ * for its sessions, arn:<partition>:iam::<account>:root for the root user (IAM User Guide, "AWS global
+ * condition context keys"); a Deny in a resource policy applies to the root user too, hence its
+ * exception: it is the break-glass principal of last resort.
+ */
+export function vaultAccessPolicy(
+  partition: string,
+  accountId: string,
+  breakGlassPrincipalArns: string[],
+): object {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "OnlyBreakGlassDeletesOrUnlocks",
+        Effect: "Deny",
+        Principal: "*",
+        Action: VAULT_PROTECTED_ACTIONS,
+        Resource: "*",
+        Condition: {
+          ArnNotEquals: {
+            "aws:PrincipalArn": [`arn:${partition}:iam::${accountId}:root`, ...breakGlassPrincipalArns],
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** The lock's arguments: compliance mode is governance plus a lock date (ChangeableForDays). */
+export function vaultLockArgs(backup: BackupConfig): {
+  minRetentionDays: number;
+  changeableForDays?: number;
+} {
+  return {
+    minRetentionDays: vaultLockMinRetentionDays(backup),
+    ...(backup.vaultLockMode === "compliance"
+      ? { changeableForDays: backup.vaultLockChangeableForDays }
+      : {}),
+  };
+}
+
+/**
  * The vault events that still fire and matter to operators: a failed copy (also caught by the
  * EventBridge rule, which is best-effort), a finished restore, and a recovery point whose retention
  * someone changed. Supported events: "BACKUP_JOB_STARTED | BACKUP_JOB_COMPLETED ; COPY_JOB_STARTED |
@@ -100,9 +163,7 @@ export interface BackupsArgs {
   project: string;
   /** This stack's region. Required. */
   region: string;
-  /** KMS key (ARN) of this region that encrypts the vault's recovery points. Required. */
-  kmsKeyArn: pulumi.Input<string>;
-  /** Retention and vault lock (validated by config.ts). Required. */
+  /** Retention, vault lock and break-glass principals (validated by config.ts). Required. */
   backup: BackupConfig;
   /**
    * Regions whose vaults receive this region's copies: the home copies to every standby, a standby to
@@ -140,6 +201,8 @@ export function validateBackupsArgs(
 export interface BackupsOutputs {
   /** ARN of this region's vault (its plan's target, and the other regions' copies' destination). */
   vaultArn: pulumi.Output<string>;
+  /** ARN of the vault's own KMS key (not the data key). */
+  keyArn: pulumi.Output<string>;
   /** Name of this region's vault (`<project>-<region>`). */
   vaultName: pulumi.Output<string>;
   /** Id of this region's backup plan. */
@@ -156,28 +219,65 @@ export class Backups extends Component<BackupsOutputs> {
     super("multi-region-web:data:Backups", name, args, renamedFrom("multi-region-web:backups:Backups", opts));
 
     const tags = { Name: `${name}-${args.region}`, ...args.tags };
+    const breakGlass = args.backup.breakGlassPrincipalArns;
+    // The vault's own key: a role that may schedule the data key's deletion (to destroy the live
+    // data) must not thereby destroy the recovery points too. Only the root user and the break-glass
+    // principals may disable it or schedule its deletion. What it encrypts: the recovery points of
+    // resources under full AWS Backup management (DynamoDB with advanced features) and the copies
+    // other regions send here; Aurora's snapshots keep their source cluster's key (AWS Backup
+    // Developer Guide, "Encryption for backups in AWS Backup").
+    const key = new RegionKey(
+      `${name}-key`,
+      {
+        region: args.region,
+        purpose: "backup",
+        deletionGuard: { breakGlassPrincipalArns: breakGlass },
+        protect: args.protect ?? true,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
     const vault = new aws.backup.Vault(
       `${name}-vault`,
-      { name: backupVaultName(args.project, args.region), kmsKeyArn: args.kmsKeyArn, tags },
+      { name: backupVaultName(args.project, args.region), kmsKeyArn: key.keyArn, tags },
       { parent: this, protect: args.protect ?? true },
     );
 
-    if (args.backup.vaultLock) {
-      // Governance mode (no changeableForDays): recovery points cannot be deleted or shortened
-      // below the minimum except by principals allowed backup:DeleteBackupVaultLockConfiguration, and
-      // the lock can be removed. Compliance mode (changeableForDays set) becomes irreversible once the
-      // grace time passes: not even the root user can delete the vault or its recovery points before
-      // they expire, so it is left to a deliberate decision outside this program. Off by default
-      // because a lock also keeps a mis-sized retention (and its cost) until it expires.
-      new aws.backup.VaultLockConfiguration(
-        `${name}-vault-lock`,
-        { backupVaultName: vault.name, minRetentionDays: vaultLockMinRetentionDays(args.backup) },
-        { parent: this },
-      );
-    }
-
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+
+    // Vault Lock (AWS Backup Developer Guide, "AWS Backup Vault Lock"): no recovery point is deleted
+    // or shortened while locked, and jobs must keep points at least minRetentionDays. Governance
+    // mode (the default) can be removed with backup:DeleteBackupVaultLockConfiguration, which the
+    // vault policy below leaves to the break-glass principals. Compliance mode sets a lock date
+    // changeableForDays ahead ("AWS Backup enforces a 72-hour cooling-off period ... you must set
+    // ChangeableForDays to 3 or greater", AWS::Backup::BackupVault LockConfigurationType; provider
+    // schema aws.backup.VaultLockConfiguration.changeableForDays); after it nobody can remove the
+    // lock or delete a recovery point before it expires, the root user included.
+    const locks = args.backup.vaultLock
+      ? [
+          new aws.backup.VaultLockConfiguration(
+            `${name}-vault-lock`,
+            { backupVaultName: vault.name, ...vaultLockArgs(args.backup) },
+            { parent: this },
+          ),
+        ]
+      : [];
+    // After the lock: the policy denies the deploy role any later change of the lock, so the lock
+    // must exist first. From then on only the root user or a break-glass principal can change either
+    // (docs/backups.md, "Lifting the protections").
+    new aws.backup.VaultPolicy(
+      `${name}-vault-policy`,
+      {
+        backupVaultName: vault.name,
+        policy: pulumi.jsonStringify(
+          pulumi
+            .all([partition, accountId])
+            .apply(([p, account]) => vaultAccessPolicy(p, account, breakGlass)),
+        ),
+      },
+      { parent: this, dependsOn: locks },
+    );
     const copyTargetVaultArns = pulumi
       .all([partition, accountId])
       .apply(([p, account]) =>
@@ -278,6 +378,7 @@ export class Backups extends Component<BackupsOutputs> {
 
     this.publish({
       vaultArn: vault.arn,
+      keyArn: key.keyArn,
       vaultName: vault.name,
       planId: plan.id,
       roleArn: role.arn,

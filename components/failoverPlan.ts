@@ -430,10 +430,12 @@ export function executionPolicyDocument(v: ExecutionPolicyValues): object {
         Resource: v.asgArns,
       },
       {
+        // Both support resource-level permissions (Service Authorization Reference, Amazon RDS:
+        // global-cluster, cluster); ARC's Aurora scaling sample policies scope them to the plan's ARNs.
         Sid: "DescribeDatabases",
         Effect: "Allow",
         Action: ["rds:DescribeGlobalClusters", "rds:DescribeDBClusters"],
-        Resource: ["*"],
+        Resource: [globalClusterArn, ...v.clusterArns],
       },
       {
         Sid: "MoveTheWriter",
@@ -472,21 +474,26 @@ function databaseScalingStatements(v: ExecutionPolicyValues, globalClusterArn: s
   const serverless = v.databaseScaling.kind === "serverless";
   return [
     {
+      // No resource types, or (GetMetricData) only CloudWatch's OTLP `dataset`, which classic RDS
+      // metrics are not: "*" as in ARC's sample policies (tools/iamPolicies.ts WILDCARD_RESOURCE_REASONS).
       Sid: "DescribeDatabaseCapacity",
       Effect: "Allow",
       Action: [
-        "rds:DescribeDBInstances",
         "ec2:DescribeInstanceTypes",
         ...(serverless ? ["cloudwatch:GetMetricData"] : ["rds:DescribeOrderableDBInstanceOptions"]),
       ],
       Resource: ["*"],
     },
     {
+      // DescribeDBInstances supports the `db` resource type: scoped with the rest, as ARC's samples do.
       Sid: "RaiseDatabaseCapacity",
       Effect: "Allow",
-      Action: serverless
-        ? ["rds:ModifyDBCluster", "rds:RebootDBInstance"]
-        : ["rds:CreateDBInstance", "rds:ModifyDBInstance"],
+      Action: [
+        "rds:DescribeDBInstances",
+        ...(serverless
+          ? ["rds:ModifyDBCluster", "rds:RebootDBInstance"]
+          : ["rds:CreateDBInstance", "rds:ModifyDBInstance"]),
+      ],
       Resource: resources,
     },
   ];
@@ -523,6 +530,8 @@ export class FailoverPlan extends Component<FailoverPlanOutputs> {
         elbLogDelivery: false,
         region: args.standby.region,
         protect: args.protect ?? true,
+        // Who read or changed a report: S3 server access logs, like every bucket that is not itself a log destination.
+        serverAccessLogs: true,
       },
       { parent: this },
     );

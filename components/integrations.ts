@@ -162,7 +162,10 @@ export function backendPolicyDocument(v: BackendPolicyValues): PolicyDocument {
   return { Version: "2012-10-17", Statement: statements };
 }
 
-/** Topic policy: nobody may publish to or subscribe to the topic without TLS. */
+/**
+ * Topic policy: nobody may publish to or subscribe to the topic without TLS. (SNS has no
+ * `sns:Receive`: Service Authorization Reference, Amazon SNS.)
+ */
 export function topicPolicyDocument(topicArn: string): object {
   return {
     Version: "2012-10-17",
@@ -171,7 +174,7 @@ export function topicPolicyDocument(topicArn: string): object {
         Sid: "DenyInsecureTransport",
         Effect: "Deny",
         Principal: "*",
-        Action: ["sns:Publish", "sns:Subscribe", "sns:Receive"],
+        Action: ["sns:Publish", "sns:Subscribe"],
         Resource: topicArn,
         Condition: { Bool: { "aws:SecureTransport": "false" } },
       },

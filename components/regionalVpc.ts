@@ -51,6 +51,32 @@ export async function chooseAvailabilityZones(count: number): Promise<string[]> 
   return [...zones.names].sort().slice(0, count);
 }
 
+/**
+ * The DynamoDB gateway endpoint's policy: every DynamoDB action, but only by principals of this
+ * account and only on this account's tables (their indexes and streams are under `table/`) in this
+ * region. A gateway endpoint policy is a resource policy on the endpoint ("Control access to VPC
+ * endpoints using endpoint policies", AWS PrivateLink Guide); aws:PrincipalAccount is a global key.
+ */
+export function dynamoEndpointPolicy(
+  partition: pulumi.Input<string>,
+  region: pulumi.Input<string>,
+  accountId: pulumi.Input<string>,
+): object {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ThisAccountsTablesOnly",
+        Effect: "Allow",
+        Principal: "*",
+        Action: "dynamodb:*",
+        Resource: pulumi.interpolate`arn:${partition}:dynamodb:${region}:${accountId}:table/*`,
+        Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
+      },
+    ],
+  };
+}
+
 /** Number of NAT gateways a strategy creates over `azCount` AZs. */
 export function natGatewayCount(strategy: NatStrategy, azCount: number): number {
   return strategy === "Single" ? 1 : azCount;
@@ -220,6 +246,11 @@ export class RegionalVpc extends Component<RegionalVpcOutputs> {
         vpcEndpointType: "Gateway",
         serviceName: pulumi.interpolate`com.amazonaws.${region.region}.dynamodb`,
         routeTableIds: privateRouteTables.ids,
+        // Instead of the default full access: this account's principals, this account's tables in
+        // this region (data cannot leave through the endpoint to a table of another account).
+        policy: pulumi.jsonStringify(
+          dynamoEndpointPolicy(partition.partition, region.region, caller.accountId),
+        ),
         tags: { Name: `${name}-dynamodb` },
       },
       { parent: this },

@@ -11,12 +11,14 @@ import { TierConfig, validateTierSizing } from "../config";
 import { Component } from "./component";
 
 /**
- * The public ALB's TLS policy: TLS 1.3 and 1.2 only (no 1.0/1.1), forward-secret ciphers. "We
- * recommend the ELBSecurityPolicy-TLS13-1-2-2021-06 security policy, which includes TLS 1.3, and is
- * backwards compatible with TLS 1.2" (ELB User Guide, "Security policies for your Application Load
- * Balancer"): browsers that only speak TLS 1.2 still get in.
+ * The public ALB's TLS policy: TLS 1.3, and TLS 1.2 with AEAD (GCM) forward-secret suites only: the
+ * `-Res-` ("restricted") variant of ELBSecurityPolicy-TLS13-1-2-2021-06 drops the CBC suites (ELB User
+ * Guide, "Security policies for your Application Load Balancer", the TLS 1.2 cipher table). Every
+ * current browser speaks TLS 1.3 or ECDHE-GCM on TLS 1.2; who loses access: clients limited to CBC
+ * suites on TLS 1.2, such as Internet Explorer 11 on Windows 7 / 8.1 with an RSA certificate (ACM's
+ * default), Safari on iOS 8 / OS X 10.10 and earlier, and Java 7 (unverified against a live ALB).
  */
-export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06";
 /**
  * The internal ALB's: TLS 1.3 only. Its one client is our frontend (Python's ssl on Amazon Linux
  * 2023, OpenSSL 3), so nothing needs 1.2. That this name is the TLS-1.3-only policy is corroborated by
@@ -93,6 +95,39 @@ export function amiFor(instanceType: string): string {
   const family = instanceType.split(".")[0];
   const arch = /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) ? "arm64" : "x86_64";
   return `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`;
+}
+
+/** What SSM Session Manager needs on an instance: register it, and open the session channels. */
+export function sessionManagerPolicy(
+  partition: pulumi.Input<string>,
+  region: pulumi.Input<string>,
+  accountId: pulumi.Input<string>,
+): object {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        // Resource types `instance` / `managed-instance` (Service Authorization Reference, AWS
+        // Systems Manager): this account's instances in this region.
+        Sid: "RegisterWithSystemsManager",
+        Effect: "Allow",
+        Action: ["ssm:UpdateInstanceInformation"],
+        Resource: pulumi.interpolate`arn:${partition}:ec2:${region}:${accountId}:instance/*`,
+      },
+      {
+        // No resource types (Service Authorization Reference, Amazon Message Gateway Service).
+        Sid: "SessionChannels",
+        Effect: "Allow",
+        Action: [
+          "ssmmessages:CreateControlChannel",
+          "ssmmessages:CreateDataChannel",
+          "ssmmessages:OpenControlChannel",
+          "ssmmessages:OpenDataChannel",
+        ],
+        Resource: "*",
+      },
+    ],
+  };
 }
 
 /** The target-tracking metric for a tier's `scalingMetric`. */
@@ -211,6 +246,10 @@ export class TierAsg extends Component<TierAsgOutputs> {
     // Instances reach the internet through NAT for OS packages, and AWS APIs (SSM Session Manager,
     // CloudWatch, SNS, DynamoDB through its gateway endpoint...), all HTTPS. DNS, NTP and instance
     // metadata go to link-local/VPC resolver addresses that security groups do not filter.
+    // Not narrowed (docs/compliance.md, "What each tier needs"): both tiers need Session Manager's
+    // public regional endpoints (ssm, ssmmessages), which have no managed prefix list, and the backend
+    // SNS, SES, Location, Secrets Manager and SSM; only interface VPC endpoints (paid per AZ and hour)
+    // would let the frontend drop this rule.
     this.allow(`${name}-instance-out-https`, "egress", {
       securityGroupId: instanceSg.id,
       port: HTTPS_PORT,
@@ -321,11 +360,21 @@ export class TierAsg extends Component<TierAsgOutputs> {
       },
       { parent: this },
     );
-    new aws.iam.RolePolicyAttachment(
-      `${name}-ssm-core`,
+    // Session Manager only, instead of AmazonSSMManagedInstanceCore (which also lets an instance read
+    // every SSM parameter of the account and region): the actions of "Step 2: Verify or add instance
+    // permissions for Session Manager" (Systems Manager User Guide) without the optional S3/KMS ones
+    // (session logging to S3 and KMS session encryption are not configured). Run Command, State
+    // Manager and Patch Manager are not granted. The backend's parameters, under the stack's own
+    // prefix, come from its Integrations policy; the frontend reads none.
+    const caller = aws.getCallerIdentityOutput({}, { parent: this });
+    const region = aws.getRegionOutput({}, { parent: this });
+    new aws.iam.RolePolicy(
+      `${name}-session-manager`,
       {
-        role: role.name,
-        policyArn: pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+        role: role.id,
+        policy: pulumi.jsonStringify(
+          sessionManagerPolicy(partition.partition, region.region, caller.accountId),
+        ),
       },
       { parent: this },
     );

@@ -96,6 +96,18 @@ export class WebFirewall extends Component<WebFirewallOutputs> {
         scope: "REGIONAL",
         defaultAction: { allow: {} },
         rules: [rateRule, ...managedRules],
+        // Web-ACL-level data protection "applies across all output destinations" (AWS WAF Developer
+        // Guide, "Data protection"), so the sampled requests (kept on: they are how operators see what
+        // a rule blocks) show REDACTED where the logs redact too; logging redaction alone does not
+        // reach them.
+        dataProtectionConfig: {
+          dataProtections: [
+            {
+              action: "SUBSTITUTION",
+              field: { fieldType: "SINGLE_HEADER", fieldKeys: REDACTED_HEADERS },
+            },
+          ],
+        },
         visibilityConfig: visibility(webAclMetricName),
         tags,
       },

@@ -14,7 +14,7 @@ import {
   REGIONS,
 } from "./catalog";
 import { ConfigError, didYouMean, Problems } from "./errors";
-import { minOf, ScalarSpec, SCHEMA } from "./schema";
+import { defaultOf, minOf, ScalarSpec, SCHEMA } from "./schema";
 import {
   AlarmsConfig,
   BackupConfig,
@@ -610,6 +610,54 @@ export function validateBackup(
       `must be at most backup.${local} (${backup[local]}): ${why}`,
     );
   }
+  validateVaultLock(backup, userSet);
+  validateBreakGlassPrincipals(backup.breakGlassPrincipalArns);
+}
+
+const DEFAULTS_CHANGEABLE_FOR_DAYS = defaultOf(SCHEMA.backup.fields.vaultLockChangeableForDays, {
+  role: "active",
+  home: true,
+});
+
+/** The lock's options only mean something together: a setting that would be ignored is an error. */
+export function validateVaultLock(
+  backup: Pick<BackupConfig, "vaultLock" | "vaultLockMode" | "vaultLockChangeableForDays">,
+  userSet: ReadonlySet<string>,
+): void {
+  if (!backup.vaultLock && backup.vaultLockMode === "compliance") {
+    throw new ConfigError(
+      "backup.vaultLockMode",
+      backup.vaultLockMode,
+      "needs backup.vaultLock true (a compliance lock is a lock)",
+    );
+  }
+  // The default (3) is in every config: only a value the user chose, and that would be ignored, is an error.
+  const ownDays = backup.vaultLockChangeableForDays !== DEFAULTS_CHANGEABLE_FOR_DAYS;
+  if (userSet.has("vaultLockChangeableForDays") && ownDays && backup.vaultLockMode !== "compliance") {
+    throw new ConfigError(
+      "backup.vaultLockChangeableForDays",
+      backup.vaultLockChangeableForDays,
+      "applies only with backup.vaultLockMode compliance (a governance lock has no lock date)",
+    );
+  }
+}
+
+/** IAM role or user ARNs (aws:PrincipalArn of a role session is its role's ARN), each once. */
+export function validateBreakGlassPrincipals(arns: readonly string[]): void {
+  const seen = new Set<string>();
+  arns.forEach((arn, i) => {
+    if (typeof arn !== "string" || !/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/.test(arn)) {
+      throw new ConfigError(
+        `backup.breakGlassPrincipalArns[${i}]`,
+        arn,
+        "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/break-glass",
+      );
+    }
+    if (seen.has(arn)) {
+      throw new ConfigError(`backup.breakGlassPrincipalArns[${i}]`, arn, "repeats an earlier ARN");
+    }
+    seen.add(arn);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

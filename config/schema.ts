@@ -19,6 +19,7 @@ import {
   Role,
   ROLES,
   SCALING_METRICS,
+  VAULT_LOCK_MODES,
 } from "./types";
 
 /** Retention values that CloudWatch Logs accepts (PutRetentionPolicy `retentionInDays`). */
@@ -475,8 +476,27 @@ export const SCHEMA: Fields<StackKeys> = {
       },
       vaultLock: {
         type: "boolean",
-        doc: "AWS Backup Vault Lock (governance mode) on the vault.",
-        default: value(false),
+        doc: "AWS Backup Vault Lock on the vault: no recovery point deleted or shortened below the shortest retention the vault holds (docs/backups.md).",
+        default: value(true),
+      },
+      vaultLockMode: {
+        type: "string",
+        doc: "governance: the lock stays removable by the break-glass principals. compliance: after vaultLockChangeableForDays nobody, not even the root user, can remove it or delete a recovery point before it expires.",
+        default: value("governance"),
+        oneOf: VAULT_LOCK_MODES,
+      },
+      vaultLockChangeableForDays: {
+        type: "integer",
+        doc: "Compliance mode only: days before the lock becomes immutable; AWS Backup enforces a 72-hour cooling-off, so at least 3.",
+        default: value(3),
+        min: 3,
+        allowed: "an integer of at least 3, with vaultLockMode compliance",
+      },
+      breakGlassPrincipalArns: {
+        type: "stringList",
+        doc: "IAM roles or users that, besides the account root user, may delete recovery points, change the vault's policy or lock, and disable or schedule the deletion of the region's KMS keys. Never the deploy role.",
+        default: value([]),
+        allowed: "IAM role or user ARNs of this account (arn:aws:iam::<account>:role/<name>), each once",
       },
     },
   },

@@ -23,6 +23,10 @@ export const SCALING_METRICS: readonly ScalingMetric[] = ["cpu", "requestCount"]
  * rebuild the network of the region that is taking the traffic.
  */
 export type NatGateways = "onePerAz" | "single";
+/** AWS Backup Vault Lock modes (PutBackupVaultLockConfiguration: compliance when ChangeableForDays is set). */
+export const VAULT_LOCK_MODES = ["governance", "compliance"] as const;
+export type VaultLockMode = (typeof VAULT_LOCK_MODES)[number];
+
 export const NAT_GATEWAYS: readonly NatGateways[] = ["onePerAz", "single"];
 
 export type MailProvider = "ses" | "external";
@@ -105,7 +109,14 @@ export interface BackupConfig {
   weeklyRetentionDays: number;
   /** Days the cross-region copy is kept. */
   copyRetentionDays: number;
+  /** AWS Backup Vault Lock on the vault. */
   vaultLock: boolean;
+  /** governance (removable by whoever the vault policy lets) or compliance (immutable after the grace days). */
+  vaultLockMode: VaultLockMode;
+  /** Compliance mode only: days before the lock becomes immutable (at least 3). */
+  vaultLockChangeableForDays: number;
+  /** IAM principals besides the account root that may lift the backup protections. */
+  breakGlassPrincipalArns: string[];
 }
 
 /** The keys a stack file sets in this project's namespace, validated and with defaults applied. */

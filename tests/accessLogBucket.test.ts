@@ -142,4 +142,56 @@ describe("AccessLogBucket", () => {
     const lifecycle = only(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
     expect((lifecycle.inputs.rules as { expiration: unknown }[])[0].expiration).to.deep.equal({ days: 90 });
   });
+
+  it("serverAccessLogs: S3 logs the bucket into a companion that only logging.s3 of that bucket may write", async () => {
+    const run = await runProgram(
+      () => {
+        new AccessLogBucket("reports", {
+          expirationDays: 30,
+          elbLogDelivery: false,
+          region: "ca-central-1",
+          serverAccessLogs: true,
+        });
+        return {};
+      },
+      { stack: "global", config: { "aws:region": "us-east-1" } },
+    );
+    const buckets = run.resources.filter((r) => r.type === "aws:s3/bucket:Bucket");
+    expect(buckets.map((b) => b.name).sort()).to.deep.equal(["reports-access-logs-bucket", "reports-bucket"]);
+    const [source, target] = ["reports-bucket", "reports-access-logs-bucket"].map(
+      (n) => buckets.find((b) => b.name === n)!,
+    );
+    expect(target.inputs.region).to.equal("ca-central-1");
+
+    const logging = only(run, "aws:s3/bucketLogging:BucketLogging");
+    expect(logging.inputs).to.deep.include({
+      region: "ca-central-1",
+      bucket: source.outputs.bucket,
+      targetBucket: target.outputs.bucket,
+      targetPrefix: "s3-access/",
+    });
+    // Only the source logs: the chain of log buckets ends at the companion.
+    const targetPolicy = run.resources.find((r) => r.name === "reports-access-logs-policy")!;
+    expect(logging.propertyDependencies.targetBucket).to.include(targetPolicy.urn);
+
+    const doc = JSON.parse(targetPolicy.inputs.policy as string) as { Statement: Statement[] };
+    const allow = doc.Statement.filter((s) => s.Effect === "Allow");
+    expect(allow).to.deep.equal([
+      {
+        Sid: "AllowS3ServerAccessLogDelivery",
+        Effect: "Allow",
+        Principal: { Service: "logging.s3.amazonaws.com" },
+        Action: "s3:PutObject",
+        Resource: `${target.outputs.arn as string}/s3-access/*`,
+        Condition: {
+          ArnLike: { "aws:SourceArn": source.outputs.arn },
+          StringEquals: { "aws:SourceAccount": "123456789012" },
+        },
+      },
+    ]);
+    // The source's own policy grants nobody a write.
+    const sourcePolicy = run.resources.find((r) => r.name === "reports-policy")!;
+    const sourceDoc = JSON.parse(sourcePolicy.inputs.policy as string) as { Statement: Statement[] };
+    expect(sourceDoc.Statement.map((s) => s.Effect)).to.deep.equal(["Deny"]);
+  });
 });

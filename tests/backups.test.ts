@@ -18,14 +18,15 @@ import {
   FAILED_JOBS_PATTERN,
   validateBackupsArgs,
   VAULT_EVENTS,
+  vaultAccessPolicy,
+  vaultLockArgs,
   vaultLockMinRetentionDays,
+  VAULT_PROTECTED_ACTIONS,
 } from "../components/backups";
 import { RecordedResource, StackRun, runProgram } from "../tools/mocks";
 import { HOME_CONFIG, ofType } from "./helpers";
 
 const PROJECT = "multi-region-web";
-const HOME_KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
-const STANDBY_KEY = "arn:aws:kms:ca-central-1:123456789012:key/66666666-7777-8888-9999-000000000000";
 const CLUSTER_ARN = "arn:aws:rds:us-east-1:123456789012:cluster:multi-region-web-us-east-1-aurora";
 const TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/multi-region-web-app";
 /** The exact ARN of the vault the standby stack creates, as AWS will report it. */
@@ -55,7 +56,6 @@ function homeArgs(overrides: Partial<BackupConfig> = {}): BackupsArgs {
   return {
     project: PROJECT,
     region: "us-east-1",
-    kmsKeyArn: HOME_KEY,
     backup: backup(overrides),
     copyRegions: ["ca-central-1"],
     resourceArns: [CLUSTER_ARN, TABLE_ARN],
@@ -68,7 +68,6 @@ function standbyArgs(overrides: Partial<BackupConfig> = {}): BackupsArgs {
   return {
     project: PROJECT,
     region: "ca-central-1",
-    kmsKeyArn: STANDBY_KEY,
     backup: backup(overrides),
     copyRegions: ["us-east-1"],
     resourceArns: [STANDBY_CLUSTER_ARN, REPLICA_ARN],
@@ -83,6 +82,7 @@ function runBackups(args: BackupsArgs): Promise<StackRun> {
       const backups = new Backups("backups", args);
       return {
         vaultArn: backups.vaultArn,
+        keyArn: backups.keyArn,
         vaultName: backups.vaultName,
         planId: backups.planId,
         roleArn: backups.roleArn,
@@ -176,9 +176,13 @@ for (const [label, args, ownVault, otherVault, resources] of [
       run = await runBackups(given);
     });
 
-    it("creates a protected vault of the deterministic name, encrypted with this region's key", () => {
+    it("creates a protected vault of the deterministic name, encrypted with its own backup key", () => {
       const vault = only(run, "aws:backup/vault:Vault");
-      expect(vault.inputs).to.include({ name: ownVault, kmsKeyArn: given.kmsKeyArn });
+      const key = only(run, "aws:kms/key:Key");
+      expect(vault.inputs).to.include({ name: ownVault, kmsKeyArn: key.outputs.arn });
+      expect(run.outputs.keyArn).to.equal(key.outputs.arn);
+      expect(key.protect).to.be.true;
+      expect(key.inputs.enableKeyRotation).to.be.true;
       expect(vault.protect).to.be.true;
       expect(vault.region).to.equal(given.region);
       expect(run.outputs.vaultArn).to.equal(backupVaultArn("aws", given.region, "123456789012", ownVault));
@@ -251,9 +255,37 @@ for (const [label, args, ownVault, otherVault, resources] of [
       expect(target.inputs).to.include({ rule: rule.outputs.name, arn: given.notificationTopicArn });
     });
 
-    it("does not lock the vault by default", () => {
-      expect(run.resources.some((r) => r.type === "aws:backup/vaultLockConfiguration:VaultLockConfiguration"))
-        .to.be.false;
+    // Behaviour change (issue 21.3): the lock used to be off by default.
+    it("locks the vault by default, in governance mode, before its access policy", () => {
+      const lock = only(run, "aws:backup/vaultLockConfiguration:VaultLockConfiguration");
+      expect(lock.inputs).to.include({ backupVaultName: ownVault, minRetentionDays: 30 });
+      expect(lock.inputs.changeableForDays).to.equal(undefined);
+      const policy = only(run, "aws:backup/vaultPolicy:VaultPolicy");
+      expect(policy.dependencies).to.include(lock.urn);
+    });
+
+    it("denies deleting recovery points and changing the policy, lock or vault to all but the root user", () => {
+      const policy = only(run, "aws:backup/vaultPolicy:VaultPolicy");
+      expect(policy.inputs.backupVaultName).to.equal(ownVault);
+      expect(JSON.parse(policy.inputs.policy as string)).to.deep.equal(
+        vaultAccessPolicy("aws", "123456789012", []),
+      );
+    });
+
+    it("keeps the backup key out of the deploy role's reach: only the root user may disable or delete it", () => {
+      const doc = JSON.parse(only(run, "aws:kms/key:Key").inputs.policy as string) as {
+        Statement: { Sid: string; Effect: string; Action: string[]; Condition?: unknown }[];
+      };
+      const guard = doc.Statement.find((st) => st.Effect === "Deny")!;
+      expect(guard.Action).to.deep.equal(["kms:DisableKey", "kms:ScheduleKeyDeletion"]);
+      expect(guard.Condition).to.deep.equal({
+        ArnNotEquals: { "aws:PrincipalArn": ["arn:aws:iam::123456789012:root"] },
+      });
+      // A backup key: no CloudWatch Logs grant.
+      expect(doc.Statement.map((st) => st.Sid)).to.deep.equal([
+        "EnableAccountAdministration",
+        "OnlyBreakGlassDisablesOrDeletes",
+      ]);
     });
   });
 }
@@ -268,6 +300,87 @@ describe("Backups vault lock", () => {
       expect(lock.inputs.minRetentionDays).to.equal(21);
       expect(lock.inputs.changeableForDays).to.equal(undefined);
     }
+  });
+
+  it("compliance mode sets the lock date changeableForDays ahead", async () => {
+    const run = await runBackups(homeArgs({ vaultLockMode: "compliance", vaultLockChangeableForDays: 14 }));
+    const lock = only(run, "aws:backup/vaultLockConfiguration:VaultLockConfiguration");
+    expect(lock.inputs).to.include({ minRetentionDays: 35, changeableForDays: 14 });
+    expect(
+      vaultLockArgs(backup({ vaultLockMode: "governance", vaultLockChangeableForDays: 14 })),
+    ).to.deep.equal({
+      minRetentionDays: 35,
+    });
+  });
+
+  it("without a lock the access policy still guards the recovery points", async () => {
+    const run = await runBackups(homeArgs({ vaultLock: false }));
+    expect(ofType(run, "aws:backup/vaultLockConfiguration:VaultLockConfiguration")).to.have.length(0);
+    expect(ofType(run, "aws:backup/vaultPolicy:VaultPolicy")).to.have.length(1);
+  });
+
+  it("break-glass principals join the root user in the policy's and the key's exception", async () => {
+    const breakGlass = ["arn:aws:iam::123456789012:role/break-glass"];
+    const run = await runBackups(homeArgs({ breakGlassPrincipalArns: breakGlass }));
+    const exceptions = ["arn:aws:iam::123456789012:root", ...breakGlass];
+    const vaultDoc = JSON.parse(only(run, "aws:backup/vaultPolicy:VaultPolicy").inputs.policy as string) as {
+      Statement: { Principal: unknown; Resource: unknown; Action: string[]; Condition: unknown }[];
+    };
+    expect(vaultDoc.Statement[0]).to.deep.include({
+      Principal: "*",
+      Resource: "*",
+      Condition: { ArnNotEquals: { "aws:PrincipalArn": exceptions } },
+    });
+    // What AWS Config's backup-recovery-point-manual-deletion-disabled rule requires, and more.
+    expect(vaultDoc.Statement[0].Action).to.include.members([
+      "backup:DeleteRecoveryPoint",
+      "backup:UpdateRecoveryPointLifecycle",
+      "backup:PutBackupVaultAccessPolicy",
+      "backup:DeleteBackupVaultLockConfiguration",
+    ]);
+    expect(vaultDoc.Statement[0].Action).to.deep.equal(VAULT_PROTECTED_ACTIONS);
+    expect(VAULT_PROTECTED_ACTIONS.every((a) => !a.includes("*"))).to.be.true;
+    const keyDoc = JSON.parse(only(run, "aws:kms/key:Key").inputs.policy as string) as {
+      Statement: { Effect: string; Condition?: unknown }[];
+    };
+    expect(keyDoc.Statement.find((st) => st.Effect === "Deny")!.Condition).to.deep.equal({
+      ArnNotEquals: { "aws:PrincipalArn": exceptions },
+    });
+  });
+});
+
+describe("Backups config", () => {
+  it("rejects lock settings that would be ignored, and break-glass entries that are not role or user ARNs", () => {
+    const cfg = (b: Record<string, unknown>) => () => buildConfig({ ...HOME_CONFIG, backup: b as never });
+    expect(cfg({ vaultLock: false, vaultLockMode: "compliance" })).to.throw(
+      ConfigError,
+      /backup\.vaultLockMode/,
+    );
+    expect(cfg({ vaultLockChangeableForDays: 5 })).to.throw(
+      ConfigError,
+      /backup\.vaultLockChangeableForDays.*only with backup\.vaultLockMode compliance/,
+    );
+    expect(cfg({ vaultLockMode: "compliance", vaultLockChangeableForDays: 2 })).to.throw(
+      ConfigError,
+      /backup\.vaultLockChangeableForDays/,
+    );
+    expect(cfg({ vaultLockMode: "legal-hold" })).to.throw(ConfigError, /backup\.vaultLockMode/);
+    expect(cfg({ breakGlassPrincipalArns: ["arn:aws:iam::123456789012:root"] })).to.throw(
+      ConfigError,
+      /backup\.breakGlassPrincipalArns\[0\].*IAM role or user ARN/,
+    );
+    const role = "arn:aws:iam::123456789012:role/break-glass";
+    expect(cfg({ breakGlassPrincipalArns: [role, role] })).to.throw(ConfigError, /\[1\].*repeats/);
+    const ok = buildConfig({
+      ...HOME_CONFIG,
+      backup: { vaultLockMode: "compliance", vaultLockChangeableForDays: 3, breakGlassPrincipalArns: [role] },
+    });
+    expect(ok.backup).to.include({
+      vaultLock: true,
+      vaultLockMode: "compliance",
+      vaultLockChangeableForDays: 3,
+    });
+    expect(buildConfig(HOME_CONFIG).backup).to.include({ vaultLock: true, vaultLockMode: "governance" });
   });
 });
 

@@ -60,7 +60,7 @@ describe("tools/compliance.ts", function () {
     expect(failed[0]).to.match(/^lb\/Listener\/broken\.ts: /);
   });
 
-  it("runs them over both regional stacks: a finding per violating resource, a throwing rule as an error", async () => {
+  it("runs them over the three stacks: a finding per violating resource, a throwing rule as an error", async () => {
     const { policies } = loadCompliancePolicies(dir);
     const findings = await runCompliance(policies);
     const plain = findings.filter((f) => f.policy === "test-listener-plain-http");

@@ -202,6 +202,13 @@ const BOUNDS: Bound[] = [
     allowed: "must be a positive integer",
     with: (v) => ({ backup: { dailyRetentionDays: room(v), weeklyRetentionDays: room(v) } }),
   },
+  {
+    key: "backup.vaultLockChangeableForDays",
+    integer: true,
+    min: 3,
+    allowed: "must be an integer of at least 3: an integer of at least 3, with vaultLockMode compliance",
+    with: () => ({ backup: { vaultLockMode: "compliance" } }),
+  },
 ];
 
 /** The stack's raw config with `key` set to `v`, merged into the keys `bound.with` sets. */

@@ -640,7 +640,7 @@ describe("the committed control stack under mocks", function () {
     });
     const policy = one(control, "aws:iam/rolePolicy:RolePolicy");
     expect(plan.dependencies).to.include(policy.urn);
-    const bucket = one(control, "aws:s3/bucket:Bucket");
+    const bucket = one(control, "aws:s3/bucket:Bucket", "plan-ca-central-1-reports-bucket");
     expect(bucket.region).to.equal("ca-central-1");
     expect(bucket.protect).to.equal(true);
     const s3 = (

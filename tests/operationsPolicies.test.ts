@@ -431,7 +431,6 @@ describe("operations policies on the components' own resources", () => {
         new Backups("backups", {
           project: "app",
           region: "us-east-1",
-          kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
           backup: DEFAULTS.backup,
           copyRegions: ["ca-central-1"],
           resourceArns: [cluster.arn, table.arn],

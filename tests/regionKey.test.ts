@@ -65,4 +65,24 @@ describe("RegionKey", () => {
     // No other service principal gets the data key.
     expect(doc.Statement.filter((s) => s.Principal.Service !== undefined)).to.deep.equal(logs);
   });
+
+  it("a deletion guard denies disabling and scheduling deletion to all but the root user and break-glass", () => {
+    const doc = regionKeyPolicy("aws", "123456789012", "us-east-1", {
+      breakGlassPrincipalArns: ["arn:aws:iam::123456789012:role/bg"],
+    }) as { Statement: { Sid: string; Effect: string; Action: unknown; Condition?: unknown }[] };
+    const deny = doc.Statement.filter((s) => s.Effect === "Deny");
+    expect(deny).to.have.length(1);
+    expect(deny[0].Action).to.deep.equal(["kms:DisableKey", "kms:ScheduleKeyDeletion"]);
+    expect(deny[0].Condition).to.deep.equal({
+      ArnNotEquals: {
+        "aws:PrincipalArn": ["arn:aws:iam::123456789012:root", "arn:aws:iam::123456789012:role/bg"],
+      },
+    });
+    // PutKeyPolicy stays allowed: KMS's lockout safety check, and Pulumi manages the policy.
+    expect(JSON.stringify(deny)).not.to.contain("PutKeyPolicy");
+    const backup = regionKeyPolicy("aws", "123456789012", "us-east-1", { purpose: "backup" }) as {
+      Statement: { Sid: string }[];
+    };
+    expect(backup.Statement.map((s) => s.Sid)).to.deep.equal(["EnableAccountAdministration"]);
+  });
 });

@@ -171,6 +171,20 @@ describe("RegionalVpc", () => {
       expect(endpoint.inputs.vpcEndpointType).to.equal("Gateway");
       expect(endpoint.inputs.serviceName).to.equal("com.amazonaws.us-east-1.dynamodb");
       expect(endpoint.inputs.vpcId).to.equal(run.outputs.vpcId);
+      // Not the default full access: this account's principals on this account's tables here.
+      expect(JSON.parse(endpoint.inputs.policy as string)).to.deep.equal({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "ThisAccountsTablesOnly",
+            Effect: "Allow",
+            Principal: "*",
+            Action: "dynamodb:*",
+            Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/*",
+            Condition: { StringEquals: { "aws:PrincipalAccount": "123456789012" } },
+          },
+        ],
+      });
       const lookup = (subnets: unknown) =>
         fabricateCall(
           "aws:ec2/getRouteTables:getRouteTables",

@@ -252,14 +252,14 @@ describe("docs/teardown.md commands", function () {
     expect(all).to.include("p.reportBucket");
   });
 
-  it("give the recovery windows the stacks set: keys 30 days (data) and 7 (topics), secrets 30", () => {
+  it("give the recovery windows the stacks set: keys 30 days (data, backups) and 7 (topics), secrets 30", () => {
     const keys = everyRun(steady).flatMap((run) => ofType(run, "aws:kms/key:Key"));
-    const dataKeys = keys.filter((k) => k.name === "data-key");
-    expect(dataKeys).to.have.length(2);
-    for (const k of dataKeys) expect(k.inputs.deletionWindowInDays, k.urn).to.equal(30);
-    for (const k of keys.filter((x) => !dataKeys.includes(x)))
+    const regionKeys = keys.filter((k) => k.name === "data-key" || k.name === "backups-key-key");
+    expect(regionKeys).to.have.length(4);
+    for (const k of regionKeys) expect(k.inputs.deletionWindowInDays, k.urn).to.equal(30);
+    for (const k of keys.filter((x) => !regionKeys.includes(x)))
       expect(k.inputs.deletionWindowInDays, k.urn).to.equal(7);
-    expect(doc).to.include("7 days for the topic keys; the data key's is 30");
+    expect(doc).to.include("7 days for the topic keys; the data and backup keys' are 30");
     const secrets = everyRun(steady).flatMap((run) => ofType(run, "aws:secretsmanager/secret:Secret"));
     expect(secrets).not.to.be.empty;
     for (const secret of secrets) expect(secret.inputs.recoveryWindowInDays, secret.urn).to.equal(30);

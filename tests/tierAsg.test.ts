@@ -326,10 +326,11 @@ describe("TierAsg", () => {
       const https = listeners.find((l) => l.inputs.port === 443);
       expect(https?.inputs).to.include({
         protocol: "HTTPS",
-        sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
         certificateArn: CERTIFICATE_ARN,
       });
-      expect(TLS_POLICY).to.equal("ELBSecurityPolicy-TLS13-1-2-2021-06");
+      // Behaviour change (issue 21.5): the restricted (-Res-) policy, no CBC suites on TLS 1.2.
+      expect(TLS_POLICY).to.equal("ELBSecurityPolicy-TLS13-1-2-Res-2021-06");
       expect(https?.inputs.defaultActions).to.deep.equal([
         { type: "forward", targetGroupArn: frontend.targetGroupArn },
       ]);
@@ -380,10 +381,23 @@ describe("TierAsg", () => {
           Statement: { Principal: unknown }[];
         };
         expect(trust.Statement.map((s) => s.Principal)).to.deep.equal([{ Service: "ec2.amazonaws.com" }]);
-        expect(named(run, `${tier}-ssm-core`).inputs).to.deep.equal({
-          role: role.outputs.name,
-          policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-        });
+        // Behaviour change (issue 21.5): Session Manager's actions only, no managed policy (which
+        // reads every parameter of the account).
+        expect(ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")).to.deep.equal([]);
+        const policy = named(run, `${tier}-session-manager`);
+        expect(policy.inputs.role).to.equal(role.outputs.id ?? role.id);
+        const doc = JSON.parse(policy.inputs.policy as string) as {
+          Statement: { Action: string[]; Resource: string }[];
+        };
+        expect(doc.Statement.flatMap((s) => s.Action).sort()).to.deep.equal([
+          "ssm:UpdateInstanceInformation",
+          "ssmmessages:CreateControlChannel",
+          "ssmmessages:CreateDataChannel",
+          "ssmmessages:OpenControlChannel",
+          "ssmmessages:OpenDataChannel",
+        ]);
+        expect(doc.Statement[0].Resource).to.match(/^arn:aws:ec2:us-east-1:123456789012:instance\/\*$/);
+        expect(JSON.stringify(doc)).not.to.contain("ssm:GetParameter");
         expect(named(run, `${tier}-instance-profile`).inputs.role).to.equal(role.outputs.name);
         const outputs = run.outputs[tier] as TierOutputs;
         expect(outputs.instanceRoleName).to.equal(role.outputs.name);

@@ -124,6 +124,16 @@ describe("WebFirewall", () => {
       ["authorization", "cookie"].map((name) => ({ singleHeader: { name } })),
     );
     expect(REDACTED_HEADERS).to.deep.equal(["authorization", "cookie"]);
+    // The same headers masked at the web ACL, for every output: sampled requests too.
+    const acl = only(run, "aws:wafv2/webAcl:WebAcl");
+    expect(acl.inputs.dataProtectionConfig).to.deep.equal({
+      dataProtections: [
+        {
+          action: "SUBSTITUTION",
+          field: { fieldType: "SINGLE_HEADER", fieldKeys: ["authorization", "cookie"] },
+        },
+      ],
+    });
   });
 
   it("parents every child to the component", () => {

@@ -532,7 +532,13 @@ describe("workflows: secrets and roles only where protection rules apply (issue 
       .filter(([, p]) => p.hasInstallScript)
       .map(([where, p]) => `${p.name ?? where.replace(/^.*node_modules\//, "")}`)
       .sort();
-    expect(withScripts).to.deep.equal(["@pulumi/docker", "@pulumi/docker-build", "protobufjs"]);
+    expect(withScripts).to.deep.equal([
+      "@pulumi/aws",
+      "@pulumi/docker",
+      "@pulumi/docker-build",
+      "aws-sdk",
+      "protobufjs",
+    ]);
     for (const name of withScripts) expect(DEPLOYING, name).to.include(`\`${name}\``);
   });
 
