@@ -33,10 +33,10 @@ import { pinChain, pinRecordName, STANDBY_SET_IDENTIFIER } from "../components/f
 import { policies } from "../policy/policies";
 import { allows } from "../policy/rules/failover";
 import { runPolicies } from "../policy/runner";
-import { MockAccount, StackRun } from "../tools/mocks";
-import { committedStackRuns, isControlRun } from "../tools/runStacks";
+import { MockAccount, runProgram, StackRun } from "../tools/mocks";
+import { committedStackRuns, CONTROL_DIR, isControlRun, loadProgram } from "../tools/runStacks";
 import { dependsOn, ofType, one, unsecret } from "./helpers";
-import { committedDeployment, deployControlAgain, Deployment } from "./route53ModelStacks";
+import { committedDeployment, deployControlAgain, Deployment, referencesOf } from "./route53ModelStacks";
 
 const RAW: RawControlConfig = {
   project: "multi-region-web-control",
@@ -220,6 +220,48 @@ describe("what the control stack reads from the regional stacks", () => {
     configError(
       () => checkRegionalStacks(home, [standby({ region: "us-east-1" })]),
       "org/p/ca-central-1: aws:region",
+    );
+  });
+
+  it("requires each standby stack in the region the home lists for it, in the home's order", () => {
+    const home = parseRegionalOutputs(
+      "h",
+      { ...HOME_OUT, standbyRegions: ["ca-central-1", "eu-west-1"] },
+      true,
+    );
+    const standby = (stack: string, region: string) =>
+      parseRegionalOutputs(`org/p/${stack}`, { ...STANDBY_OUT, region }, false);
+    expect(() =>
+      checkRegionalStacks(home, [standby("ca-central-1", "ca-central-1"), standby("eu-west-1", "eu-west-1")]),
+    ).to.not.throw();
+    // The stack named after eu-west-1 is deployed in us-west-2: its plan would act on the wrong region.
+    const error = configError(
+      () =>
+        checkRegionalStacks(home, [
+          standby("ca-central-1", "ca-central-1"),
+          standby("eu-west-1", "us-west-2"),
+        ]),
+      "org/p/eu-west-1: aws:region",
+    );
+    expect(error.message).to.contain(
+      '"us-west-2": must be eu-west-1: regional stacks are named after their region',
+    );
+    configError(
+      () =>
+        checkRegionalStacks(home, [
+          standby("eu-west-1", "eu-west-1"),
+          standby("ca-central-1", "ca-central-1"),
+        ]),
+      "org/p/eu-west-1: aws:region",
+    );
+    configError(
+      () =>
+        checkRegionalStacks(home, [
+          standby("ca-central-1", "ca-central-1"),
+          standby("eu-west-1", "eu-west-1"),
+          standby("x", "ap-south-1"),
+        ]),
+      "org/p/x: aws:region",
     );
   });
 });
@@ -746,7 +788,78 @@ describe("the committed control stack under mocks", function () {
     }
     expect(dependsOn(topic, "kmsMasterKeyId", one(control, "aws:kms/key:Key"))).to.equal(true);
   });
+
+  it("refuses a standby stack deployed in another region than the home lists for it", async () => {
+    const deployment = await committedDeployment();
+    const references = referencesOf(deployment.regional);
+    const name = `${standby.organization}/${standby.project}/${standby.stack}`;
+    // The stack the home lists as ca-central-1 reports another region (its aws:region was edited).
+    references.outputs[name] = { ...references.outputs[name], region: "eu-west-1" };
+    let error: unknown;
+    try {
+      await runProgram(loadProgram(CONTROL_DIR), {
+        project: control.project,
+        organization: control.organization,
+        stack: control.stack,
+        config: control.config,
+        stackReferences: references.outputs,
+        secretStackOutputs: references.secretOutputs,
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error, "a ConfigError").to.be.instanceOf(ConfigError);
+    expect((error as ConfigError).key).to.equal(`${name}: aws:region`);
+    expect((error as ConfigError).message).to.contain('"eu-west-1": must be ca-central-1');
+  });
+
+  it("turns each deep-health alarm red on an unhealthy minute or no data, and only then", () => {
+    // Route 53's HealthCheckStatus: "1 indicates healthy, and 0 indicates unhealthy" (valid statistic:
+    // Minimum; Route 53 Developer Guide, "Monitoring health checks using CloudWatch").
+    for (const region of ["us-east-1", "ca-central-1"]) {
+      const alarm = one(control, "aws:cloudwatch/metricAlarm:MetricAlarm", `routing-deep-health-${region}`);
+      const state = (minute?: number[]) => alarmState(alarm.inputs, minute);
+      expect(state([1, 1, 1, 1, 1, 1]), `${region}: a healthy minute`).to.equal("OK");
+      expect(state([1, 1, 0, 1, 1, 1]), `${region}: one unhealthy datapoint`).to.equal("ALARM");
+      expect(state([0, 0, 0]), `${region}: an unhealthy minute`).to.equal("ALARM");
+      expect(state(undefined), `${region}: no data (the check or its metrics are gone)`).to.equal("ALARM");
+      expect(alarm.inputs).to.include({ period: 60, evaluationPeriods: 1 });
+    }
+  });
 });
+
+/**
+ * What a CloudWatch metric alarm with one evaluation period says about one period of datapoints: the
+ * statistic of the period compared with the threshold, "The specified statistic value is used as the
+ * first operand" (CloudWatch API reference, PutMetricAlarm, ComparisonOperator), and missing data as
+ * `treatMissingData` says.
+ */
+function alarmState(
+  alarm: Record<string, unknown>,
+  datapoints?: number[],
+): "OK" | "ALARM" | "INSUFFICIENT_DATA" {
+  if (alarm.evaluationPeriods !== 1) throw new Error("alarmState models one evaluation period");
+  if (!datapoints || datapoints.length === 0) {
+    const missing = alarm.treatMissingData ?? "missing";
+    return missing === "breaching" ? "ALARM" : missing === "notBreaching" ? "OK" : "INSUFFICIENT_DATA";
+  }
+  const statistics: Record<string, (v: number[]) => number> = {
+    Minimum: (v) => Math.min(...v),
+    Maximum: (v) => Math.max(...v),
+    Average: (v) => v.reduce((a, b) => a + b, 0) / v.length,
+  };
+  const value = statistics[alarm.statistic as string](datapoints);
+  const threshold = alarm.threshold as number;
+  const operators: Record<string, (a: number, b: number) => boolean> = {
+    GreaterThanOrEqualToThreshold: (a, b) => a >= b,
+    GreaterThanThreshold: (a, b) => a > b,
+    LessThanThreshold: (a, b) => a < b,
+    LessThanOrEqualToThreshold: (a, b) => a <= b,
+  };
+  const compare = operators[alarm.comparisonOperator as string];
+  if (!compare) throw new Error(`alarmState does not model ${String(alarm.comparisonOperator)}`);
+  return compare(value, threshold) ? "ALARM" : "OK";
+}
 
 describe("the control stack's later deploys: ARC's health checks attached, never detached", function () {
   this.timeout(60_000);

@@ -142,13 +142,15 @@ describe("Route 53 model: latency, alias records and evaluate target health", ()
   it("answers from the region with the lowest latency", () => {
     const answer = model(tree(), checks(true)).resolve(Z, "example.com", EAST);
     expect(answer.target).to.equal("192.0.2.1");
-    expect(answer.path[0]).to.contain("lowest latency (us-east-1)");
+    expect(answer.path[0]).to.equal("example.com: us-east-1 (lowest latency)");
   });
 
   it("backs out of a branch whose records are all unhealthy and takes the next-best latency", () => {
     const answer = model(tree(), checks(false)).resolve(Z, "example.com", EAST);
     expect(answer.target).to.equal("198.51.100.1");
-    expect(answer.path[0]).to.contain("us-east-1 unhealthy: next-best latency healthy (ap-southeast-2)");
+    expect(answer.path[0]).to.equal(
+      "example.com: ap-southeast-2 (us-east-1 unhealthy; next-best latency, healthy)",
+    );
   });
 
   it("stays in a branch whose alias does not evaluate target health, even when all of it fails", () => {
@@ -184,7 +186,10 @@ describe("Route 53 model: latency, alias records and evaluate target health", ()
   it("considers every record healthy when none is, and answers by the routing policy", () => {
     const answer = model(tree(), checks(false, false)).resolve(Z, "example.com", EAST);
     expect(answer.target).to.equal("192.0.2.1");
-    expect(answer.path[0]).to.contain("none healthy, so all count as healthy");
+    expect(answer.path).to.deep.equal([
+      "example.com: us-east-1 (none healthy, so all count as healthy; lowest latency)",
+      "us-east-1-www.example.com: PRIMARY (both unhealthy)",
+    ]);
   });
 
   it("health-checks an alias through its target: healthy while at least one target record is", () => {

@@ -81,6 +81,11 @@ export function normalizeName(name: string): string {
   return name.replace(/\.$/, "").toLowerCase();
 }
 
+/** One line of a route: the group's name, the record chosen and why. */
+function routeLine(r: ModelRecord, why: string): string {
+  return `${normalizeName(r.name)}: ${why}`;
+}
+
 function describe(r: ModelRecord): string {
   const policy = r.failover ?? (r.latencyRegion !== undefined ? `latency ${r.latencyRegion}` : "simple");
   return `${r.name} ${policy}${r.setIdentifier !== undefined ? ` (set ${r.setIdentifier})` : ""}`;
@@ -126,7 +131,7 @@ export class Route53Model {
     const group = this.group(zoneId, name);
     if (group.length === 0) throw new Error(`${name}: no such record in zone ${zoneId}`);
     const { record, why } = this.choose(group, client);
-    const line = `${describe(record)}: ${why}`;
+    const line = routeLine(record, why);
     if (!record.alias) {
       return { target: (record.values ?? []).join(","), path: [line] };
     }
@@ -158,9 +163,10 @@ export class Route53Model {
       // Route 53 returns the primary record." ([API] Failover: "When the secondary resource record set
       // is unhealthy, Route 53 responds to DNS queries with the applicable value from the primary
       // resource record set regardless of the health of the primary resource record set.")
-      if (health.get(primary)) return { record: primary, why: "PRIMARY healthy" };
-      if (health.get(secondary)) return { record: secondary, why: "PRIMARY unhealthy, SECONDARY healthy" };
-      return { record: primary, why: "PRIMARY and SECONDARY both unhealthy: the PRIMARY" };
+      if (health.get(primary)) return { record: primary, why: "PRIMARY (healthy)" };
+      if (health.get(secondary))
+        return { record: secondary, why: "SECONDARY (PRIMARY unhealthy, SECONDARY healthy)" };
+      return { record: primary, why: "PRIMARY (both unhealthy)" };
     }
     // [CHOOSE], If no record is healthy, all records are healthy: "If none of the records in a group of
     // records are healthy, Route 53 needs to return something ... In this circumstance, Route 53
@@ -169,7 +175,7 @@ export class Route53Model {
     const healthy = group.filter((r) => health.get(r));
     const candidates = healthy.length > 0 ? healthy : group;
     const fallback =
-      healthy.length === 0 && group.length > 1 ? "none healthy, so all count as healthy: " : "";
+      healthy.length === 0 && group.length > 1 ? "none healthy, so all count as healthy; " : "";
     if (group[0].latencyRegion !== undefined) {
       // Latency: the record of the region with the lowest latency for the client; when its branch is
       // unhealthy "Route 53 backs out of that branch of the tree, looks for the latency alias record
@@ -183,15 +189,15 @@ export class Route53Model {
       const best = [...candidates].sort((a, b) => rank(a) - rank(b))[0];
       const nearest = [...group].sort((a, b) => rank(a) - rank(b))[0];
       const why =
-        best === nearest
-          ? `${fallback}lowest latency (${best.latencyRegion})${health.get(best) ? "" : ", unhealthy"}`
-          : `${nearest.latencyRegion} unhealthy: next-best latency healthy (${best.latencyRegion})`;
+        group.length === 1
+          ? `${best.latencyRegion} (the only record${health.get(best) ? "" : ", unhealthy"})`
+          : best === nearest
+            ? `${best.latencyRegion} (${fallback}lowest latency${health.get(best) || fallback ? "" : ", unhealthy"})`
+            : `${best.latencyRegion} (${nearest.latencyRegion} unhealthy; next-best latency, healthy)`;
       return { record: best, why };
     }
-    return {
-      record: candidates[0],
-      why: health.get(candidates[0]) ? "healthy" : "unhealthy, the only record",
-    };
+    const only = candidates[0];
+    return { record: only, why: `the only record (${health.get(only) ? "healthy" : "unhealthy"})` };
   }
 
   /**
