@@ -109,12 +109,12 @@ export function attachedChecks(sets: readonly LiveRecordSet[] | null | undefined
   return attached;
 }
 
-/** `name` as an RE2 pattern that matches it exactly, with the trailing dot Route 53 returns. */
+/** `name` as an RE2 pattern that matches it exactly, with or without the trailing dot Route 53 returns. */
 function exactName(name: string): string {
   return `${name
     .replace(/\.$/, "")
     .toLowerCase()
-    .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.`;
+    .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.?`;
 }
 
 /**

@@ -765,7 +765,7 @@ describe("the committed control stack under mocks", function () {
     expect(arc.map((i) => i.args)).to.deep.equal([{ planArn: plan.outputs.arn }]);
     const records = control.invokes.filter((i) => i.token === "aws:route53/getRecords:getRecords");
     expect(records.map((i) => i.args)).to.deep.equal([
-      { zoneId: home.outputs.hostedZoneId, nameRegex: "^(app\\.example\\.com\\.)$" },
+      { zoneId: home.outputs.hostedZoneId, nameRegex: "^(app\\.example\\.com\\.?)$" },
     ]);
     expect(records[0].region).to.equal("us-east-1");
   });
