@@ -171,6 +171,10 @@ export function arcCheckToAttach(args: {
   checks: ArcHealthChecks;
 }): Attachment {
   const { record, planArn, region, attached, checks } = args;
+  // The plan by name in notes (a first deploy's preview has no ARN to show; the error below names it).
+  const plan = planArn.split(":plan/")[1]?.split(":")[0] ?? planArn;
+  const listCommand =
+    "`aws arc-region-switch list-route53-health-checks --region us-east-1 --arn <the plan's ARN: this stack's output plans>`";
   const listed = checks[region];
   const where = `${record.name} (${record.side === "home" ? "PRIMARY" : "SECONDARY"}, set ${record.setIdentifier})`;
   if (attached !== undefined) {
@@ -196,7 +200,7 @@ export function arcCheckToAttach(args: {
     return {
       note: {
         level: "info",
-        text: `${where} carries no ARC health check yet: plan ${planArn} lists none for ${region} (ARC creates them after the plan). Run \`pulumi up\` again once \`aws arc-region-switch list-route53-health-checks --region us-east-1 --arn ${planArn}\` shows it.`,
+        text: `${where} carries no ARC health check yet: plan ${plan} lists none for ${region} (ARC creates them after the plan). Run \`pulumi up\` again once ${listCommand} lists it.`,
       },
     };
   }
@@ -212,8 +216,8 @@ export function arcCheckToAttach(args: {
       text:
         `Not attaching ARC health check ${listed.id} (${listed.status}) to ${where}: attaching it now would change ` +
         `what DNS answers (${record.side === "home" ? "the home's check is not healthy" : "neither of the plan's checks is healthy"}). ` +
-        `A plan execution may be under way or ARC has not evaluated the check yet; run \`pulumi up\` again once the plan's ` +
-        `checks are in a settled state (list-route53-health-checks).`,
+        `A plan ${plan} execution may be under way or ARC has not evaluated the check yet; run \`pulumi up\` again once the plan's ` +
+        `checks are in a settled state (${listCommand}).`,
     },
   };
 }

@@ -215,7 +215,9 @@ export class FailoverRouting extends Component<FailoverRoutingOutputs> {
         return decision.healthCheckId;
       });
 
-    // From the bottom up: Route 53 refuses an alias to a name that has no record yet.
+    // From the bottom up: Route 53 refuses an alias to a name that has no record yet ("InvalidChangeBatch:
+    // Tried to create an alias that targets <name>, type A in zone <zone>, but that target was not found",
+    // as quoted in pcorliss/ruby_route_53#17).
     let below: aws.route53.Record[] = serve;
     for (const link of [...chain].reverse()) {
       const first = link.recordName === args.domain;
