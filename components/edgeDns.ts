@@ -7,10 +7,11 @@
  *   standby.<domain>  latency (set <standby region>)  → that standby's public ALB, deep health-checked
  *                                                       (one per standby region: the standby set)
  *
- * The app domain itself is not here: its failover pair (PRIMARY → home.<domain>, SECONDARY →
- * standby.<domain>) carries the health checks of the ARC Region switch plan, which the failover
- * control stack owns (components/failoverRouting.ts). A failover changes health-check states (Route
- * 53's data plane), never these records, so no regional stack has anything to change in a failover.
+ * The app domain itself is not here: its failover records, which carry the health checks of the ARC
+ * Region switch plans and alias these two names, belong to the failover control stack
+ * (components/failoverRouting.ts; docs/dns-scenarios.md says what each failure answers). A failover
+ * changes health-check states (Route 53's data plane), never these records, so no regional stack has
+ * anything to change in a failover.
  *
  * No alarm here either: Route 53 publishes health-check metrics only in us-east-1, and a regional
  * stack owns nothing outside its region. The control stack alarms on every region's check.
@@ -121,11 +122,13 @@ export class EdgeDns extends Component<EdgeDnsOutputs> {
       { parent: this },
     );
 
-    // One member of a latency set per region. The failover pair above it aliases the set with
+    // One member of a latency set per region. The control stack's serve pair aliases the set with
     // evaluateTargetHealth: when this record's check fails Route 53 "backs out of that branch of the
     // tree" and answers from another (Route 53 Developer Guide, "How health checks work in complex
-    // Amazon Route 53 configurations"). evaluateTargetHealth here also drops an ALB whose target
-    // groups have no healthy target. An alias to an ALB answers with a 60 s TTL.
+    // Amazon Route 53 configurations"); within the set, the nearest healthy standby answers.
+    // evaluateTargetHealth here also drops an ALB whose target groups have no healthy target ("If any
+    // target group contains only unhealthy targets, the load balancer is considered unhealthy", same
+    // guide, "Values specific for latency alias records"). An alias to an ALB answers with a 60 s TTL.
     const record = new aws.route53.Record(
       `${name}-region`,
       {

@@ -510,8 +510,6 @@ export interface FailoverPlanOutputs {
   approvalRoleArn?: pulumi.Output<string>;
   /** Bucket of the plan's execution reports, in the standby region. */
   reportBucketName: pulumi.Output<string>;
-  /** The Route 53 health checks ARC created for the app domain, by region (absent until ARC made them). */
-  healthCheckIds: pulumi.Output<Record<string, string>>;
 }
 
 export class FailoverPlan extends Component<FailoverPlanOutputs> {
@@ -723,18 +721,6 @@ export class FailoverPlan extends Component<FailoverPlanOutputs> {
       { parent: this, dependsOn: [rolePolicy] },
     );
 
-    // The health checks ARC creates for the app domain's record sets, one per region of the plan
-    // (ARC API reference, ListRoute53HealthChecks). ARC creates them asynchronously: right after the
-    // plan's creation the list may still be empty, and the next `pulumi up` attaches them.
-    const checks = aws.arcregionswitch.getRoute53HealthChecksOutput({ planArn: plan.arn }, { parent: this });
-    const healthCheckIds = checks.healthChecks.apply((list) =>
-      Object.fromEntries(
-        list
-          .filter((c) => sameDnsName(c.recordName, args.domain) && c.healthCheckId)
-          .map((c) => [c.region, c.healthCheckId]),
-      ),
-    );
-
     // Where on-call finds the plan's ARN during an outage: SSM Parameter Store in each of the plan's
     // regions, read from the region that is up (a regional data-plane call).
     for (const region of [args.home.region, args.standby.region]) {
@@ -758,7 +744,6 @@ export class FailoverPlan extends Component<FailoverPlanOutputs> {
       executionRoleArn: role.arn,
       approvalRoleArn: approvalRole?.arn,
       reportBucketName: reports.bucketName,
-      healthCheckIds,
     });
   }
 }
@@ -766,9 +751,4 @@ export class FailoverPlan extends Component<FailoverPlanOutputs> {
 /** The SSM parameter that holds a plan's ARN, in both of its regions. */
 export function planArnParameterName(planName: string): string {
   return `/failover/${planName}/plan-arn`;
-}
-
-/** DNS names compare case-insensitively, with or without the trailing dot. */
-export function sameDnsName(a: string, b: string): boolean {
-  return a.replace(/\.$/, "").toLowerCase() === b.replace(/\.$/, "").toLowerCase();
 }

@@ -1,41 +1,67 @@
 /**
- * The app domain's failover pair, owned by the control stack, on top of the regions' own records
- * (components/edgeDns.ts):
+ * The app domain's records, owned by the control stack, on top of the regions' own deep-checked records
+ * (components/edgeDns.ts: `home.<domain>`, and `standby.<domain>`, one latency record per standby):
  *
- *   <domain>  PRIMARY   set <home>      health check: ARC's check of the home (per plan)
- *                                       alias → home.<domain> (automatic) or the home's ALB (manual)
- *   <domain>  SECONDARY set "standby"   alias → standby.<domain> (the standby set, nearest healthy)
+ *   <domain>          PRIMARY   set <home>    check: ARC's check of the home   → serve.<domain>      (ETH no)
+ *   <domain>          SECONDARY set standby   check: ARC's check of the standby → standby.<domain>   (ETH no)
+ *   serve.<domain>    PRIMARY   set <home>    → home.<domain> (automatic) or the home's ALB (manual)  (ETH yes)
+ *   serve.<domain>    SECONDARY set standby   → standby.<domain>                                      (ETH yes)
+ *
+ * (ETH: the alias evaluates its target's health.) Two decisions, one per level:
+ *
+ * - The top pair is the plans' alone: its records' health is their ARC check and nothing else.
+ *   Before any plan execution, and after a failback, the home's check is healthy, so Route 53 answers
+ *   the PRIMARY ("If Route 53 considers the primary record healthy ..., Route 53 returns only the
+ *   primary record", Route 53 Developer Guide, "How Amazon Route 53 chooses records when health
+ *   checking is configured"). Once a plan has activated the standby, the home's check is unhealthy and
+ *   the standby's healthy ("the health check for that Region is set to healthy ... the health check
+ *   for the other Region in the plan is set to unhealthy", ARC Developer Guide, "Amazon Route 53
+ *   health check execution block"), so it answers the SECONDARY, whose alias does not evaluate its
+ *   target: the standby set, even when every standby's deep check fails ("Route 53 must choose one
+ *   record in this branch instead of backing out", Developer Guide, "How health checks work in
+ *   complex Amazon Route 53 configurations"). That is "pinned": nothing but a failback execution sends
+ *   users back to a home the plan deactivated. (An alias SECONDARY that evaluated its target would
+ *   answer the PRIMARY whenever the standby set fails: "When the secondary resource record set is
+ *   unhealthy, Route 53 responds to DNS queries with the applicable value from the primary resource
+ *   record set regardless of the health of the primary", Route 53 API reference, ResourceRecordSet.)
+ * - The serve pair is the automatic failover, before any plan: the home while its deep check (or, in
+ *   manual mode, its ALB) is healthy, else the nearest deep-healthy standby, else (nothing healthy) the
+ *   home, where the writer and the full capacity are.
+ *
+ * With several standbys there is one plan, hence one pair of ARC checks, per standby, and a record
+ * holds one health check: the top pair belongs to the first standby's plan, and each further plan has
+ * a pair of the same shape, `pin-<standby>.<domain>`, chained through the PRIMARYs in front of the
+ * serve pair. Any plan that activates its standby takes its level's SECONDARY; otherwise the chain ends
+ * in the serve pair. docs/dns-scenarios.md is the resulting answer for every failure, from the Route
+ * 53 model in the tests.
  *
  * Everything a failover changes is a health-check status, which is Route 53's data plane: "During a
  * control plane impairment, CRUDL-type operations for Route 53 may not work, but DNS resolution and
  * health checks, and updates to routing resulting from changes in health checks, will continue to
  * work" (AWS Fault Isolation Boundaries whitepaper, Appendix B). No record changes in a failover.
- *
- * - The home serves while every plan's ARC check of the home is healthy AND (automatic mode) its deep
- *   health check passes. Route 53 evaluates a health check associated with an alias record in
- *   addition to its target's health ("You can associate a health check with an alias record instead
- *   of or in addition to setting the value of Evaluate Target Health to Yes", Route 53 Developer
- *   Guide, "How health checks work in complex Amazon Route 53 configurations").
- * - When the PRIMARY is unhealthy, the SECONDARY answers: it has no health check of its own, so
- *   "Route 53 always responds to DNS queries by using the secondary record" (Route 53 Developer Guide,
- *   "How Amazon Route 53 chooses records when health checking is configured"), and its alias target is
- *   the standby set, whose members are deep health-checked.
- * - With several standby regions there is one plan, hence one ARC check of the home, per standby.
- *   A record holds one health check, so each further check sits on a one-member latency record
- *   (`gate-<standby>.<domain>`) that the chain aliases through; any plan that deactivates the home
- *   takes it out.
- *
- * The ARC checks are not attached to the standby side: a standby's record stays in the set while it is
- * deep-healthy, so the automatic (deep-health) failover never depends on a plan's state. The alarms on
- * every region's deep health check live here too, in us-east-1, the only region with Route 53 metrics.
+ * The ARC checks are attached as components/arcHealthChecks.ts decides (never detached by an `up`).
+ * The alarms on every region's deep health check live here too, in us-east-1, the only region with
+ * Route 53 metrics.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import {
+  ArcCheckDetachError,
+  ArcCheckedRecord,
+  ArcHealthChecks,
+  arcCheckToAttach,
+  liveAttachedChecks,
+  planArcHealthChecks,
+  recordKey,
+} from "./arcHealthChecks";
 import { Component } from "./component";
 import { notificationTopic } from "./notificationTopic";
 
-/** setIdentifier of the app domain's SECONDARY record. */
+/** setIdentifier of the SECONDARY records (the standby side of every pair). */
 export const STANDBY_SET_IDENTIFIER = "standby";
+
+/** Label of the automatic failover pair: `serve.<domain>`. */
+export const SERVE_RECORD_LABEL = "serve";
 
 /** A region's deep-checked record and health check, as its regional stack exports them. */
 export interface RoutedRegion {
@@ -55,11 +81,8 @@ export interface FailoverRoutingArgs {
   home: RoutedRegion & { albDnsName: pulumi.Input<string>; albZoneId: pulumi.Input<string> };
   /** Every standby region, with its record in the standby set. Required (at least one). */
   standbys: RoutedRegion[];
-  /**
-   * The ARC health check of the home region of each plan, by the plan's standby region, in the
-   * standby order; undefined while ARC has not created it yet. Required.
-   */
-  homeArcHealthCheckIds: pulumi.Input<Record<string, string>>;
+  /** The ARN of each standby's ARC Region switch plan, by standby region. Required (one per standby). */
+  planArns: Record<string, pulumi.Input<string>>;
   /**
    * Automatic: the home serves only while its deep health passes, so an application failure moves
    * traffic to the standby set within detection + TTL, without a human or a plan. Manual: only the
@@ -73,31 +96,37 @@ export interface FailoverRoutingArgs {
   tags?: Record<string, string>;
 }
 
-/** The name of the gate record that carries the ARC check of the home of the plan for `standby`. */
-export function gateRecordName(domain: string, standby: string): string {
-  return `gate-${standby}.${domain}`;
+/** The name of the pair that carries the checks of the plan for `standby` (not the first). */
+export function pinRecordName(domain: string, standby: string): string {
+  return `pin-${standby}.${domain}`;
+}
+
+/** The name of the automatic failover pair. */
+export function serveRecordName(domain: string): string {
+  return `${SERVE_RECORD_LABEL}.${domain}`;
 }
 
 /**
- * The chain from the PRIMARY to the home: which record carries which plan's home check, and what
- * each aliases. The PRIMARY carries the first plan's check; each further plan's check sits on its
- * gate record; the last link aliases the final target.
+ * The pairs from the app domain down: which plan's checks each carries, and what its PRIMARY aliases.
+ * The first plan's pair is the app domain itself; each further plan's is its pin pair; the last
+ * PRIMARY aliases the serve pair.
  */
-export function homeChain(
+export function pinChain(
   domain: string,
   standbys: string[],
-  finalTarget: string,
-): { standby: string; recordName: string; aliasTo: string }[] {
+): { standby: string; recordName: string; primaryTo: string }[] {
   return standbys.map((standby, i) => ({
     standby,
-    recordName: i === 0 ? domain : gateRecordName(domain, standby),
-    aliasTo: i + 1 < standbys.length ? gateRecordName(domain, standbys[i + 1]) : finalTarget,
+    recordName: i === 0 ? domain : pinRecordName(domain, standby),
+    primaryTo: i + 1 < standbys.length ? pinRecordName(domain, standbys[i + 1]) : serveRecordName(domain),
   }));
 }
 
 export interface FailoverRoutingOutputs {
-  /** Name of the app domain's record (the failover pair). */
+  /** Name of the app domain's record (the top failover pair). */
   recordName: string;
+  /** ARC's health checks of each plan, by standby region, then by region (absent until ARC made them). */
+  arcHealthCheckIds: pulumi.Output<Record<string, Record<string, string>>>;
   /** ARN of the topic the health-check alarms notify (us-east-1). */
   alarmTopicArn: pulumi.Output<string>;
   /** Health-check alarm names by region. */
@@ -109,52 +138,136 @@ export class FailoverRouting extends Component<FailoverRoutingOutputs> {
     if (args.standbys.length === 0) throw new Error("FailoverRouting: at least one standby region is needed");
     if (args.alarmEmails.length === 0)
       throw new Error("FailoverRouting: at least one alarm e-mail is needed");
+    const missing = args.standbys.filter((s) => args.planArns[s.region] === undefined).map((s) => s.region);
+    if (missing.length > 0) throw new Error(`FailoverRouting: no plan for standby ${missing.join(", ")}`);
     super("multi-region-web:failover:FailoverRouting", name, args, opts);
     const tags = { Name: `${args.domain} failover`, ...args.tags };
+    const zoneId = args.hostedZoneId;
+    const homeRegion = args.home.region;
+    const standbySet = args.standbys[0].recordName;
 
-    const homeTarget = args.automatic
-      ? { name: args.home.recordName, zoneId: args.hostedZoneId }
-      : { name: args.home.albDnsName, zoneId: args.home.albZoneId };
-    const standbyRegions = args.standbys.map((s) => s.region);
-    const checks = pulumi.output(args.homeArcHealthCheckIds);
-    const chain = homeChain(args.domain, standbyRegions, "");
-    chain.forEach((link, i) => {
-      const last = i === chain.length - 1;
-      const aliasName = last ? homeTarget.name : link.aliasTo;
-      const aliasZone = last ? homeTarget.zoneId : args.hostedZoneId;
-      const common = {
-        zoneId: args.hostedZoneId,
-        name: link.recordName,
-        type: "A",
-        setIdentifier: args.home.region,
-        // Absent until ARC has created the check (see FailoverPlan.healthCheckIds): the record is then
-        // gated by its target's health alone, and the next `pulumi up` attaches the check.
-        healthCheckId: checks.apply((ids) => ids[link.standby]),
-        aliases: [{ name: aliasName, zoneId: aliasZone, evaluateTargetHealth: true }],
-      };
+    const serveName = serveRecordName(args.domain);
+    const serve = [
       new aws.route53.Record(
-        i === 0 ? `${name}-primary` : `${name}-gate-${link.standby}`,
-        i === 0
-          ? { ...common, failoverRoutingPolicies: [{ type: "PRIMARY" }] }
-          : { ...common, latencyRoutingPolicies: [{ region: args.home.region }] },
+        `${name}-serve-primary`,
+        {
+          zoneId,
+          name: serveName,
+          type: "A",
+          setIdentifier: homeRegion,
+          failoverRoutingPolicies: [{ type: "PRIMARY" }],
+          aliases: [
+            args.automatic
+              ? { name: args.home.recordName, zoneId, evaluateTargetHealth: true }
+              : { name: args.home.albDnsName, zoneId: args.home.albZoneId, evaluateTargetHealth: true },
+          ],
+        },
         { parent: this },
-      );
-    });
+      ),
+      new aws.route53.Record(
+        `${name}-serve-secondary`,
+        {
+          zoneId,
+          name: serveName,
+          type: "A",
+          setIdentifier: STANDBY_SET_IDENTIFIER,
+          failoverRoutingPolicies: [{ type: "SECONDARY" }],
+          aliases: [{ name: standbySet, zoneId, evaluateTargetHealth: true }],
+        },
+        { parent: this },
+      ),
+    ];
 
-    new aws.route53.Record(
-      `${name}-secondary`,
-      {
-        zoneId: args.hostedZoneId,
-        name: args.domain,
-        type: "A",
-        setIdentifier: STANDBY_SET_IDENTIFIER,
-        failoverRoutingPolicies: [{ type: "SECONDARY" }],
-        aliases: [
-          { name: args.standbys[0].recordName, zoneId: args.hostedZoneId, evaluateTargetHealth: true },
-        ],
-      },
+    const chain = pinChain(
+      args.domain,
+      args.standbys.map((s) => s.region),
+    );
+    const live = liveAttachedChecks(
+      zoneId,
+      chain.map((link) => link.recordName),
       { parent: this },
     );
+    const arcChecks: Record<string, pulumi.Output<ArcHealthChecks>> = Object.fromEntries(
+      chain.map((link) => [
+        link.standby,
+        planArcHealthChecks(args.planArns[link.standby], args.domain, zoneId, { parent: this }),
+      ]),
+    );
+    const attach = (record: ArcCheckedRecord, standby: string, region: string) =>
+      pulumi.all([live, arcChecks[standby], args.planArns[standby]]).apply(([attached, checks, planArn]) => {
+        let decision;
+        try {
+          decision = arcCheckToAttach({
+            record,
+            planArn,
+            region,
+            homeRegion,
+            attached: attached[recordKey(record.name, record.setIdentifier)],
+            checks,
+          });
+        } catch (e) {
+          // The `up` fails here, before the record changes, with the message alone.
+          if (e instanceof ArcCheckDetachError) throw new pulumi.ResourceError(e.message, this, true);
+          throw e;
+        }
+        if (decision.note?.level === "warn") void pulumi.log.warn(decision.note.text, this);
+        if (decision.note?.level === "info") void pulumi.log.info(decision.note.text, this);
+        return decision.healthCheckId;
+      });
+
+    // From the bottom up: Route 53 refuses an alias to a name that has no record yet ("InvalidChangeBatch:
+    // Tried to create an alias that targets <name>, type A in zone <zone>, but that target was not found",
+    // as quoted in pcorliss/ruby_route_53#17).
+    let below: aws.route53.Record[] = serve;
+    for (const link of [...chain].reverse()) {
+      const first = link.recordName === args.domain;
+      const primary = new aws.route53.Record(
+        first ? `${name}-primary` : `${name}-pin-${link.standby}-primary`,
+        {
+          zoneId,
+          name: link.recordName,
+          type: "A",
+          setIdentifier: homeRegion,
+          failoverRoutingPolicies: [{ type: "PRIMARY" }],
+          healthCheckId: attach(
+            { name: link.recordName, setIdentifier: homeRegion, side: "home" },
+            link.standby,
+            homeRegion,
+          ),
+          aliases: [{ name: link.primaryTo, zoneId, evaluateTargetHealth: false }],
+        },
+        { parent: this, dependsOn: below },
+      );
+      const secondary = new aws.route53.Record(
+        first ? `${name}-secondary` : `${name}-pin-${link.standby}-secondary`,
+        {
+          zoneId,
+          name: link.recordName,
+          type: "A",
+          setIdentifier: STANDBY_SET_IDENTIFIER,
+          failoverRoutingPolicies: [{ type: "SECONDARY" }],
+          healthCheckId: attach(
+            { name: link.recordName, setIdentifier: STANDBY_SET_IDENTIFIER, side: "standby" },
+            link.standby,
+            link.standby,
+          ),
+          aliases: [{ name: standbySet, zoneId, evaluateTargetHealth: false }],
+        },
+        { parent: this },
+      );
+      below = [primary, secondary];
+    }
+
+    const arcHealthCheckIds = pulumi
+      .all(arcChecks)
+      .apply((byPlan) =>
+        Object.fromEntries(
+          Object.entries(byPlan).map(([standby, checks]) => [
+            standby,
+            Object.fromEntries(Object.entries(checks).map(([region, c]) => [region, c.id])),
+          ]),
+        ),
+      );
 
     // This stack's region is us-east-1 (config/control.ts checks it), where Route 53 publishes
     // health-check metrics and where an alarm on them can notify a topic of its own region.
@@ -185,6 +298,6 @@ export class FailoverRouting extends Component<FailoverRoutingOutputs> {
       alarmNames[region.region] = alarm.name;
     }
 
-    this.publish({ recordName: args.domain, alarmTopicArn: topic.arn, alarmNames });
+    this.publish({ recordName: args.domain, arcHealthCheckIds, alarmTopicArn: topic.arn, alarmNames });
   }
 }

@@ -5,18 +5,18 @@
  * cycle, and the regional stacks deploy without it.
  *
  *   plan <home>↔<standby>  (one per standby)  ─ scales the ASGs, moves the Aurora writer, flips the checks
- *   <domain> PRIMARY (ARC checks of the home) → home.<domain> │ SECONDARY → standby.<domain>
+ *   <domain> PRIMARY (ARC check of the home) → serve.<domain> │ SECONDARY (ARC check of the standby) → standby.<domain>
+ *   serve.<domain> PRIMARY → home.<domain> │ SECONDARY → standby.<domain>   (components/failoverRouting.ts)
  *   alarms on every region's deep health check (us-east-1, where Route 53 publishes its metrics)
  *
  * Executing a plan needs none of this stack: ARC runs it from the data plane of the region being
  * activated, and the plan's ARN is in SSM Parameter Store in both of its regions (docs/runbook.md).
  */
-import * as pulumi from "@pulumi/pulumi";
 import { loadControlConfig } from "./config";
 import { checkRegionalStacks, readRegionalStack } from "./regionalStacks";
 import { FailoverPlan, planArnParameterName } from "../components/failoverPlan";
 import { FailoverRouting } from "../components/failoverRouting";
-import { ConfigError, failoverPlanName } from "../config";
+import { failoverPlanName } from "../config";
 import { automaticTarget, regionalProject, standbyStackName } from "../config/control";
 
 export = async () => {
@@ -29,15 +29,6 @@ export = async () => {
       readRegionalStack(`standby-${region}`, standbyStackName(cfg.homeStack, region), false),
     ),
   );
-  standbys.forEach((s, i) => {
-    if (s.region !== standbyRegions[i]) {
-      throw new ConfigError(
-        `${s.stack}: aws:region`,
-        s.region,
-        `must be ${standbyRegions[i]}: regional stacks are named after their region`,
-      );
-    }
-  });
   checkRegionalStacks(home, standbys);
   const automatic = automaticTarget(cfg, standbyRegions);
 
@@ -88,11 +79,7 @@ export = async () => {
       recordName: s.healthRecordName,
       healthCheckId: s.healthCheckId,
     })),
-    homeArcHealthCheckIds: pulumiRecord(
-      plans.map(
-        (plan, i) => [standbys[i].region, plan.healthCheckIds.apply((ids) => ids[home.region])] as const,
-      ),
-    ),
+    planArns: Object.fromEntries(plans.map((plan, i) => [standbys[i].region, plan.planArn])),
     automatic: cfg.automaticFailover,
     alarmEmails: cfg.alarmEmails,
     protect: cfg.protectData,
@@ -112,7 +99,7 @@ export = async () => {
           executionRoleArn: plan.executionRoleArn,
           approvalRoleArn: plan.approvalRoleArn ?? null,
           reportBucket: plan.reportBucketName,
-          arcHealthCheckIds: plan.healthCheckIds,
+          arcHealthCheckIds: routing.arcHealthCheckIds.apply((ids) => ids[standbys[i].region] ?? {}),
         },
       ]),
     ),
@@ -120,14 +107,3 @@ export = async () => {
     healthCheckAlarmTopicArn: routing.alarmTopicArn,
   };
 };
-
-/** `[key, Output]` pairs into one Output of a record, leaving out keys whose value is undefined. */
-function pulumiRecord(
-  entries: (readonly [string, pulumi.Output<string | undefined>])[],
-): pulumi.Output<Record<string, string>> {
-  return pulumi
-    .all(entries.map(([, value]) => value))
-    .apply((values) =>
-      Object.fromEntries(entries.flatMap(([key], i) => (values[i] === undefined ? [] : [[key, values[i]]]))),
-    );
-}

@@ -121,11 +121,24 @@ export async function readRegionalStack(name: string, stack: string, home: boole
 }
 
 /**
- * What every region of the app must agree on for one failover to work: one domain in one zone, the
- * standby in the region its stack is named after, every standby listed by the home. Errors are
- * config errors: they name the stack file to change.
+ * What every region of the app must agree on for one failover to work: one domain in one zone, each
+ * standby stack (read as the home's `standbyRegions` name it, in that order) in the region it is
+ * named after and listed for, none in the home region. Errors are config errors: they name the stack
+ * file to change.
  */
 export function checkRegionalStacks(home: RegionalStack, standbys: RegionalStack[]): void {
+  const listed = home.standbyRegions ?? [];
+  standbys.forEach((s, i) => {
+    // A plan built from a stack in another region than the home lists would scale, move the writer
+    // to and route traffic to the wrong region's resources.
+    if (s.region !== listed[i]) {
+      throw new ConfigError(
+        `${s.stack}: aws:region`,
+        s.region,
+        `must be ${listed[i] ?? "a region the home stack lists in standbyRegions"}: regional stacks are named after their region`,
+      );
+    }
+  });
   for (const s of standbys) {
     if (s.domain !== home.domain) {
       throw new ConfigError(

@@ -29,11 +29,14 @@ import {
   WorkflowValues,
   FailoverPlanArgs,
 } from "../components/failoverPlan";
-import { gateRecordName, homeChain, STANDBY_SET_IDENTIFIER } from "../components/failoverRouting";
+import { pinChain, pinRecordName, STANDBY_SET_IDENTIFIER } from "../components/failoverRouting";
+import { policies } from "../policy/policies";
 import { allows } from "../policy/rules/failover";
-import { StackRun } from "../tools/mocks";
-import { committedStackRuns, isControlRun } from "../tools/runStacks";
+import { runPolicies } from "../policy/runner";
+import { MockAccount, runProgram, StackRun } from "../tools/mocks";
+import { committedStackRuns, CONTROL_DIR, isControlRun, loadProgram } from "../tools/runStacks";
 import { dependsOn, ofType, one, unsecret } from "./helpers";
+import { committedDeployment, deployControlAgain, Deployment, referencesOf } from "./route53ModelStacks";
 
 const RAW: RawControlConfig = {
   project: "multi-region-web-control",
@@ -217,6 +220,48 @@ describe("what the control stack reads from the regional stacks", () => {
     configError(
       () => checkRegionalStacks(home, [standby({ region: "us-east-1" })]),
       "org/p/ca-central-1: aws:region",
+    );
+  });
+
+  it("requires each standby stack in the region the home lists for it, in the home's order", () => {
+    const home = parseRegionalOutputs(
+      "h",
+      { ...HOME_OUT, standbyRegions: ["ca-central-1", "eu-west-1"] },
+      true,
+    );
+    const standby = (stack: string, region: string) =>
+      parseRegionalOutputs(`org/p/${stack}`, { ...STANDBY_OUT, region }, false);
+    expect(() =>
+      checkRegionalStacks(home, [standby("ca-central-1", "ca-central-1"), standby("eu-west-1", "eu-west-1")]),
+    ).to.not.throw();
+    // The stack named after eu-west-1 is deployed in us-west-2: its plan would act on the wrong region.
+    const error = configError(
+      () =>
+        checkRegionalStacks(home, [
+          standby("ca-central-1", "ca-central-1"),
+          standby("eu-west-1", "us-west-2"),
+        ]),
+      "org/p/eu-west-1: aws:region",
+    );
+    expect(error.message).to.contain(
+      '"us-west-2": must be eu-west-1: regional stacks are named after their region',
+    );
+    configError(
+      () =>
+        checkRegionalStacks(home, [
+          standby("eu-west-1", "eu-west-1"),
+          standby("ca-central-1", "ca-central-1"),
+        ]),
+      "org/p/eu-west-1: aws:region",
+    );
+    configError(
+      () =>
+        checkRegionalStacks(home, [
+          standby("ca-central-1", "ca-central-1"),
+          standby("eu-west-1", "eu-west-1"),
+          standby("x", "ap-south-1"),
+        ]),
+      "org/p/x: aws:region",
     );
   });
 });
@@ -522,22 +567,26 @@ describe("the plan's workflows and role (pure)", () => {
     expect(() => validateFailoverPlanArgs(args({ reportRetentionDays: 0 }))).to.throw(/reportRetentionDays/);
   });
 
-  it("chains the home's ARC checks: the PRIMARY carries the first plan's, a gate per further plan", () => {
-    expect(homeChain("app.example.com", ["ca-central-1"], "home.app.example.com")).to.deep.equal([
-      { standby: "ca-central-1", recordName: "app.example.com", aliasTo: "home.app.example.com" },
+  it("chains one failover pair per plan: the app domain's for the first, a pin pair per further plan, then the serve pair", () => {
+    expect(pinChain("app.example.com", ["ca-central-1"])).to.deep.equal([
+      { standby: "ca-central-1", recordName: "app.example.com", primaryTo: "serve.app.example.com" },
     ]);
-    expect(homeChain("app.example.com", ["ca-central-1", "eu-west-1", "ap-south-1"], "T")).to.deep.equal([
+    expect(pinChain("app.example.com", ["ca-central-1", "eu-west-1", "ap-south-1"])).to.deep.equal([
       {
         standby: "ca-central-1",
         recordName: "app.example.com",
-        aliasTo: gateRecordName("app.example.com", "eu-west-1"),
+        primaryTo: pinRecordName("app.example.com", "eu-west-1"),
       },
       {
         standby: "eu-west-1",
-        recordName: "gate-eu-west-1.app.example.com",
-        aliasTo: "gate-ap-south-1.app.example.com",
+        recordName: "pin-eu-west-1.app.example.com",
+        primaryTo: "pin-ap-south-1.app.example.com",
       },
-      { standby: "ap-south-1", recordName: "gate-ap-south-1.app.example.com", aliasTo: "T" },
+      {
+        standby: "ap-south-1",
+        recordName: "pin-ap-south-1.app.example.com",
+        primaryTo: "serve.app.example.com",
+      },
     ]);
   });
 });
@@ -662,38 +711,64 @@ describe("the committed control stack under mocks", function () {
     }
   });
 
-  it("gates the PRIMARY with ARC's check of the home, aliasing the home's deep-checked record (automatic)", () => {
+  it("builds the app domain's pair on the first deploy, before ARC has created its checks, and attaches none", () => {
+    // The run that creates the plan: ARC's list is null (tools/mocks.ts MockAccount).
     const plans = control.outputs.plans as Record<string, { arcHealthCheckIds: Record<string, string> }>;
+    expect(plans["ca-central-1"].arcHealthCheckIds).to.deep.equal({});
+    const zoneId = home.outputs.hostedZoneId;
     const primary = one(control, "aws:route53/record:Record", "routing-primary");
     expect(primary.inputs).to.deep.include({
       name: "app.example.com",
-      zoneId: home.outputs.hostedZoneId,
+      zoneId,
+      type: "A",
       setIdentifier: "us-east-1",
       failoverRoutingPolicies: [{ type: "PRIMARY" }],
-      healthCheckId: plans["ca-central-1"].arcHealthCheckIds["us-east-1"],
-      aliases: [
-        {
-          name: home.outputs.healthRecordName,
-          zoneId: home.outputs.hostedZoneId,
-          evaluateTargetHealth: true,
-        },
-      ],
+      aliases: [{ name: "serve.app.example.com", zoneId, evaluateTargetHealth: false }],
     });
     const secondary = one(control, "aws:route53/record:Record", "routing-secondary");
     expect(secondary.inputs).to.deep.include({
+      name: "app.example.com",
       setIdentifier: STANDBY_SET_IDENTIFIER,
       failoverRoutingPolicies: [{ type: "SECONDARY" }],
-      aliases: [
-        {
-          name: standby.outputs.healthRecordName,
-          zoneId: home.outputs.hostedZoneId,
-          evaluateTargetHealth: true,
-        },
-      ],
+      aliases: [{ name: standby.outputs.healthRecordName, zoneId, evaluateTargetHealth: false }],
     });
-    expect(secondary.inputs).to.not.have.property("healthCheckId");
+    for (const r of [primary, secondary]) expect(r.inputs).to.not.have.property("healthCheckId");
   });
 
+  it("puts the automatic failover under the pair: serve.<domain>, the home's deep-checked record, else the standby set", () => {
+    const zoneId = home.outputs.hostedZoneId;
+    const servePrimary = one(control, "aws:route53/record:Record", "routing-serve-primary");
+    const serveSecondary = one(control, "aws:route53/record:Record", "routing-serve-secondary");
+    expect(servePrimary.inputs).to.deep.include({
+      name: "serve.app.example.com",
+      setIdentifier: "us-east-1",
+      failoverRoutingPolicies: [{ type: "PRIMARY" }],
+      aliases: [{ name: home.outputs.healthRecordName, zoneId, evaluateTargetHealth: true }],
+    });
+    expect(serveSecondary.inputs).to.deep.include({
+      name: "serve.app.example.com",
+      setIdentifier: STANDBY_SET_IDENTIFIER,
+      failoverRoutingPolicies: [{ type: "SECONDARY" }],
+      aliases: [{ name: standby.outputs.healthRecordName, zoneId, evaluateTargetHealth: true }],
+    });
+    for (const r of [servePrimary, serveSecondary]) expect(r.inputs).to.not.have.property("healthCheckId");
+    // Route 53 refuses an alias to a name with no record: the serve pair exists before the PRIMARY.
+    const primary = one(control, "aws:route53/record:Record", "routing-primary");
+    expect(primary.dependencies).to.include.members([servePrimary.urn, serveSecondary.urn]);
+  });
+
+  it("looks up ARC's checks by the plan's ARN, and what the records carry in Route 53, by their names", () => {
+    const plan = one(control, "aws:arcregionswitch/plan:Plan");
+    const arc = control.invokes.filter(
+      (i) => i.token === "aws:arcregionswitch/getRoute53HealthChecks:getRoute53HealthChecks",
+    );
+    expect(arc.map((i) => i.args)).to.deep.equal([{ planArn: plan.outputs.arn }]);
+    const records = control.invokes.filter((i) => i.token === "aws:route53/getRecords:getRecords");
+    expect(records.map((i) => i.args)).to.deep.equal([
+      { zoneId: home.outputs.hostedZoneId, nameRegex: "^(app\\.example\\.com\\.?)$" },
+    ]);
+    expect(records[0].region).to.equal("us-east-1");
+  });
   it("alarms on each region's deep health check in us-east-1, notifying its own encrypted topic", () => {
     const topic = one(control, "aws:sns/topic:Topic");
     for (const [region, run] of [
@@ -712,5 +787,172 @@ describe("the committed control stack under mocks", function () {
       });
     }
     expect(dependsOn(topic, "kmsMasterKeyId", one(control, "aws:kms/key:Key"))).to.equal(true);
+  });
+
+  it("refuses a standby stack deployed in another region than the home lists for it", async () => {
+    const deployment = await committedDeployment();
+    const references = referencesOf(deployment.regional);
+    const name = `${standby.organization}/${standby.project}/${standby.stack}`;
+    // The stack the home lists as ca-central-1 reports another region (its aws:region was edited).
+    references.outputs[name] = { ...references.outputs[name], region: "eu-west-1" };
+    let error: unknown;
+    try {
+      await runProgram(loadProgram(CONTROL_DIR), {
+        project: control.project,
+        organization: control.organization,
+        stack: control.stack,
+        config: control.config,
+        stackReferences: references.outputs,
+        secretStackOutputs: references.secretOutputs,
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error, "a ConfigError").to.be.instanceOf(ConfigError);
+    expect((error as ConfigError).key).to.equal(`${name}: aws:region`);
+    expect((error as ConfigError).message).to.contain('"eu-west-1": must be ca-central-1');
+  });
+
+  it("turns each deep-health alarm red on an unhealthy minute or no data, and only then", () => {
+    // Route 53's HealthCheckStatus: "1 indicates healthy, and 0 indicates unhealthy" (valid statistic:
+    // Minimum; Route 53 Developer Guide, "Monitoring health checks using CloudWatch").
+    for (const region of ["us-east-1", "ca-central-1"]) {
+      const alarm = one(control, "aws:cloudwatch/metricAlarm:MetricAlarm", `routing-deep-health-${region}`);
+      const state = (minute?: number[]) => alarmState(alarm.inputs, minute);
+      expect(state([1, 1, 1, 1, 1, 1]), `${region}: a healthy minute`).to.equal("OK");
+      expect(state([1, 1, 0, 1, 1, 1]), `${region}: one unhealthy datapoint`).to.equal("ALARM");
+      expect(state([0, 0, 0]), `${region}: an unhealthy minute`).to.equal("ALARM");
+      expect(state(undefined), `${region}: no data (the check or its metrics are gone)`).to.equal("ALARM");
+      expect(alarm.inputs).to.include({ period: 60, evaluationPeriods: 1 });
+    }
+  });
+});
+
+/**
+ * What a CloudWatch metric alarm with one evaluation period says about one period of datapoints: the
+ * statistic of the period compared with the threshold, "The specified statistic value is used as the
+ * first operand" (CloudWatch API reference, PutMetricAlarm, ComparisonOperator), and missing data as
+ * `treatMissingData` says.
+ */
+function alarmState(
+  alarm: Record<string, unknown>,
+  datapoints?: number[],
+): "OK" | "ALARM" | "INSUFFICIENT_DATA" {
+  if (alarm.evaluationPeriods !== 1) throw new Error("alarmState models one evaluation period");
+  if (!datapoints || datapoints.length === 0) {
+    const missing = alarm.treatMissingData ?? "missing";
+    return missing === "breaching" ? "ALARM" : missing === "notBreaching" ? "OK" : "INSUFFICIENT_DATA";
+  }
+  const statistics: Record<string, (v: number[]) => number> = {
+    Minimum: (v) => Math.min(...v),
+    Maximum: (v) => Math.max(...v),
+    Average: (v) => v.reduce((a, b) => a + b, 0) / v.length,
+  };
+  const value = statistics[alarm.statistic as string](datapoints);
+  const threshold = alarm.threshold as number;
+  const operators: Record<string, (a: number, b: number) => boolean> = {
+    GreaterThanOrEqualToThreshold: (a, b) => a >= b,
+    GreaterThanThreshold: (a, b) => a > b,
+    LessThanThreshold: (a, b) => a < b,
+    LessThanOrEqualToThreshold: (a, b) => a <= b,
+  };
+  const compare = operators[alarm.comparisonOperator as string];
+  if (!compare) throw new Error(`alarmState does not model ${String(alarm.comparisonOperator)}`);
+  return compare(value, threshold) ? "ALARM" : "OK";
+}
+
+describe("the control stack's later deploys: ARC's health checks attached, never detached", function () {
+  this.timeout(60_000);
+  let deployment: Deployment;
+  let planArn: string;
+  let checks: { home: string; standby: string };
+  const record = (run: StackRun, name: string) => one(run, "aws:route53/record:Record", name);
+  /** One more `pulumi up` after the second, into a copy of its account, with ARC played by `arc`. */
+  const deployAgain = (arc: (account: MockAccount) => void) => {
+    const account = deployment.second.account!.clone();
+    arc(account);
+    return deployControlAgain(deployment.regional, { ...deployment.second, account });
+  };
+  const failure = async (run: Promise<unknown>): Promise<string> => {
+    try {
+      await run;
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error("the deploy succeeded");
+  };
+
+  before(async () => {
+    deployment = await committedDeployment();
+    planArn = one(deployment.second, "aws:arcregionswitch/plan:Plan").outputs.arn as string;
+    const ids = (
+      deployment.second.outputs.plans as Record<string, { arcHealthCheckIds: Record<string, string> }>
+    )["ca-central-1"].arcHealthCheckIds;
+    checks = { home: ids["us-east-1"], standby: ids["ca-central-1"] };
+  });
+
+  it("attaches the plan's checks on the second deploy: the home's to the PRIMARY, the standby's to the SECONDARY", () => {
+    expect(checks.home).to.be.a("string").and.not.equal(checks.standby);
+    expect(record(deployment.second, "routing-primary").inputs.healthCheckId).to.equal(checks.home);
+    expect(record(deployment.second, "routing-secondary").inputs.healthCheckId).to.equal(checks.standby);
+    for (const name of ["routing-serve-primary", "routing-serve-secondary"]) {
+      expect(record(deployment.second, name).inputs).to.not.have.property("healthCheckId");
+    }
+  });
+
+  it("passes the whole policy pack after the second deploy, with no violation at all", async () => {
+    const result = await runPolicies(policies, deployment.second.resources, {
+      stackTags: { "pulumi:project": deployment.second.project },
+    });
+    expect(result.violations.map((v) => `${v.policyName}: ${v.message}`)).to.deep.equal([]);
+  });
+
+  it("keeps them attached whatever their state, e.g. while a plan has activated the standby", async () => {
+    const run = await deployAgain((a) => {
+      a.arcStatus.set(checks.home, "unhealthy");
+      a.arcStatus.set(checks.standby, "healthy");
+    });
+    expect(record(run, "routing-primary").inputs.healthCheckId).to.equal(checks.home);
+    expect(record(run, "routing-secondary").inputs.healthCheckId).to.equal(checks.standby);
+  });
+
+  for (const listing of ["null", "empty"] as const) {
+    it(`refuses to detach them when ARC returns ${listing === "null" ? "no list (null)" : "an empty list"}, naming the record, the check and what to do`, async () => {
+      const message = await failure(deployAgain((a) => a.arcListing.set(planArn, listing)));
+      expect(message).to.contain(
+        `Refusing to detach ARC health check ${checks.home} from app.example.com (PRIMARY, set us-east-1): plan ${planArn} now lists no health check for us-east-1.`,
+      );
+      expect(message).to.contain("wait and run `pulumi up` again");
+      expect(message).to.contain(`list-route53-health-checks --region us-east-1 --arn ${planArn}`);
+      expect(message).to.contain("remove the health check from that record in Route 53 yourself");
+    });
+  }
+
+  it("refuses to swap an attached check for another id ARC lists (a re-created plan)", async () => {
+    const run = await deployAgain(() => undefined);
+    // Route 53 now holds another check on the SECONDARY than the one ARC lists.
+    const account = run.account!.clone();
+    const stack = `${run.organization}/${run.project}/${run.stack}`;
+    account.records.set(
+      stack,
+      account.records
+        .get(stack)!
+        .map((r) => (r.healthCheckId === checks.standby ? { ...r, healthCheckId: "00000000-old" } : r)),
+    );
+    const message = await failure(deployControlAgain(deployment.regional, { ...run, account }));
+    expect(message).to.contain(
+      `Refusing to detach ARC health check 00000000-old from app.example.com (SECONDARY, set standby): plan ${planArn} now lists health check ${checks.standby} for ca-central-1.`,
+    );
+  });
+
+  it("attaches a check the first time only in a state that changes nothing DNS answers", async () => {
+    // A plan executed before the second deploy: the home's check is unhealthy, never attached.
+    const account = deployment.first.account!.clone();
+    const ids = { home: checks.home, standby: checks.standby };
+    account.arcStatus.set(ids.home, "unhealthy");
+    account.arcStatus.set(ids.standby, "healthy");
+    const run = await deployControlAgain(deployment.regional, { ...deployment.first, account });
+    expect(record(run, "routing-primary").inputs).to.not.have.property("healthCheckId");
+    expect(record(run, "routing-secondary").inputs.healthCheckId).to.equal(ids.standby);
   });
 });

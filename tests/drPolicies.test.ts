@@ -34,7 +34,7 @@ const primary = (over: Record<string, unknown> = {}) =>
 const secondary = (over: Record<string, unknown> = {}) =>
   record("secondary", {
     failoverRoutingPolicies: [{ type: "SECONDARY" }],
-    aliases: [alias({ name: "standby.app.example.com" })],
+    aliases: [alias({ name: "standby.app.example.com", evaluateTargetHealth: false })],
     ...over,
   });
 const plan = res(TYPES.plan, "plan", { name: "p" });
@@ -62,10 +62,10 @@ describe("DR policies", () => {
       expect(found.messages).to.deep.equal(["Record primary has no setIdentifier."]);
       expect(found.on).to.deep.equal(["primary"]);
     });
-    it("wants the PRIMARY to be one alias, and compares zones only when both are known", async () => {
+    it("wants the SECONDARY to be one alias, and compares zones only when both are known", async () => {
       expect(
-        await messages(name, [plan, primary({ aliases: [alias(), alias()] }), secondary()]),
-      ).to.deep.equal(["PRIMARY record primary is not an alias that evaluates its target's health."]);
+        await messages(name, [plan, primary(), secondary({ aliases: [alias(), alias()] })]),
+      ).to.deep.equal(["SECONDARY record secondary is not an alias to the standby set."]);
       for (const over of [{ zoneId: UNKNOWN.string }, {}]) {
         expect(await messages(name, [plan, primary(), secondary(over)]), JSON.stringify(over)).to.deep.equal(
           [],
@@ -75,14 +75,26 @@ describe("DR policies", () => {
         await messages(name, [
           plan,
           primary(),
-          secondary({ aliases: [alias({ zoneId: UNKNOWN.string, name: "x" })] }),
+          secondary({ aliases: [alias({ zoneId: UNKNOWN.string, name: "x", evaluateTargetHealth: false })] }),
+        ]),
+      ).to.deep.equal([]);
+      // Evaluate Target Health unknown during preview: not yet a violation.
+      expect(
+        await messages(name, [
+          plan,
+          primary(),
+          secondary({
+            aliases: [alias({ name: "standby.app.example.com", evaluateTargetHealth: UNKNOWN.boolean })],
+          }),
         ]),
       ).to.deep.equal([]);
     });
-    it("compares the pair's names when they are known, naming both", async () => {
+    it("pairs the records by name once every name is known, naming the name and the count of each side", async () => {
       expect(await messages(name, [plan, primary({ name: UNKNOWN.string }), secondary()])).to.deep.equal([]);
       expect(await messages(name, [plan, primary(), secondary({ name: "www.example.com." })])).to.deep.equal([
-        "The PRIMARY and SECONDARY records have different names (app.example.com, www.example.com).",
+        "The failover records named app.example.com are 1 PRIMARY and 0 SECONDARY; a pair is exactly one of each.",
+        "The failover records named www.example.com are 0 PRIMARY and 1 SECONDARY; a pair is exactly one of each.",
+        "The control stack's failover records (app.example.com, www.example.com) have no single pair that no record aliases: the app domain's pair cannot be told.",
       ]);
     });
     it("counts a record with an untyped failover policy as neither side", async () => {

@@ -10,6 +10,7 @@ import {
 } from "../components/edgeDns";
 import { RecordedResource, StackRun, runProgram } from "../tools/mocks";
 import { ofType } from "./helpers";
+import { ModelRecord, Route53Model } from "./route53Model";
 
 const ALB_DNS = "frontend-alb-1234567890.ca-central-1.elb.amazonaws.com";
 const ALB_ZONE = "ZQSVJUPU6J1EY";
@@ -164,5 +165,76 @@ describe("EdgeDns", () => {
       }
       expect(error, JSON.stringify(extra)).to.be.instanceOf(Error);
     }
+  });
+});
+
+describe("EdgeDns records, as Route 53 answers them (tests/route53Model.ts)", () => {
+  // Two standbys' records in the standby set, each under its deep check, each evaluating its ALB.
+  const STANDBYS = ["ca-central-1", "us-west-2"];
+  let records: ModelRecord[];
+  let checks: Record<string, string>;
+  const albOf = (region: string) => `frontend-alb.${region}.elb.amazonaws.com`;
+  before(async () => {
+    const run = await runProgram(
+      () => {
+        for (const region of STANDBYS) {
+          new EdgeDns(`edge-${region}`, {
+            domain: "app.example.com",
+            hostedZoneId: ZONE,
+            home: false,
+            region,
+            loadBalancerDnsName: albOf(region),
+            loadBalancerZoneId: ALB_ZONE,
+          });
+        }
+        return {};
+      },
+      { stack: "standbys", config: { "aws:region": "ca-central-1" } },
+    );
+    records = ofType(run, "aws:route53/record:Record").map((r) => {
+      const alias = (r.inputs.aliases as ModelRecord["alias"][])[0]!;
+      return {
+        zoneId: ZONE,
+        name: r.inputs.name as string,
+        type: "A",
+        setIdentifier: r.inputs.setIdentifier as string,
+        latencyRegion: (r.inputs.latencyRoutingPolicies as { region: string }[])[0].region,
+        healthCheckId: r.inputs.healthCheckId as string,
+        alias,
+      };
+    });
+    checks = Object.fromEntries(
+      ofType(run, "aws:route53/healthCheck:HealthCheck").map((c) => [
+        (c.inputs.fqdn as string).split(".")[1],
+        c.id,
+      ]),
+    );
+  });
+  const answer = (deep: Record<string, boolean>, albHealthy: Record<string, boolean> = {}) =>
+    new Route53Model({
+      records,
+      healthChecks: Object.fromEntries(STANDBYS.map((r) => [checks[r], deep[r] ?? true])),
+      loadBalancers: Object.fromEntries(
+        STANDBYS.map((r) => [
+          albOf(r),
+          { region: r, targetGroups: [{ registered: 2, healthy: albHealthy[r] === false ? 0 : 2 }] },
+        ]),
+      ),
+    }).resolve(ZONE, "standby.app.example.com", {
+      name: "near ca-central-1",
+      latency: ["ca-central-1", "us-west-2"],
+    }).region;
+
+  it("answers the nearest standby while its deep check passes and its ALB has a healthy target", () => {
+    expect(answer({})).to.equal("ca-central-1");
+  });
+
+  it("drops a standby whose deep check fails, or whose ALB has no healthy target", () => {
+    expect(answer({ "ca-central-1": false })).to.equal("us-west-2");
+    expect(answer({}, { "ca-central-1": false })).to.equal("us-west-2");
+  });
+
+  it("answers the nearest anyway when no standby is healthy (Route 53 counts them all healthy)", () => {
+    expect(answer({ "ca-central-1": false, "us-west-2": false })).to.equal("ca-central-1");
   });
 });

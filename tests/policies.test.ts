@@ -251,7 +251,7 @@ const regionRecord = (hc?: RunnerResource, over: Record<string, unknown> = {}, n
     hc ? dep("healthCheckId", hc) : {},
   );
 
-/** The control stack's PRIMARY: the ARC check of the home, an alias to the home's deep-checked record. */
+/** The control stack's PRIMARY: the ARC check of the home, an alias to the serve pair (its health not evaluated). */
 const controlPrimary = (over: Record<string, unknown> = {}, alias: Record<string, unknown> = {}) =>
   res(T.record, "routing-primary", {
     zoneId: "Z1",
@@ -260,10 +260,10 @@ const controlPrimary = (over: Record<string, unknown> = {}, alias: Record<string
     setIdentifier: "us-east-1",
     failoverRoutingPolicies: [{ type: "PRIMARY" }],
     healthCheckId: "arc-home-check",
-    aliases: [{ name: "home.app.example.com", zoneId: "Z1", evaluateTargetHealth: true, ...alias }],
+    aliases: [{ name: "serve.app.example.com", zoneId: "Z1", evaluateTargetHealth: false, ...alias }],
     ...over,
   });
-/** The control stack's SECONDARY: an alias to the standby set in the same zone, no health check. */
+/** The control stack's SECONDARY: ARC's check of the standby, an alias to the standby set in the same zone, its health not evaluated. */
 const controlSecondary = (over: Record<string, unknown> = {}, alias: Record<string, unknown> = {}) =>
   res(T.record, "routing-secondary", {
     zoneId: "Z1",
@@ -271,9 +271,29 @@ const controlSecondary = (over: Record<string, unknown> = {}, alias: Record<stri
     type: "A",
     setIdentifier: "standby",
     failoverRoutingPolicies: [{ type: "SECONDARY" }],
-    aliases: [{ name: "standby.app.example.com", zoneId: "Z1", evaluateTargetHealth: true, ...alias }],
+    healthCheckId: "arc-standby-check",
+    aliases: [{ name: "standby.app.example.com", zoneId: "Z1", evaluateTargetHealth: false, ...alias }],
     ...over,
   });
+/** The serve pair below the app domain's: the home's deep-checked record, else the standby set. */
+const servePair = () => [
+  res(T.record, "routing-serve-primary", {
+    zoneId: "Z1",
+    name: "serve.app.example.com",
+    type: "A",
+    setIdentifier: "us-east-1",
+    failoverRoutingPolicies: [{ type: "PRIMARY" }],
+    aliases: [{ name: "home.app.example.com", zoneId: "Z1", evaluateTargetHealth: true }],
+  }),
+  res(T.record, "routing-serve-secondary", {
+    zoneId: "Z1",
+    name: "serve.app.example.com",
+    type: "A",
+    setIdentifier: "standby",
+    failoverRoutingPolicies: [{ type: "SECONDARY" }],
+    aliases: [{ name: "standby.app.example.com", zoneId: "Z1", evaluateTargetHealth: true }],
+  }),
+];
 
 const ARC = {
   home: {
@@ -1311,16 +1331,26 @@ describe("dr-failover-records: regional records and the control stack's failover
     ["the home's record, home.<domain>", [hcFast, regionRecord(hcFast, { name: "home.app.example.com" })]],
     ["the control stack's pair", [plan, controlPrimary(), controlSecondary()]],
     [
-      "the control stack's pair with a gate record carrying a second plan's check",
+      "the control stack's pair over the serve pair",
+      [plan, controlPrimary(), controlSecondary(), ...servePair()],
+    ],
+    [
+      "the control stack's pair, a pin pair carrying a second plan's checks, and the serve pair",
       [
         plan,
-        controlPrimary({}, { name: "gate-eu-west-1.app.example.com" }),
-        regionRecord(
-          undefined,
-          { name: "gate-eu-west-1.app.example.com", healthCheckId: "arc-2" },
-          "routing-gate",
-        ),
+        controlPrimary({}, { name: "pin-eu-west-1.app.example.com" }),
         controlSecondary(),
+        {
+          ...controlPrimary({ name: "pin-eu-west-1.app.example.com" }),
+          urn: "urn:pin:1",
+          name: "routing-pin-primary",
+        },
+        {
+          ...controlSecondary({ name: "pin-eu-west-1.app.example.com" }),
+          urn: "urn:pin:2",
+          name: "routing-pin-secondary",
+        },
+        ...servePair(),
       ],
     ],
     [
@@ -1364,7 +1394,11 @@ describe("dr-failover-records: regional records and the control stack's failover
       [hcFast, regionRecord(hcFast), controlSecondary()],
       /belongs to the failover control stack/,
     ],
-    ["a control stack with no PRIMARY", [plan, controlSecondary()], /has 0 PRIMARY records; exactly one/],
+    [
+      "a control stack with no PRIMARY",
+      [plan, controlSecondary()],
+      /named app\.example\.com are 0 PRIMARY and 1 SECONDARY; a pair is exactly one of each/,
+    ],
     [
       "a control stack with two SECONDARY",
       [
@@ -1373,7 +1407,7 @@ describe("dr-failover-records: regional records and the control stack's failover
         controlSecondary(),
         { ...controlSecondary(), urn: "urn:x::2", name: "second" },
       ],
-      /has 2 SECONDARY records/,
+      /named app\.example\.com are 1 PRIMARY and 2 SECONDARY/,
     ],
     [
       "a PRIMARY without the plan's health check",
@@ -1387,16 +1421,6 @@ describe("dr-failover-records: regional records and the control stack's failover
       /PRIMARY record routing-primary has no health check/,
     ],
     [
-      "a PRIMARY that does not evaluate its target's health",
-      [plan, controlPrimary({}, { evaluateTargetHealth: false }), controlSecondary()],
-      /PRIMARY record routing-primary is not an alias that evaluates/,
-    ],
-    [
-      "a SECONDARY with a health check of its own",
-      [plan, controlPrimary(), controlSecondary({ healthCheckId: "hc-2" })],
-      /SECONDARY record routing-secondary has a health check/,
-    ],
-    [
       "a SECONDARY that is not an alias",
       [plan, controlPrimary(), controlSecondary({ aliases: undefined, records: ["192.0.2.1"] })].map((r) => {
         if (r.name === "routing-secondary") {
@@ -1408,9 +1432,9 @@ describe("dr-failover-records: regional records and the control stack's failover
       /is not an alias to the standby set/,
     ],
     [
-      "a SECONDARY that does not evaluate target health",
-      [plan, controlPrimary(), controlSecondary({}, { evaluateTargetHealth: false })],
-      /does not evaluate target health/,
+      "a SECONDARY that evaluates the standby set's health (issue 18: the deactivated home would answer)",
+      [plan, controlPrimary(), controlSecondary({}, { evaluateTargetHealth: true })],
+      /SECONDARY record routing-secondary evaluates its target's health: when every standby fails after a plan has activated one, Route 53 would answer the PRIMARY, the deactivated home/,
     ],
     [
       "a SECONDARY aliasing another zone",
@@ -1420,7 +1444,26 @@ describe("dr-failover-records: regional records and the control stack's failover
     [
       "a PRIMARY and a SECONDARY of different names",
       [plan, controlPrimary(), controlSecondary({ name: "www.example.com" })],
-      /have different names/,
+      /no single pair that no record aliases/,
+    ],
+    [
+      "a pin pair that no record aliases (a second app domain pair)",
+      [
+        plan,
+        controlPrimary(),
+        controlSecondary(),
+        {
+          ...controlPrimary({ name: "pin-eu-west-1.app.example.com" }),
+          urn: "urn:pin:1",
+          name: "routing-pin-primary",
+        },
+        {
+          ...controlSecondary({ name: "pin-eu-west-1.app.example.com" }),
+          urn: "urn:pin:2",
+          name: "routing-pin-secondary",
+        },
+      ],
+      /\(app\.example\.com, pin-eu-west-1\.app\.example\.com\) have no single pair that no record aliases/,
     ],
   ];
   for (const [what, resources, message] of failing) {

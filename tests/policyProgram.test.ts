@@ -62,10 +62,16 @@ describe("our program against the policy pack", function () {
   });
 
   it("has no violation in any stack, mandatory or advisory", () => {
-    const found = [...results].flatMap(([stack, result]) => [
-      ...describeViolations(stack, result, "mandatory"),
-      ...describeViolations(stack, result, "advisory"),
-    ]);
+    // But the control stack's first `pulumi up`, before ARC has created its health checks: its PRIMARY
+    // has none yet (docs/deploying.md; after the second, none at all: tests/control.test.ts).
+    const firstDeploy =
+      /^ {2}\[global\] advisory dr-failover-records \S+::routing-primary: PRIMARY record routing-primary has no health check/;
+    const found = [...results]
+      .flatMap(([stack, result]) => [
+        ...describeViolations(stack, result, "mandatory"),
+        ...describeViolations(stack, result, "advisory"),
+      ])
+      .filter((v) => !firstDeploy.test(v));
     expect(found, found.join("\n")).to.deep.equal([]);
     // The stack files' default tags reached what the Auto Scaling groups launch, which the provider never tags.
     const home = runs.find((r) => r.stack === "us-east-1")!;

@@ -450,7 +450,7 @@ describe("program", function () {
       }
     });
 
-    it("gives the control stack one plan per standby, the trigger on the first, and gates the home with both plans' checks", () => {
+    it("gives the control stack one plan per standby, the trigger on the first, and a pin pair for the second plan's checks", () => {
       const control = runOf("global");
       const plans = ofType(control, "aws:arcregionswitch/plan:Plan");
       const planOf = (standby: string) => plans.find((p) => (p.inputs.regions as string[])[1] === standby)!;
@@ -460,28 +460,32 @@ describe("program", function () {
       ]);
       expect(planOf("ca-central-1").inputs.triggers).to.have.length(1);
       expect(planOf("eu-west-1").inputs).to.not.have.property("triggers");
-      const arcChecks = control.outputs.plans as Record<
-        string,
-        { arcHealthCheckIds: Record<string, string> }
-      >;
+      // The first plan's checks on the app domain's pair, the second's on its pin pair, then the serve
+      // pair (components/failoverRouting.ts; which checks they carry: tests/control.test.ts).
       const primary = record(control, "routing-primary");
-      const gate = record(control, "routing-gate-eu-west-1");
-      expect(primary.inputs.healthCheckId).to.equal(arcChecks["ca-central-1"].arcHealthCheckIds["us-east-1"]);
+      const zoneId = primary.inputs.zoneId;
       expect(primary.inputs.aliases).to.deep.equal([
-        { name: "gate-eu-west-1.app.example.com", zoneId: primary.inputs.zoneId, evaluateTargetHealth: true },
+        { name: "pin-eu-west-1.app.example.com", zoneId, evaluateTargetHealth: false },
       ]);
-      expect(gate.inputs).to.deep.include({
-        name: "gate-eu-west-1.app.example.com",
+      expect(record(control, "routing-pin-eu-west-1-primary").inputs).to.deep.include({
+        name: "pin-eu-west-1.app.example.com",
         setIdentifier: "us-east-1",
-        latencyRoutingPolicies: [{ region: "us-east-1" }],
-        healthCheckId: arcChecks["eu-west-1"].arcHealthCheckIds["us-east-1"],
-        aliases: [
-          { name: "home.app.example.com", zoneId: primary.inputs.zoneId, evaluateTargetHealth: true },
-        ],
+        failoverRoutingPolicies: [{ type: "PRIMARY" }],
+        aliases: [{ name: "serve.app.example.com", zoneId, evaluateTargetHealth: false }],
       });
-      expect(record(control, "routing-secondary").inputs.aliases).to.deep.equal([
-        { name: "standby.app.example.com", zoneId: primary.inputs.zoneId, evaluateTargetHealth: true },
-      ]);
+      for (const name of [
+        "routing-secondary",
+        "routing-pin-eu-west-1-secondary",
+        "routing-serve-secondary",
+      ]) {
+        expect(record(control, name).inputs.aliases, name).to.deep.equal([
+          {
+            name: "standby.app.example.com",
+            zoneId,
+            evaluateTargetHealth: name === "routing-serve-secondary",
+          },
+        ]);
+      }
     });
 
     it("gives every standby its own copy of the credentials, and the home replicates nothing", () => {

@@ -108,6 +108,8 @@ export interface StackRun {
   secretOutputNames: string[];
   /** Every provider function the program called (data sources), with its arguments, in call order. */
   invokes: RecordedInvoke[];
+  /** The account the run deployed into: give it to a later run to deploy again (`RunOptions.account`). */
+  account?: MockAccount;
 }
 
 /** One provider function call (`aws.getAvailabilityZones`, `aws.route53.getZone`, ...). */
@@ -128,13 +130,64 @@ export interface RunOptions {
   stackReferences?: Record<string, Record<string, unknown>>;
   /** Secret output names per fully qualified stack name (as the referenced run reported them). */
   secretStackOutputs?: Record<string, string[]>;
+  /**
+   * The account the run deploys into: an earlier run's `account` makes this run a later `pulumi up`
+   * into the same account (ARC has created its health checks by then, the records are there).
+   * @default a fresh account: a first deploy
+   */
+  account?: MockAccount;
 }
 
+/** A Route 53 health check's status as ARC's ListRoute53HealthChecks reports it. */
+export type ArcCheckStatus = "healthy" | "unhealthy" | "unknown";
+
 /**
- * The ARC Region switch plans registered in this process, by ARN: the mock of
- * `getRoute53HealthChecks` answers from the plan's own Route53HealthCheck steps, as ARC does.
+ * The AWS account a run deploys into, as far as the mocks keep state from one run to the next:
+ *
+ * - ARC Region switch plans. ARC creates a plan's Route 53 health checks on its own after the plan
+ *   exists, so the run that creates a plan finds none: the provider returns ListRoute53HealthChecks'
+ *   list as is, and a nil list flattens to null (terraform-provider-aws,
+ *   internal/service/arcregionswitch/route53_health_checks_data_source.go: `fwflex.Flatten` of
+ *   `output.HealthChecks`). A later run into the same account lists them, one per region of the
+ *   plan, in the documented initial state: "the health check for the primary Region starts as
+ *   healthy, and the health check for the standby Region is initially set to unhealthy" (ARC
+ *   Developer Guide, "Amazon Route 53 health check execution block").
+ * - The Route 53 records each stack left after its last successful run: what `aws.route53.getRecords`
+ *   reads before the next `pulumi up` changes anything.
+ *
+ * A test plays ARC or an operator by setting `arcListing` and `arcStatus`.
  */
-const arcPlans = new Map<string, Record<string, unknown>>();
+export class MockAccount {
+  /** ARC plans by ARN: their last registered inputs, and how many runs registered them. */
+  readonly arcPlans = new Map<string, { inputs: Record<string, unknown>; runs: number }>();
+  /**
+   * What ListRoute53HealthChecks answers for a plan, by ARN, instead of ARC's progress: no list
+   * (`null`), an empty one (`empty`) or the plan's checks (`listed`).
+   */
+  readonly arcListing = new Map<string, "null" | "empty" | "listed">();
+  /** The status ARC reports for a check, by id, instead of the documented initial state. */
+  readonly arcStatus = new Map<string, ArcCheckStatus>();
+  /** The Route 53 records' inputs each stack left after its last successful run, by stack. */
+  readonly records = new Map<string, Record<string, unknown>[]>();
+
+  /** A copy to deploy into without changing this account (another branch of the same history). */
+  clone(): MockAccount {
+    const copy = new MockAccount();
+    for (const [arn, plan] of this.arcPlans) copy.arcPlans.set(arn, { ...plan });
+    for (const [arn, listing] of this.arcListing) copy.arcListing.set(arn, listing);
+    for (const [id, status] of this.arcStatus) copy.arcStatus.set(id, status);
+    for (const [stack, records] of this.records) copy.records.set(stack, [...records]);
+    return copy;
+  }
+}
+
+/** The account of the run under way (runs are sequential: the mocks are process-wide). */
+let account: MockAccount | undefined;
+
+function currentAccount(what: string): MockAccount {
+  if (!account) throw new Error(`${what}: the mocks keep ARC and Route 53 state only during a run`);
+  return account;
+}
 
 interface ArcRoute53Config {
   hostedZoneId: string;
@@ -158,6 +211,32 @@ function arcRoute53Configs(plan: Record<string, unknown>): ArcRoute53Config[] {
   for (const workflow of (plan.workflows as { steps?: StepLike[] }[] | undefined) ?? [])
     visit(workflow.steps);
   return configs;
+}
+
+/**
+ * A registered record as ListResourceRecordSets returns it (terraform-provider-aws
+ * records_data_source.go): the fully qualified name with its trailing dot, the failover side, the
+ * alias target, the health check.
+ */
+function recordSetOf(inputs: Record<string, unknown>): Record<string, unknown> {
+  const alias = (
+    inputs.aliases as { name: string; zoneId: string; evaluateTargetHealth: boolean }[] | undefined
+  )?.[0];
+  const failover = (inputs.failoverRoutingPolicies as { type: string }[] | undefined)?.[0]?.type;
+  const latency = (inputs.latencyRoutingPolicies as { region: string }[] | undefined)?.[0]?.region;
+  return {
+    name: `${String(inputs.name).replace(/\.$/, "")}.`,
+    type: inputs.type,
+    setIdentifier: inputs.setIdentifier,
+    healthCheckId: inputs.healthCheckId,
+    failover,
+    region: latency,
+    aliasTarget: alias && {
+      dnsName: alias.name,
+      hostedZoneId: alias.zoneId,
+      evaluateTargetHealth: alias.evaluateTargetHealth,
+    },
+  };
 }
 
 /**
@@ -431,7 +510,8 @@ export function fabricateState(
       // Plans are global: "arn:aws[a-zA-Z-]*:arc-region-switch::[0-9]{12}:plan/…" (no region).
       id = `arn:${PARTITION}:arc-region-switch::${ACCOUNT_ID}:plan/${physicalName}:${hex(seed, 6)}`;
       set({ arn: id, name: physicalName });
-      arcPlans.set(id, inputs);
+      const plans = currentAccount("an ARC plan").arcPlans;
+      plans.set(id, { inputs, runs: (plans.get(id)?.runs ?? 0) + 1 });
       break;
     }
     case "aws:wafv2/webAcl:WebAcl":
@@ -555,26 +635,50 @@ export function fabricateCall(
     }
     case "aws:arcregionswitch/getRoute53HealthChecks:getRoute53HealthChecks": {
       const planArn = String(inputs.planArn);
-      const plan = arcPlans.get(planArn);
+      const arc = currentAccount("getRoute53HealthChecks");
+      const plan = arc.arcPlans.get(planArn);
       if (!plan) throw new Error(`getRoute53HealthChecks: no ARC plan ${planArn} was registered`);
+      const listing = arc.arcListing.get(planArn) ?? (plan.runs > 1 ? "listed" : "null");
+      const result = { planArn, region, id: planArn };
+      if (listing === "null") return { ...result, healthChecks: null };
+      if (listing === "empty") return { ...result, healthChecks: [] };
       // One check per record and region, however many steps name the record (as ARC lists them).
       const checks = new Map<string, Record<string, unknown>>();
-      for (const config of arcRoute53Configs(plan)) {
+      for (const config of arcRoute53Configs(plan.inputs)) {
         for (const set of config.recordSets ?? []) {
           const key = `${config.hostedZoneId}/${config.recordName}/${set.region}`;
           const h = hex(`${planArn}/${key}`, 32);
+          const healthCheckId = invent(
+            `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`,
+          );
+          const initial = set.region === plan.inputs.primaryRegion ? "healthy" : "unhealthy";
           checks.set(key, {
-            healthCheckId: invent(
-              `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`,
-            ),
+            healthCheckId,
             hostedZoneId: config.hostedZoneId,
             recordName: config.recordName,
             region: set.region,
-            status: "healthy",
+            status: arc.arcStatus.get(healthCheckId) ?? initial,
           });
         }
       }
-      return { planArn, healthChecks: [...checks.values()], region, id: planArn };
+      return { ...result, healthChecks: [...checks.values()] };
+    }
+    case "aws:route53/getRecords:getRecords": {
+      const zoneId = String(inputs.zoneId);
+      // The program's patterns are plain RE2 that JavaScript reads alike (anchors, groups, escaped dots).
+      const nameRegex = typeof inputs.nameRegex === "string" ? new RegExp(inputs.nameRegex) : undefined;
+      const sets = [...currentAccount("getRecords").records.values()]
+        .flat()
+        .filter((r) => r.zoneId === zoneId)
+        .map(recordSetOf)
+        .filter((r) => !nameRegex || nameRegex.test(r.name as string));
+      // ListResourceRecordSets' records, flattened as the provider does: no match is a nil list.
+      return {
+        zoneId,
+        nameRegex: inputs.nameRegex,
+        resourceRecordSets: sets.length > 0 ? sets : null,
+        id: zoneId,
+      };
     }
     case "aws:ec2/getRouteTables:getRouteTables": {
       const filters = (inputs.filters as { name: string; values: string[] }[] | undefined) ?? [];
@@ -602,6 +706,8 @@ export async function runProgram(
   const region = opts.config["aws:region"] ?? "us-east-1";
   const fabricated = new Set<string>([ACCOUNT_ID]);
   invented = fabricated;
+  const deployedInto = opts.account ?? new MockAccount();
+  account = deployedInto;
   const providers = new Map<string, ProviderInfo>();
   const regionOf = (provider?: string) => (provider ? providers.get(provider)?.region : undefined) ?? region;
   // Provider v7 resources may name their own region; otherwise they are in their provider's.
@@ -720,10 +826,16 @@ export async function runProgram(
   await new Promise((resolve) => setImmediate(resolve));
   process.off("unhandledRejection", collect);
   invented = undefined;
+  account = undefined;
   // Rethrown as it was (a ConfigError stays a ConfigError for the plan's exit code).
   // eslint-disable-next-line @typescript-eslint/only-throw-error
   if (programError !== undefined) throw programError;
   if (unobserved.length > 0) throw unobserved[0] as Error;
+  // A successful `pulumi up` leaves exactly its records in the account (a failed one, here, none changed).
+  deployedInto.records.set(
+    `${organization}/${project}/${opts.stack}`,
+    resources.filter((r) => r.type === "aws:route53/record:Record").map((r) => r.inputs),
+  );
   return {
     project,
     stack: opts.stack,
@@ -735,6 +847,7 @@ export async function runProgram(
     secretOutputNames: await secretNames(exported),
     invokes,
     fabricated: [...fabricated],
+    account: deployedInto,
   };
 }
 

@@ -785,6 +785,8 @@ export const DATA_SOURCE_ACTIONS: Record<string, string[]> = {
   "aws:arcregionswitch/getRoute53HealthChecks:getRoute53HealthChecks": [
     "arc-region-switch:ListRoute53HealthChecks",
   ],
+  // data "aws_route53_records" pages through ListResourceRecordSets and filters by name client-side.
+  "aws:route53/getRecords:getRecords": ["route53:ListResourceRecordSets"],
 };
 
 /** The provider functions tools/mocks.ts answers (`case "<token>":` in fabricateCall; any other throws). */

@@ -4,8 +4,9 @@
  *
  * DNS shape (components/edgeDns.ts, components/failoverRouting.ts): each regional stack holds one
  * latency record of its region, deep health-checked (`home.<domain>` or `standby.<domain>`); the
- * failover control stack holds the app domain's failover pair (PRIMARY → the home, SECONDARY → the
- * standby set) under the ARC Region switch plan's health checks.
+ * failover control stack holds the app domain's failover pair under the ARC Region switch plans'
+ * health checks (PRIMARY → the pairs below, SECONDARY → the standby set), and below it a pin pair per
+ * further plan and the serve pair (the home, else the standby set).
  *
  * Role (active / passive): the stack tag `role` (`pulumi stack tag set role passive`), which the
  * engine passes to every policy as `stackTags`; without the tag, the steady state of the design: the
@@ -36,6 +37,7 @@ function failoverTypes(record: PolicyResource): string[] {
 }
 
 interface Alias {
+  name?: string;
   zoneId?: string;
   evaluateTargetHealth?: boolean;
 }
@@ -48,6 +50,7 @@ function aliasOf(record: PolicyResource): Alias | undefined {
   const alias = aliases[0] as Record<string, unknown>;
   const read = <T>(key: string) => known(() => alias[key] as T | undefined);
   return {
+    name: read<string>("name"),
     zoneId: read<string>("zoneId"),
     evaluateTargetHealth: read<boolean>("evaluateTargetHealth"),
   };
@@ -68,16 +71,50 @@ export function isHomeStack(args: StackValidationArgs): boolean {
   return ofType(args, TYPES.globalCluster).length > 0;
 }
 
+/** A record's name, normalized, or undefined while the engine does not know it (preview). */
+function nameOf(record: PolicyResource): string | undefined {
+  const name = known(() => prop<string>(record, "name"));
+  return typeof name === "string" ? name.replace(/\.$/, "").toLowerCase() : undefined;
+}
+
+/**
+ * The app domain's failover pair in the control stack: the failover records whose name no record of
+ * the stack aliases (the pairs below it, `pin-<standby>.<domain>` and `serve.<domain>`, are aliased
+ * from above: components/failoverRouting.ts). Undefined while a name is unknown or when there is not
+ * exactly one such name.
+ */
+export function appDomainPair(
+  args: StackValidationArgs,
+): { name: string; primary?: PolicyResource; secondary?: PolicyResource } | undefined {
+  const records = failoverRecords(args);
+  const names = records.map(nameOf);
+  if (names.some((n) => n === undefined)) return undefined;
+  const aliased = new Set(
+    ofType(args, TYPES.record)
+      .map((r) => aliasOf(r)?.name)
+      .filter((n): n is string => typeof n === "string")
+      .map((n) => n.replace(/\.$/, "").toLowerCase()),
+  );
+  const tops = [...new Set(names as string[])].filter((n) => !aliased.has(n));
+  if (tops.length !== 1) return undefined;
+  const ofName = records.filter((r) => nameOf(r) === tops[0]);
+  return {
+    name: tops[0],
+    primary: ofName.find((r) => failoverTypes(r).includes("PRIMARY")),
+    secondary: ofName.find((r) => failoverTypes(r).includes("SECONDARY")),
+  };
+}
+
 export const failoverRecordsPolicy: PackStackPolicy = {
   name: "dr-failover-records",
   description:
-    "Regional stack: only latency records of its own region, each health-checked and evaluating its alias target. Control stack: the app domain's failover pair, a health-checked PRIMARY and a SECONDARY with no health check aliasing the standby set in its zone.",
+    "Regional stack: only latency records of its own region, each health-checked and evaluating its alias target. Control stack: failover pairs of one PRIMARY and one SECONDARY each; the app domain's pair (the one no record aliases) has a health-checked PRIMARY and a SECONDARY that aliases the standby set in its zone without evaluating its health.",
   rationale:
-    "Route 53 answers the SECONDARY only when the PRIMARY is unhealthy and the SECONDARY is not (a SECONDARY with no health check always counts as healthy); the plan flips the PRIMARY's check, the deep checks drop a failing region.",
+    "Once a plan has activated the standby, the app domain's PRIMARY is unhealthy, and Route 53 answers the PRIMARY when both records are unhealthy: a SECONDARY that took the standby set's health would send users back to the deactivated home whenever the standbys fail. The plan flips the PRIMARY's check; the deep checks drop a failing region below.",
   enforcementLevel: "advisory",
   severity: "high",
   remediationSteps:
-    "Regional: EdgeDns (components/edgeDns.ts), one `latencyRoutingPolicies` record with `setIdentifier` = region, `healthCheckId` and `evaluateTargetHealth`. Control: FailoverRouting (components/failoverRouting.ts).",
+    "Regional: EdgeDns (components/edgeDns.ts), one `latencyRoutingPolicies` record with `setIdentifier` = region, `healthCheckId` and `evaluateTargetHealth`. Control: FailoverRouting (components/failoverRouting.ts); docs/dns-scenarios.md says what each failure answers.",
   validateStack: (args, reportViolation) => {
     const report = perResource(reportViolation);
     const records = failoverRecords(args);
@@ -107,44 +144,49 @@ export const failoverRecordsPolicy: PackStackPolicy = {
       }
       return;
     }
-    const ofSide = (side: string) => records.filter((r) => failoverTypes(r).includes(side));
-    const primaries = ofSide("PRIMARY");
-    const secondaries = ofSide("SECONDARY");
-    if (primaries.length !== 1)
-      report(`The control stack has ${primaries.length} PRIMARY records; exactly one.`);
-    if (secondaries.length !== 1)
-      report(`The control stack has ${secondaries.length} SECONDARY records; exactly one.`);
     for (const record of records) {
       if (!isSet(record.props, "setIdentifier"))
         report(`Record ${record.name} has no setIdentifier.`, record);
     }
-    for (const primary of primaries) {
-      if (!isSet(primary.props, "healthCheckId")) {
+    // A name unknown during preview: the records cannot be paired yet.
+    if (records.some((r) => nameOf(r) === undefined)) return;
+    const names = new Map<string, PolicyResource[]>();
+    for (const record of records) {
+      const name = nameOf(record)!;
+      names.set(name, [...(names.get(name) ?? []), record]);
+    }
+    for (const [name, pair] of names) {
+      const count = (side: string) => pair.filter((r) => failoverTypes(r).includes(side)).length;
+      if (count("PRIMARY") !== 1 || count("SECONDARY") !== 1) {
         report(
-          `PRIMARY record ${primary.name} has no health check: no plan can take traffic off the home (ARC creates its checks after the plan; run pulumi up again).`,
-          primary,
+          `The failover records named ${name} are ${count("PRIMARY")} PRIMARY and ${count("SECONDARY")} SECONDARY; a pair is exactly one of each.`,
         );
-      }
-      const alias = aliasOf(primary);
-      if (alias === undefined || alias.evaluateTargetHealth !== true) {
-        report(`PRIMARY record ${primary.name} is not an alias that evaluates its target's health.`, primary);
       }
     }
-    for (const secondary of secondaries) {
-      if (isSet(secondary.props, "healthCheckId")) {
-        report(
-          `SECONDARY record ${secondary.name} has a health check: when it fails, Route 53 answers with the PRIMARY, however unhealthy.`,
-          secondary,
-        );
-      }
+    if (names.size === 0) return;
+    const top = appDomainPair(args);
+    if (top === undefined) {
+      report(
+        `The control stack's failover records (${[...names.keys()].join(", ")}) have no single pair that no record aliases: the app domain's pair cannot be told.`,
+      );
+      return;
+    }
+    const { primary, secondary } = top;
+    if (primary && !isSet(primary.props, "healthCheckId")) {
+      report(
+        `PRIMARY record ${primary.name} has no health check: no plan can take traffic off the home (ARC creates its checks after the plan; run pulumi up again).`,
+        primary,
+      );
+    }
+    if (secondary) {
       const alias = aliasOf(secondary);
       if (alias === undefined) {
         report(`SECONDARY record ${secondary.name} is not an alias to the standby set.`, secondary);
-        continue;
+        return;
       }
-      if (alias.evaluateTargetHealth !== true) {
+      if (alias.evaluateTargetHealth === true) {
         report(
-          `SECONDARY record ${secondary.name} does not evaluate target health: Route 53 would answer with unhealthy standbys.`,
+          `SECONDARY record ${secondary.name} evaluates its target's health: when every standby fails after a plan has activated one, Route 53 would answer the PRIMARY, the deactivated home.`,
           secondary,
         );
       }
@@ -156,15 +198,6 @@ export const failoverRecordsPolicy: PackStackPolicy = {
         );
       }
     }
-    // A name unknown during preview cannot be compared.
-    const names = new Set(
-      records
-        .map((r) => known(() => prop<string>(r, "name")))
-        .filter((name): name is string => name !== undefined)
-        .map((name) => name.replace(/\.$/, "").toLowerCase()),
-    );
-    if (names.size > 1)
-      report(`The PRIMARY and SECONDARY records have different names (${[...names].join(", ")}).`);
   },
 };
 

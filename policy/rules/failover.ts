@@ -17,6 +17,7 @@ import {
   StackReport,
   TYPES,
 } from "./common";
+import { appDomainPair } from "./dr";
 
 /** The region an ARN names (`arn:<partition>:<service>:<region>:...`), or undefined (global services). */
 export function arnRegion(arn: unknown): string | undefined {
@@ -109,13 +110,6 @@ function sameName(a?: string, b?: string): boolean {
     a !== undefined &&
     b !== undefined &&
     a.replace(/\.$/, "").toLowerCase() === b.replace(/\.$/, "").toLowerCase()
-  );
-}
-
-/** The app domain's failover records (the control stack's PRIMARY and SECONDARY). */
-function failoverPair(args: StackValidationArgs): PolicyResource[] {
-  return ofType(args, TYPES.record).filter(
-    (r) => (prop<unknown[]>(r, "failoverRoutingPolicies") ?? []).length > 0,
   );
 }
 
@@ -216,9 +210,7 @@ export const planCoversPair: PackStackPolicy = {
     if (plans.length === 0) args.notApplicable("No ARC Region switch plan");
     const report = perResource(reportViolation);
     const { minCapacitySteps } = args.getConfig<{ minCapacitySteps: number }>();
-    const primary = failoverPair(args).find((r) =>
-      (prop<{ type?: string }[]>(r, "failoverRoutingPolicies") ?? []).some((p) => p.type === "PRIMARY"),
-    );
+    const primary = appDomainPair(args)?.primary;
     const pair = {
       name: primary ? known(() => prop<string>(primary, "name")) : undefined,
       zoneId: primary ? known(() => prop<string>(primary, "zoneId")) : undefined,
