@@ -162,7 +162,17 @@ export function backendPolicyDocument(v: BackendPolicyValues): PolicyDocument {
   return { Version: "2012-10-17", Statement: statements };
 }
 
-/** Topic policy: nobody may publish to or subscribe to the topic without TLS. */
+/**
+ * Topic policy: no message reaches the topic or leaves it in clear text.
+ *
+ * - Publishing and subscribing without TLS are denied (the form of "Enforce encryption of data in
+ *   transit", Amazon SNS Developer Guide, security best practices, extended from Publish to Subscribe).
+ * - SNS has no action for receiving: deliveries are SNS's own, over the subscription's protocol. What
+ *   reaches subscribers in clear text is an `http` subscription, so subscribing with that protocol is
+ *   denied (the `sns:Protocol` key of Subscribe). The actions and the key are those the Service
+ *   Authorization Reference lists for Amazon SNS (and the SNS Developer Guide's "Amazon SNS API
+ *   permissions: Action and resource reference"); `sns:Receive` is not one of them, so it denied nothing.
+ */
 export function topicPolicyDocument(topicArn: string): object {
   return {
     Version: "2012-10-17",
@@ -171,9 +181,17 @@ export function topicPolicyDocument(topicArn: string): object {
         Sid: "DenyInsecureTransport",
         Effect: "Deny",
         Principal: "*",
-        Action: ["sns:Publish", "sns:Subscribe", "sns:Receive"],
+        Action: ["sns:Publish", "sns:Subscribe"],
         Resource: topicArn,
         Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+      {
+        Sid: "DenyPlaintextDeliveries",
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["sns:Subscribe"],
+        Resource: topicArn,
+        Condition: { StringEquals: { "sns:Protocol": "http" } },
       },
     ],
   };

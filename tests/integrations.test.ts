@@ -81,6 +81,47 @@ function runIntegrations(
   );
 }
 
+/**
+ * The actions a topic policy can name: the SNS Developer Guide's "Amazon SNS API permissions: Action and
+ * resource reference" (a subset of the Service Authorization Reference's list for Amazon SNS). There is
+ * no sns:Receive.
+ */
+const SNS_TOPIC_ACTIONS = [
+  "sns:AddPermission",
+  "sns:DeleteTopic",
+  "sns:GetDataProtectionPolicy",
+  "sns:GetTopicAttributes",
+  "sns:ListSubscriptionsByTopic",
+  "sns:ListTagsForResource",
+  "sns:Publish",
+  "sns:PutDataProtectionPolicy",
+  "sns:RemovePermission",
+  "sns:SetTopicAttributes",
+  "sns:Subscribe",
+];
+
+/**
+ * The IAM policy grammar's shape (IAM User Guide, "IAM JSON policy element reference"): Version
+ * 2012-10-17, unique Sids, Allow or Deny, `service:Action` names, ARNs (no `*` resource), and a
+ * Principal exactly in resource policies.
+ */
+function assertValidPolicy(doc: object, opts: { principals: boolean }): void {
+  const policy = doc as { Version: string; Statement: Record<string, unknown>[] };
+  expect(policy.Version).to.equal("2012-10-17");
+  expect(policy.Statement).to.be.an("array").that.is.not.empty;
+  const sids = policy.Statement.map((s) => s.Sid);
+  expect(new Set(sids).size, "unique Sids").to.equal(sids.length);
+  for (const s of policy.Statement) {
+    expect(sids[0] === undefined || /^[A-Za-z0-9]+$/.test(String(s.Sid)), String(s.Sid)).to.equal(true);
+    expect(["Allow", "Deny"]).to.include(s.Effect);
+    const actions = ([] as unknown[]).concat(s.Action);
+    expect(actions, String(s.Sid)).to.not.be.empty;
+    for (const a of actions) expect(a, String(s.Sid)).to.match(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
+    for (const r of ([] as unknown[]).concat(s.Resource)) expect(r, String(s.Sid)).to.match(/^arn:aws:/);
+    expect(s.Principal !== undefined, `${String(s.Sid)} Principal`).to.equal(opts.principals);
+  }
+}
+
 const policyOf = (run: StackRun) => JSON.parse(one(run, T.policy).inputs.policy as string) as PolicyDocument;
 const statement = (doc: PolicyDocument, sid: string) => {
   const found = doc.Statement.find((s) => s.Sid === sid);
@@ -105,27 +146,30 @@ describe("Integrations", function () {
       expect(ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")).to.be.empty;
     });
 
-    it("encrypts the customer-message topic with our key and denies non-TLS publish and subscribe", () => {
+    it("encrypts the customer-message topic with our key; denies non-TLS publish and subscribe, and http deliveries", () => {
       const topic = one(run, T.topic);
       expect(topic.inputs.kmsMasterKeyId).to.equal(KMS("us-east-1"));
       const topicPolicy = one(run, T.topicPolicy);
       expect(topicPolicy.inputs.arn).to.equal(topic.outputs.arn);
-      const doc = JSON.parse(topicPolicy.inputs.policy as string) as {
-        Statement: {
-          Effect: string;
-          Principal: string;
-          Action: string[];
-          Resource: string;
-          Condition: unknown;
-        }[];
-      };
-      expect(doc.Statement).to.have.length(1);
-      const [deny] = doc.Statement;
-      expect(deny.Effect).to.equal("Deny");
-      expect(deny.Principal).to.equal("*");
-      expect(deny.Action).to.include.members(["sns:Publish", "sns:Subscribe"]);
-      expect(deny.Resource).to.equal(topic.outputs.arn);
-      expect(deny.Condition).to.deep.equal({ Bool: { "aws:SecureTransport": "false" } });
+      const doc = JSON.parse(topicPolicy.inputs.policy as string) as { Statement: unknown[] };
+      expect(doc.Statement).to.deep.equal([
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: ["sns:Publish", "sns:Subscribe"],
+          Resource: topic.outputs.arn,
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+        {
+          Sid: "DenyPlaintextDeliveries",
+          Effect: "Deny",
+          Principal: "*",
+          Action: ["sns:Subscribe"],
+          Resource: topic.outputs.arn,
+          Condition: { StringEquals: { "sns:Protocol": "http" } },
+        },
+      ]);
     });
 
     it("creates the SES domain identity and its three DKIM CNAMEs in the hosted zone", () => {
@@ -181,6 +225,7 @@ describe("Integrations", function () {
 
     it("grants the backend exactly these resources, with no '*' resource", () => {
       const doc = policyOf(run);
+      assertValidPolicy(doc, { principals: false });
       const data = connection("us-east-1");
       const resources = doc.Statement.flatMap((s) => s.Resource);
       expect(resources).not.to.include("*");
@@ -372,6 +417,29 @@ describe("Integrations", function () {
       expect(doc.Statement[0]).to.include({
         Effect: "Deny",
         Resource: "arn:aws:sns:us-east-1:123456789012:t",
+      });
+    });
+
+    it("topicPolicyDocument names only actions and keys SNS documents for topic policies (no sns:Receive)", () => {
+      const doc = topicPolicyDocument("arn:aws:sns:us-east-1:123456789012:t") as {
+        Version: string;
+        Statement: { Sid: string; Action: string[]; Condition: Record<string, Record<string, string>> }[];
+      };
+      assertValidPolicy(doc, { principals: true });
+      for (const s of doc.Statement) {
+        for (const action of s.Action) expect(SNS_TOPIC_ACTIONS, `${s.Sid}: ${action}`).to.include(action);
+        for (const key of Object.values(s.Condition).flatMap((c) => Object.keys(c))) {
+          expect(["aws:SecureTransport", "sns:Protocol"], `${s.Sid}: ${key}`).to.include(key);
+        }
+      }
+      expect(JSON.stringify(doc)).not.to.include("sns:Receive");
+    });
+
+    it("backendPolicyDocument is a valid identity policy for either mail provider", () => {
+      assertValidPolicy(backendPolicyDocument(values), { principals: false });
+      const smtpSecretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:smtp-AbCdEf";
+      assertValidPolicy(backendPolicyDocument({ ...values, mail: { provider: "external", smtpSecretArn } }), {
+        principals: false,
       });
     });
 
