@@ -318,9 +318,9 @@ export const SCHEMA: Fields<StackKeys> = {
       },
       masterUsername: {
         type: "string",
-        doc: "Master user (its password is generated and kept in Secrets Manager).",
+        doc: "Master user (its password is generated and kept in the home's Secrets Manager, for the bootstrap of the application's IAM database user only).",
         default: value("app_admin"),
-        allowed: "a letter, then a-z, 0-9 and _ (16 at most), not admin, postgres or rdsadmin",
+        allowed: "a letter, then a-z, 0-9 and _ (16 at most), not admin, postgres, rdsadmin or app",
       },
     },
   },

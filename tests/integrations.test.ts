@@ -30,6 +30,8 @@ const T = {
 };
 
 const DOMAIN = "app.example.com";
+/** A DB cluster resource id per region (each cluster of the global database has its own). */
+const CLUSTER_ID = (region: string) => `cluster-${region.toUpperCase().replace(/[^A-Z0-9]/g, "")}ABCDEF0123`;
 const BACKEND_SG = "sg-0backend0000000000";
 const ZONE_ID = "Z0123456789ABCDEFGHIJ";
 const KMS = (region: string) =>
@@ -43,7 +45,7 @@ function connection(region: string): DataConnection {
     tableName: "data-table-1234567",
     tableArn: `arn:aws:dynamodb:${region}:123456789012:table/data-table-1234567`,
     globalWriterEndpoint: "multi-region-web-aurora.global-abc.global.rds.amazonaws.com",
-    secretArn: `arn:aws:secretsmanager:${region}:123456789012:secret:data-master-secret-1234567-AbCdEf`,
+    clusterResourceId: CLUSTER_ID(region),
     kmsKeyArn: KMS(region),
   };
 }
@@ -211,7 +213,7 @@ describe("Integrations", function () {
         [`${p}/db/globalWriterEndpoint`]: data.globalWriterEndpoint,
         [`${p}/db/port`]: "5432",
         [`${p}/db/name`]: "app",
-        [`${p}/db/secretArn`]: data.secretArn,
+        [`${p}/db/user`]: "app",
         [`${p}/dynamodb/tableName`]: data.tableName,
         [`${p}/sns/topicArn`]: one(run, T.topic).outputs.arn,
         [`${p}/maps/placeIndexName`]: "multi-region-web-us-east-1-places",
@@ -244,10 +246,14 @@ describe("Integrations", function () {
       ]);
       expect(statement(doc, "SearchPlaces").Action).to.include("geo:SearchPlaceIndexForText");
       expect(statement(doc, "ReadMap").Resource).to.deep.equal([one(run, T.map).outputs.mapArn]);
-      expect(statement(doc, "ReadDatabaseSecret")).to.deep.include({
-        Action: ["secretsmanager:GetSecretValue"],
-        Resource: [data.secretArn],
+      // The database: IAM authentication as the application's user on this region's cluster, no secret.
+      expect(statement(doc, "ConnectAsAppDatabaseUser")).to.deep.include({
+        Action: ["rds-db:connect"],
+        Resource: [`arn:aws:rds-db:us-east-1:123456789012:dbuser:${data.clusterResourceId}/app`],
       });
+      expect(
+        doc.Statement.flatMap((s) => s.Action).filter((a) => a.startsWith("secretsmanager:")),
+      ).to.deep.equal([]);
       const table = statement(doc, "ReadWriteTableItems");
       expect(table.Resource).to.deep.equal([data.tableArn, `${data.tableArn}/index/*`]);
       expect(table.Action).to.deep.equal(DYNAMODB_ITEM_ACTIONS);
@@ -256,6 +262,12 @@ describe("Integrations", function () {
       const kms = statement(doc, "UseDataKeysThroughServices");
       expect(kms.Resource).to.deep.equal([KMS("us-east-1")]);
       expect(kms.Action).to.deep.equal(["kms:Decrypt", "kms:GenerateDataKey"]);
+      // No secret to read with SES: no key use through Secrets Manager.
+      expect(kms.Condition).to.deep.equal({
+        StringEquals: {
+          "kms:ViaService": ["sns.us-east-1.amazonaws.com", "dynamodb.us-east-1.amazonaws.com"],
+        },
+      });
       expect(statement(doc, "ReadServiceDiscoveryParameters").Resource).to.deep.equal([
         "arn:aws:ssm:us-east-1:123456789012:parameter/multi-region-web/us-east-1/*",
       ]);
@@ -263,7 +275,12 @@ describe("Integrations", function () {
         "arn:aws:ssm:us-east-1:123456789012:parameter/multi-region-web/us-east-1",
         "arn:aws:ssm:us-east-1:123456789012:parameter/multi-region-web/us-east-1/*",
       ]);
-      expect(doc.Statement.flatMap((s) => s.Action).some((a) => a.startsWith("rds-db:"))).to.equal(false);
+      // rds-db:connect for exactly one user of exactly one cluster: nothing else of the database.
+      expect(
+        doc.Statement.flatMap((s) => s.Action.filter((a) => /^rds/.test(a)).map((a) => [a, s.Resource])),
+      ).to.deep.equal([
+        ["rds-db:connect", [`arn:aws:rds-db:us-east-1:123456789012:dbuser:${CLUSTER_ID("us-east-1")}/app`]],
+      ]);
     });
 
     it("attaches the one policy to the backend role", () => {
@@ -275,22 +292,23 @@ describe("Integrations", function () {
   });
 
   describe("standby region (ca-central-1)", () => {
-    it("scopes every ARN to this region and decrypts the secret with this region's key", async () => {
+    it("scopes every ARN to this region: its key, and its own cluster's database user", async () => {
       const run = await runIntegrations({ region: "ca-central-1", data: connection("ca-central-1") });
       const doc = policyOf(run);
       expect(statement(doc, "UseDataKeysThroughServices").Resource).to.deep.equal([KMS("ca-central-1")]);
       expect(statement(doc, "UseDataKeysThroughServices").Condition).to.deep.equal({
         StringEquals: {
-          "kms:ViaService": [
-            "sns.ca-central-1.amazonaws.com",
-            "secretsmanager.ca-central-1.amazonaws.com",
-            "dynamodb.ca-central-1.amazonaws.com",
-          ],
+          "kms:ViaService": ["sns.ca-central-1.amazonaws.com", "dynamodb.ca-central-1.amazonaws.com"],
         },
       });
+      // After a failover this region's cluster holds the writer: the backend logs in to it, as before.
+      expect(statement(doc, "ConnectAsAppDatabaseUser").Resource).to.deep.equal([
+        `arn:aws:rds-db:ca-central-1:123456789012:dbuser:${CLUSTER_ID("ca-central-1")}/app`,
+      ]);
       for (const resource of doc.Statement.flatMap((s) => s.Resource)) {
         expect(resource, resource).to.include(":ca-central-1:");
       }
+      expect(JSON.stringify(doc)).not.to.include(CLUSTER_ID("us-east-1"));
     });
   });
 
@@ -332,6 +350,16 @@ describe("Integrations", function () {
       const doc = policyOf(run);
       expect(statement(doc, "ReadSmtpCredentials").Resource).to.deep.equal([secretArn]);
       expect(doc.Statement.flatMap((s) => s.Action).some((a) => a.startsWith("ses:"))).to.equal(false);
+      // The SMTP secret's key is used through Secrets Manager.
+      expect(statement(doc, "UseDataKeysThroughServices").Condition).to.deep.equal({
+        StringEquals: {
+          "kms:ViaService": [
+            "sns.us-east-1.amazonaws.com",
+            "secretsmanager.us-east-1.amazonaws.com",
+            "dynamodb.us-east-1.amazonaws.com",
+          ],
+        },
+      });
       expect(JSON.stringify(run.outputs)).not.to.include("smtp-password-from-config");
     });
 
@@ -377,7 +405,8 @@ describe("Integrations", function () {
       },
       placeIndexArn: "arn:aws:geo:us-east-1:123456789012:place-index/places",
       mapArn: "arn:aws:geo:us-east-1:123456789012:map/map",
-      dbSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
+      clusterResourceId: "cluster-ABCDEFGHIJKL01234",
+      dbUser: "app",
       tableArn: "arn:aws:dynamodb:us-east-1:123456789012:table/t",
       kmsKeyArns: [KMS("us-east-1"), KMS("us-east-1")],
       ssmPrefix: "/p/s",
@@ -392,7 +421,7 @@ describe("Integrations", function () {
           (values.mail as { identityArn: string }).identityArn,
           values.placeIndexArn,
           values.mapArn,
-          values.dbSecretArn,
+          "arn:aws:rds-db:us-east-1:123456789012:dbuser:cluster-ABCDEFGHIJKL01234/app",
           values.tableArn,
           `${values.tableArn}/index/*`,
           KMS("us-east-1"),
