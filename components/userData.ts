@@ -7,11 +7,12 @@
  *   dependency never makes an ALB drain a whole Auto Scaling group.
  * - `/healthz/deep`, for Route 53 (HTTPS, a 2xx within 2 s of connecting) and probers on the public
  *   ALB. The frontend asks the backend's `/healthz/deep` (1.5 s budget, TLS verified against the
- *   system CA bundle when `backendUrl` is https). The backend checks, in parallel, Aurora (TCP to the
- *   reader endpoint and a PostgreSQL SSLRequest answered `S`, 0.5 s) and DynamoDB (a SigV4-signed
- *   `GetItem` on the table, 0.8 s, with the instance role's credentials from IMDSv2), and caches the
- *   answer for 5 s so that Route 53's many checkers cost one check per 5 s. It finds the reader
- *   endpoint, the port and the table in SSM Parameter Store under `ssmPrefix` (`GetParametersByPath`
+ *   system CA bundle when `backendUrl` is https). The backend checks, in parallel, Aurora (a login to
+ *   this region's reader endpoint as the application's database user with an IAM authentication token,
+ *   over TLS, 0.8 s) and DynamoDB (a SigV4-signed `GetItem` on the table, 0.8 s), both with the
+ *   instance role's credentials from IMDSv2, and caches the answer for 5 s so that Route 53's many
+ *   checkers cost one check per 5 s. It finds the reader endpoint, the port, the database, its user
+ *   and the table in SSM Parameter Store under `ssmPrefix` (`GetParametersByPath`
  *   in `region`), retrying in the background until that works; until then it answers 503
  *   `not configured`. A 503 names the failed check, but no endpoint, account or ARN: the public ALB
  *   shows it to anyone; the details go to the journal.
@@ -49,7 +50,9 @@ export const UNIT_NAME = "app.service";
 
 /**
  * The server. Python 3.9 (AL2023's python3) standard library only: one SigV4 signer for the AWS
- * JSON-protocol calls (SSM, DynamoDB) instead of an SDK, so nothing is installed at boot. `/healthz`
+ * JSON-protocol calls (SSM, DynamoDB) and the IAM database authentication token (boto3's
+ * generate_db_auth_token, which AL2023's python3 is not known to ship: unverified) instead of an SDK,
+ * so nothing is installed at boot. `/healthz`
  * reports this process alone: were it to follow the backend, one failing backend would fail every
  * frontend's health check and the public ALB would drain the whole frontend at once.
  */
@@ -86,7 +89,7 @@ HOST = socket.gethostname()
 # Route 53 wants a 2xx within 2 s of connecting: the frontend gives the backend 1.5 s, and the backend
 # checks Aurora and DynamoDB in parallel well within that.
 BACKEND_TIMEOUT = 1.5
-AURORA_TIMEOUT = 0.5
+AURORA_TIMEOUT = 0.8
 DYNAMODB_TIMEOUT = 0.8
 IMDS_TIMEOUT = 0.5
 SSM_TIMEOUT = 3.0
@@ -155,17 +158,40 @@ def sigv4(method, url, headers, body, region, service, credentials, now):
         + ["", ";".join(names), hashlib.sha256(body).hexdigest()]
     )
     scope = "%s/%s/%s/aws4_request" % (amz_date[:8], region, service)
-    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(request.encode()).hexdigest()])
-    key = ("AWS4" + credentials["SecretAccessKey"]).encode()
-    for part in (amz_date[:8], region, service, "aws4_request"):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
     headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s" % (
         credentials["AccessKeyId"],
         scope,
         ";".join(names),
-        hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest(),
+        signature(credentials, amz_date, scope, request),
     )
     return headers
+
+
+def signature(credentials, amz_date, scope, request):
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(request.encode()).hexdigest()])
+    key = ("AWS4" + credentials["SecretAccessKey"]).encode()
+    for part in scope.split("/"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+# IAM database authentication (Aurora User Guide, "Connecting to your DB cluster using IAM
+# authentication"): the password is a SigV4 presigned GET of https://host:port/?Action=connect&DBUser=
+# for the service rds-db, valid 15 minutes, without its scheme. tests/userData.test.ts holds it to
+# botocore's generate_db_auth_token, byte for byte.
+def db_auth_token(host, port, user, region, credentials, now):
+    """botocore's generate_db_auth_token, the same string: a presigned rds-db URL, no scheme."""
+    date = now.strftime("%Y%m%dT%H%M%SZ")
+    scope = "%s/%s/rds-db/aws4_request" % (date[:8], region)
+    query = [("Action", "connect"), ("DBUser", user), ("X-Amz-Algorithm", "AWS4-HMAC-SHA256")]
+    query += [("X-Amz-Credential", credentials["AccessKeyId"] + "/" + scope), ("X-Amz-Date", date)]
+    query += [("X-Amz-Expires", "900"), ("X-Amz-SignedHeaders", "host")]
+    query += [("X-Amz-Security-Token", credentials["Token"])]
+    encode = lambda pairs: urllib.parse.urlencode(pairs, quote_via=urllib.parse.quote)
+    address = "%s:%d" % (host, port)
+    empty = hashlib.sha256(b"").hexdigest()
+    request = "GET\n/\n%s\nhost:%s\n\nhost\n%s" % (encode(sorted(query)), address, empty)
+    return "%s/?%s&X-Amz-Signature=%s" % (address, encode(query), signature(credentials, date, scope, request))
 
 
 def imds(method, path, headers):
@@ -253,12 +279,33 @@ class Check(threading.Thread):
         return self.failure
 
 
-def check_aurora(host, port):
-    with socket.create_connection((host, port), timeout=AURORA_TIMEOUT) as connection:
-        connection.sendall(SSL_REQUEST)
-        answer = connection.recv(1)
-    if answer != b"S":
-        raise CheckFailed("SSLRequest answered %r" % answer)
+def check_aurora(c):
+    """Logs in as the app's database user with an IAM token, as the app does."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    token = db_auth_token(c["host"], c["port"], c["user"], REGION, CREDENTIALS.get(), now).encode()
+    with socket.create_connection((c["host"], c["port"]), timeout=AURORA_TIMEOUT) as raw:
+        raw.sendall(SSL_REQUEST)
+        answer = raw.recv(1)
+        if answer != b"S":
+            raise CheckFailed("SSLRequest answered %r" % answer)
+        # TLS encrypts the token but does not authenticate the server (libpq's sslmode=require): the RDS
+        # CA is not in AL2023's trust store (unverified) and its bundle would not fit in the user data.
+        # ssl._create_unverified_context is the documented opt-out (PEP 476). rds.force_ssl=1 refuses
+        # the login without TLS anyway.
+        with ssl._create_unverified_context().wrap_socket(raw) as tls, tls.makefile("rb") as replies:
+            send = lambda kind, data: tls.sendall(kind + struct.pack("!I", len(data) + 4) + data)
+            # StartupMessage, protocol 3.0; then the server's messages until ReadyForQuery (PostgreSQL
+            # documentation, "Frontend/Backend Protocol": Message Flow, Start-up).
+            send(b"", b"\0\3\0\0user\0%s\0database\0%s\0\0" % (c["user"].encode(), c["database"].encode()))
+            while True:
+                kind, length = struct.unpack("!cI", replies.read(5))
+                code = replies.read(length - 4)[:4]
+                if kind == b"R" and code == b"\0\0\0\3":  # a cleartext password: the token
+                    send(b"p", token + b"\0")
+                elif kind == b"E" or kind == b"R" and code != b"\0\0\0\0":
+                    raise CheckFailed("login refused")
+                elif kind == b"Z":  # ready for queries: logged in
+                    return send(b"X", b"")
 
 
 def check_dynamodb(table):
@@ -294,6 +341,8 @@ def read_config():
     return {
         "host": values["db/readerEndpoint"],
         "port": int(values["db/port"]),
+        "user": values["db/user"],
+        "database": values["db/name"],
         "table": values["dynamodb/tableName"],
     }
 
@@ -322,7 +371,7 @@ def backend_deep_health():
         if DEEP_CACHE["at"] is not None and time.monotonic() - DEEP_CACHE["at"] < DEEP_CACHE_SECONDS:
             return DEEP_CACHE["answer"]
         checks = [
-            Check("aurora", AURORA_TIMEOUT, check_aurora, config["host"], config["port"]),
+            Check("aurora", AURORA_TIMEOUT, check_aurora, config),
             Check("dynamodb", DYNAMODB_TIMEOUT, check_dynamodb, config["table"]),
         ]
         outcomes = [(check.name, check.outcome()) for check in checks]
@@ -393,6 +442,19 @@ def main():
 if __name__ == "__main__":
     main()
 `;
+
+/**
+ * The server as shipped: without its full-line comments, which are for the reader of this file. EC2
+ * takes at most 16 KB of user data ("User data is limited to 16 KB, in raw form, before it is
+ * base64-encoded", EC2 User Guide, "Work with instance user data"), and the backend's script with the
+ * comments is at that limit. No line of SERVER_PY's strings starts with `#`.
+ */
+export const SHIPPED_SERVER_PY = SERVER_PY.split("\n")
+  .filter((line) => !/^\s*#/.test(line))
+  .join("\n");
+
+/** EC2's limit on user data, in bytes before base64 (see SHIPPED_SERVER_PY). */
+export const USER_DATA_LIMIT_BYTES = 16 * 1024;
 
 // Values end up in a systemd EnvironmentFile and a unit file: allow only characters that need no
 // quoting there, so that no value can break out of its line.
@@ -470,7 +532,7 @@ export function renderPlaceholderService(opts: ResolvedPlaceholderServiceOptions
     "",
     "install -d -m 0755 /opt/app",
     `cat > ${SERVER_PATH} <<'PYEOF'`,
-    SERVER_PY.trimEnd(),
+    SHIPPED_SERVER_PY.trimEnd(),
     "PYEOF",
     "",
     `cat > ${ENVIRONMENT_PATH} <<'ENVEOF'`,
