@@ -908,25 +908,34 @@ describe("placeholderService user data", () => {
       });
     });
 
+    /**
+     * `call(c)` of the shipped server.py (imported as `server`, with `datetime`) on each case: `body` is
+     * the function's body, one line each.
+     */
+    function pythonEach<T>(cases: unknown[], body: string[]): T[] {
+      const file = path.join(dir, "each-server.py");
+      fs.writeFileSync(file, heredoc(renderPlaceholderService(BACKEND), SERVER_PATH));
+      const program = [
+        "import datetime, importlib.util, json, sys",
+        "spec = importlib.util.spec_from_file_location('server', sys.argv[1])",
+        "server = importlib.util.module_from_spec(spec)",
+        "spec.loader.exec_module(server)",
+        "def call(c):",
+        ...body.map((line) => `    ${line}`),
+        "print(json.dumps([call(c) for c in json.loads(sys.argv[2])]))",
+      ].join("\n");
+      return JSON.parse(
+        execFileSync("python3", ["-c", program, file, JSON.stringify(cases)]).toString(),
+      ) as T[];
+    }
+
     describe("IAM database authentication token", () => {
-      /** The server's own db_auth_token(), on each case. */
-      function pythonToken(cases: unknown[][]): string[] {
-        const file = path.join(dir, "token-server.py");
-        fs.writeFileSync(file, heredoc(renderPlaceholderService(BACKEND), SERVER_PATH));
-        const program = [
-          "import datetime, importlib.util, json, sys",
-          "spec = importlib.util.spec_from_file_location('server', sys.argv[1])",
-          "server = importlib.util.module_from_spec(spec)",
-          "spec.loader.exec_module(server)",
-          "def token(c):",
-          "    now = datetime.datetime.strptime(c[5], '%Y%m%dT%H%M%SZ')",
-          "    return server.db_auth_token(c[0], c[1], c[2], c[3], c[4], now)",
-          "print(json.dumps([token(c) for c in json.loads(sys.argv[2])]))",
-        ].join("\n");
-        return JSON.parse(
-          execFileSync("python3", ["-c", program, file, JSON.stringify(cases)]).toString(),
-        ) as string[];
-      }
+      /** The server's own db_auth_token(), on each case: host, port, user, region, credentials, date. */
+      const pythonToken = (cases: unknown[][]) =>
+        pythonEach<string>(cases, [
+          "now = datetime.datetime.strptime(c[5], '%Y%m%dT%H%M%SZ')",
+          "return server.db_auth_token(c[0], c[1], c[2], c[3], c[4], now)",
+        ]);
 
       // botocore 1.43.11's generate_db_auth_token on the same input, its clock fixed:
       //   session.set_credentials(key, secret, token); client = session.create_client("rds", region_name=region)
@@ -978,22 +987,11 @@ describe("placeholderService user data", () => {
     describe("SigV4 signer", () => {
       /** The server's own sigv4(), called on each case with a fixed clock. */
       function pythonSigv4(cases: SignCase[]): Record<string, string>[] {
-        const file = path.join(dir, "sigv4-server.py");
-        fs.writeFileSync(file, heredoc(renderPlaceholderService(BACKEND), SERVER_PATH));
-        const program = [
-          "import datetime, importlib.util, json, sys",
-          "spec = importlib.util.spec_from_file_location('server', sys.argv[1])",
-          "server = importlib.util.module_from_spec(spec)",
-          "spec.loader.exec_module(server)",
-          "def sign(c):",
-          "    now = datetime.datetime.strptime(c['amzDate'], '%Y%m%dT%H%M%SZ')",
-          "    args = (c['method'], c['url'], c['headers'], c['body'].encode(), c['region'], c['service'])",
-          "    return server.sigv4(*args, c['credentials'], now)",
-          "print(json.dumps([sign(c) for c in json.loads(sys.argv[2])]))",
-        ].join("\n");
-        return JSON.parse(
-          execFileSync("python3", ["-c", program, file, JSON.stringify(cases)]).toString(),
-        ) as Record<string, string>[];
+        return pythonEach<Record<string, string>>(cases, [
+          "now = datetime.datetime.strptime(c['amzDate'], '%Y%m%dT%H%M%SZ')",
+          "args = (c['method'], c['url'], c['headers'], c['body'].encode(), c['region'], c['service'])",
+          "return server.sigv4(*args, c['credentials'], now)",
+        ]);
       }
 
       /** The test's signer on a case, for the headers the server signed. */
