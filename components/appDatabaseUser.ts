@@ -98,10 +98,11 @@ export function bootstrapTrustPolicy(accountId: string): object {
  * The bootstrap's permissions, and nothing else:
  * - rds-data:ExecuteStatement on the one cluster (resource type `cluster`, Service Authorization
  *   Reference, Amazon RDS Data API);
- * - the master secret, which the Data API reads with the caller's permissions (Aurora User Guide,
- *   "Authorizing access to RDS Data API"), and its key through Secrets Manager only (a customer managed
- *   key needs kms:Decrypt of the caller; that Secrets Manager asks for it on the caller's behalf:
- *   unverified for the Data API's path);
+ * - the master secret, which the Data API reads with the caller's permissions (as AWS's managed policy
+ *   AmazonRDSDataFullAccess grants GetSecretValue next to rds-data:*; the page "Authorizing access to
+ *   RDS Data API" was not read here: unverified), and its key through Secrets Manager only (a customer
+ *   managed key needs kms:Decrypt of the caller; that Secrets Manager asks for it on the caller's
+ *   behalf on the Data API's path: unverified);
  * - its own log group (no logs:CreateLogGroup: the group exists first, with its retention).
  */
 export function bootstrapPolicy(v: {
