@@ -15,9 +15,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig, validateSingleActive, validateStandbyRegion } from "./config";
 import { AccessLogBucket } from "./components/accessLogBucket";
+import { AppDatabaseUser } from "./components/appDatabaseUser";
 import { AppCertificate } from "./components/appCertificate";
 import { Backups } from "./components/backups";
-import { DataTier, HomeOutputs, readHomeOutputs, readHomeSecrets } from "./components/dataTier";
+import { DataTier, HomeOutputs, readHomeOutputs } from "./components/dataTier";
 import { EdgeDns } from "./components/edgeDns";
 import { HomeProbe } from "./components/homeProbe";
 import { backendHostName, InternalDns } from "./components/internalDns";
@@ -132,12 +133,26 @@ export = async () => {
     backendSecurityGroupId: backend.instanceSecurityGroupId,
     database: cfg.database,
     homeOutputs,
-    homeCredentials: homeStack ? readHomeSecrets(homeStack).dbCredentials : undefined,
     kmsKeyArn: key.keyArn,
     protect: cfg.protectData,
     deletionProtection: cfg.dataDeletionProtection,
     logRetentionDays: cfg.logRetentionDays,
   });
+
+  // The backend's database user, created where the writer is: the home. It replicates to every region.
+  if (cfg.home) {
+    new AppDatabaseUser("db-user", {
+      clusterArn: data.clusterArn,
+      instanceArns: data.instanceArns,
+      masterSecretArn: data.masterSecretArn!,
+      masterSecretKeyArn: key.keyArn,
+      databaseName: cfg.database.databaseName,
+      // Only the global database's primary answers the Data API.
+      bootstrap: data.isWriter,
+      logRetentionDays: cfg.logRetentionDays,
+      logKmsKeyArn: key.keyArn,
+    });
+  }
 
   const integrations = new Integrations("integrations", {
     domain: cfg.domain,

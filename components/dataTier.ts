@@ -3,10 +3,12 @@
  *
  *   home stack:    GlobalCluster ─▶ primary Aurora cluster (writer + readers; a secondary while
  *                  database.writerRegion names a standby) · DynamoDB table
- *                  · master credentials in Secrets Manager (generated here)
+ *                  · master credentials in Secrets Manager (generated here, for the bootstrap of
+ *                  the application's database user only: AppDatabaseUser)
  *   standby stack: secondary Aurora cluster joined to the home's GlobalCluster, forwarding
- *                  writes to the writer · DynamoDB TableReplica of the home table · its own copy of
- *                  the master credentials in Secrets Manager (read from the home stack, secret)
+ *                  writes to the writer · DynamoDB TableReplica of the home table · no master
+ *                  credentials: the backend logs in as the application's user with IAM database
+ *                  authentication, in every region (docs/operations.md, "The application's database user")
  *
  * Everything is encrypted with the region's data key (RegionKey). Both replicate asynchronously
  * from the home region. Which stack is the *home* never changes on a
@@ -80,21 +82,7 @@ export const HOME_OUTPUT_NAMES = [
   "dynamoTableArn",
 ] as const;
 
-/**
- * Home outputs that are Pulumi secrets. `StackReference.requireOutputValue` refuses secret outputs,
- * so a standby reads these with `requireOutput`, and they stay secret in its state.
- */
-export const HOME_SECRET_OUTPUT_NAMES = [
-  /**
-   * JSON `{ username, password, engine, dbname }` of the global database's master user. Each standby
-   * stores its own copy in its own region's Secrets Manager, under its own key: a secret replicated by
-   * the home would be a resource the home stack owns in another region.
-   */
-  "dbCredentials",
-] as const;
-
 export type HomeOutputName = (typeof HOME_OUTPUT_NAMES)[number];
-export type HomeSecretOutputName = (typeof HOME_SECRET_OUTPUT_NAMES)[number];
 
 /** What a standby needs from the home stack, as plain strings. */
 export type HomeOutputs = Record<HomeOutputName, string>;
@@ -117,21 +105,6 @@ export async function readHomeOutputs(ref: pulumi.StackReference): Promise<HomeO
   return outputs;
 }
 
-/**
- * The home's secret outputs, as Outputs that stay secret (HOME_SECRET_OUTPUT_NAMES). A missing one
- * fails the standby's deployment with the name of the output, like `readHomeOutputs`.
- */
-export function readHomeSecrets(
-  ref: pulumi.StackReference,
-): Record<HomeSecretOutputName, pulumi.Output<string>> {
-  return Object.fromEntries(
-    HOME_SECRET_OUTPUT_NAMES.map((name) => [
-      name,
-      pulumi.secret(ref.requireOutput(name)) as pulumi.Output<string>,
-    ]),
-  ) as Record<HomeSecretOutputName, pulumi.Output<string>>;
-}
-
 /** What the backend and Integrations need to reach this region's data. */
 export interface DataConnection {
   /** Cluster (writer) endpoint; on a standby it accepts writes only after a global failover. */
@@ -144,8 +117,11 @@ export interface DataConnection {
   tableArn: string;
   /** The global database's writer endpoint (the current primary cluster's writer, in any region). */
   globalWriterEndpoint: string;
-  /** This region's copy of the master secret, encrypted with this region's data key. */
-  secretArn: string;
+  /**
+   * This region's cluster's resource id (`cluster-…`): the backend's `rds-db:connect` ARN names it, and
+   * it differs per regional cluster of the global database.
+   */
+  clusterResourceId: string;
   /** This region's data key (Aurora, DynamoDB, SNS, the secrets). */
   kmsKeyArn: string;
 }
@@ -168,8 +144,6 @@ export interface DataTierArgs {
   database: DatabaseConfig;
   /** Standby only: the home stack's outputs (from `readHomeOutputs`). */
   homeOutputs?: HomeOutputs;
-  /** Standby only: the home's `dbCredentials` output (secret JSON), stored in this region's secret. */
-  homeCredentials?: pulumi.Input<string>;
   /** The region's data key (RegionKey): storage, secrets, Performance Insights and the log group. */
   kmsKeyArn: pulumi.Input<string>;
   /** Pulumi `protect` on every stateful resource. @default true */
@@ -189,18 +163,13 @@ export function validateDataTierArgs(args: {
   home: boolean;
   region: string;
   homeOutputs?: HomeOutputs;
-  homeCredentials?: unknown;
   database: Pick<DatabaseConfig, "instanceCount" | "backupRetentionDays">;
 }): void {
-  if (args.home && (args.homeOutputs !== undefined || args.homeCredentials !== undefined)) {
-    throw new Error(
-      "DataTier: the home stack must not be given homeOutputs or homeCredentials (it is the home)",
-    );
+  if (args.home && args.homeOutputs !== undefined) {
+    throw new Error("DataTier: the home stack must not be given homeOutputs (it is the home)");
   }
-  if (!args.home && (args.homeOutputs === undefined || args.homeCredentials === undefined)) {
-    throw new Error(
-      "DataTier: a standby stack needs homeOutputs and homeCredentials (read from the home stack)",
-    );
+  if (!args.home && args.homeOutputs === undefined) {
+    throw new Error("DataTier: a standby stack needs homeOutputs (read from the home stack)");
   }
   if (!Number.isInteger(args.database.instanceCount) || args.database.instanceCount < 1) {
     throw new Error(
@@ -236,11 +205,15 @@ export interface DataTierOutputs {
   tableName: pulumi.Output<string>;
   /** The table's ARN in this region (the replica's on a standby). */
   tableArn: pulumi.Output<string>;
-  /** This region's copy of the master secret. */
-  secretArn: pulumi.Output<string>;
+  /**
+   * Home only: the master credentials' secret (JSON username/password), for the bootstrap of the
+   * application's database user (AppDatabaseUser) and nothing else. Its value (the SecretVersion)
+   * exists once this resolves. Standby: undefined (no master credentials outside the home).
+   */
+  masterSecretArn: pulumi.Output<string> | undefined;
   /** This region's data tier as the backend reads it (Integrations publishes it in SSM). */
   connection: pulumi.Output<DataConnection>;
-  /** Home: every HOME_OUTPUT_NAMES and HOME_SECRET_OUTPUT_NAMES entry, to export. Standby: empty. */
+  /** Home: every HOME_OUTPUT_NAMES entry, to export. Standby: empty. */
   homeOutputs: Record<string, pulumi.Output<string>>;
   /** Region whose cluster holds the global database's writer (`writerRegionOf`). */
   writerRegion: string;
@@ -306,11 +279,12 @@ export const CLUSTER_FORCE_NEW_INPUTS = [
  *   cluster was created as a primary: always ignored, whichever way the cluster was created and
  *   wherever the writer is. A later change of `database.databaseName` does not rename the database.
  * - masterPassword is not ForceNew; while the writer is elsewhere it is ignored (RDS would refuse to
- *   set it on a secondary). Once the writer is back, a cluster that had been re-created as a secondary
+ *   set it on a secondary), and so is enableHttpEndpoint (the Data API is for a global database's
+ *   primary only; the bootstrap runs only while the writer is at home). Once the writer is back, a cluster that had been re-created as a secondary
  *   gets it set once, in place, to the password the global database already has.
  */
 export function homeClusterIgnores(writerHere: boolean): string[] {
-  return ["databaseName", "masterUsername", ...(writerHere ? [] : ["masterPassword"])];
+  return ["databaseName", "masterUsername", ...(writerHere ? [] : ["masterPassword", "enableHttpEndpoint"])];
 }
 
 export class DataTier extends Component<DataTierOutputs> {
@@ -450,7 +424,7 @@ export class DataTier extends Component<DataTierOutputs> {
     let cluster: aws.rds.Cluster;
     let tableName: pulumi.Output<string>;
     let tableArn: pulumi.Output<string>;
-    let credentials: pulumi.Output<string>;
+    let masterSecretArn: pulumi.Output<string> | undefined;
     let databaseName: pulumi.Output<string>;
     let globalWriterEndpoint: pulumi.Output<string>;
     let homeOutputs: Record<string, pulumi.Output<string>> = {};
@@ -502,6 +476,15 @@ export class DataTier extends Component<DataTierOutputs> {
               databaseName: db.databaseName,
               masterUsername: db.masterUsername,
               masterPassword: password.result,
+              // The RDS Data API, through which AppDatabaseUser bootstraps the application's user with
+              // no network path to the database: Aurora PostgreSQL 13.11+, 14.8+, 15.3+, 16.1+, 17.4+,
+              // 18.3+ (Aurora User Guide, "Supported Regions and Aurora DB engines for RDS Data API";
+              // every version config/awsCatalog.json accepts is above them, tests/appDatabaseUser.test.ts),
+              // on the primary of a global database, not on T classes (which global databases refuse
+              // too) ("Limitations for the Amazon RDS Data API"). The provider calls EnableHttpEndpoint
+              // for provisioned and Serverless v2 clusters (hashicorp/terraform-provider-aws#38997).
+              // While the writer is elsewhere homeClusterIgnores leaves it as it is.
+              enableHttpEndpoint: true,
             }
           : {
               ...clusterCommon,
@@ -517,10 +500,10 @@ export class DataTier extends Component<DataTierOutputs> {
         },
       );
 
-      // No host or port: every region keeps its own copy, where the home's writer endpoint would be
-      // wrong (and unreachable: the backend's group reaches only its own region's database). Each
-      // region's endpoints are in SSM (db/writerEndpoint, db/readerEndpoint, ...).
-      credentials = password.result.apply((pw) =>
+      // The form the RDS Data API reads (username, password). Used once, by AppDatabaseUser's
+      // bootstrap; no stack exports it and no standby holds a copy (docs/operations.md, "The
+      // application's database user": how it is rotated, and used after a failover).
+      const credentials = password.result.apply((pw) =>
         JSON.stringify({
           username: db.masterUsername,
           password: pw,
@@ -528,6 +511,23 @@ export class DataTier extends Component<DataTierOutputs> {
           dbname: db.databaseName,
         }),
       );
+      const secret = new aws.secretsmanager.Secret(
+        `${name}-master-secret`,
+        {
+          description: `${base}: Aurora master credentials (bootstrap of the application's database user only)`,
+          kmsKeyId: keyArn,
+          recoveryWindowInDays: 30,
+        },
+        { parent: this, protect },
+      );
+      const secretValue = new aws.secretsmanager.SecretVersion(
+        `${name}-master-secret-value`,
+        // Already a secret (a generated password); wrapped again so no refactor can leak it.
+        { secretId: secret.id, secretString: pulumi.secret(credentials) },
+        { parent: this },
+      );
+      // The version's `arn` is the secret's: whoever reads it waits for the value, not only the secret.
+      masterSecretArn = secretValue.arn;
 
       const table = new aws.dynamodb.Table(
         `${name}-table`,
@@ -555,7 +555,7 @@ export class DataTier extends Component<DataTierOutputs> {
       tableArn = table.arn;
       databaseName = pulumi.output(db.databaseName);
       globalWriterEndpoint = globalCluster.endpoint;
-      const exported: Record<HomeOutputName | HomeSecretOutputName, pulumi.Output<string>> = {
+      const exported: Record<HomeOutputName, pulumi.Output<string>> = {
         homeRegion: pulumi.output(args.region),
         globalClusterIdentifier: globalCluster.id,
         dbName: databaseName,
@@ -565,7 +565,6 @@ export class DataTier extends Component<DataTierOutputs> {
         dbWriterRegion: pulumi.output(writerRegion),
         dynamoTableName: table.name,
         dynamoTableArn: table.arn,
-        dbCredentials: pulumi.secret(credentials),
       };
       homeOutputs = exported;
     } else {
@@ -605,25 +604,7 @@ export class DataTier extends Component<DataTierOutputs> {
       tableArn = replica.arn;
       databaseName = pulumi.output(home.dbName);
       globalWriterEndpoint = pulumi.output(home.dbGlobalWriterEndpoint);
-      credentials = pulumi.output(args.homeCredentials as pulumi.Input<string>);
     }
-
-    const secret = new aws.secretsmanager.Secret(
-      `${name}-master-secret`,
-      {
-        description: `${base}: Aurora master credentials (${args.home ? "generated here" : "copied from the home stack"})`,
-        kmsKeyId: keyArn,
-        recoveryWindowInDays: 30,
-      },
-      { parent: this, protect },
-    );
-    new aws.secretsmanager.SecretVersion(
-      `${name}-master-secret-value`,
-      // Already a secret (a generated password, or a secret output of the home stack); wrapped again
-      // so no refactor can leak it.
-      { secretId: secret.id, secretString: pulumi.secret(credentials) },
-      { parent: this },
-    );
 
     // Explicit AZs, one per instance in turn, so the writer and its failover reader never share an
     // AZ (RDS alone does not guarantee that). They are the VPC's own AZs, so every AZ chosen has an
@@ -670,7 +651,7 @@ export class DataTier extends Component<DataTierOutputs> {
       readerEndpoint: cluster.readerEndpoint,
       tableName,
       tableArn,
-      secretArn: secret.arn,
+      masterSecretArn,
       connection: pulumi.output({
         writerEndpoint: cluster.endpoint,
         readerEndpoint: cluster.readerEndpoint,
@@ -679,7 +660,7 @@ export class DataTier extends Component<DataTierOutputs> {
         tableName,
         tableArn,
         globalWriterEndpoint,
-        secretArn: secret.arn,
+        clusterResourceId: cluster.clusterResourceId,
         kmsKeyArn: keyArn,
       }),
       homeOutputs,

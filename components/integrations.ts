@@ -2,11 +2,13 @@
  * The backend's outside services from the diagram: SNS (messages to customers), mail (SES, or an
  * external SMTP provider) and maps (Amazon Location Service); the SSM parameters through which the
  * backend discovers them and this region's data tier; and the one IAM policy that lets the backend
- * role use exactly these resources.
+ * role use exactly these resources, its database included: it logs in to this region's Aurora cluster
+ * as the application's user (AppDatabaseUser) with IAM database authentication, never with a password.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MailConfig, MapsConfig } from "../config";
+import { APP_DB_USER, dbConnectArn } from "./appDatabaseUser";
 import { Component } from "./component";
 import { DataConnection } from "./dataTier";
 
@@ -45,10 +47,13 @@ export interface BackendPolicyValues {
   mail: MailAccess;
   placeIndexArn: string;
   mapArn: string;
-  dbSecretArn: string;
+  /** This region's Aurora cluster's resource id (`cluster-…`): each cluster of the global database has its own. */
+  clusterResourceId: string;
+  /** The database user the backend logs in as (AppDatabaseUser). */
+  dbUser: string;
   /** The table's ARN in this region. */
   tableArn: string;
-  /** Keys the backend decrypts with: this region's data key (the DB secret's too) and the topic's. */
+  /** Keys the backend decrypts with: this region's data key (the table's) and the topic's. */
   kmsKeyArns: string[];
   ssmPrefix: string;
 }
@@ -82,9 +87,9 @@ export const DYNAMODB_ITEM_ACTIONS = [
  * The backend role's one policy. Every action used here supports resource-level permissions, so no
  * statement needs `"Resource": "*"`.
  *
- * Not granted: rds-db:connect. It is scoped to `dbuser:<cluster resource id>/<db user>`, and the
- * backend authenticates with the master secret; grant it for a named IAM database user once one is
- * created in the database.
+ * The database: rds-db:connect as its one user on this region's cluster only (`dbConnectArn`). A
+ * standby's backend therefore logs in to its own region's cluster, which after a failover holds the
+ * writer; it can read no secret of the database (no stack hands it the master password).
  */
 export function backendPolicyDocument(v: BackendPolicyValues): PolicyDocument {
   const ssmPath = `arn:${v.partition}:ssm:${v.region}:${v.accountId}:parameter${v.ssmPrefix}`;
@@ -121,10 +126,19 @@ export function backendPolicyDocument(v: BackendPolicyValues): PolicyDocument {
       Resource: [v.mapArn],
     },
     {
-      Sid: "ReadDatabaseSecret",
+      // IAM database authentication: the backend signs a token for this user with its role.
+      Sid: "ConnectAsAppDatabaseUser",
       Effect: "Allow",
-      Action: ["secretsmanager:GetSecretValue"],
-      Resource: [v.dbSecretArn],
+      Action: ["rds-db:connect"],
+      Resource: [
+        dbConnectArn({
+          partition: v.partition,
+          region: v.region,
+          accountId: v.accountId,
+          clusterResourceId: v.clusterResourceId,
+          user: v.dbUser,
+        }),
+      ],
     },
     {
       Sid: "ReadWriteTableItems",
@@ -140,9 +154,12 @@ export function backendPolicyDocument(v: BackendPolicyValues): PolicyDocument {
       Resource: [...new Set(v.kmsKeyArns)],
       Condition: {
         StringEquals: {
-          "kms:ViaService": ["sns", "secretsmanager", "dynamodb"].map(
-            (s) => `${s}.${v.region}.amazonaws.com`,
-          ),
+          // Secrets Manager only for the external provider's SMTP secret: the backend reads no other.
+          "kms:ViaService": [
+            "sns",
+            ...(v.mail.provider === "external" ? ["secretsmanager"] : []),
+            "dynamodb",
+          ].map((s) => `${s}.${v.region}.amazonaws.com`),
         },
       },
     },
@@ -163,8 +180,15 @@ export function backendPolicyDocument(v: BackendPolicyValues): PolicyDocument {
 }
 
 /**
- * Topic policy: nobody may publish to or subscribe to the topic without TLS. (SNS has no
- * `sns:Receive`: Service Authorization Reference, Amazon SNS.)
+ * Topic policy: no message reaches the topic or leaves it in clear text.
+ *
+ * - Publishing and subscribing without TLS are denied (the form of "Enforce encryption of data in
+ *   transit", Amazon SNS Developer Guide, security best practices, extended from Publish to Subscribe).
+ * - SNS has no action for receiving: deliveries are SNS's own, over the subscription's protocol. What
+ *   reaches subscribers in clear text is an `http` subscription, so subscribing with that protocol is
+ *   denied (the `sns:Protocol` key of Subscribe). The actions and the key are those the Service
+ *   Authorization Reference lists for Amazon SNS (and the SNS Developer Guide's "Amazon SNS API
+ *   permissions: Action and resource reference"); `sns:Receive` is not one of them, so it denied nothing.
  */
 export function topicPolicyDocument(topicArn: string): object {
   return {
@@ -178,6 +202,14 @@ export function topicPolicyDocument(topicArn: string): object {
         Resource: topicArn,
         Condition: { Bool: { "aws:SecureTransport": "false" } },
       },
+      {
+        Sid: "DenyPlaintextDeliveries",
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["sns:Subscribe"],
+        Resource: topicArn,
+        Condition: { StringEquals: { "sns:Protocol": "http" } },
+      },
     ],
   };
 }
@@ -190,7 +222,7 @@ export function parameterKeys(provider: MailConfig["provider"]): string[] {
     "db/globalWriterEndpoint",
     "db/port",
     "db/name",
-    "db/secretArn",
+    "db/user",
     "dynamodb/tableName",
     "sns/topicArn",
     "maps/placeIndexName",
@@ -346,7 +378,8 @@ export class Integrations extends Component<IntegrationsOutputs> {
       "db/globalWriterEndpoint": data.globalWriterEndpoint,
       "db/port": data.port.apply(String),
       "db/name": data.databaseName,
-      "db/secretArn": data.secretArn,
+      // The backend logs in as this user with an IAM token for this region's cluster (no password).
+      "db/user": APP_DB_USER,
       "dynamodb/tableName": data.tableName,
       "sns/topicArn": topic.arn,
       "maps/placeIndexName": placeIndex.indexName,
@@ -356,7 +389,7 @@ export class Integrations extends Component<IntegrationsOutputs> {
     };
     if (smtpSecretArn) values["mail/smtpSecretArn"] = smtpSecretArn;
     for (const key of parameterKeys(args.mail.provider)) {
-      // Endpoints and ARNs are not secret: String (the DB secret's ARN is only a pointer to it).
+      // Endpoints, names and ARNs are not secret: String.
       new aws.ssm.Parameter(
         `${name}-param-${key.replace(/\//g, "-")}`,
         { name: `${args.ssmPrefix}/${key}`, type: "String", value: values[key] },
@@ -389,9 +422,10 @@ export class Integrations extends Component<IntegrationsOutputs> {
             mail: v.mail,
             placeIndexArn: v.placeIndexArn,
             mapArn: v.mapArn,
-            dbSecretArn: v.data.secretArn,
+            clusterResourceId: v.data.clusterResourceId,
+            dbUser: APP_DB_USER,
             tableArn: v.data.tableArn,
-            // The topic / SMTP secret key and the data key (which also encrypts the DB secret).
+            // The topic / SMTP secret key and the data key (the table's).
             kmsKeyArns: [v.kmsKeyArn, v.data.kmsKeyArn],
             ssmPrefix: args.ssmPrefix,
           }),
@@ -401,7 +435,7 @@ export class Integrations extends Component<IntegrationsOutputs> {
       `${name}-backend-policy`,
       {
         description:
-          "Backend: exactly this region's topic, mail, maps, DB secret, table, keys and parameters",
+          "Backend: exactly this region's topic, mail, maps, database user, table, keys and parameters",
         policy: document,
       },
       { parent: this },

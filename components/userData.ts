@@ -7,11 +7,12 @@
  *   dependency never makes an ALB drain a whole Auto Scaling group.
  * - `/healthz/deep`, for Route 53 (HTTPS, a 2xx within 2 s of connecting) and probers on the public
  *   ALB. The frontend asks the backend's `/healthz/deep` (1.5 s budget, TLS verified against the
- *   system CA bundle when `backendUrl` is https). The backend checks, in parallel, Aurora (TCP to the
- *   reader endpoint and a PostgreSQL SSLRequest answered `S`, 0.5 s) and DynamoDB (a SigV4-signed
- *   `GetItem` on the table, 0.8 s, with the instance role's credentials from IMDSv2), and caches the
- *   answer for 5 s so that Route 53's many checkers cost one check per 5 s. It finds the reader
- *   endpoint, the port and the table in SSM Parameter Store under `ssmPrefix` (`GetParametersByPath`
+ *   system CA bundle when `backendUrl` is https). The backend checks, in parallel, Aurora (a login to
+ *   this region's reader endpoint as the application's database user with an IAM authentication token,
+ *   over TLS, 0.8 s) and DynamoDB (a SigV4-signed `GetItem` on the table, 0.8 s), both with the
+ *   instance role's credentials from IMDSv2, and caches the answer for 5 s so that Route 53's many
+ *   checkers cost one check per 5 s. It finds the reader endpoint, the port, the database, its user
+ *   and the table in SSM Parameter Store under `ssmPrefix` (`GetParametersByPath`
  *   in `region`), retrying in the background until that works; until then it answers 503
  *   `not configured`. A 503 names the failed check, but no endpoint, account or ARN: the public ALB
  *   shows it to anyone; the details go to the journal.
@@ -55,12 +56,26 @@ export const UNIT_NAME = "app.service";
  * and written to SERVER_PATH by the user data. It runs on the AMI's /usr/bin/python3, which "will
  * remain as Python 3.9 for the life of AL2023" (Amazon Linux 2023 User Guide, "Python in AL2023"), so
  * it is Python 3.9 and standard library only: one SigV4 signer for the AWS JSON-protocol calls (SSM,
- * DynamoDB) instead of an SDK, so nothing is installed at boot. `/healthz` reports this process alone:
+ * DynamoDB) and the IAM database authentication token (boto3's generate_db_auth_token, which AL2023's
+ * python3 is not known to ship: unverified) instead of an SDK, so nothing is installed at boot. `/healthz` reports this process alone:
  * were it to follow the backend, one failing backend would fail every frontend's health check and the
  * public ALB would drain the whole frontend at once.
  */
 export const SERVER_SOURCE_FILE = path.join(__dirname, "python", "placeholder_service.py");
 const SERVER_PY = fs.readFileSync(SERVER_SOURCE_FILE, "utf8");
+
+/**
+ * The server as shipped: without its full-line comments, which are for the reader of the file. EC2
+ * takes at most 16 KB of user data ("User data is limited to 16 KB, in raw form, before it is
+ * base64-encoded", EC2 User Guide, "Work with instance user data"), and the backend's script with the
+ * comments is at that limit. No line of the server's strings starts with `#`.
+ */
+export const SHIPPED_SERVER_PY = SERVER_PY.split("\n")
+  .filter((line) => !/^\s*#/.test(line))
+  .join("\n");
+
+/** EC2's limit on user data, in bytes before base64 (see SHIPPED_SERVER_PY). */
+export const USER_DATA_LIMIT_BYTES = 16 * 1024;
 
 // Values end up in a systemd EnvironmentFile and a unit file: allow only characters that need no
 // quoting there, so that no value can break out of its line.
@@ -138,7 +153,7 @@ export function renderPlaceholderService(opts: ResolvedPlaceholderServiceOptions
     "",
     "install -d -m 0755 /opt/app",
     `cat > ${SERVER_PATH} <<'PYEOF'`,
-    SERVER_PY.trimEnd(),
+    SHIPPED_SERVER_PY.trimEnd(),
     "PYEOF",
     "",
     `cat > ${ENVIRONMENT_PATH} <<'ENVEOF'`,

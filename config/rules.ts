@@ -416,6 +416,13 @@ export function validateInstanceClass(value: string): void {
  */
 export const GLOBAL_PRIMARY_MIN_ACU = 8;
 
+/**
+ * The PostgreSQL role the backend logs in as, with IAM database authentication (created by
+ * components/appDatabaseUser.ts; docs/operations.md, "The application's database user"). Here, under
+ * config, because the master user must not take its name.
+ */
+export const APP_DB_USER = "app";
+
 /** The database's own rules; every problem of them at once (a ConfigErrors), as each is independent. */
 export function validateDatabase(db: DatabaseConfig, home = false): void {
   const problems = new Problems();
@@ -450,6 +457,13 @@ export function validateDatabase(db: DatabaseConfig, home = false): void {
       "database.masterUsername",
       db.masterUsername,
       "must start with a letter, hold only a-z, 0-9 and _ (max 16), and not be a reserved name (admin, postgres, rdsadmin)",
+    );
+  }
+  if (db.masterUsername === APP_DB_USER) {
+    problems.add(
+      "database.masterUsername",
+      db.masterUsername,
+      `must not be ${APP_DB_USER}, the application's database user (it logs in with IAM, without a password)`,
     );
   }
   problems.throwIfAny();

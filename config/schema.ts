@@ -324,9 +324,9 @@ export const SCHEMA: Fields<StackKeys> = {
       },
       masterUsername: {
         type: "string",
-        doc: "Master user (its password is generated and kept in Secrets Manager), created with the global database: the home's cluster ignores a later change (RDS cannot rename it without a new cluster).",
+        doc: "Master user (its password is generated and kept in the home's Secrets Manager, for the bootstrap of the application's IAM database user only), created with the global database: the home's cluster ignores a later change (RDS cannot rename it without a new cluster).",
         default: value("app_admin"),
-        allowed: "a letter, then a-z, 0-9 and _ (16 at most), not admin, postgres or rdsadmin",
+        allowed: "a letter, then a-z, 0-9 and _ (16 at most), not admin, postgres, rdsadmin or app",
       },
       writerRegion: {
         type: "string",

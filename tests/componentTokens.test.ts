@@ -14,6 +14,7 @@ const TOKENS: Record<string, { type: string; was?: string }> = {
   InternalDns: { type: "multi-region-web:network:InternalDns" },
   TierAsg: { type: "multi-region-web:compute:TierAsg" },
   DataTier: { type: "multi-region-web:data:DataTier" },
+  AppDatabaseUser: { type: "multi-region-web:data:AppDatabaseUser" },
   RegionKey: { type: "multi-region-web:data:RegionKey" },
   Backups: { type: "multi-region-web:data:Backups", was: "multi-region-web:backups:Backups" },
   EdgeDns: { type: "multi-region-web:edge:EdgeDns", was: "multi-region-web:edgeDns:EdgeDns" },

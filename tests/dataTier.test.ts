@@ -19,9 +19,7 @@ import {
   homeClusterIgnores,
   HOME_OUTPUT_NAMES,
   HomeOutputs,
-  HOME_SECRET_OUTPUT_NAMES,
   readHomeOutputs,
-  readHomeSecrets,
   validateDataTierArgs,
   writerRegionOf,
 } from "../components/dataTier";
@@ -63,14 +61,6 @@ const STANDBY_HOME: HomeOutputs = {
   dynamoTableArn: "arn:aws:dynamodb:us-east-1:123456789012:table/data-table-1234567",
 };
 
-/** The home's secret `dbCredentials` output, as a standby receives it. */
-const HOME_CREDENTIALS = JSON.stringify({
-  username: "app_admin",
-  password: "not-a-real-password",
-  engine: "postgres",
-  dbname: "app",
-});
-
 function runHome(
   opts: { protect?: boolean; deletionProtection?: boolean; database?: Partial<DatabaseConfig> } = {},
 ) {
@@ -97,7 +87,7 @@ function runHome(
         connection: data.connection,
         kmsKeyArn: key.keyArn,
         tableArn: data.tableArn,
-        secretArn: data.secretArn,
+        masterSecretArn: data.masterSecretArn,
         clusterArn: data.clusterArn,
         databaseSecurityGroupId: data.databaseSecurityGroupId,
       };
@@ -112,7 +102,6 @@ function runStandby(
     deletionProtection?: boolean;
     homeOutputs?: HomeOutputs;
     region?: string;
-    credentials?: string;
     database?: Partial<DatabaseConfig>;
   } = {},
 ) {
@@ -130,7 +119,6 @@ function runStandby(
         backendSecurityGroupId: BACKEND_SG,
         database: { ...DATABASE_DEFAULTS.passive, ...opts.database },
         homeOutputs: opts.homeOutputs ?? STANDBY_HOME,
-        homeCredentials: pulumi.secret(opts.credentials ?? HOME_CREDENTIALS),
         kmsKeyArn: key.keyArn,
         protect: opts.protect ?? true,
         deletionProtection: opts.deletionProtection,
@@ -145,7 +133,7 @@ function runStandby(
         connection: data.connection,
         kmsKeyArn: key.keyArn,
         tableArn: data.tableArn,
-        secretArn: data.secretArn,
+        hasMasterSecret: data.masterSecretArn !== undefined,
       };
     },
     { stack: region, config: { "aws:region": region } },
@@ -246,6 +234,8 @@ describe("DataTier", function () {
       expect(i.databaseName).to.equal("app");
       expect(i.masterUsername).to.equal("app_admin");
       expect(i.enableGlobalWriteForwarding, "forwards writes once demoted by a switchover").to.equal(true);
+      // The RDS Data API, for the bootstrap of the application's database user (AppDatabaseUser).
+      expect(i.enableHttpEndpoint).to.equal(true);
       expect(i.manageMasterUserPassword).to.equal(undefined);
       expect(i.serverlessv2ScalingConfiguration).to.equal(undefined);
       expect(dependsOn(cluster, "vpcSecurityGroupIds", one(run, T.sg))).to.equal(true);
@@ -266,18 +256,17 @@ describe("DataTier", function () {
       const cluster = one(run, T.cluster);
       expect(isSecret(cluster.inputs.masterPassword), "masterPassword is a secret").to.equal(true);
       expect(unsecret(cluster.inputs.masterPassword)).to.equal(unsecret(password.outputs.result));
-      // Only in the secret dbCredentials output (which a StackReference hands out as a secret).
-      const { dbCredentials, ...others } = run.outputs;
-      expect(JSON.stringify(others)).not.to.include(String(unsecret(password.outputs.result)));
-      expect(String(dbCredentials)).to.include(String(unsecret(password.outputs.result)));
-      expect(run.secretOutputNames).to.include("dbCredentials");
+      // In no output: the master password is used for the bootstrap only, no standby reads it.
+      expect(JSON.stringify(run.outputs)).not.to.include(String(unsecret(password.outputs.result)));
+      expect(run.secretOutputNames).to.deep.equal([]);
     });
 
     it("stores the credentials in Secrets Manager with this region's key, replicated nowhere", () => {
       const secret = one(run, T.secret);
       expect(secret.inputs.kmsKeyId).to.equal(homeKey().outputs.arn);
       expect(secret.inputs.recoveryWindowInDays).to.equal(30);
-      // Each standby keeps its own copy: a replica would be a resource in another region.
+      expect(secret.protect).to.equal(true);
+      // A replica would be a resource in another region (and no other region needs the password).
       expect(secret.inputs).to.not.have.property("replicas");
       expect(ofType(run, T.awsProvider)).to.be.empty;
       for (const r of run.resources.filter((r) => r.custom)) expect(r.region, r.name).to.equal("us-east-1");
@@ -285,7 +274,7 @@ describe("DataTier", function () {
       const version = one(run, T.secretVersion);
       expect(isSecret(version.inputs.secretString), "secretString is a secret").to.equal(true);
       const value = JSON.parse(unsecret(version.inputs.secretString) as string) as Record<string, unknown>;
-      // No host/port: every region's copy holds this value, and the home's endpoint is wrong elsewhere.
+      // What the RDS Data API reads (username, password); no host or port.
       expect(value).to.deep.equal({
         username: "app_admin",
         password: unsecret(one(run, T.password).outputs.result),
@@ -294,12 +283,20 @@ describe("DataTier", function () {
       });
     });
 
-    it("exports the credentials for the standbys as a secret output, never in plain text", () => {
-      expect(HOME_SECRET_OUTPUT_NAMES).to.deep.equal(["dbCredentials"]);
-      expect(run.secretOutputNames).to.include("dbCredentials");
-      const password = String(unsecret(one(run, T.password).outputs.result));
-      expect(JSON.parse(run.outputs.dbCredentials as string)).to.include({ username: "app_admin", password });
+    it("hands the master secret's ARN out once its value exists, and exports the password nowhere", () => {
+      const version = one(run, T.secretVersion);
+      // The version's `arn` is the secret's: a reader of the ARN waits for the value.
+      expect(run.outputs.masterSecretArn).to.equal(one(run, T.secret).outputs.arn);
+      expect(version.outputs.arn).to.equal(one(run, T.secret).outputs.arn);
+      expect(Object.keys(run.outputs).filter((k) => /credential|password/i.test(k))).to.deep.equal([]);
       for (const name of HOME_OUTPUT_NAMES) expect(run.secretOutputNames, name).to.not.include(name);
+    });
+
+    it("publishes this cluster's resource id for the backend's rds-db:connect", () => {
+      const connection = run.outputs.connection as { clusterResourceId: string };
+      expect(connection.clusterResourceId).to.equal(one(run, T.cluster).outputs.clusterResourceId);
+      expect(connection.clusterResourceId).to.match(/^cluster-[A-Z0-9]+$/);
+      expect(connection).to.not.have.property("secretArn");
     });
 
     it("runs the writer and the reader in different AZs, private, with Performance Insights on our key", () => {
@@ -376,7 +373,7 @@ describe("DataTier", function () {
       expect(run.outputs.dbGlobalWriterEndpoint).to.equal(one(run, T.globalCluster).outputs.endpoint);
     });
 
-    it("hands the backend this region's endpoints, table, secret and key", () => {
+    it("hands the backend this region's endpoints, table, cluster resource id and key (no secret)", () => {
       const cluster = one(run, T.cluster);
       expect(run.outputs.connection).to.deep.equal({
         writerEndpoint: cluster.outputs.endpoint,
@@ -386,7 +383,7 @@ describe("DataTier", function () {
         tableName: one(run, T.table).outputs.name,
         tableArn: one(run, T.table).outputs.arn,
         globalWriterEndpoint: one(run, T.globalCluster).outputs.endpoint,
-        secretArn: one(run, T.secret).outputs.arn,
+        clusterResourceId: cluster.outputs.clusterResourceId,
         kmsKeyArn: homeKey().outputs.arn,
       });
     });
@@ -435,14 +432,19 @@ describe("DataTier", function () {
         expect(r.region, r.name).to.equal("ca-central-1");
     });
 
-    it("keeps its own copy of the home's credentials, secret, under this region's key", () => {
-      const secret = one(run, T.secret);
-      expect(secret.inputs.kmsKeyId).to.equal(key().outputs.arn);
-      expect(secret.protect).to.equal(true);
-      const version = one(run, T.secretVersion);
-      expect(isSecret(version.inputs.secretString), "secretString is a secret").to.equal(true);
-      expect(unsecret(version.inputs.secretString)).to.equal(HOME_CREDENTIALS);
-      expect(dependsOn(version, "secretId", secret)).to.equal(true);
+    it("holds no master credentials: no secret, no password, nothing read from the home but its outputs", () => {
+      expect(ofType(run, T.secret)).to.have.length(0);
+      expect(ofType(run, T.secretVersion)).to.have.length(0);
+      expect(ofType(run, T.password)).to.have.length(0);
+      expect(run.outputs.hasMasterSecret).to.equal(false);
+      expect(one(run, T.cluster).inputs.enableHttpEndpoint, "no Data API where no bootstrap runs").to.equal(
+        undefined,
+      );
+    });
+
+    it("publishes its own cluster's resource id: the standby's backend logs in to this cluster", () => {
+      const connection = run.outputs.connection as { clusterResourceId: string };
+      expect(connection.clusterResourceId).to.equal(one(run, T.cluster).outputs.clusterResourceId);
     });
 
     it("creates its PostgreSQL log group before the secondary cluster, on this region's key", () => {
@@ -535,15 +537,15 @@ describe("DataTier", function () {
       }
     });
 
-    it("points the backend at this region's copies: replica table, own secret and key, the global writer", () => {
+    it("points the backend at this region's copies: replica table, own cluster and key, the global writer", () => {
       const connection = run.outputs.connection as Record<string, unknown>;
       expect(connection.tableArn).to.equal(one(run, T.replica).outputs.arn);
       expect(connection.tableArn).to.equal(
         "arn:aws:dynamodb:ca-central-1:123456789012:table/data-table-1234567",
       );
       expect(connection.tableName).to.equal(STANDBY_HOME.dynamoTableName);
-      expect(connection.secretArn).to.equal(one(run, T.secret).outputs.arn);
-      expect(String(connection.secretArn)).to.include(":ca-central-1:");
+      expect(connection.clusterResourceId).to.equal(one(run, T.cluster).outputs.clusterResourceId);
+      expect(connection).to.not.have.property("secretArn");
       expect(connection.kmsKeyArn).to.equal(key().outputs.arn);
       expect(connection.globalWriterEndpoint).to.equal(STANDBY_HOME.dbGlobalWriterEndpoint);
       expect(connection.databaseName).to.equal("app");
@@ -569,14 +571,15 @@ describe("DataTier", function () {
       const homeOutputs = Object.fromEntries(
         HOME_OUTPUT_NAMES.map((n) => [n, home.outputs[n]]),
       ) as HomeOutputs;
-      const standby = await runStandby({ homeOutputs, credentials: home.outputs.dbCredentials as string });
+      const standby = await runStandby({ homeOutputs });
       expect(one(standby, T.cluster).inputs.globalClusterIdentifier).to.equal(
         one(home, T.globalCluster).inputs.globalClusterIdentifier,
       );
       expect(one(standby, T.replica).inputs.globalTableArn).to.equal(one(home, T.table).outputs.arn);
-      expect(unsecret(one(standby, T.secretVersion).inputs.secretString)).to.equal(
-        unsecret(one(home, T.secretVersion).inputs.secretString),
-      );
+      // Each regional cluster has its own resource id: each region's backend is granted its own.
+      const homeId = (home.outputs.connection as { clusterResourceId: string }).clusterResourceId;
+      const standbyId = (standby.outputs.connection as { clusterResourceId: string }).clusterResourceId;
+      expect(standbyId).to.not.equal(homeId);
     });
   });
 
@@ -644,7 +647,12 @@ describe("DataTier", function () {
     it("changes no input of the existing cluster when the writer leaves (the same cluster, rejoined as a secondary)", () => {
       const before = one(steady, T.cluster);
       const after = one(failedOver, T.cluster);
-      expect(changed(before, after)).to.have.members(["databaseName", "masterUsername", "masterPassword"]);
+      expect(changed(before, after)).to.have.members([
+        "databaseName",
+        "masterUsername",
+        "masterPassword",
+        "enableHttpEndpoint",
+      ]);
       // Each one is reset to the state's value: the update sends nothing, and no replace is planned.
       expect(effectiveChanges(before, after)).to.deep.equal([]);
       expect(after.ignoreChanges).to.include.members([
@@ -659,7 +667,7 @@ describe("DataTier", function () {
       const back = one(steady, T.cluster);
       // Only masterPassword reaches the provider: an in-place modify to the password the global
       // database already has. Neither ForceNew input (databaseName, masterUsername) is sent.
-      expect(effectiveChanges(created, back)).to.deep.equal(["masterPassword"]);
+      expect(effectiveChanges(created, back)).to.deep.equal(["enableHttpEndpoint", "masterPassword"]);
       for (const input of CLUSTER_FORCE_NEW_INPUTS)
         expect(effectiveChanges(created, back), input).not.to.include(input);
     });
@@ -679,7 +687,12 @@ describe("DataTier", function () {
 
     it("homeClusterIgnores: the creation-only inputs always, the password while the writer is elsewhere", () => {
       expect(homeClusterIgnores(true)).to.deep.equal(["databaseName", "masterUsername"]);
-      expect(homeClusterIgnores(false)).to.deep.equal(["databaseName", "masterUsername", "masterPassword"]);
+      expect(homeClusterIgnores(false)).to.deep.equal([
+        "databaseName",
+        "masterUsername",
+        "masterPassword",
+        "enableHttpEndpoint",
+      ]);
       // Every input a primary sets and a secondary does not: ignored once the writer is elsewhere.
       expect(homeClusterIgnores(false)).to.include.members(
         changed(one(steady, T.cluster), one(failedOver, T.cluster)),
@@ -856,53 +869,21 @@ describe("DataTier", function () {
       }
       expect(error?.message).to.include("Required output 'dynamoTableArn' does not exist");
     });
-
-    it("reads the credentials as a secret: requireOutputValue refuses a secret output, readHomeSecrets does not", async () => {
-      const run = await runProgram(
-        () => {
-          const ref = new pulumi.StackReference("home", { name: refName });
-          const credentials = readHomeSecrets(ref).dbCredentials;
-          return { credentials, secret: pulumi.output(pulumi.isSecret(credentials)) };
-        },
-        {
-          stack: "ca-central-1",
-          config: { "aws:region": "ca-central-1" },
-          stackReferences: { [refName]: { ...STANDBY_HOME, dbCredentials: HOME_CREDENTIALS } },
-          secretStackOutputs: { [refName]: ["dbCredentials"] },
-        },
-      );
-      expect(run.outputs.credentials).to.equal(HOME_CREDENTIALS);
-      expect(run.outputs.secret).to.equal(true);
-      expect(run.secretOutputNames).to.include("credentials");
-    });
   });
 
   describe("pure helpers", () => {
     const database = { instanceCount: 1, backupRetentionDays: 7 };
 
-    it("validateDataTierArgs: the home gets nothing from a home, a standby both outputs and credentials", () => {
-      const homeCredentials = HOME_CREDENTIALS;
+    it("validateDataTierArgs: the home gets nothing from a home, a standby its outputs", () => {
       expect(() =>
         validateDataTierArgs({ home: true, region: "us-east-1", homeOutputs: STANDBY_HOME, database }),
-      ).to.throw(/must not be given homeOutputs or homeCredentials/);
-      expect(() =>
-        validateDataTierArgs({ home: true, region: "us-east-1", homeCredentials, database }),
-      ).to.throw(/must not be given homeOutputs or homeCredentials/);
+      ).to.throw(/must not be given homeOutputs/);
       expect(() => validateDataTierArgs({ home: false, region: "ca-central-1", database })).to.throw(
-        /needs homeOutputs and homeCredentials/,
+        /needs homeOutputs/,
       );
-      expect(() =>
-        validateDataTierArgs({ home: false, region: "ca-central-1", homeOutputs: STANDBY_HOME, database }),
-      ).to.throw(/needs homeOutputs and homeCredentials/);
       expect(() => validateDataTierArgs({ home: true, region: "us-east-1", database })).not.to.throw();
       expect(() =>
-        validateDataTierArgs({
-          home: false,
-          region: "ca-central-1",
-          homeOutputs: STANDBY_HOME,
-          homeCredentials,
-          database,
-        }),
+        validateDataTierArgs({ home: false, region: "ca-central-1", homeOutputs: STANDBY_HOME, database }),
       ).not.to.throw();
     });
 
@@ -912,7 +893,6 @@ describe("DataTier", function () {
           home: false,
           region: "us-east-1",
           homeOutputs: STANDBY_HOME,
-          homeCredentials: HOME_CREDENTIALS,
           database,
         }),
       ).to.throw(/home region us-east-1/);

@@ -30,6 +30,8 @@ const T = {
 };
 
 const DOMAIN = "app.example.com";
+/** A DB cluster resource id per region (each cluster of the global database has its own). */
+const CLUSTER_ID = (region: string) => `cluster-${region.toUpperCase().replace(/[^A-Z0-9]/g, "")}ABCDEF0123`;
 const BACKEND_SG = "sg-0backend0000000000";
 const ZONE_ID = "Z0123456789ABCDEFGHIJ";
 const KMS = (region: string) =>
@@ -43,7 +45,7 @@ function connection(region: string): DataConnection {
     tableName: "data-table-1234567",
     tableArn: `arn:aws:dynamodb:${region}:123456789012:table/data-table-1234567`,
     globalWriterEndpoint: "multi-region-web-aurora.global-abc.global.rds.amazonaws.com",
-    secretArn: `arn:aws:secretsmanager:${region}:123456789012:secret:data-master-secret-1234567-AbCdEf`,
+    clusterResourceId: CLUSTER_ID(region),
     kmsKeyArn: KMS(region),
   };
 }
@@ -81,6 +83,47 @@ function runIntegrations(
   );
 }
 
+/**
+ * The actions a topic policy can name: the SNS Developer Guide's "Amazon SNS API permissions: Action and
+ * resource reference" (a subset of the Service Authorization Reference's list for Amazon SNS). There is
+ * no sns:Receive.
+ */
+const SNS_TOPIC_ACTIONS = [
+  "sns:AddPermission",
+  "sns:DeleteTopic",
+  "sns:GetDataProtectionPolicy",
+  "sns:GetTopicAttributes",
+  "sns:ListSubscriptionsByTopic",
+  "sns:ListTagsForResource",
+  "sns:Publish",
+  "sns:PutDataProtectionPolicy",
+  "sns:RemovePermission",
+  "sns:SetTopicAttributes",
+  "sns:Subscribe",
+];
+
+/**
+ * The IAM policy grammar's shape (IAM User Guide, "IAM JSON policy element reference"): Version
+ * 2012-10-17, unique Sids, Allow or Deny, `service:Action` names, ARNs (no `*` resource), and a
+ * Principal exactly in resource policies.
+ */
+function assertValidPolicy(doc: object, opts: { principals: boolean }): void {
+  const policy = doc as { Version: string; Statement: Record<string, unknown>[] };
+  expect(policy.Version).to.equal("2012-10-17");
+  expect(policy.Statement).to.be.an("array").that.is.not.empty;
+  const sids = policy.Statement.map((s) => s.Sid);
+  expect(new Set(sids).size, "unique Sids").to.equal(sids.length);
+  for (const s of policy.Statement) {
+    expect(sids[0] === undefined || /^[A-Za-z0-9]+$/.test(String(s.Sid)), String(s.Sid)).to.equal(true);
+    expect(["Allow", "Deny"]).to.include(s.Effect);
+    const actions = ([] as unknown[]).concat(s.Action);
+    expect(actions, String(s.Sid)).to.not.be.empty;
+    for (const a of actions) expect(a, String(s.Sid)).to.match(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
+    for (const r of ([] as unknown[]).concat(s.Resource)) expect(r, String(s.Sid)).to.match(/^arn:aws:/);
+    expect(s.Principal !== undefined, `${String(s.Sid)} Principal`).to.equal(opts.principals);
+  }
+}
+
 const policyOf = (run: StackRun) => JSON.parse(one(run, T.policy).inputs.policy as string) as PolicyDocument;
 const statement = (doc: PolicyDocument, sid: string) => {
   const found = doc.Statement.find((s) => s.Sid === sid);
@@ -105,27 +148,30 @@ describe("Integrations", function () {
       expect(ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")).to.be.empty;
     });
 
-    it("encrypts the customer-message topic with our key and denies non-TLS publish and subscribe", () => {
+    it("encrypts the customer-message topic with our key; denies non-TLS publish and subscribe, and http deliveries", () => {
       const topic = one(run, T.topic);
       expect(topic.inputs.kmsMasterKeyId).to.equal(KMS("us-east-1"));
       const topicPolicy = one(run, T.topicPolicy);
       expect(topicPolicy.inputs.arn).to.equal(topic.outputs.arn);
-      const doc = JSON.parse(topicPolicy.inputs.policy as string) as {
-        Statement: {
-          Effect: string;
-          Principal: string;
-          Action: string[];
-          Resource: string;
-          Condition: unknown;
-        }[];
-      };
-      expect(doc.Statement).to.have.length(1);
-      const [deny] = doc.Statement;
-      expect(deny.Effect).to.equal("Deny");
-      expect(deny.Principal).to.equal("*");
-      expect(deny.Action).to.include.members(["sns:Publish", "sns:Subscribe"]);
-      expect(deny.Resource).to.equal(topic.outputs.arn);
-      expect(deny.Condition).to.deep.equal({ Bool: { "aws:SecureTransport": "false" } });
+      const doc = JSON.parse(topicPolicy.inputs.policy as string) as { Statement: unknown[] };
+      expect(doc.Statement).to.deep.equal([
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: ["sns:Publish", "sns:Subscribe"],
+          Resource: topic.outputs.arn,
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+        {
+          Sid: "DenyPlaintextDeliveries",
+          Effect: "Deny",
+          Principal: "*",
+          Action: ["sns:Subscribe"],
+          Resource: topic.outputs.arn,
+          Condition: { StringEquals: { "sns:Protocol": "http" } },
+        },
+      ]);
     });
 
     it("creates the SES domain identity and its three DKIM CNAMEs in the hosted zone", () => {
@@ -167,7 +213,7 @@ describe("Integrations", function () {
         [`${p}/db/globalWriterEndpoint`]: data.globalWriterEndpoint,
         [`${p}/db/port`]: "5432",
         [`${p}/db/name`]: "app",
-        [`${p}/db/secretArn`]: data.secretArn,
+        [`${p}/db/user`]: "app",
         [`${p}/dynamodb/tableName`]: data.tableName,
         [`${p}/sns/topicArn`]: one(run, T.topic).outputs.arn,
         [`${p}/maps/placeIndexName`]: "multi-region-web-us-east-1-places",
@@ -181,6 +227,7 @@ describe("Integrations", function () {
 
     it("grants the backend exactly these resources, with no '*' resource", () => {
       const doc = policyOf(run);
+      assertValidPolicy(doc, { principals: false });
       const data = connection("us-east-1");
       const resources = doc.Statement.flatMap((s) => s.Resource);
       expect(resources).not.to.include("*");
@@ -199,10 +246,14 @@ describe("Integrations", function () {
       ]);
       expect(statement(doc, "SearchPlaces").Action).to.include("geo:SearchPlaceIndexForText");
       expect(statement(doc, "ReadMap").Resource).to.deep.equal([one(run, T.map).outputs.mapArn]);
-      expect(statement(doc, "ReadDatabaseSecret")).to.deep.include({
-        Action: ["secretsmanager:GetSecretValue"],
-        Resource: [data.secretArn],
+      // The database: IAM authentication as the application's user on this region's cluster, no secret.
+      expect(statement(doc, "ConnectAsAppDatabaseUser")).to.deep.include({
+        Action: ["rds-db:connect"],
+        Resource: [`arn:aws:rds-db:us-east-1:123456789012:dbuser:${data.clusterResourceId}/app`],
       });
+      expect(
+        doc.Statement.flatMap((s) => s.Action).filter((a) => a.startsWith("secretsmanager:")),
+      ).to.deep.equal([]);
       const table = statement(doc, "ReadWriteTableItems");
       expect(table.Resource).to.deep.equal([data.tableArn, `${data.tableArn}/index/*`]);
       expect(table.Action).to.deep.equal(DYNAMODB_ITEM_ACTIONS);
@@ -211,6 +262,12 @@ describe("Integrations", function () {
       const kms = statement(doc, "UseDataKeysThroughServices");
       expect(kms.Resource).to.deep.equal([KMS("us-east-1")]);
       expect(kms.Action).to.deep.equal(["kms:Decrypt", "kms:GenerateDataKey"]);
+      // No secret to read with SES: no key use through Secrets Manager.
+      expect(kms.Condition).to.deep.equal({
+        StringEquals: {
+          "kms:ViaService": ["sns.us-east-1.amazonaws.com", "dynamodb.us-east-1.amazonaws.com"],
+        },
+      });
       expect(statement(doc, "ReadServiceDiscoveryParameters").Resource).to.deep.equal([
         "arn:aws:ssm:us-east-1:123456789012:parameter/multi-region-web/us-east-1/*",
       ]);
@@ -218,7 +275,12 @@ describe("Integrations", function () {
         "arn:aws:ssm:us-east-1:123456789012:parameter/multi-region-web/us-east-1",
         "arn:aws:ssm:us-east-1:123456789012:parameter/multi-region-web/us-east-1/*",
       ]);
-      expect(doc.Statement.flatMap((s) => s.Action).some((a) => a.startsWith("rds-db:"))).to.equal(false);
+      // rds-db:connect for exactly one user of exactly one cluster: nothing else of the database.
+      expect(
+        doc.Statement.flatMap((s) => s.Action.filter((a) => /^rds/.test(a)).map((a) => [a, s.Resource])),
+      ).to.deep.equal([
+        ["rds-db:connect", [`arn:aws:rds-db:us-east-1:123456789012:dbuser:${CLUSTER_ID("us-east-1")}/app`]],
+      ]);
     });
 
     it("attaches the one policy to the backend role", () => {
@@ -230,22 +292,23 @@ describe("Integrations", function () {
   });
 
   describe("standby region (ca-central-1)", () => {
-    it("scopes every ARN to this region and decrypts the secret with this region's key", async () => {
+    it("scopes every ARN to this region: its key, and its own cluster's database user", async () => {
       const run = await runIntegrations({ region: "ca-central-1", data: connection("ca-central-1") });
       const doc = policyOf(run);
       expect(statement(doc, "UseDataKeysThroughServices").Resource).to.deep.equal([KMS("ca-central-1")]);
       expect(statement(doc, "UseDataKeysThroughServices").Condition).to.deep.equal({
         StringEquals: {
-          "kms:ViaService": [
-            "sns.ca-central-1.amazonaws.com",
-            "secretsmanager.ca-central-1.amazonaws.com",
-            "dynamodb.ca-central-1.amazonaws.com",
-          ],
+          "kms:ViaService": ["sns.ca-central-1.amazonaws.com", "dynamodb.ca-central-1.amazonaws.com"],
         },
       });
+      // After a failover this region's cluster holds the writer: the backend logs in to it, as before.
+      expect(statement(doc, "ConnectAsAppDatabaseUser").Resource).to.deep.equal([
+        `arn:aws:rds-db:ca-central-1:123456789012:dbuser:${CLUSTER_ID("ca-central-1")}/app`,
+      ]);
       for (const resource of doc.Statement.flatMap((s) => s.Resource)) {
         expect(resource, resource).to.include(":ca-central-1:");
       }
+      expect(JSON.stringify(doc)).not.to.include(CLUSTER_ID("us-east-1"));
     });
   });
 
@@ -287,6 +350,16 @@ describe("Integrations", function () {
       const doc = policyOf(run);
       expect(statement(doc, "ReadSmtpCredentials").Resource).to.deep.equal([secretArn]);
       expect(doc.Statement.flatMap((s) => s.Action).some((a) => a.startsWith("ses:"))).to.equal(false);
+      // The SMTP secret's key is used through Secrets Manager.
+      expect(statement(doc, "UseDataKeysThroughServices").Condition).to.deep.equal({
+        StringEquals: {
+          "kms:ViaService": [
+            "sns.us-east-1.amazonaws.com",
+            "secretsmanager.us-east-1.amazonaws.com",
+            "dynamodb.us-east-1.amazonaws.com",
+          ],
+        },
+      });
       expect(JSON.stringify(run.outputs)).not.to.include("smtp-password-from-config");
     });
 
@@ -332,7 +405,8 @@ describe("Integrations", function () {
       },
       placeIndexArn: "arn:aws:geo:us-east-1:123456789012:place-index/places",
       mapArn: "arn:aws:geo:us-east-1:123456789012:map/map",
-      dbSecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
+      clusterResourceId: "cluster-ABCDEFGHIJKL01234",
+      dbUser: "app",
       tableArn: "arn:aws:dynamodb:us-east-1:123456789012:table/t",
       kmsKeyArns: [KMS("us-east-1"), KMS("us-east-1")],
       ssmPrefix: "/p/s",
@@ -347,7 +421,7 @@ describe("Integrations", function () {
           (values.mail as { identityArn: string }).identityArn,
           values.placeIndexArn,
           values.mapArn,
-          values.dbSecretArn,
+          "arn:aws:rds-db:us-east-1:123456789012:dbuser:cluster-ABCDEFGHIJKL01234/app",
           values.tableArn,
           `${values.tableArn}/index/*`,
           KMS("us-east-1"),
@@ -372,6 +446,29 @@ describe("Integrations", function () {
       expect(doc.Statement[0]).to.include({
         Effect: "Deny",
         Resource: "arn:aws:sns:us-east-1:123456789012:t",
+      });
+    });
+
+    it("topicPolicyDocument names only actions and keys SNS documents for topic policies (no sns:Receive)", () => {
+      const doc = topicPolicyDocument("arn:aws:sns:us-east-1:123456789012:t") as {
+        Version: string;
+        Statement: { Sid: string; Action: string[]; Condition: Record<string, Record<string, string>> }[];
+      };
+      assertValidPolicy(doc, { principals: true });
+      for (const s of doc.Statement) {
+        for (const action of s.Action) expect(SNS_TOPIC_ACTIONS, `${s.Sid}: ${action}`).to.include(action);
+        for (const key of Object.values(s.Condition).flatMap((c) => Object.keys(c))) {
+          expect(["aws:SecureTransport", "sns:Protocol"], `${s.Sid}: ${key}`).to.include(key);
+        }
+      }
+      expect(JSON.stringify(doc)).not.to.include("sns:Receive");
+    });
+
+    it("backendPolicyDocument is a valid identity policy for either mail provider", () => {
+      assertValidPolicy(backendPolicyDocument(values), { principals: false });
+      const smtpSecretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:smtp-AbCdEf";
+      assertValidPolicy(backendPolicyDocument({ ...values, mail: { provider: "external", smtpSecretArn } }), {
+        principals: false,
       });
     });
 

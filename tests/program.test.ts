@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { listStackFiles, StackFile, StackRun } from "../tools/mocks";
-import { editedRoot, isSecret, ofType, one, standbyFileFor, unsecret } from "./helpers";
+import { editedRoot, ofType, one, standbyFileFor } from "./helpers";
 import { HOME_OUTPUT_NAMES } from "../components/dataTier";
 import {
   committedStackRuns,
@@ -24,10 +24,10 @@ function withConfig(stack: StackFile, overrides: Record<string, string>): StackF
   return { ...stack, config: { ...stack.config, ...overrides } };
 }
 
-/** What a StackReference to `file`'s stack reads: these outputs, with dbCredentials a secret. */
+/** What a StackReference to `file`'s stack reads: these outputs, none of them secret. */
 function references(file: StackFile, outputs: Record<string, unknown>): References {
   const name = qualifiedName(file.stack);
-  return { outputs: { [name]: outputs }, secretOutputs: { [name]: ["dbCredentials"] } };
+  return { outputs: { [name]: outputs }, secretOutputs: { [name]: [] } };
 }
 
 /** Resource types that make up a region's network and its way in: what a failover must not rebuild. */
@@ -307,13 +307,10 @@ describe("program", function () {
       expect(ofType(standby, "aws:dynamodb/table:Table")).to.be.empty;
     });
 
-    it("gives the standby its own copy of the home's credentials, as a secret, under its own key", () => {
-      const version = one(standby, "aws:secretsmanager/secretVersion:SecretVersion");
-      expect(isSecret(version.inputs.secretString)).to.equal(true);
-      expect(unsecret(version.inputs.secretString)).to.equal(home.outputs.dbCredentials);
-      expect(home.secretOutputNames).to.include("dbCredentials");
-      const secret = one(standby, "aws:secretsmanager/secret:Secret");
-      expect(secret.inputs.kmsKeyId).to.equal(one(standby, "aws:kms/key:Key", "data-key").outputs.arn);
+    it("keeps the master credentials at home: the standby reads none and holds none (issue 21)", () => {
+      expect(home.secretOutputNames).to.deep.equal([]);
+      expect(home.outputs).to.not.have.property("dbCredentials");
+      expect(ofType(standby, "aws:secretsmanager/secretVersion:SecretVersion")).to.be.empty;
       for (const s of ofType(home, "aws:secretsmanager/secret:Secret"))
         expect(s.inputs).to.not.have.property("replicas");
     });
@@ -334,7 +331,10 @@ describe("program", function () {
       expect(variables.APP_DOMAIN).to.equal(home.outputs.domain);
       expect(variables.PROBE_PATH).to.equal("/healthz/deep");
       expect(standby.outputs.homeProbeAlarmArn).to.match(/^arn:aws:cloudwatch:ca-central-1:/);
-      expect(ofType(home, "aws:lambda/function:Function")).to.deep.equal([]);
+      // The home's one function is the bootstrap of the application's database user.
+      expect(ofType(home, "aws:lambda/function:Function").map((f) => f.name)).to.deep.equal([
+        "db-user-function",
+      ]);
     });
 
     it("fails when the home stack does not export an output the standby reads", async () => {
@@ -488,13 +488,12 @@ describe("program", function () {
       }
     });
 
-    it("gives every standby its own copy of the credentials, and the home replicates nothing", () => {
+    it("gives no standby the master credentials, and the home replicates nothing (issue 21)", () => {
       for (const s of ofType(runOf("us-east-1"), "aws:secretsmanager/secret:Secret")) {
         expect(s.inputs).to.not.have.property("replicas");
       }
       for (const stack of ["ca-central-1", "eu-west-1"]) {
-        const version = one(runOf(stack), "aws:secretsmanager/secretVersion:SecretVersion");
-        expect(unsecret(version.inputs.secretString)).to.equal(runOf("us-east-1").outputs.dbCredentials);
+        expect(ofType(runOf(stack), "aws:secretsmanager/secretVersion:SecretVersion"), stack).to.be.empty;
       }
     });
 

@@ -81,6 +81,7 @@ const KINDS: Record<string, { fill: string; about: (e: End) => string; cylinder?
     cylinder: true,
   },
   Integrations: { fill: "#c9ebee", about: () => "SNS · SES · Location" },
+  AppDatabaseUser: { fill: "#e3d3f6", about: () => "Lambda: app's IAM DB user", bottom: true },
   RegionKey: { fill: "#e3d3f6", about: () => "KMS data key (data, backups, logs)", bottom: true },
   Backups: {
     fill: "#e3d3f6",
@@ -144,6 +145,7 @@ export const CONNECTIONS: Connection[] = [
   }),
   // Every region backs up its own data and copies it to the other side (home ⇄ each standby).
   link("Backups", "DataTier", "data", "backs up"),
+  link("AppDatabaseUser", "DataTier", "control", "creates the app's user (Data API)"),
   link("Backups", "Backups", "replication", "backup copies", { scope: "standbys" }),
   link("Backups", "Backups", "replication", "backup copies", { scope: "home" }),
   // Watching.

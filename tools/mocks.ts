@@ -458,6 +458,13 @@ export function fabricateState(
       id = arnOf("secretsmanager", `secret:${physicalName}-${hex(seed, 6)}`);
       set({ arn: id, name: physicalName });
       break;
+    case "aws:secretsmanager/secretVersion:SecretVersion": {
+      // The provider's id is `<secret ARN>|<version id>`; its `arn` is the secret's.
+      const versionId = `${hex(seed, 8)}-${hex(seed + 1, 4)}-${hex(seed + 2, 4)}-${hex(seed + 3, 4)}-${hex(seed + 4, 12)}`;
+      id = `${String(inputs.secretId)}|${versionId}`;
+      set({ arn: inputs.secretId, versionId });
+      break;
+    }
     case "aws:sns/topic:Topic":
       id = arnOf("sns", physicalName);
       set({ arn: id, name: physicalName });

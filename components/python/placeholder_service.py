@@ -31,7 +31,7 @@ HOST = socket.gethostname()
 # Route 53 wants a 2xx within 2 s of connecting: the frontend gives the backend 1.5 s, and the backend
 # checks Aurora and DynamoDB in parallel well within that.
 BACKEND_TIMEOUT = 1.5
-AURORA_TIMEOUT = 0.5
+AURORA_TIMEOUT = 0.8
 DYNAMODB_TIMEOUT = 0.8
 IMDS_TIMEOUT = 0.5
 SSM_TIMEOUT = 3.0
@@ -100,17 +100,40 @@ def sigv4(method, url, headers, body, region, service, credentials, now):
         + ["", ";".join(names), hashlib.sha256(body).hexdigest()]
     )
     scope = "%s/%s/%s/aws4_request" % (amz_date[:8], region, service)
-    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(request.encode()).hexdigest()])
-    key = ("AWS4" + credentials["SecretAccessKey"]).encode()
-    for part in (amz_date[:8], region, service, "aws4_request"):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
     headers["Authorization"] = "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s" % (
         credentials["AccessKeyId"],
         scope,
         ";".join(names),
-        hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest(),
+        signature(credentials, amz_date, scope, request),
     )
     return headers
+
+
+def signature(credentials, amz_date, scope, request):
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(request.encode()).hexdigest()])
+    key = ("AWS4" + credentials["SecretAccessKey"]).encode()
+    for part in scope.split("/"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+# IAM database authentication (Aurora User Guide, "Connecting to your DB cluster using IAM
+# authentication"): the password is a SigV4 presigned GET of https://host:port/?Action=connect&DBUser=
+# for the service rds-db, valid 15 minutes, without its scheme. tests/userData.test.ts holds it to
+# botocore's generate_db_auth_token, byte for byte.
+def db_auth_token(host, port, user, region, credentials, now):
+    """botocore's generate_db_auth_token, the same string: a presigned rds-db URL, no scheme."""
+    date = now.strftime("%Y%m%dT%H%M%SZ")
+    scope = "%s/%s/rds-db/aws4_request" % (date[:8], region)
+    query = [("Action", "connect"), ("DBUser", user), ("X-Amz-Algorithm", "AWS4-HMAC-SHA256")]
+    query += [("X-Amz-Credential", credentials["AccessKeyId"] + "/" + scope), ("X-Amz-Date", date)]
+    query += [("X-Amz-Expires", "900"), ("X-Amz-SignedHeaders", "host")]
+    query += [("X-Amz-Security-Token", credentials["Token"])]
+    encode = lambda pairs: urllib.parse.urlencode(pairs, quote_via=urllib.parse.quote)
+    address = "%s:%d" % (host, port)
+    empty = hashlib.sha256(b"").hexdigest()
+    request = "GET\n/\n%s\nhost:%s\n\nhost\n%s" % (encode(sorted(query)), address, empty)
+    return "%s/?%s&X-Amz-Signature=%s" % (address, encode(query), signature(credentials, date, scope, request))
 
 
 def imds(method, path, headers):
@@ -198,12 +221,33 @@ class Check(threading.Thread):
         return self.failure
 
 
-def check_aurora(host, port):
-    with socket.create_connection((host, port), timeout=AURORA_TIMEOUT) as connection:
-        connection.sendall(SSL_REQUEST)
-        answer = connection.recv(1)
-    if answer != b"S":
-        raise CheckFailed("SSLRequest answered %r" % answer)
+def check_aurora(c):
+    """Logs in as the app's database user with an IAM token, as the app does."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    token = db_auth_token(c["host"], c["port"], c["user"], REGION, CREDENTIALS.get(), now).encode()
+    with socket.create_connection((c["host"], c["port"]), timeout=AURORA_TIMEOUT) as raw:
+        raw.sendall(SSL_REQUEST)
+        answer = raw.recv(1)
+        if answer != b"S":
+            raise CheckFailed("SSLRequest answered %r" % answer)
+        # TLS encrypts the token but does not authenticate the server (libpq's sslmode=require): the RDS
+        # CA is not in AL2023's trust store (unverified) and its bundle would not fit in the user data.
+        # ssl._create_unverified_context is the documented opt-out (PEP 476). rds.force_ssl=1 refuses
+        # the login without TLS anyway.
+        with ssl._create_unverified_context().wrap_socket(raw) as tls, tls.makefile("rb") as replies:
+            send = lambda kind, data: tls.sendall(kind + struct.pack("!I", len(data) + 4) + data)
+            # StartupMessage, protocol 3.0; then the server's messages until ReadyForQuery (PostgreSQL
+            # documentation, "Frontend/Backend Protocol": Message Flow, Start-up).
+            send(b"", b"\0\3\0\0user\0%s\0database\0%s\0\0" % (c["user"].encode(), c["database"].encode()))
+            while True:
+                kind, length = struct.unpack("!cI", replies.read(5))
+                code = replies.read(length - 4)[:4]
+                if kind == b"R" and code == b"\0\0\0\3":  # a cleartext password: the token
+                    send(b"p", token + b"\0")
+                elif kind == b"E" or kind == b"R" and code != b"\0\0\0\0":
+                    raise CheckFailed("login refused")
+                elif kind == b"Z":  # ready for queries: logged in
+                    return send(b"X", b"")
 
 
 def check_dynamodb(table):
@@ -239,6 +283,8 @@ def read_config():
     return {
         "host": values["db/readerEndpoint"],
         "port": int(values["db/port"]),
+        "user": values["db/user"],
+        "database": values["db/name"],
         "table": values["dynamodb/tableName"],
     }
 
@@ -267,7 +313,7 @@ def backend_deep_health():
         if DEEP_CACHE["at"] is not None and time.monotonic() - DEEP_CACHE["at"] < DEEP_CACHE_SECONDS:
             return DEEP_CACHE["answer"]
         checks = [
-            Check("aurora", AURORA_TIMEOUT, check_aurora, config["host"], config["port"]),
+            Check("aurora", AURORA_TIMEOUT, check_aurora, config),
             Check("dynamodb", DYNAMODB_TIMEOUT, check_dynamodb, config["table"]),
         ]
         outcomes = [(check.name, check.outcome()) for check in checks]

@@ -87,7 +87,7 @@ class CheckThread(unittest.TestCase):
 
 
 class BackendDeepHealth(unittest.TestCase):
-    CONFIG = {"host": "reader.example", "port": 5432, "table": "app-table"}
+    CONFIG = {"host": "reader.example", "port": 5432, "user": "app", "database": "app", "table": "app-table"}
 
     def setUp(self):
         for patcher in (
@@ -107,7 +107,7 @@ class BackendDeepHealth(unittest.TestCase):
 
     def test_checks_aurora_and_dynamodb_from_the_config(self):
         self.assertEqual(service.backend_deep_health(), (200, "ok: aurora, dynamodb\n"))
-        service.check_aurora.assert_called_once_with("reader.example", 5432)
+        service.check_aurora.assert_called_once_with(self.CONFIG)
         service.check_dynamodb.assert_called_once_with("app-table")
 
     def test_names_every_failed_check(self):
@@ -164,6 +164,8 @@ class ReadConfig(unittest.TestCase):
                 "Parameters": [
                     {"Name": "/app/us-east-1/db/readerEndpoint", "Value": "reader.example"},
                     {"Name": "/app/us-east-1/db/port", "Value": "5432"},
+                    {"Name": "/app/us-east-1/db/user", "Value": "app"},
+                    {"Name": "/app/us-east-1/db/name", "Value": "appdb"},
                 ],
                 "NextToken": "page-2",
             },
@@ -179,7 +181,10 @@ class ReadConfig(unittest.TestCase):
             service, "aws_json", aws_json
         ):
             config = service.read_config()
-        self.assertEqual(config, {"host": "reader.example", "port": 5432, "table": "app-table"})
+        self.assertEqual(
+            config,
+            {"host": "reader.example", "port": 5432, "user": "app", "database": "appdb", "table": "app-table"},
+        )
         call = ("ssm", "AmazonSSM.GetParametersByPath")
         self.assertEqual(
             requests,
