@@ -16,8 +16,6 @@ import { AppliedStack, checkProjectTexts, FileText, readProjectTexts } from "./p
 import { SCHEMA } from "./schema";
 import { AppConfig } from "./types";
 
-export const REPO_ROOT = path.join(__dirname, "..");
-
 /** A stack that passed the pre-flight, with its config as the engine will hand it to the program. */
 export interface CheckedStack extends AppliedStack {
   project: string;
@@ -106,8 +104,11 @@ function organizationOf(
   return { organization: [...names.values()][0] ?? "organization", names };
 }
 
-/** Runs the pre-flight on the projects under `root` (Pulumi.yaml and control/Pulumi.yaml). */
-export function preflight(root = REPO_ROOT): Preflight {
+/**
+ * Runs the pre-flight on the projects under `root` (Pulumi.yaml and control/Pulumi.yaml, each with its stack files):
+ * the repository's root for the user's stack files, a copy of the fixtures' for the specs.
+ */
+export function preflight(root: string): Preflight {
   const texts = {
     regional: readProjectTexts(root, root),
     control: readProjectTexts(path.join(root, "control"), root),

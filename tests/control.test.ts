@@ -1,6 +1,6 @@
 /**
  * The failover control stack: its config (pure), what it reads from the regional stacks, the plan's
- * workflows and role (pure builders), and the committed control stack run under mocks, wired to the
+ * workflows and role (pure builders), and the fixture control stack run under mocks, wired to the
  * regional stacks' real exports.
  */
 import { expect } from "chai";
@@ -32,7 +32,7 @@ import {
 import { gateRecordName, homeChain, STANDBY_SET_IDENTIFIER } from "../components/failoverRouting";
 import { allows } from "../policy/rules/failover";
 import { StackRun } from "../tools/mocks";
-import { committedStackRuns, isControlRun } from "../tools/runStacks";
+import { fixtureStackRuns, isControlRun } from "../tools/runStacks";
 import { dependsOn, ofType, one, unsecret } from "./helpers";
 
 const RAW: RawControlConfig = {
@@ -542,13 +542,13 @@ describe("the plan's workflows and role (pure)", () => {
   });
 });
 
-describe("the committed control stack under mocks", function () {
+describe("the fixture control stack under mocks", function () {
   this.timeout(60_000);
   let control: StackRun;
   let home: StackRun;
   let standby: StackRun;
   before(async () => {
-    const runs = await committedStackRuns();
+    const runs = await fixtureStackRuns();
     control = runs.find(isControlRun)!;
     home = runs.find((r) => r.config["multi-region-web:home"] === "true")!;
     standby = runs.find((r) => !isControlRun(r) && r !== home)!;

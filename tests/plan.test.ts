@@ -5,14 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DR_ASSUMPTIONS, drReport } from "../tools/drReport";
-import {
-  defaultTagsOf,
-  isFabricated,
-  listControlStackFiles,
-  listStackFiles,
-  StackFile,
-  StackRun,
-} from "../tools/mocks";
+import { defaultTagsOf, isFabricated, StackFile, StackRun } from "../tools/mocks";
 import {
   EXIT,
   maskFabricated,
@@ -26,8 +19,8 @@ import {
   UNKNOWN,
   UsageError,
 } from "../tools/plan";
-import { committedStackRuns, runAllStacks } from "../tools/runStacks";
-import { editedRoot } from "./helpers";
+import { fixtureRoot, fixtureStackFiles, fixtureStackRuns, runAllStacks } from "../tools/runStacks";
+import { editedRoot, fixtureLine } from "./helpers";
 
 const PROJECT = "multi-region-web";
 
@@ -37,14 +30,17 @@ function capture(): PlanIo & { stdout: string[]; stderr: string[] } {
   return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l) };
 }
 
-/** The committed stack files with some keys changed (fully qualified keys, engine-style string values). */
+/** The fixture stack files with some keys changed (fully qualified keys, engine-style string values). */
 function stacksWith(overrides: Record<string, Record<string, string>>): StackFile[] {
-  return listStackFiles().map((s) => ({ ...s, config: { ...s.config, ...(overrides[s.stack] ?? {}) } }));
+  return fixtureStackFiles().regional.map((s) => ({
+    ...s,
+    config: { ...s.config, ...(overrides[s.stack] ?? {}) },
+  }));
 }
 
-/** The committed control stack file with some keys changed. */
+/** The fixture control stack file with some keys changed. */
 function controlWith(overrides: Record<string, string>): StackFile[] {
-  return listControlStackFiles().map((s) => ({ ...s, config: { ...s.config, ...overrides } }));
+  return fixtureStackFiles().control.map((s) => ({ ...s, config: { ...s.config, ...overrides } }));
 }
 
 const HOME = "Pulumi.us-east-1.yaml";
@@ -95,7 +91,7 @@ describe("plan", function () {
     });
     it("exits 2 for a stack that has no stack file", async () => {
       const io = capture();
-      const result = await plan({ color: false, help: false, stack: "eu-west-9" }, io);
+      const result = await plan({ color: false, help: false, stack: "eu-west-9" }, io, fixtureRoot());
       expect(result.exitCode).to.equal(EXIT.badInput);
       expect(io.stderr.join("\n")).to.contain(
         '--stack "eu-west-9": no such stack file; allowed: us-east-1, ca-central-1, global',
@@ -103,13 +99,13 @@ describe("plan", function () {
     });
   });
 
-  describe("the committed stacks", () => {
+  describe("the fixture stacks", () => {
     let result: Plan;
     let io: ReturnType<typeof capture>;
     const jsonFile = path.join(tmp, "plan.json");
     before(async () => {
       io = capture();
-      result = await plan({ color: false, help: false, json: jsonFile }, io);
+      result = await plan({ color: false, help: false, json: jsonFile }, io, fixtureRoot());
     });
 
     it("exit 0: every stack plans with no policy violation, mandatory or advisory", () => {
@@ -221,7 +217,7 @@ describe("plan", function () {
     });
 
     it("prints nothing the mocks invented, though the runs (and StackReferences) still carry it", async () => {
-      const runs = await committedStackRuns();
+      const runs = await fixtureStackRuns();
       const fabricated = runs.flatMap((r) => r.fabricated);
       const text = io.stdout.join("\n").toLowerCase();
       expect(fabricated).to.include.members(["123456789012", "us-east-1a", "ca-central-1b"]);
@@ -265,7 +261,7 @@ describe("plan", function () {
     it("plans one stack with --stack; the DR report still covers every stack", async () => {
       for (const stack of ["ca-central-1", "us-east-1", "global"]) {
         const io = capture();
-        const one = await plan({ color: false, help: false, stack }, io);
+        const one = await plan({ color: false, help: false, stack }, io, fixtureRoot());
         if (stack === "us-east-1") {
           // A secret export prints as pulumi preview prints it, in the text and the JSON.
           expect(io.stdout).to.include("    dbCredentials: [secret]");
@@ -306,7 +302,7 @@ describe("plan", function () {
     expect(result.exitCode).to.equal(EXIT.badInput);
     const err = io.stderr.join("\n");
     expect(err).to.contain(
-      `error: ${HOME}:9:3: multi-region-web:azCount = 7: must be an integer from 2 to 3`,
+      `error: ${HOME}:${fixtureLine(HOME, "azCount")}:3: multi-region-web:azCount = 7: must be an integer from 2 to 3`,
     );
     expect(err).to.contain("1 problem(s) in the stack files: nothing was planned");
     expect(err).to.not.match(/\n\s+at /);
@@ -354,7 +350,7 @@ describe("plan", function () {
     const result = await plan({ color: false, help: false }, io, root);
     expect(result.exitCode).to.equal(EXIT.badInput);
     expect(io.stderr.join("\n")).to.contain(
-      `error: ${CONTROL}:5:3: multi-region-web-control:homeStack = "organization/multi-region-web/us-east-1": must name the home stack my-org/multi-region-web/us-east-1 (${HOME})`,
+      `error: ${CONTROL}:${fixtureLine(CONTROL, "homeStack")}:3: multi-region-web-control:homeStack = "organization/multi-region-web/us-east-1": must name the home stack my-org/multi-region-web/us-east-1 (${HOME})`,
     );
   });
 
@@ -366,7 +362,7 @@ describe("plan", function () {
     const result = await plan({ color: false, help: false }, io, root);
     expect(result.exitCode).to.equal(EXIT.badInput);
     expect(io.stderr.join("\n")).to.contain(
-      `error: ${CONTROL}:4:3: aws:region = "ca-central-1": must be us-east-1`,
+      `error: ${CONTROL}:${fixtureLine(CONTROL, "aws:region")}:3: aws:region = "ca-central-1": must be us-east-1`,
     );
   });
 
@@ -382,7 +378,7 @@ describe("plan", function () {
     const result = await plan({ color: false, help: false }, io, root);
     expect(result.exitCode).to.equal(EXIT.badInput);
     expect(io.stderr.join("\n")).to.contain(
-      `${STANDBY}:6:3: multi-region-web:primaryStack = "organization/multi-region-web/eu-west-1": must name the home stack organization/multi-region-web/us-east-1`,
+      `${STANDBY}:${fixtureLine(STANDBY, "primaryStack")}:3: multi-region-web:primaryStack = "organization/multi-region-web/eu-west-1": must name the home stack organization/multi-region-web/us-east-1`,
     );
   });
 
@@ -395,7 +391,7 @@ describe("plan", function () {
       const file = path.join(tmp, "policy-config-bad.json");
       fs.writeFileSync(file, JSON.stringify(content));
       const io = capture();
-      const result = await plan({ color: false, help: false, policyConfig: file }, io);
+      const result = await plan({ color: false, help: false, policyConfig: file }, io, fixtureRoot());
       expect(result.exitCode, JSON.stringify(content)).to.equal(EXIT.badInput);
       expect(io.stderr.join("\n")).to.contain(`--policy-pack-config "${file}"`).and.to.contain(message);
     }
@@ -406,6 +402,7 @@ describe("plan", function () {
     const result = await plan(
       { color: false, help: false, json: path.join(tmp, "missing-dir", "p.json") },
       io,
+      fixtureRoot(),
     );
     expect(result.exitCode).to.equal(EXIT.badInput);
     expect(io.stderr.join("\n")).to.contain("cannot write the file");
@@ -415,7 +412,7 @@ describe("plan", function () {
     const io = capture();
     const bad = path.join(tmp, "bad.json");
     fs.writeFileSync(bad, "{ not json");
-    const result = await plan({ color: false, help: false, policyConfig: bad }, io);
+    const result = await plan({ color: false, help: false, policyConfig: bad }, io, fixtureRoot());
     expect(result.exitCode).to.equal(EXIT.badInput);
     expect(io.stderr.join("\n")).to.contain(`--policy-pack-config "${bad}": not valid JSON`);
   });
@@ -445,7 +442,7 @@ describe("plan", function () {
     });
 
     it("the mocks register every string they add to a resource's state, bar the values AWS fixes", async () => {
-      const runs = await committedStackRuns();
+      const runs = await fixtureStackRuns();
       const fabricated = runs.flatMap((r) => r.fabricated);
       const strings = (value: unknown): string[] =>
         typeof value === "string"
@@ -478,7 +475,7 @@ describe("plan", function () {
     const a = DR_ASSUMPTIONS;
 
     it("default config: deep check 10 s × 3, then the plan's steps (hand-computed)", async () => {
-      const dr = drReport(await committedStackRuns());
+      const dr = drReport(await fixtureStackRuns());
       expect([a.aliasRecordTtl.seconds, a.arcStepStart.seconds, a.auroraFailover.seconds]).to.deep.equal([
         60, 15, 60,
       ]);
@@ -509,7 +506,7 @@ describe("plan", function () {
     });
 
     it("meets the failover targets: reads from the standby ≤ 90 s (automatic), writes ≤ 3 min of machine time after the decision", async () => {
-      const dr = drReport(await committedStackRuns());
+      const dr = drReport(await fixtureStackRuns());
       const byId = Object.fromEntries(dr.cases.map((c) => [c.id, c]));
       expect(byId.a.readsSeconds).to.equal(90);
       expect(byId.a.readsAfterDecision).to.equal(false);
@@ -556,14 +553,14 @@ describe("plan", function () {
     });
 
     it("an ARC plan costs its price table figure, in the control stack apart from the regions", async () => {
-      const dr = drReport(await committedStackRuns());
+      const dr = drReport(await fixtureStackRuns());
       const plan = dr.control!.monthlyCost.items.find((i) => i.item === "ARC Region switch plan")!;
       expect(plan).to.deep.equal({ item: "ARC Region switch plan", quantity: 1, monthlyUsd: 70 });
       expect(dr.regions.map((r) => r.role)).to.deep.equal(["active", "passive"]);
     });
 
     it("the standby's footprint and cost against the active region", async () => {
-      const dr = drReport(await committedStackRuns());
+      const dr = drReport(await fixtureStackRuns());
       const [active, passive] = dr.regions;
       expect(active.tiers.map((t) => [t.tier, t.desired, t.max])).to.deep.equal([
         ["backend", 2, 6],
@@ -602,7 +599,7 @@ describe("plan", function () {
 
     describe("the standby's database capacity options", () => {
       it("costs each option as the configured standby with only its database changed, and times its writes", async () => {
-        const dr = drReport(await committedStackRuns());
+        const dr = drReport(await fixtureStackRuns());
         const [active, passive] = dr.regions;
         const byOption = Object.fromEntries(dr.standbyOptions.map((o) => [o.option, o]));
         const serverless = byOption.serverless;
@@ -635,6 +632,7 @@ describe("plan", function () {
           stacksWith({
             "us-east-1": { [`${PROJECT}:database`]: JSON.stringify({ instanceClass: "db.r6g.2xlarge" }) },
           }),
+          controlWith({}),
         );
         const smaller = drReport(runs).standbyOptions.find(
           (o) => o.option === "provisioned, a smaller class",
@@ -647,7 +645,7 @@ describe("plan", function () {
     });
 
     describe("a region tools/prices.json has no prices for", () => {
-      // The committed runs, moved: prices follow the run's region, nothing else in the report does.
+      // The fixture runs, moved: prices follow the run's region, nothing else in the report does.
       let runs: StackRun[];
       const moved = (run: StackRun, region: string, stack = run.stack): StackRun => ({
         ...run,
@@ -660,7 +658,7 @@ describe("plan", function () {
         return io.stdout.join("\n");
       };
       before(async () => {
-        runs = await committedStackRuns();
+        runs = await fixtureStackRuns();
       });
 
       it("has no total ('no prices for'), not $0.00, and a second standby there is left out of the ratio", () => {

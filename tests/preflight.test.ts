@@ -1,27 +1,20 @@
 /**
- * The plan's pre-flight on edited copies of the committed stack files: each kind of mistake a user
+ * The plan's pre-flight on edited copies of the fixture stack files: each kind of mistake a user
  * makes is reported with the file, the key as written, the line and what is allowed, all at once.
  */
 import { expect } from "chai";
-import * as fs from "fs";
-import * as path from "path";
 import * as YAML from "yaml";
 import { formatFinding } from "../config/errors";
 import { preflight } from "../config/preflight";
 import { SCHEMA } from "../config/schema";
-import { editedRoot } from "./helpers";
-
-const ROOT = path.join(__dirname, "..");
+import { fixtureRoot } from "../tools/runStacks";
+import { editedRoot, fixtureLine, fixtureText } from "./helpers";
 
 /** The findings of the pre-flight on an edited copy, formatted as the plan prints them. */
 const findings = (edits: Parameters<typeof editedRoot>[0]) =>
   preflight(editedRoot(edits)).findings.map(formatFinding);
 
-const lineOf = (file: string, text: string) =>
-  fs
-    .readFileSync(path.join(ROOT, file), "utf8")
-    .split("\n")
-    .findIndex((l) => l.includes(text)) + 1;
+const lineOf = fixtureLine;
 
 const STANDBY = "Pulumi.ca-central-1.yaml";
 const HOME = "Pulumi.us-east-1.yaml";
@@ -29,8 +22,8 @@ const HOME = "Pulumi.us-east-1.yaml";
 describe("pre-flight", function () {
   this.timeout(20000);
 
-  it("passes the committed stack files and hands over their engine config, home first", () => {
-    const result = preflight();
+  it("passes the fixture stack files and hands over their engine config, home first", () => {
+    const result = preflight(fixtureRoot());
     expect(result.findings.map(formatFinding)).to.deep.equal([]);
     expect(result.regional.map((s) => s.stack)).to.deep.equal(["us-east-1", "ca-central-1"]);
     expect(result.control.map((s) => s.stack)).to.deep.equal(["global"]);
@@ -204,7 +197,7 @@ describe("pre-flight on a wrong value of every key", function () {
   it(`reports each of ${keys.length} keys × ${WRONG.length} wrong values on that key`, () => {
     for (const [key, spec] of keys) {
       for (const wrong of WRONG) {
-        const doc = YAML.parseDocument(fs.readFileSync(path.join(ROOT, STANDBY), "utf8"));
+        const doc = YAML.parseDocument(fixtureText(STANDBY));
         doc.setIn(["config", `multi-region-web:${key}`], YAML.parse(wrong));
         const root = editedRoot([{ file: STANDBY, to: doc.toString() }]);
         let result: ReturnType<typeof preflight> | undefined;

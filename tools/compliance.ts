@@ -1,7 +1,7 @@
 /**
  * Runs Pulumi's compliance-ready AWS policies (the `vendor-aws/aws` folder of a checkout of the
  * pulumi/compliance-policies repository) offline, with our runner (policy/runner.ts), over the
- * resources every committed regional stack registers under the shared mocks:
+ * resources every example regional stack (tests/fixtures/stacks) registers under the shared mocks:
  *
  *   node -r sucrase/register/ts tools/compliance.ts <checkout>/vendor-aws/aws [--json <file>]
  *
@@ -19,7 +19,7 @@ import * as path from "path";
 import type { PackPolicy } from "../policy/rules/common";
 import { runPolicies, Violation } from "../policy/runner";
 import { ROOT_DIR } from "./mocks";
-import { committedStackRuns, isControlRun } from "./runStacks";
+import { fixtureStackRuns, isControlRun } from "./runStacks";
 
 // The module loader's internals: the only way to answer one package name with a stand-in.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -105,12 +105,12 @@ export interface ComplianceFinding {
 }
 
 /**
- * Every compliance rule over every committed regional stack, one rule at a time: a rule that throws
+ * Every compliance rule over every example regional stack (tests/fixtures/stacks), one rule at a time: a rule that throws
  * (written for provider 6 shapes) is reported as an error finding instead of stopping the others.
  */
 export async function runCompliance(policies: PackPolicy[]): Promise<ComplianceFinding[]> {
   const findings: ComplianceFinding[] = [];
-  const runs = (await committedStackRuns()).filter((r) => !isControlRun(r));
+  const runs = (await fixtureStackRuns()).filter((r) => !isControlRun(r));
   for (const run of runs) {
     for (const policy of policies) {
       try {

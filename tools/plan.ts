@@ -417,7 +417,7 @@ function stackFilesOf(checked: CheckedStack[], root: string, programDir: string)
  * files) and returns the plan with its exit code; prints as it goes. Nothing runs until the
  * pre-flight finds no problem in any stack file.
  */
-export async function plan(opts: PlanOptions, io: PlanIo, root = ROOT_DIR): Promise<Plan> {
+export async function plan(opts: PlanOptions, io: PlanIo, root: string): Promise<Plan> {
   const p = paint(opts.color);
   const fail = (exitCode: number, message: string): Plan => {
     io.err(`${p.red("error:")} ${message}`);
@@ -540,7 +540,7 @@ async function main(): Promise<void> {
     io.out(USAGE);
     return;
   }
-  const result = await plan(opts, io);
+  const result = await plan(opts, io, ROOT_DIR);
   process.exitCode = result.exitCode;
 }
 
