@@ -164,7 +164,7 @@ function didYouMean(needle: string, keys: string[]): string {
 }
 
 /** key.go ParseKey: `ns:name` or the old `ns:config:name`; config.go parseConfigKey: no colon is the project's. */
-function parseKey(key: string, project: string): string | undefined {
+export function parseKey(key: string, project: string): string | undefined {
   const parts = key.split(":");
   if (parts.length === 1) return `${project}:${key}`;
   if (parts.length === 2) return key;

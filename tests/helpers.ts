@@ -1,6 +1,7 @@
 /** Assertion helpers shared by the specs that inspect a run's recorded resources. */
 import { expect } from "chai";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { RawConfig } from "../config";
 import { ofType, RecordedResource, StackRun } from "../tools/mocks";
@@ -87,4 +88,60 @@ export function standbyFileFor(region: string, vpcCidr: string): string {
     .replace("aws:region: ca-central-1", `aws:region: ${region}`)
     .replace("vpcCidr: 10.20.0.0/16", `vpcCidr: ${vpcCidr}`)
     .replace("Stack: ca-central-1", `Stack: ${region}`);
+}
+
+/** What a user puts in the stack files in place of the examples (tests/examples.test.ts, tests/placeholders.test.ts). */
+export const USER_VALUES = {
+  domain: "shop.acme.io",
+  hostedZone: "acme.io",
+  organization: "acme",
+  email: "oncall@acme.io",
+  owner: "web-team",
+  costCentre: "CC-4711",
+  home: "us-west-2",
+  standby: "eu-west-1",
+};
+
+/**
+ * The fixture stack files as a user makes them their own: another domain, zone, organization, alarm e-mail, Owner and
+ * CostCentre tags, and other regions (the files renamed after them; the control stack stays in us-east-1), laid out
+ * as a root (`stackRoot`). Each rewrite must find what it replaces, so the variant never silently equals the fixtures.
+ */
+export function userVariantRoot(): string {
+  const u = USER_VALUES;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "user-stacks-"));
+  fs.mkdirSync(path.join(dir, "control"));
+  const rewrite = (file: string, pairs: [string, string][]) =>
+    pairs.reduce((text, [from, to]) => {
+      if (!text.includes(from)) throw new Error(`test setup: ${file} has no ${from}`);
+      return text.split(from).join(to);
+    }, fixtureText(file));
+  const common: [string, string][] = [
+    ["ops@example.com", u.email],
+    ["Owner: platform-team", `Owner: ${u.owner}`],
+    ['CostCentre: "0000"', `CostCentre: "${u.costCentre}"`],
+  ];
+  const regional: [string, string][] = [
+    ...common,
+    ["app.example.com", u.domain],
+    ["hostedZone: example.com", `hostedZone: ${u.hostedZone}`],
+    ["us-east-1", u.home],
+    ["ca-central-1", u.standby],
+  ];
+  const write = (file: string, text: string) => fs.writeFileSync(path.join(dir, file), text);
+  write(`Pulumi.${u.home}.yaml`, rewrite("Pulumi.us-east-1.yaml", regional));
+  write(
+    `Pulumi.${u.standby}.yaml`,
+    rewrite("Pulumi.ca-central-1.yaml", [...regional, ["organization/", `${u.organization}/`]]),
+  );
+  write(
+    "control/Pulumi.global.yaml",
+    rewrite("control/Pulumi.global.yaml", [
+      ...common,
+      ["organization/multi-region-web/us-east-1", `${u.organization}/multi-region-web/${u.home}`],
+    ]),
+  );
+  const root = stackRoot(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return root;
 }
