@@ -5,7 +5,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DR_ASSUMPTIONS, drReport } from "../tools/drReport";
-import { defaultTagsOf, isFabricated, StackFile, StackRun } from "../tools/mocks";
+import { defaultTagsOf, isFabricated, ofType, RecordedResource, StackFile, StackRun } from "../tools/mocks";
+import { formatFinding } from "../config/errors";
+import { findPlaceholders } from "../tools/placeholders";
 import {
   EXIT,
   maskFabricated,
@@ -15,12 +17,15 @@ import {
   Plan,
   PlanIo,
   printDr,
+  remoteChildren,
   renderOutput,
+  selectStack,
+  StackPlan,
   UNKNOWN,
   UsageError,
 } from "../tools/plan";
 import { fixtureRoot, fixtureStackFiles, fixtureStackRuns, runAllStacks } from "../tools/runStacks";
-import { editedRoot, fixtureLine } from "./helpers";
+import { editedRoot, fixtureLine, unsecret, userVariantRoot } from "./helpers";
 
 const PROJECT = "multi-region-web";
 
@@ -89,12 +94,45 @@ describe("plan", function () {
       expect(result.stderr).to.contain('unknown option "--bogus"').and.to.contain("Usage: npm run plan");
       expect(result.stderr).to.not.match(/\n\s+at /);
     });
-    it("exits 2 for a stack that has no stack file", async () => {
+    it("exits 2 for a stack that has no stack file, listing the short and the fully qualified names", async () => {
       const io = capture();
       const result = await plan({ color: false, help: false, stack: "eu-west-9" }, io, fixtureRoot());
       expect(result.exitCode).to.equal(EXIT.badInput);
       expect(io.stderr.join("\n")).to.contain(
-        '--stack "eu-west-9": no such stack file; allowed: us-east-1, ca-central-1, global',
+        '--stack "eu-west-9": no such stack file; allowed: us-east-1, ca-central-1, global (or fully qualified: ' +
+          "organization/multi-region-web/us-east-1, organization/multi-region-web/ca-central-1, " +
+          "organization/multi-region-web-control/global)",
+      );
+    });
+
+    it("takes a fully qualified name; another organization or a malformed name is named as such", () => {
+      const { regional, control } = fixtureStackFiles();
+      const files = [...regional, ...control];
+      for (const [name, stack] of [
+        ["organization/multi-region-web/us-east-1", "us-east-1"],
+        ["organization/multi-region-web-control/global", "global"],
+        ["ca-central-1", "ca-central-1"],
+      ]) {
+        expect(selectStack(name, files, "organization").stack, name).to.equal(stack);
+      }
+      expect(selectStack("acme/multi-region-web/us-east-1", files, "acme").stack).to.equal("us-east-1");
+      expect(() => selectStack("acme/multi-region-web/us-east-1", files, "organization")).to.throw(
+        UsageError,
+        /^--stack "acme\/multi-region-web\/us-east-1": the stack files name the organization organization \(primaryStack, homeStack\), not acme; allowed: /,
+      );
+      expect(() => selectStack("organization/multi-region-web/global", files, "organization")).to.throw(
+        UsageError,
+        /^--stack "organization\/multi-region-web\/global": no such stack file; allowed:/,
+      );
+      expect(() => selectStack("organization/us-east-1", files, "organization")).to.throw(
+        UsageError,
+        /^--stack "organization\/us-east-1": a stack name or <organization>\/<project>\/<stack>; allowed:/,
+      );
+      // A stack name both projects have: only its fully qualified name tells them apart.
+      const twin = { ...control[0], stack: "us-east-1" };
+      expect(() => selectStack("us-east-1", [...files, twin], "organization")).to.throw(
+        UsageError,
+        '--stack "us-east-1": both projects have it; name it fully qualified: organization/multi-region-web/us-east-1, organization/multi-region-web-control/us-east-1',
       );
     });
   });
@@ -119,17 +157,79 @@ describe("plan", function () {
       }
     });
 
-    it("prints each stack's resource tree, counts, outputs, policies and the DR report", () => {
+    it("reads top-down: the summary, before you deploy, each stack, the DR report, then the policy counts", () => {
       const text = io.stdout.join("\n");
-      expect(text).to.contain("Stack us-east-1 (us-east-1, active, home)");
-      expect(text).to.contain("Stack ca-central-1 (ca-central-1, passive, standby)");
-      expect(text).to.contain("Stack global (us-east-1, failover control)");
+      const order = [
+        "Summary",
+        "Before you deploy: 15 example values to replace in the stack files",
+        "Stack us-east-1 (us-east-1, active, home): + 144 to create, +28 in a real preview (awsx:ec2:Vpc's children)",
+        "Stack ca-central-1 (ca-central-1, passive, standby): + 148 to create, +26 in a real preview",
+        "Stack global (us-east-1, failover control): + 22 to create",
+        "Disaster recovery",
+        "Footprint and monthly on-demand cost (ESTIMATE)",
+      ].map((heading) => text.indexOf(heading));
+      expect(
+        order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1])),
+        String(order),
+      ).to.equal(true);
+      expect(io.stdout[io.stdout.length - 1]).to.equal(
+        "Planned 3 stacks: 0 mandatory violations, 0 advisory; 15 example values to replace before a real deploy.",
+      );
+    });
+
+    it("summarizes each stack, the totals, the DR overhead with the control stack, and the failover timings", () => {
+      const start = io.stdout.indexOf("Summary");
+      expect(io.stdout.slice(start, start + 15)).to.deep.equal([
+        "Summary",
+        "  stack         region        role              resources  policies                            monthly",
+        "  us-east-1     us-east-1     active, home      144 (+28)  0 mandatory violations, 0 advisory  $546.17",
+        "  ca-central-1  ca-central-1  passive, standby  148 (+26)  0 mandatory violations, 0 advisory  $166.67",
+        "  global        us-east-1     failover control         22  0 mandatory violations, 0 advisory   $71.00",
+        "  total         3 stacks                        314 (+54)  0 mandatory violations, 0 advisory  $783.84",
+        "  (+n): more resources a real preview lists: awsx:ec2:Vpc is a remote component, and the mocks create none of",
+        "  its children (the VPC, subnets, route tables and associations, routes, internet and NAT gateways, Elastic IPs).",
+        // 546.17 + 166.67 + 71.00
+        "  Monthly cost of every stack: $783.84, an on-demand ESTIMATE (details below).",
+        // (166.67 + 71.00) / 546.17 = 43.515 %
+        "  DR overhead: ca-central-1 + the control stack global = $237.67 a month, 43.52% of the active stack's $546.17.",
+        "  Failover to ca-central-1 (automatic trigger): reads served by the standby after 90 s (detection 30 s + DNS 60 s);",
+        "  Aurora writes 150 s (2.5 min) ungraceful / 210 s (3.5 min) graceful after the plan starts; traffic routed by the plan after 255 s (4.3 min) / 315 s (5.3 min).",
+        "",
+        "Before you deploy: 15 example values to replace in the stack files (npm run placeholders lists them; the plan runs them offline all the same)",
+        `  ${formatFinding(result.placeholders[0])}`,
+      ]);
+      expect(result.cost).to.deep.equal({
+        totalUsd: 783.84,
+        unpriced: [],
+        activeUsd: 546.17,
+        overheadUsd: 237.67,
+        overheadPercent: 43.52,
+      });
+      expect(result.placeholders).to.deep.equal(findPlaceholders(fixtureRoot()));
+      // The detail says the same: the standbys alone, then with the control stack.
+      expect(io.stdout).to.include(
+        "    standby cost: 30.52% of the active region's; with the control stack (the DR overhead): 43.52%",
+      );
+    });
+
+    it("prints each stack's whole resource tree once, its outputs and policies, and the DR report", () => {
+      const text = io.stdout.join("\n");
+      for (const stack of result.stacks) {
+        const tree = io.stdout.filter((l) => l.startsWith("+ "));
+        for (const r of stack.resources) {
+          const line = new RegExp(` ${r.type.replace(/[/.:]/g, "\\$&")} {2}${r.name}( \\[protected\\])?$`);
+          expect(
+            tree.some((l) => line.test(l)),
+            `${stack.stack} ${r.type} ${r.name}`,
+          ).to.equal(true);
+        }
+      }
+      expect(io.stdout.filter((l) => l.startsWith("+ "))).to.have.length(144 + 148 + 22);
       expect(text).to.match(/├─ multi-region-web:failover:FailoverPlan {2}plan-ca-central-1/);
       expect(text).to.match(/\+ {3}pulumi:pulumi:Stack {2}multi-region-web-us-east-1/);
       expect(text).to.match(/├─ multi-region-web:\w+:TierAsg {2}frontend/);
-      expect(text).to.contain("Resources:");
-      expect(text).to.contain("Outputs:");
-      expect(text).to.match(/Policies: 0 mandatory violation\(s\), \d+ advisory/);
+      expect(text).to.contain("  Outputs:");
+      expect(text).to.match(/ {2}Policies: 0 mandatory violations, 0 advisory/);
       expect(text).to.contain("Disaster recovery");
       expect(text).to.match(
         /\* serverless: 1 × Aurora Serverless v2, 0\.5 ACU minimum; \$[\d.]+ \([\d.]+% of active\); writes after 150 s \(2\.5 min\) ungraceful, 210 s \(3\.5 min\) graceful \(over the 180 s target: graceful 30 s\)$/m,
@@ -147,29 +247,42 @@ describe("plan", function () {
       expect(text).to.contain("(b) the whole active region is down");
       expect(text).to.contain("1 × ARC Region switch plan");
       expect(text).to.contain("monthly on-demand cost (ESTIMATE)");
+      // Said once: where a real preview shows more resources than the mocks.
+      expect(text.split("awsx:ec2:Vpc is a remote component")).to.have.length(2);
     });
 
-    it("writes JSON with the stacks, resources, counts, outputs, policies and DR report", () => {
+    it("writes JSON with the stacks, resources and their inputs, counts, outputs, policies, cost and DR report", () => {
       const json = JSON.parse(fs.readFileSync(jsonFile, "utf8")) as Plan;
-      expect(json.exitCode).to.equal(0);
+      expect(json).to.have.keys("stacks", "dr", "cost", "placeholders", "problems", "exitCode");
+      expect([json.exitCode, json.problems, json.placeholders.length]).to.deep.equal([0, [], 15]);
       expect(json.stacks).to.have.length(3);
       for (const stack of json.stacks) {
         expect(stack).to.have.keys(
           "stack",
+          "qualifiedName",
+          "project",
           "region",
           "role",
           "home",
           "resources",
           "countsByType",
+          "remoteChildren",
           "outputs",
           "unknownOutputs",
           "policies",
         );
         expect(stack.resources.length).to.equal(Object.values(stack.countsByType).reduce((a, b) => a + b, 0));
-        expect(stack.resources[0]).to.include.keys("urn", "type", "name");
+        expect(stack.resources[0]).to.include.keys("urn", "type", "name", "inputs", "unknownInputs");
         expect(stack.policies).to.have.keys("mandatory", "advisory");
         expect(stack.outputs).to.have.property(stack.role === "control" ? "plans" : "publicAlbDnsName");
       }
+      expect(json.stacks.map((s) => [s.qualifiedName, s.remoteChildren])).to.deep.equal([
+        // 2 AZs × 3 subnet types: VPC + IGW, 6 × (subnet, route table, association), 2 public + 2 private
+        // routes, and per NAT gateway an EIP and the gateway (one per AZ at home, one in the standby).
+        ["organization/multi-region-web/us-east-1", 2 + 18 + 4 + 2 * 2],
+        ["organization/multi-region-web/ca-central-1", 2 + 18 + 4 + 2 * 1],
+        ["organization/multi-region-web-control/global", 0],
+      ]);
       expect(json.dr).to.include.keys(
         "detectionSeconds",
         "dnsSeconds",
@@ -185,6 +298,47 @@ describe("plan", function () {
       );
       expect(json.dr!.cases.map((c) => c.id)).to.deep.equal(["a", "b", "c", "d", "e"]);
       expect(json.dr!.regions.map((r) => r.role)).to.deep.equal(["active", "passive"]);
+    });
+
+    it("JSON: each resource's inputs as registered, secrets masked, values AWS assigns null and pointed at", async () => {
+      const text = fs.readFileSync(jsonFile, "utf8");
+      const json = JSON.parse(text) as Plan;
+      const runs = await fixtureStackRuns();
+      const [home, standby] = json.stacks;
+      const resource = (s: StackPlan, type: string, name?: string) =>
+        s.resources.find((r) => r.type === type && (name === undefined || r.name === name))!;
+      // As registered: the launch template's instance type, the health check's path.
+      expect(resource(home, "aws:ec2/launchTemplate:LaunchTemplate").inputs.instanceType).to.equal(
+        "t4g.small",
+      );
+      expect(resource(home, "aws:route53/healthCheck:HealthCheck").inputs.resourcePath).to.equal(
+        ofType(runs[0], "aws:route53/healthCheck:HealthCheck")[0].inputs.resourcePath,
+      );
+      // A secret input: the standby's copy of the credentials.
+      expect(
+        resource(standby, "aws:secretsmanager/secretVersion:SecretVersion").inputs.secretString,
+      ).to.equal("[secret]");
+      expect(text).to.not.contain("4dabf18193072939515e22adb298388d");
+      const password = runs[0].resources.find((r) => r.type.includes("RandomPassword"))!.outputs.result;
+      expect(text).to.not.contain(unsecret(password) as string);
+      // An input made of another resource's id: null, and its pointer says so.
+      const endpoint = resource(home, "aws:ec2/vpcEndpoint:VpcEndpoint");
+      expect(endpoint.inputs.vpcId).to.equal(null);
+      expect(endpoint.unknownInputs).to.include("/vpcId");
+      for (const stack of json.stacks) {
+        for (const r of stack.resources) {
+          for (const pointer of r.unknownInputs) {
+            const value = pointer
+              .split("/")
+              .slice(1)
+              .reduce<unknown>(
+                (v, key) => (v as Record<string, unknown>)[key.replace(/~1/g, "/").replace(/~0/g, "~")],
+                r.inputs,
+              );
+            expect(value, `${r.urn} ${pointer}`).to.equal(null);
+          }
+        }
+      }
     });
 
     it("prints what config and inputs determine as it is, and what AWS assigns at deploy as unknown", () => {
@@ -226,7 +380,16 @@ describe("plan", function () {
       const assigned =
         /123456789012|amazonaws\.com|\b(vpc|subnet|sg|nat|rtb|lt)-[0-9a-f]{17}\b|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-|\b[a-z]{2}-[a-z]+-\d[a-z]\b/i;
       expect(text).to.not.match(assigned);
-      expect(fs.readFileSync(jsonFile, "utf8")).to.not.match(assigned);
+      // The JSON has the inputs too, where a service principal (backup.amazonaws.com) is no deploy's:
+      // a regional endpoint name is.
+      const json = fs.readFileSync(jsonFile, "utf8");
+      expect(json).to.match(/backup\.amazonaws\.com/);
+      expect(json).to.not.match(
+        new RegExp(
+          assigned.source.replace("amazonaws\\.com", "\\.[a-z]{2}-[a-z]+-\\d\\.[a-z0-9.-]*amazonaws\\.com"),
+          "i",
+        ),
+      );
       expect(runs[0].outputs.vpcId).to.match(/^vpc-[0-9a-f]{17}$/);
       expect(runs[0].outputs.publicAlbDnsName).to.match(/\.us-east-1\.elb\.amazonaws\.com$/);
     });
@@ -258,20 +421,35 @@ describe("plan", function () {
       }
     });
 
-    it("plans one stack with --stack; the DR report still covers every stack", async () => {
-      for (const stack of ["ca-central-1", "us-east-1", "global"]) {
+    it("plans one stack with --stack, short or fully qualified; the DR report still covers every stack", async () => {
+      for (const stack of ["ca-central-1", "organization/multi-region-web/us-east-1", "global"]) {
         const io = capture();
         const one = await plan({ color: false, help: false, stack }, io, fixtureRoot());
-        if (stack === "us-east-1") {
+        const short = stack.split("/").pop();
+        if (short === "us-east-1") {
           // A secret export prints as pulumi preview prints it, in the text and the JSON.
           expect(io.stdout).to.include("    dbCredentials: [secret]");
           expect(one.stacks[0].outputs.dbCredentials).to.equal("[secret]");
         }
         expect(one.exitCode).to.equal(EXIT.clean);
-        expect(one.stacks.map((s) => s.stack)).to.deep.equal([stack]);
+        expect(one.stacks.map((s) => s.stack)).to.deep.equal([short]);
         expect(one.dr, stack).to.deep.equal(result.dr);
+        expect(one.cost, stack).to.deep.equal(result.cost);
+        expect(io.stdout.filter((l) => l.startsWith("Stack "))).to.have.length(1);
+        expect(io.stdout[io.stdout.length - 1]).to.match(
+          /^Planned 1 stack: 0 mandatory violations, 0 advisory;/,
+        );
       }
     });
+  });
+
+  it("names no example value once a user replaced them all", async () => {
+    const io = capture();
+    const result = await plan({ color: false, help: false }, io, userVariantRoot());
+    expect(result.exitCode, io.stderr.join("\n")).to.equal(EXIT.clean);
+    expect(result.placeholders).to.deep.equal([]);
+    expect(io.stdout).to.include("Before you deploy: no example values left in the stack files.");
+    expect(io.stdout[io.stdout.length - 1]).to.equal("Planned 3 stacks: 0 mandatory violations, 0 advisory.");
   });
 
   it("exit 1: a mandatory violation injected through a stack file", async () => {
@@ -290,7 +468,37 @@ describe("plan", function () {
     const standby = result.stacks.find((s) => s.stack === "ca-central-1")!;
     expect(standby.policies.mandatory.map((v) => v.policyName)).to.include("dr-stateful-protected");
     expect(result.stacks.find((s) => s.stack === "us-east-1")!.policies.mandatory).to.be.empty;
-    expect(io.stdout.join("\n")).to.contain("mandatory policy violation(s)");
+    const mandatory = standby.policies.mandatory.length;
+    expect(io.stdout[io.stdout.length - 1]).to.equal(
+      `${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}, 0 advisory: a real pulumi preview with --policy-pack policy would fail; 15 example values to replace before a real deploy.`,
+    );
+    expect(io.stdout).to.include(
+      `  ca-central-1  ca-central-1  passive, standby  148 (+26)  ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}, 0 advisory  $166.67`,
+    );
+  });
+
+  it("exit 0 with advisories: the summary and the last line count them", async () => {
+    const root = editedRoot([
+      {
+        file: STANDBY,
+        from: "  multi-region-web:azCount: 2",
+        to: "  multi-region-web:azCount: 2\n  multi-region-web:protectData: false",
+      },
+    ]);
+    const io = capture();
+    const result = await plan({ color: false, help: false }, io, root);
+    expect(result.exitCode).to.equal(EXIT.clean);
+    const advisory = result.stacks.reduce((n, s) => n + s.policies.advisory.length, 0);
+    expect(advisory).to.be.greaterThan(0);
+    expect(result.stacks.find((s) => s.stack === "ca-central-1")!.policies.advisory.length).to.equal(
+      advisory,
+    );
+    expect(io.stdout[io.stdout.length - 1]).to.equal(
+      `Planned 3 stacks: 0 mandatory violations, ${advisory} advisory; 15 example values to replace before a real deploy.`,
+    );
+    expect(io.stdout.find((l) => l.startsWith("  total "))).to.contain(
+      `0 mandatory violations, ${advisory} advisory`,
+    );
   });
 
   it("exit 2: a bad config, named by file, line, key and value, before any program runs", async () => {
@@ -298,15 +506,46 @@ describe("plan", function () {
       { file: HOME, from: "multi-region-web:azCount: 2", to: "multi-region-web:azCount: 7" },
     ]);
     const io = capture();
-    const result = await plan({ color: false, help: false }, io, root);
+    const json = path.join(tmp, "plan-bad.json");
+    const result = await plan({ color: false, help: false, json }, io, root);
     expect(result.exitCode).to.equal(EXIT.badInput);
     const err = io.stderr.join("\n");
+    const line = fixtureLine(HOME, "azCount");
     expect(err).to.contain(
-      `error: ${HOME}:${fixtureLine(HOME, "azCount")}:3: multi-region-web:azCount = 7: must be an integer from 2 to 3`,
+      `error: ${HOME}:${line}:3: multi-region-web:azCount = 7: must be an integer from 2 to 3`,
     );
     expect(err).to.contain("1 problem(s) in the stack files: nothing was planned");
     expect(err).to.not.match(/\n\s+at /);
     expect(io.stdout).to.deep.equal([]);
+    // The JSON is written on exit 2 too, with the problems.
+    expect(JSON.parse(fs.readFileSync(json, "utf8"))).to.deep.equal({
+      stacks: [],
+      dr: null,
+      cost: null,
+      placeholders: [],
+      problems: [
+        {
+          file: HOME,
+          key: "multi-region-web:azCount",
+          value: 7,
+          message: "must be an integer from 2 to 3",
+          line,
+          column: 3,
+          text: `${HOME}:${line}:3: multi-region-web:azCount = 7: must be an integer from 2 to 3`,
+        },
+      ],
+      exitCode: EXIT.badInput,
+    });
+  });
+
+  it("exit 2: the JSON carries a bad --stack or policy pack config as a problem too", async () => {
+    const json = path.join(tmp, "plan-bad-stack.json");
+    const result = await plan({ color: false, help: false, json, stack: "nope" }, capture(), fixtureRoot());
+    const written = JSON.parse(fs.readFileSync(json, "utf8")) as Plan;
+    expect([result.exitCode, written.exitCode]).to.deep.equal([EXIT.badInput, EXIT.badInput]);
+    expect(written.problems).to.have.length(1);
+    expect(written.problems[0].message).to.match(/^--stack "nope": no such stack file/);
+    expect(written.problems[0].text).to.equal(written.problems[0].message);
   });
 
   it("exit 2: a YAML syntax error, with file, line and column (not an internal error)", async () => {
@@ -415,6 +654,37 @@ describe("plan", function () {
     const result = await plan({ color: false, help: false, policyConfig: bad }, io, fixtureRoot());
     expect(result.exitCode).to.equal(EXIT.badInput);
     expect(io.stderr.join("\n")).to.contain(`--policy-pack-config "${bad}": not valid JSON`);
+  });
+
+  describe("what a real preview lists besides", () => {
+    const vpc = (inputs: Record<string, unknown>) =>
+      ({ type: "awsx:ec2:Vpc", inputs }) as unknown as RecordedResource;
+    const specs = (...types: string[]) => types.map((type) => ({ type, name: type.toLowerCase() }));
+
+    it("counts an awsx:ec2:Vpc's children as pulumi-awsx creates them, per AZ, subnet type and NAT strategy", () => {
+      const azs = (n: number) => ["a", "b", "c"].slice(0, n).map((z) => `us-east-1${z}`);
+      const three = { availabilityZoneNames: azs(3), subnetSpecs: specs("Public", "Private", "Isolated") };
+      // VPC + IGW; 9 × (subnet, route table, association); 3 public + 3 private routes; 3 × (EIP, NAT gateway).
+      expect(remoteChildren([vpc({ ...three, natGateways: { strategy: "OnePerAz" } })])).to.equal(
+        2 + 27 + 6 + 6,
+      );
+      // OnePerAz is awsx's default.
+      expect(remoteChildren([vpc(three)])).to.equal(2 + 27 + 6 + 6);
+      expect(remoteChildren([vpc({ ...three, natGateways: { strategy: "Single" } })])).to.equal(
+        2 + 27 + 6 + 2,
+      );
+      // No NAT gateway: no route from the private subnets either.
+      expect(remoteChildren([vpc({ ...three, natGateways: { strategy: "None" } })])).to.equal(2 + 27 + 3);
+      const publicOnly = {
+        availabilityZoneNames: azs(2),
+        subnetSpecs: specs("Public"),
+        natGateways: { strategy: "None" },
+      };
+      expect(remoteChildren([vpc(publicOnly)])).to.equal(2 + 6 + 2);
+      expect(
+        remoteChildren([{ type: "aws:ec2/vpc:Vpc", inputs: {} } as unknown as RecordedResource]),
+      ).to.equal(0);
+    });
   });
 
   describe("unknown values", () => {

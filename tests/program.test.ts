@@ -537,6 +537,16 @@ describe("program", function () {
       expect(text).to.contain(
         `standby cost: ${written.dr!.standbyCostPercentOfActive}% of the active region's (without eu-west-1: no prices)`,
       );
+      // The summary's totals leave it out too, and say so.
+      expect(out).to.include(
+        "  eu-west-1     eu-west-1     passive, standby  148 (+26)  0 mandatory violations, 0 advisory  no prices",
+      );
+      expect(written.cost).to.deep.include({ unpriced: ["eu-west-1"], activeUsd: 546.17 });
+      const { totalUsd, overheadUsd } = written.cost!;
+      expect(totalUsd).to.be.closeTo(546.17 + overheadUsd, 0.001);
+      expect(out).to.include(
+        `  Monthly cost of every stack: $${totalUsd.toFixed(2)}* (without eu-west-1: no prices), an on-demand ESTIMATE (details below).`,
+      );
     });
   });
 });
