@@ -1,6 +1,7 @@
 /**
  * The Pulumi CLI's checks on Pulumi.yaml and Pulumi.<stack>.yaml, emulated offline (config/pulumiCli.ts): one bad
- * and one good input per rule, then the committed files of both projects.
+ * and one good input per rule, then both projects' files (with the fixture stack files: the root's are the user's,
+ * checked by tests/examples.test.ts).
  */
 import { expect } from "chai";
 import * as fs from "fs";
@@ -8,9 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { formatFinding } from "../config/errors";
 import { checkProject, checkProjectTexts, ProjectCheck, readProjectTexts } from "../config/pulumiCli";
-
-const ROOT = path.join(__dirname, "..");
-const CONTROL = path.join(ROOT, "control");
+import { fixtureRoot } from "../tools/runStacks";
 
 /** Checks a project named `web` with `config` under its `config:` and one file per stack. */
 function check(
@@ -347,28 +346,31 @@ describe("pulumiCli (the CLI's checks before a program runs)", () => {
     });
   });
 
-  describe("the committed projects", () => {
-    const declarations = (dir: string) => checkProjectTexts(readProjectTexts(dir)).project?.config ?? [];
+  describe("the project files, with the fixture stack files", () => {
+    const root = fixtureRoot();
+    const control = path.join(root, "control");
+    const texts = (dir: string) => readProjectTexts(dir, root);
+    const declarations = (dir: string) => checkProjectTexts(texts(dir)).project?.config ?? [];
     const secretsWithDefaults = (dir: string) =>
       declarations(dir).filter((d) => d.secret && (d.default ?? d.value) !== undefined);
 
     it("read as the CLI reads them: both projects and every stack file", () => {
-      expect(declarations(ROOT).map((d) => d.key)).to.include.members(["role", "azCount", "domain"]);
-      expect(declarations(CONTROL).map((d) => d.key)).to.include.members(["homeStack", "alarmEmails"]);
-      expect(checkProjectTexts(readProjectTexts(CONTROL)).stacks.map((s) => s.file)).to.deep.equal([
-        "control/Pulumi.global.yaml",
+      expect(declarations(root).map((d) => d.key)).to.include.members(["role", "azCount", "domain"]);
+      expect(declarations(control).map((d) => d.key)).to.include.members(["homeStack", "alarmEmails"]);
+      expect(checkProjectTexts(texts(control)).stacks.map((s) => s.file)).to.deep.equal([
+        path.join("control", "Pulumi.global.yaml"),
       ]);
     });
     it("control/Pulumi.yaml: no secret key has a default", () => {
-      expect(secretsWithDefaults(CONTROL)).to.deep.equal([]);
+      expect(secretsWithDefaults(control)).to.deep.equal([]);
     });
     // pulumi/pulumi#21865: a declared secret with a default breaks every stack.
     it("Pulumi.yaml: no secret key has a default", () => {
-      expect(secretsWithDefaults(ROOT)).to.deep.equal([]);
+      expect(secretsWithDefaults(root)).to.deep.equal([]);
     });
     it("pass the CLI's checks", () => {
-      expect(checkProject(ROOT).map(formatFinding)).to.deep.equal([]);
-      expect(checkProject(CONTROL).map(formatFinding)).to.deep.equal([]);
+      expect(checkProject(root, { root }).map(formatFinding)).to.deep.equal([]);
+      expect(checkProject(control, { root }).map(formatFinding)).to.deep.equal([]);
     });
   });
 });
