@@ -409,9 +409,11 @@ function readStack(
     // An ESC environment may set a key; only the CLI can open it.
     const required = d.default === undefined && d.value === undefined && d.namespace === project.name;
     if (!found && required && !hasEnvironment) {
+      // Set it here: a default in Pulumi.yaml would be wrong advice, as its config block is generated
+      // (config/generate.ts) and a required key has no value that suits every stack.
       const message = `Stack '${stack}' is missing configuration value '${d.key}'`;
-      const why = `${projectFile}:${d.line} declares it with no default, so every stack must set it`;
-      src.report(d.key, `${message}: ${why}; set it here or give it a default there`, configAt);
+      const why = `${projectFile}:${d.line} declares it required, with no default`;
+      src.report(d.key, `${message}: ${why}: set it in this file`, configAt);
     } else if (found && d.type && d.secret && !hasSecure(found.value)) {
       // config.go validateStackConfigValue, run on every declared key with a type.
       const message = `Stack '${stack}' with configuration key '${d.key}' must be encrypted as it's secret`;

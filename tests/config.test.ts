@@ -627,7 +627,7 @@ describe("config", () => {
           ...values,
         },
       });
-    it("reads the committed home stack's values", () => {
+    it("reads the fixture home stack's values", () => {
       const cfg = engine({ "multi-region-web:azCount": "3" });
       expect(cfg.azCount).to.equal(3);
       expect(cfg.home).to.equal(true);
@@ -638,6 +638,19 @@ describe("config", () => {
         () => engine({ "multi-region-web:azcount": "3" }),
         "azcount",
         /not a key of this project \(did you mean "azCount"\?\)/,
+      );
+    });
+    it("names a structured key's field written as a key of its own (mis-indented YAML) as a field to indent", () => {
+      // Not "did you mean mail?": the nearest top-level key is not the mistake.
+      expectConfigError(
+        () => engine({ "multi-region-web:emails": '["ops@example.com"]' }),
+        "emails",
+        /: is not a key of this project but a field of alarms: indent it under alarms$/,
+      );
+      expectConfigError(
+        () => engine({ "multi-region-web:maxSize": "4" }),
+        "maxSize",
+        /: is not a key of this project but a field of frontend and of backend: indent it under the one it belongs to$/,
       );
     });
     it("rejects a misspelt field inside a structured key, and a structured key that is not a mapping", () => {

@@ -563,7 +563,7 @@ describe("plan", function () {
     expect(result.stacks).to.have.length(3);
   });
 
-  it("exit 2: a control stack whose homeStack is not the stack files' home, naming its file", async () => {
+  it("exit 2: a control stack whose homeStack names another organization than the standbys, naming both files", async () => {
     const root = editedRoot([
       {
         file: STANDBY,
@@ -574,8 +574,22 @@ describe("plan", function () {
     const io = capture();
     const result = await plan({ color: false, help: false }, io, root);
     expect(result.exitCode).to.equal(EXIT.badInput);
+    // Which of the two is stale is the user's to say: neither is told to change back (the pre-flight's spec has the rest).
     expect(io.stderr.join("\n")).to.contain(
-      `error: ${CONTROL}:${fixtureLine(CONTROL, "homeStack")}:3: multi-region-web-control:homeStack = "organization/multi-region-web/us-east-1": must name the home stack my-org/multi-region-web/us-east-1 (${HOME})`,
+      `error: ${CONTROL}:${fixtureLine(CONTROL, "homeStack")}:3: multi-region-web-control:homeStack = "organization/multi-region-web/us-east-1": names the organization organization, but ${STANDBY}'s primaryStack names my-org`,
+    );
+    expect(io.stderr.join("\n")).to.not.contain("must name the home stack");
+  });
+
+  it("exit 2: a control stack whose homeStack is not the stack files' home, naming its file", async () => {
+    const root = editedRoot([
+      { file: CONTROL, from: "multi-region-web/us-east-1", to: "multi-region-web/ca-central-1" },
+    ]);
+    const io = capture();
+    const result = await plan({ color: false, help: false }, io, root);
+    expect(result.exitCode).to.equal(EXIT.badInput);
+    expect(io.stderr.join("\n")).to.contain(
+      `error: ${CONTROL}:${fixtureLine(CONTROL, "homeStack")}:3: multi-region-web-control:homeStack = "organization/multi-region-web/ca-central-1": must name the home stack organization/multi-region-web/us-east-1 (${HOME})`,
     );
   });
 

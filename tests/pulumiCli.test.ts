@@ -202,14 +202,15 @@ describe("pulumiCli (the CLI's checks before a program runs)", () => {
     it("requires a declared key without a default in every stack, at its `config:`", () => {
       const declared = `  a:\n${TYPED.string}  b:\n    description: untyped, still required\n`;
       expect(findings(check(declared, { dev: "config:\n  aws:region: x\n", prod: "" }))).to.deep.equal([
-        "Pulumi.dev.yaml:1:1: a: Stack 'dev' is missing configuration value 'a': Pulumi.yaml:4 declares it with no " +
-          "default, so every stack must set it; set it here or give it a default there",
-        "Pulumi.dev.yaml:1:1: b: Stack 'dev' is missing configuration value 'b': Pulumi.yaml:6 declares it with no " +
-          "default, so every stack must set it; set it here or give it a default there",
-        "Pulumi.prod.yaml: a: Stack 'prod' is missing configuration value 'a': Pulumi.yaml:4 declares it with no " +
-          "default, so every stack must set it; set it here or give it a default there",
-        "Pulumi.prod.yaml: b: Stack 'prod' is missing configuration value 'b': Pulumi.yaml:6 declares it with no " +
-          "default, so every stack must set it; set it here or give it a default there",
+        // Set it in the stack file, never "give it a default" in Pulumi.yaml: our config block is generated.
+        "Pulumi.dev.yaml:1:1: a: Stack 'dev' is missing configuration value 'a': Pulumi.yaml:4 declares it required, " +
+          "with no default: set it in this file",
+        "Pulumi.dev.yaml:1:1: b: Stack 'dev' is missing configuration value 'b': Pulumi.yaml:6 declares it required, " +
+          "with no default: set it in this file",
+        "Pulumi.prod.yaml: a: Stack 'prod' is missing configuration value 'a': Pulumi.yaml:4 declares it required, " +
+          "with no default: set it in this file",
+        "Pulumi.prod.yaml: b: Stack 'prod' is missing configuration value 'b': Pulumi.yaml:6 declares it required, " +
+          "with no default: set it in this file",
       ]);
       expect(findings(check(declared, { dev: "config:\n  a: x\n  web:b: y\n" }))).to.deep.equal([]);
     });
