@@ -7,6 +7,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as ts from "typescript";
+import * as YAML from "yaml";
 import { formatFinding } from "../config/errors";
 import { checkProject, checkProjectTexts, ProjectCheck, readProjectTexts } from "../config/pulumiCli";
 import { fixtureRoot } from "../tools/runStacks";
@@ -77,6 +79,43 @@ describe("pulumiCli (the CLI's checks before a program runs)", () => {
       expect(findings(check("", {}, head))[0]).to.match(/^Pulumi.yaml:2:1: runtime = .*name and options/);
       const good = "name: web\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n";
       expect(findings(check("", {}, good))).to.deep.equal([]);
+    });
+    it("checks the nodejs runtime's options as pulumi-language-nodejs reads them: a misspelt one does nothing", () => {
+      const head = (options: string) => `name: web\nruntime:\n  name: nodejs\n  options:\n${options}`;
+      expect(
+        findings(
+          check(
+            "",
+            {},
+            head("    tsconfigpath: ../tsconfig.json\n    typescript: yes\n    packagemanager: pip\n"),
+          ),
+        ),
+      ).to.deep.equal([
+        `Pulumi.yaml:5:5: runtime.options.tsconfigpath = "../tsconfig.json": not a nodejs runtime option: the CLI ignores it; did you mean 'tsconfig'?`,
+        'Pulumi.yaml:6:5: runtime.options.typescript = "yes": must be a boolean',
+        'Pulumi.yaml:7:5: runtime.options.packagemanager = "pip": must be one of auto, npm, yarn, pnpm or bun',
+      ]);
+      const good =
+        "    typescript: false\n    tsconfig: tsconfig.build.json\n    nodeargs: --trace-warnings\n    packagemanager: npm\n";
+      expect(findings(check("", {}, head(good)))).to.deep.equal([]);
+      // Another runtime's options are its own.
+      expect(
+        findings(check("", {}, "name: web\nruntime:\n  name: python\n  options:\n    toolchain: uv\n")),
+      ).to.deep.equal([]);
+    });
+    it("looks for runtime.options.tsconfig from the project's folder, where the program runs", () => {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-cli-"));
+      fs.mkdirSync(path.join(root, "app"));
+      fs.writeFileSync(
+        path.join(root, "app", "Pulumi.yaml"),
+        "name: app\nruntime:\n  name: nodejs\n  options:\n    tsconfig: ../tsconfig.json\n",
+      );
+      expect(checkProject(path.join(root, "app"), { root }).map(formatFinding)).to.deep.equal([
+        `${path.join("app", "Pulumi.yaml")}:5:5: runtime.options.tsconfig = "../tsconfig.json": names a file that is not there (from ${path.join("app", "Pulumi.yaml")}'s folder): the program would not run`,
+      ]);
+      fs.writeFileSync(path.join(root, "tsconfig.json"), "{}\n");
+      expect(checkProject(path.join(root, "app"), { root })).to.deep.equal([]);
+      fs.rmSync(root, { recursive: true });
     });
     it("allows the types string, integer, boolean, array and object only", () => {
       expect(findings(check("  a:\n    type: int\n"))[0]).to.match(
@@ -372,6 +411,53 @@ describe("pulumiCli (the CLI's checks before a program runs)", () => {
     it("pass the CLI's checks", () => {
       expect(checkProject(root, { root }).map(formatFinding)).to.deep.equal([]);
       expect(checkProject(control, { root }).map(formatFinding)).to.deep.equal([]);
+    });
+  });
+
+  describe("type-checked with the repository's tsconfig.json by the real CLI", () => {
+    const REPO = path.join(__dirname, "..");
+    const sdk = (file: string) => fs.readFileSync(require.resolve(`@pulumi/pulumi/${file}`), "utf8");
+    const compilerOptions = (file: string) =>
+      (
+        ts.parseConfigFileTextToJson(file, fs.readFileSync(file, "utf8")).config as {
+          compilerOptions?: object;
+        }
+      ).compilerOptions ?? {};
+
+    it("control/: its Pulumi.yaml names ../tsconfig.json, which the SDK's runner reads from the program's folder", () => {
+      // The runner (SDK 3.248.0) reads the path the language host passes from runtime.options.tsconfig.
+      expect(sdk("cmd/run/run.js")).to.contain(
+        'process.env["PULUMI_NODEJS_TSCONFIG_PATH"] ?? defaultTsConfigPath',
+      );
+      const project = YAML.parse(fs.readFileSync(path.join(REPO, "control", "Pulumi.yaml"), "utf8")) as {
+        runtime: { options: Record<string, unknown> };
+      };
+      expect(project.runtime.options).to.deep.equal({ typescript: true, tsconfig: "../tsconfig.json" });
+      expect(path.resolve(REPO, "control", project.runtime.options.tsconfig as string)).to.equal(
+        path.join(REPO, "tsconfig.json"),
+      );
+      expect(
+        fs.existsSync(path.join(REPO, "control", "tsconfig.json")),
+        "a tsconfig.json of its own would win",
+      ).to.equal(false);
+    });
+
+    it("policy/: a tsconfig.json of its own extends the root's and restates what the pack runner would override", () => {
+      // The pack runner (SDK 3.248.0) reads ./tsconfig.json and nothing else: PulumiPolicy.yaml has no option for it.
+      const runner = sdk("cmd/run-policy-pack/run.js");
+      expect(runner).to.contain('const tsConfigPath = "tsconfig.json";');
+      expect(runner).to.not.contain("PULUMI_NODEJS_TSCONFIG_PATH");
+      const own = ts.parseConfigFileTextToJson(
+        "tsconfig.json",
+        fs.readFileSync(path.join(REPO, "policy", "tsconfig.json"), "utf8"),
+      ).config as { extends?: string; compilerOptions: Record<string, unknown> };
+      expect(path.resolve(REPO, "policy", own.extends!)).to.equal(path.join(REPO, "tsconfig.json"));
+      // It spreads this file's own compilerOptions (extends not followed) over target ES2020 and module nodenext.
+      const root = compilerOptions(path.join(REPO, "tsconfig.json")) as Record<string, unknown>;
+      for (const option of ["target", "module", "moduleResolution"]) {
+        expect(runner).to.match(new RegExp(`${option}: `));
+        expect(own.compilerOptions[option], option).to.equal(root[option]);
+      }
     });
   });
 });

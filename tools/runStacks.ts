@@ -117,8 +117,11 @@ export { CONTROL_DIR };
 /** The example stack files (tests/fixtures/stacks): Pulumi.<stack>.yaml and control/Pulumi.<stack>.yaml. */
 export const FIXTURE_STACKS_DIR = path.join(ROOT_DIR, "tests", "fixtures", "stacks");
 
-/** The project files a root holds besides its stack files: the pre-flight and the runs read them. */
-const PROJECT_FILES = ["Pulumi.yaml", path.join("control", "Pulumi.yaml")];
+/**
+ * The project files a root holds besides its stack files: the pre-flight and the runs read them (and the
+ * tsconfig.json control/Pulumi.yaml's runtime option names).
+ */
+const PROJECT_FILES = ["Pulumi.yaml", path.join("control", "Pulumi.yaml"), "tsconfig.json"];
 const STACK_FILE = /^Pulumi\..+\.yaml$/;
 
 /** One change to a stack root: `from` (which must occur) replaced by `to` in `file`, or the whole file when no `from`. */
