@@ -305,7 +305,8 @@ export function readEngineValues(
     const key = fullKey.slice(project.length + 1);
     const spec = schema[key];
     if (spec === undefined) {
-      problems.add(key, text, `is not a key of this project${unknownKeyHint(key, known)}`);
+      const hint = misplacedFieldHint(key, schema) ?? unknownKeyHint(key, known);
+      problems.add(key, text, `is not a key of this project${hint}`);
     } else if (!(spec as ScalarSpec<unknown>).secret) {
       raw[key] = fromEngine(text, spec);
     }
@@ -334,6 +335,27 @@ export function configFromEngine(engine: EngineConfig): AppConfig {
   }
   problems.throwIfAny();
   return config as AppConfig;
+}
+
+/** The object keys that have a field named `key`. */
+export function fieldOwners(key: string, schema: AnySchema): string[] {
+  return Object.entries(schema)
+    .filter(([, spec]) => spec.type === "object" && key in spec.fields)
+    .map(([owner]) => owner);
+}
+
+/**
+ * For a key that is a field of an object key (`emails` of `alarms`): where it belongs. A field written
+ * without its indentation in YAML becomes a key of its own, and "did you mean" would name the nearest
+ * top-level key instead (`mail`), which is not the mistake.
+ */
+export function misplacedFieldHint(key: string, schema: AnySchema): string | undefined {
+  const owners = fieldOwners(key, schema);
+  if (owners.length === 0) return undefined;
+  const [first] = owners;
+  return owners.length === 1
+    ? ` but a field of ${first}: indent it under ${first}`
+    : ` but a field of ${owners.join(" and of ")}: indent it under the one it belongs to`;
 }
 
 /** "(did you mean x?)" when a known key is near, the list of known keys otherwise. */

@@ -8,15 +8,13 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { isMap, isSeq, LineCounter, Node, parseDocument } from "yaml";
-import { configFromEngine } from "./build";
+import { AnySchema, configFromEngine, fieldOwners } from "./build";
 import { ControlConfig, controlConfigFromEngine } from "./control";
 import { crossStackProblems, ControlStack, RegionalStack } from "./crossStack";
 import { ConfigError, Finding, problemsOf } from "./errors";
-import { AppliedStack, checkProjectTexts, FileText, readProjectTexts } from "./pulumiCli";
+import { AppliedStack, checkProjectTexts, FileText, parseKey, readProjectTexts } from "./pulumiCli";
 import { SCHEMA } from "./schema";
 import { AppConfig } from "./types";
-
-export const REPO_ROOT = path.join(__dirname, "..");
 
 /** A stack that passed the pre-flight, with its config as the engine will hand it to the program. */
 export interface CheckedStack extends AppliedStack {
@@ -93,21 +91,50 @@ function finding(
 
 const allowedOf = (e: ConfigError) => ({ key: e.key, value: e.value, message: e.allowed });
 
-/** The organization of the stacks, from the standbys' primaryStack (the home's name in the backend). */
-function organizationOf(
-  stacks: AppliedStack[],
-  project: string,
-): { organization: string; names: Map<string, string> } {
-  const names = new Map<string, string>();
-  for (const s of stacks) {
-    const primary = s.config[`${project}:primaryStack`];
-    if (primary && primary.split("/").length === 3) names.set(s.file, primary.split("/")[0]);
-  }
-  return { organization: [...names.values()][0] ?? "organization", names };
+/** Where a stack file names the organization: a standby's primaryStack, a control stack's homeStack. */
+interface OrganizationName {
+  file: string;
+  project: string;
+  key: string;
+  value: string;
+  organization: string;
 }
 
-/** Runs the pre-flight on the projects under `root` (Pulumi.yaml and control/Pulumi.yaml). */
-export function preflight(root = REPO_ROOT): Preflight {
+function organizationNames(stacks: AppliedStack[], project: string, key: string): OrganizationName[] {
+  return stacks.flatMap((s) => {
+    const value = s.config[`${project}:${key}`];
+    const parts = value?.split("/") ?? [];
+    return parts.length === 3 ? [{ file: s.file, project, key, value, organization: parts[0] }] : [];
+  });
+}
+
+/**
+ * Each name of the organization that the others contradict. Every stack of the app lives in one
+ * organization, but which name is stale is the user's to say: a user who set homeStack to their own
+ * organization and left a standby's primaryStack at the example's must not be told to set homeStack
+ * back. So each file that names one is told what the others name, and that they must agree.
+ */
+function organizationConflicts(names: OrganizationName[]) {
+  const distinct = new Set(names.map((n) => n.organization));
+  if (distinct.size < 2) return [];
+  return names.map((n) => {
+    const others = names
+      .filter((o) => o.organization !== n.organization)
+      .map((o) => `${o.file}'s ${o.key} names ${o.organization}`);
+    return {
+      name: n,
+      message:
+        `names the organization ${n.organization}, but ${others.join(", ")}: every stack of the app lives in one ` +
+        `organization, so make them agree (your Pulumi Cloud organization, or "organization" on a self-managed backend)`,
+    };
+  });
+}
+
+/**
+ * Runs the pre-flight on the projects under `root` (Pulumi.yaml and control/Pulumi.yaml, each with its stack files):
+ * the repository's root for the user's stack files, a copy of the fixtures' for the specs.
+ */
+export function preflight(root: string): Preflight {
   const texts = {
     regional: readProjectTexts(root, root),
     control: readProjectTexts(path.join(root, "control"), root),
@@ -119,17 +146,14 @@ export function preflight(root = REPO_ROOT): Preflight {
   const fileText = (file: string) =>
     [...texts.regional.stackFiles, ...texts.control.stackFiles].find((f) => f.path === file) as FileText;
 
-  const { organization, names } = organizationOf(cli.regional.stacks, project);
-  for (const [file, org] of names) {
-    if (org !== organization) {
-      findings.push(
-        finding(fileText(file), project, {
-          key: "primaryStack",
-          value: `${org}/…`,
-          message: `names the organization ${org}, another stack file ${organization}: every stack of the app lives in one organization`,
-        }),
-      );
-    }
+  const names = [
+    ...organizationNames(cli.regional.stacks, project, "primaryStack"),
+    ...organizationNames(cli.control.stacks, controlProject, "homeStack"),
+  ];
+  const organization = names[0]?.organization ?? "organization";
+  const conflicts = organizationConflicts(names);
+  for (const { name, message } of conflicts) {
+    findings.push(finding(fileText(name.file), name.project, { key: name.key, value: name.value, message }));
   }
 
   const regional: RegionalStack[] = [];
@@ -167,7 +191,12 @@ export function preflight(root = REPO_ROOT): Preflight {
       const problems = problemsOf(e);
       if (problems === undefined) throw e;
       allBuilt = false;
-      findings.push(...problems.map((p) => finding(file, project, allowedOf(p))));
+      const misplaced = misplacedUnder(s.config, project);
+      findings.push(
+        ...problems
+          .filter((p) => !misplaced.some((owner) => p.key === owner || isFieldOf(p.key, owner)))
+          .map((p) => finding(file, project, allowedOf(p))),
+      );
     }
   }
 
@@ -192,7 +221,16 @@ export function preflight(root = REPO_ROOT): Preflight {
   // Across stacks only once each stack's own config is valid: before that, they would repeat its problems.
   if (allBuilt && cli.regional.findings.length === 0) {
     const homeFirstStacks = [...regional.filter((s) => s.cfg.home), ...regional.filter((s) => !s.cfg.home)];
+    const home = homeFirstStacks.find((s) => s.cfg.home);
     for (const p of crossStackProblems(homeFirstStacks, controls)) {
+      // A name of the home that is wrong only in its organization: the conflict above says it, without
+      // taking a side (the check here would hold every file to the first standby's organization).
+      const tail = typeof p.value === "string" ? p.value.split("/").slice(1).join("/") : undefined;
+      const onlyOrganization =
+        conflicts.length > 0 &&
+        ["primaryStack", "homeStack"].includes(p.key) &&
+        tail === `${project}/${home?.cfg.stack}`;
+      if (onlyOrganization) continue;
       const isControl = controls.some((c) => c.file === p.file);
       findings.push(finding(fileText(p.file), isControl ? controlProject : project, p));
     }
@@ -205,15 +243,27 @@ export function preflight(root = REPO_ROOT): Preflight {
     });
   }
 
-  // A value the CLI already refuses (a type) needs no second message from the program's own check.
-  const cliKeys = new Set(
-    cli.regional.findings.concat(cli.control.findings).map((f) => `${f.file} ${f.key}`),
-  );
-  const reported = findings.filter(
-    (f, i) =>
-      i < cli.regional.findings.length + cli.control.findings.length || !cliKeys.has(`${f.file} ${f.key}`),
-  );
-  findings.splice(0, findings.length, ...reported);
+  // One message per mistake: a value the CLI already refuses (a type, a missing key) needs no second
+  // one from the program's own check of that key or its fields; a missing key's says what is allowed.
+  const cliCount = cli.regional.findings.length + cli.control.findings.length;
+  const cliFindings = findings.slice(0, cliCount);
+  const controlFiles = new Set(texts.control.stackFiles.map((f) => f.path));
+  const fullKey = (f: Finding) => {
+    const owner = controlFiles.has(f.file) ? controlProject : project;
+    return parseKey(f.key, owner) ?? f.key;
+  };
+  const repeats = (f: Finding, cliFinding: Finding) =>
+    f.file === cliFinding.file &&
+    (fullKey(f) === fullKey(cliFinding) || isFieldOf(fullKey(f), fullKey(cliFinding)));
+  const reported = findings.slice(cliCount).filter((f) => {
+    const cliFinding = cliFindings.find((c) => repeats(f, c));
+    if (cliFinding === undefined) return true;
+    if (cliFinding.message.includes(MISSING) && f.message.startsWith(REQUIRED)) {
+      cliFinding.message += ` (allowed: ${f.message.slice(REQUIRED.length)})`;
+    }
+    return false;
+  });
+  findings.splice(cliCount, findings.length - cliCount, ...reported);
   const ok = findings.length === 0;
   const homeFirst = [...cli.regional.stacks].sort(
     (a, b) => Number(isHome(b, project)) - Number(isHome(a, project)),
@@ -227,6 +277,28 @@ export function preflight(root = REPO_ROOT): Preflight {
 }
 
 const isHome = (s: AppliedStack, project: string) => s.config[`${project}:home`] === "true";
+
+/** The CLI's message on a missing required key (pulumiCli.ts), and the program's (build.ts). */
+const MISSING = "is missing configuration value";
+const REQUIRED = "is required: ";
+
+/** True when `key` is a field or an element of `owner` (`alarms.emails`, `alarms.emails[0]` of `alarms`). */
+const isFieldOf = (key: string, owner: string) => key.startsWith(`${owner}.`) || key.startsWith(`${owner}[`);
+
+/**
+ * The object keys left empty whose fields a stack file sets as keys of their own (a mis-indented
+ * `emails:` under `alarms:`): the program reports the field as misplaced (build.ts
+ * misplacedFieldHint), and the empty owner's own problems would only repeat it.
+ */
+function misplacedUnder(config: Record<string, string>, project: string): string[] {
+  const keys = Object.keys(config)
+    .filter((k) => k.startsWith(`${project}:`))
+    .map((k) => k.slice(project.length + 1));
+  return keys
+    .filter((k) => !(k in SCHEMA))
+    .flatMap((k) => fieldOwners(k, SCHEMA as AnySchema))
+    .filter((owner) => !config[`${project}:${owner}`]);
+}
 
 function parsed(text: string | undefined): Record<string, unknown> {
   try {

@@ -33,6 +33,8 @@ export interface FileText {
 export interface ProjectTexts {
   projectFile: FileText;
   stackFiles: FileText[];
+  /** The project's folder, when the texts come from one: a runtime option's file is looked for there. */
+  projectDir?: string;
 }
 
 export interface ItemsType {
@@ -164,7 +166,7 @@ function didYouMean(needle: string, keys: string[]): string {
 }
 
 /** key.go ParseKey: `ns:name` or the old `ns:config:name`; config.go parseConfigKey: no colon is the project's. */
-function parseKey(key: string, project: string): string | undefined {
+export function parseKey(key: string, project: string): string | undefined {
   const parts = key.split(":");
   if (parts.length === 1) return `${project}:${key}`;
   if (parts.length === 2) return key;
@@ -305,8 +307,59 @@ function isRuntime({ node, value }: Entry): boolean {
   );
 }
 
+/**
+ * The nodejs runtime's options, as pulumi-language-nodejs reads them (main.go parseOptions): any other key is ignored
+ * without a word, so a misspelt one (`tsconfigpath`) silently does nothing.
+ */
+const NODEJS_OPTIONS: Record<string, (v: unknown) => boolean> = {
+  typescript: (v) => typeof v === "boolean",
+  // The tsconfig.json the program is type-checked with, relative to the program's folder (run.js: after
+  // process.chdir(pwd), PULUMI_NODEJS_TSCONFIG_PATH ?? "tsconfig.json"); pulumi/pulumi#8452.
+  tsconfig: (v) => typeof v === "string",
+  nodeargs: (v) => typeof v === "string",
+  packagemanager: (v) => ["auto", "npm", "yarn", "pnpm", "bun"].includes(v as string),
+};
+const NODEJS_OPTION_TYPES: Record<string, string> = {
+  typescript: "must be a boolean",
+  tsconfig: "must be a string: the path of a tsconfig.json, from the project's folder",
+  nodeargs: "must be a string",
+  packagemanager: "must be one of auto, npm, yarn, pnpm or bun",
+};
+
+/** The `runtime.options` of a nodejs project: known keys, their types, and a tsconfig file that exists. */
+function checkNodejsOptions(src: Source, runtime: Entry, projectDir?: string): void {
+  if (!isMap(runtime.node)) return;
+  const { name, options } = runtime.value as { name?: unknown; options?: unknown };
+  const optionsNode = runtime.node.get("options", true);
+  if (name !== "nodejs" || !isMap(optionsNode) || !isObject(options)) return;
+  for (const e of src.entries(optionsNode)) {
+    const key = `runtime.options.${e.key}`;
+    const check = NODEJS_OPTIONS[e.key];
+    if (check === undefined) {
+      // `tsconfigpath` (the host's field name) is 4 edits from `tsconfig`: a known key it starts with is a match too.
+      const prefix = Object.keys(NODEJS_OPTIONS).find((k) => e.key.toLowerCase().startsWith(k));
+      const hint = prefix ? `; did you mean '${prefix}'?` : didYouMean(e.key, Object.keys(NODEJS_OPTIONS));
+      src.report(key, `not a nodejs runtime option: the CLI ignores it${hint}`, e.at, e.value);
+    } else if (!check(e.value)) {
+      src.report(key, NODEJS_OPTION_TYPES[e.key], e.at, e.value);
+    } else if (
+      e.key === "tsconfig" &&
+      projectDir &&
+      !fs.existsSync(path.resolve(projectDir, e.value as string))
+    ) {
+      // run.js: "tsconfig path was set to <path> but the file was not found", and the program does not run.
+      src.report(
+        key,
+        `names a file that is not there (from ${src.file.path}'s folder): the program would not run`,
+        e.at,
+        e.value,
+      );
+    }
+  }
+}
+
 /** Pulumi.yaml: loaders.go LoadProjectBytes (project.go ValidateProject with project.json, then Project.Validate). */
-function readProject(src: Source): ProjectCheck["project"] {
+function readProject(src: Source, projectDir?: string): ProjectCheck["project"] {
   if (!src.valid()) return undefined;
   if (!isMap(src.doc.contents)) return void src.report("(file)", "expected project to be an object");
   const top = new Map(src.entries(src.doc.contents).map((e) => [e.key, e]));
@@ -329,6 +382,8 @@ function readProject(src: Source): ProjectCheck["project"] {
   const runtime = top.get("runtime");
   if (runtime && !isRuntime(runtime)) {
     src.report("runtime", "must be a name, or a mapping of name and options", runtime.at, runtime.value);
+  } else if (runtime) {
+    checkNodejsOptions(src, runtime, projectDir);
   }
   const config = top.get("config");
   // project.go RewriteConfigPathIntoStackConfigDir: a string `config` is the old spelling of stackConfigDir.
@@ -409,9 +464,11 @@ function readStack(
     // An ESC environment may set a key; only the CLI can open it.
     const required = d.default === undefined && d.value === undefined && d.namespace === project.name;
     if (!found && required && !hasEnvironment) {
+      // Set it here: a default in Pulumi.yaml would be wrong advice, as its config block is generated
+      // (config/generate.ts) and a required key has no value that suits every stack.
       const message = `Stack '${stack}' is missing configuration value '${d.key}'`;
-      const why = `${projectFile}:${d.line} declares it with no default, so every stack must set it`;
-      src.report(d.key, `${message}: ${why}; set it here or give it a default there`, configAt);
+      const why = `${projectFile}:${d.line} declares it required, with no default`;
+      src.report(d.key, `${message}: ${why}: set it in this file`, configAt);
     } else if (found && d.type && d.secret && !hasSecure(found.value)) {
       // config.go validateStackConfigValue, run on every declared key with a type.
       const message = `Stack '${stack}' with configuration key '${d.key}' must be encrypted as it's secret`;
@@ -436,9 +493,9 @@ function readStack(
 }
 
 /** Every finding on a project file and its stack files, and each stack's config as the engine applies it. */
-export function checkProjectTexts({ projectFile, stackFiles }: ProjectTexts): ProjectCheck {
+export function checkProjectTexts({ projectFile, stackFiles, projectDir }: ProjectTexts): ProjectCheck {
   const findings: Finding[] = [];
-  const project = readProject(new Source(projectFile, findings));
+  const project = readProject(new Source(projectFile, findings), projectDir);
   const stacks = stackFiles.map((f) => readStack(new Source(f, findings), projectFile.path, project));
   return { findings, ...(project && { project }), stacks: stacks.filter((s) => s !== undefined) };
 }
@@ -456,7 +513,7 @@ export function readProjectTexts(projectDir: string, root = REPO_ROOT): ProjectT
   }
   const stackDir = path.join(projectDir, typeof stackConfigDir === "string" ? stackConfigDir : "");
   const names = fs.existsSync(stackDir) ? fs.readdirSync(stackDir).filter((f) => STACK_FILE.test(f)) : [];
-  return { projectFile, stackFiles: names.sort().map((f) => read(path.join(stackDir, f))) };
+  return { projectFile, stackFiles: names.sort().map((f) => read(path.join(stackDir, f))), projectDir };
 }
 
 /** Every finding the CLI's checks raise on the project in `projectDir`, with paths relative to `root`. */

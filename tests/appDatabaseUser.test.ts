@@ -20,7 +20,7 @@ import {
 import { DataTier } from "../components/dataTier";
 import { PolicyDocument } from "../components/integrations";
 import { RegionKey } from "../components/regionKey";
-import { isControlRun, committedStackRuns } from "../tools/runStacks";
+import { isControlRun, fixtureStackRuns } from "../tools/runStacks";
 import { runProgram, StackRun } from "../tools/mocks";
 import { dependsOn, ofType, one, unsecret } from "./helpers";
 
@@ -302,7 +302,7 @@ describe("AppDatabaseUser", function () {
     let home: StackRun;
     let standbys: StackRun[];
     before(async () => {
-      runs = await committedStackRuns();
+      runs = await fixtureStackRuns();
       const regional = runs.filter((r) => !isControlRun(r));
       home = regional.find((r) => r.config["multi-region-web:home"] === "true")!;
       standbys = regional.filter((r) => r !== home);
@@ -363,7 +363,7 @@ describe("AppDatabaseUser", function () {
     let home: StackRun;
     let standby: StackRun;
     before(async () => {
-      const regional = (await committedStackRuns()).filter((r) => !isControlRun(r));
+      const regional = (await fixtureStackRuns()).filter((r) => !isControlRun(r));
       home = regional.find((r) => r.config["multi-region-web:home"] === "true")!;
       standby = regional.find((r) => r.stack === "ca-central-1")!;
     });

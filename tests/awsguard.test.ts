@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import type { PackPolicy } from "../policy/rules/common";
 import { RecordedResource } from "../tools/mocks";
-import { committedStackRuns } from "../tools/runStacks";
+import { fixtureStackRuns } from "../tools/runStacks";
 import {
   awsGuardView,
   loadAwsGuardPolicies,
@@ -47,7 +47,7 @@ describe("AWSGuard (tools/awsguard.ts)", function () {
   });
 
   it("finds nothing on the three committed stacks; exempts only log destinations; says what needs a live account", async () => {
-    const runs = await committedStackRuns();
+    const runs = await fixtureStackRuns();
     expect(runs.map((r) => r.stack)).to.deep.equal(["us-east-1", "ca-central-1", "global"]);
     const result = await runAwsGuard(runs, policies);
     expect(result.rules).to.have.length(26);

@@ -1,7 +1,7 @@
 /**
  * tools/compliance.ts, offline: it loads rule files written the way pulumi/compliance-policies writes
  * them (against `@pulumi/compliance-policy-manager`, which npm does not serve), one by one, and runs
- * them over the committed stacks with our runner. The rule files here are made up for the test; the
+ * them over the fixture stacks with our runner. The rule files here are made up for the test; the
  * real ones come from a checkout (docs/compliance.md).
  */
 import * as fs from "fs";

@@ -1,12 +1,12 @@
 /**
  * Component type tokens: `multi-region-web:<area>:<Component>` over a fixed set of areas, and every
  * renamed token aliased to its former one, so that a stack deployed under the former tokens keeps
- * every resource (checked below by replaying the engine's alias matching over the committed stacks).
+ * every resource (checked below by replaying the engine's alias matching over the fixture stacks).
  */
 import { expect } from "chai";
 import { AREAS, renamedFrom } from "../components/component";
 import { RecordedAlias, RecordedResource, StackRun } from "../tools/mocks";
-import { committedStackRuns } from "../tools/runStacks";
+import { fixtureStackRuns } from "../tools/runStacks";
 
 /** Every component: its token, and the token it was deployed under before, when renamed. */
 const TOKENS: Record<string, { type: string; was?: string }> = {
@@ -115,7 +115,7 @@ describe("component tokens", function () {
   this.timeout(60_000);
   let runs: StackRun[];
   before(async () => {
-    runs = await committedStackRuns();
+    runs = await fixtureStackRuns();
   });
 
   it("are multi-region-web:<area>:<Component>, the area one of a fixed few", () => {

@@ -1,6 +1,6 @@
 /**
  * The failover control stack: its config (pure), what it reads from the regional stacks, the plan's
- * workflows and role (pure builders), and the committed control stack run under mocks, wired to the
+ * workflows and role (pure builders), and the fixture control stack run under mocks, wired to the
  * regional stacks' real exports.
  */
 import { expect } from "chai";
@@ -34,9 +34,9 @@ import { policies } from "../policy/policies";
 import { allows } from "../policy/rules/failover";
 import { runPolicies } from "../policy/runner";
 import { MockAccount, runProgram, StackRun } from "../tools/mocks";
-import { committedStackRuns, CONTROL_DIR, isControlRun, loadProgram } from "../tools/runStacks";
+import { fixtureStackRuns, CONTROL_DIR, isControlRun, loadProgram } from "../tools/runStacks";
 import { dependsOn, ofType, one, unsecret } from "./helpers";
-import { committedDeployment, deployControlAgain, Deployment, referencesOf } from "./route53ModelStacks";
+import { fixtureDeployment, deployControlAgain, Deployment, referencesOf } from "./route53ModelStacks";
 
 const RAW: RawControlConfig = {
   project: "multi-region-web-control",
@@ -591,13 +591,13 @@ describe("the plan's workflows and role (pure)", () => {
   });
 });
 
-describe("the committed control stack under mocks", function () {
+describe("the fixture control stack under mocks", function () {
   this.timeout(60_000);
   let control: StackRun;
   let home: StackRun;
   let standby: StackRun;
   before(async () => {
-    const runs = await committedStackRuns();
+    const runs = await fixtureStackRuns();
     control = runs.find(isControlRun)!;
     home = runs.find((r) => r.config["multi-region-web:home"] === "true")!;
     standby = runs.find((r) => !isControlRun(r) && r !== home)!;
@@ -790,7 +790,7 @@ describe("the committed control stack under mocks", function () {
   });
 
   it("refuses a standby stack deployed in another region than the home lists for it", async () => {
-    const deployment = await committedDeployment();
+    const deployment = await fixtureDeployment();
     const references = referencesOf(deployment.regional);
     const name = `${standby.organization}/${standby.project}/${standby.stack}`;
     // The stack the home lists as ca-central-1 reports another region (its aws:region was edited).
@@ -883,7 +883,7 @@ describe("the control stack's later deploys: ARC's health checks attached, never
   };
 
   before(async () => {
-    deployment = await committedDeployment();
+    deployment = await fixtureDeployment();
     planArn = one(deployment.second, "aws:arcregionswitch/plan:Plan").outputs.arn as string;
     const ids = (
       deployment.second.outputs.plans as Record<string, { arcHealthCheckIds: Record<string, string> }>

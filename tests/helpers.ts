@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { RawConfig } from "../config";
 import { ofType, RecordedResource, StackRun } from "../tools/mocks";
+import { FIXTURE_STACKS_DIR, StackFileEdit, stackRoot } from "../tools/runStacks";
 
 export { ofType };
 
@@ -31,7 +32,7 @@ export function unsecret(value: unknown): unknown {
   return isSecret(value) ? (value as Record<string, unknown>).value : value;
 }
 
-/** The committed home stack's config as buildConfig takes it (the minimum; everything else defaults). */
+/** The fixture home stack's config (tests/fixtures/stacks) as buildConfig takes it (the minimum; everything else defaults). */
 export const HOME_CONFIG: RawConfig = {
   project: "multi-region-web",
   stack: "us-east-1",
@@ -45,7 +46,7 @@ export const HOME_CONFIG: RawConfig = {
   alarms: { emails: ["ops@example.com"] },
 };
 
-/** The committed standby stack's config, likewise. */
+/** The fixture standby stack's config, likewise. */
 export const STANDBY_CONFIG: RawConfig = {
   project: "multi-region-web",
   stack: "ca-central-1",
@@ -58,42 +59,89 @@ export const STANDBY_CONFIG: RawConfig = {
   alarms: { emails: ["ops@example.com"] },
 };
 
-const ROOT = path.join(__dirname, "..");
-const PROJECT_FILES = [
-  "Pulumi.yaml",
-  "Pulumi.us-east-1.yaml",
-  "Pulumi.ca-central-1.yaml",
-  "control/Pulumi.yaml",
-  "control/Pulumi.global.yaml",
-];
-
 /**
- * A temporary copy of the committed project and stack files with edits, for the pre-flight and the
- * plan (which take a root folder): each edit replaces `from` (which must occur) with `to` in one
- * file, or writes a whole file when `from` is undefined.
+ * A temporary copy of the fixture stack files (tests/fixtures/stacks) with this repository's project
+ * files, for the pre-flight and the plan (which take a root folder): each edit replaces `from` (which
+ * must occur) with `to` in one file, or writes a whole file when `from` is undefined.
  */
-export function editedRoot(edits: { file: string; from?: string; to: string }[]): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "stack-files-"));
-  fs.mkdirSync(path.join(root, "control"));
-  for (const file of PROJECT_FILES) fs.copyFileSync(path.join(ROOT, file), path.join(root, file));
-  for (const { file, from, to } of edits) {
-    const target = path.join(root, file);
-    if (from === undefined) {
-      fs.writeFileSync(target, to);
-      continue;
-    }
-    const text = fs.readFileSync(target, "utf8");
-    if (!text.includes(from)) throw new Error(`test setup: ${file} has no "${from}"`);
-    fs.writeFileSync(target, text.replace(from, to));
-  }
-  return root;
+export function editedRoot(edits: StackFileEdit[]): string {
+  return stackRoot(FIXTURE_STACKS_DIR, edits);
 }
 
-/** The committed standby stack file moved to another region (a third region's file). */
+/** The text of a fixture stack file (`Pulumi.ca-central-1.yaml`, `control/Pulumi.global.yaml`). */
+export function fixtureText(file: string): string {
+  return fs.readFileSync(path.join(FIXTURE_STACKS_DIR, file), "utf8");
+}
+
+/** The 1-based line of a fixture stack file that first contains `text` (0 when none does). */
+export function fixtureLine(file: string, text: string): number {
+  return (
+    fixtureText(file)
+      .split("\n")
+      .findIndex((l) => l.includes(text)) + 1
+  );
+}
+
+/** The fixture standby stack file moved to another region (a third region's file). */
 export function standbyFileFor(region: string, vpcCidr: string): string {
-  return fs
-    .readFileSync(path.join(ROOT, "Pulumi.ca-central-1.yaml"), "utf8")
+  return fixtureText("Pulumi.ca-central-1.yaml")
     .replace("aws:region: ca-central-1", `aws:region: ${region}`)
     .replace("vpcCidr: 10.20.0.0/16", `vpcCidr: ${vpcCidr}`)
     .replace("Stack: ca-central-1", `Stack: ${region}`);
+}
+
+/** What a user puts in the stack files in place of the examples (tests/examples.test.ts, tests/placeholders.test.ts). */
+export const USER_VALUES = {
+  domain: "shop.acme.io",
+  hostedZone: "acme.io",
+  organization: "acme",
+  email: "oncall@acme.io",
+  owner: "web-team",
+  costCentre: "CC-4711",
+  home: "us-west-2",
+  standby: "eu-west-1",
+};
+
+/**
+ * The fixture stack files as a user makes them their own: another domain, zone, organization, alarm e-mail, Owner and
+ * CostCentre tags, and other regions (the files renamed after them; the control stack stays in us-east-1), laid out
+ * as a root (`stackRoot`). Each rewrite must find what it replaces, so the variant never silently equals the fixtures.
+ */
+export function userVariantRoot(): string {
+  const u = USER_VALUES;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "user-stacks-"));
+  fs.mkdirSync(path.join(dir, "control"));
+  const rewrite = (file: string, pairs: [string, string][]) =>
+    pairs.reduce((text, [from, to]) => {
+      if (!text.includes(from)) throw new Error(`test setup: ${file} has no ${from}`);
+      return text.split(from).join(to);
+    }, fixtureText(file));
+  const common: [string, string][] = [
+    ["ops@example.com", u.email],
+    ["Owner: platform-team", `Owner: ${u.owner}`],
+    ['CostCentre: "0000"', `CostCentre: "${u.costCentre}"`],
+  ];
+  const regional: [string, string][] = [
+    ...common,
+    ["app.example.com", u.domain],
+    ["hostedZone: example.com", `hostedZone: ${u.hostedZone}`],
+    ["us-east-1", u.home],
+    ["ca-central-1", u.standby],
+  ];
+  const write = (file: string, text: string) => fs.writeFileSync(path.join(dir, file), text);
+  write(`Pulumi.${u.home}.yaml`, rewrite("Pulumi.us-east-1.yaml", regional));
+  write(
+    `Pulumi.${u.standby}.yaml`,
+    rewrite("Pulumi.ca-central-1.yaml", [...regional, ["organization/", `${u.organization}/`]]),
+  );
+  write(
+    "control/Pulumi.global.yaml",
+    rewrite("control/Pulumi.global.yaml", [
+      ...common,
+      ["organization/multi-region-web/us-east-1", `${u.organization}/multi-region-web/${u.home}`],
+    ]),
+  );
+  const root = stackRoot(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return root;
 }

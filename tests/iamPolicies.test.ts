@@ -3,7 +3,7 @@
  * (one shared run), and the check itself on hand-written documents: each rule fails when it should.
  */
 import { expect } from "chai";
-import { committedStackRuns } from "../tools/runStacks";
+import { fixtureStackRuns } from "../tools/runStacks";
 import {
   checkPolicyDocuments,
   expandAction,
@@ -24,7 +24,7 @@ describe("IAM check (tools/iamPolicies.ts)", function () {
   describe("over the three committed stacks", () => {
     let documents: PolicyDocumentRef[];
     before(async () => {
-      documents = (await committedStackRuns()).flatMap((run) => policyDocuments(run));
+      documents = (await fixtureStackRuns()).flatMap((run) => policyDocuments(run));
     });
 
     it("finds every kind of policy document: identity, trust, key and resource policies", () => {

@@ -5,14 +5,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DR_ASSUMPTIONS, drReport } from "../tools/drReport";
-import {
-  defaultTagsOf,
-  isFabricated,
-  listControlStackFiles,
-  listStackFiles,
-  StackFile,
-  StackRun,
-} from "../tools/mocks";
+import { defaultTagsOf, isFabricated, ofType, RecordedResource, StackFile, StackRun } from "../tools/mocks";
+import { formatFinding } from "../config/errors";
+import { findPlaceholders } from "../tools/placeholders";
 import {
   EXIT,
   maskFabricated,
@@ -22,12 +17,15 @@ import {
   Plan,
   PlanIo,
   printDr,
+  remoteChildren,
   renderOutput,
+  selectStack,
+  StackPlan,
   UNKNOWN,
   UsageError,
 } from "../tools/plan";
-import { committedStackRuns, runAllStacks } from "../tools/runStacks";
-import { editedRoot } from "./helpers";
+import { fixtureRoot, fixtureStackFiles, fixtureStackRuns, runAllStacks } from "../tools/runStacks";
+import { editedRoot, fixtureLine, unsecret, userVariantRoot } from "./helpers";
 
 const PROJECT = "multi-region-web";
 
@@ -37,14 +35,17 @@ function capture(): PlanIo & { stdout: string[]; stderr: string[] } {
   return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l) };
 }
 
-/** The committed stack files with some keys changed (fully qualified keys, engine-style string values). */
+/** The fixture stack files with some keys changed (fully qualified keys, engine-style string values). */
 function stacksWith(overrides: Record<string, Record<string, string>>): StackFile[] {
-  return listStackFiles().map((s) => ({ ...s, config: { ...s.config, ...(overrides[s.stack] ?? {}) } }));
+  return fixtureStackFiles().regional.map((s) => ({
+    ...s,
+    config: { ...s.config, ...(overrides[s.stack] ?? {}) },
+  }));
 }
 
-/** The committed control stack file with some keys changed. */
+/** The fixture control stack file with some keys changed. */
 function controlWith(overrides: Record<string, string>): StackFile[] {
-  return listControlStackFiles().map((s) => ({ ...s, config: { ...s.config, ...overrides } }));
+  return fixtureStackFiles().control.map((s) => ({ ...s, config: { ...s.config, ...overrides } }));
 }
 
 const HOME = "Pulumi.us-east-1.yaml";
@@ -93,23 +94,56 @@ describe("plan", function () {
       expect(result.stderr).to.contain('unknown option "--bogus"').and.to.contain("Usage: npm run plan");
       expect(result.stderr).to.not.match(/\n\s+at /);
     });
-    it("exits 2 for a stack that has no stack file", async () => {
+    it("exits 2 for a stack that has no stack file, listing the short and the fully qualified names", async () => {
       const io = capture();
-      const result = await plan({ color: false, help: false, stack: "eu-west-9" }, io);
+      const result = await plan({ color: false, help: false, stack: "eu-west-9" }, io, fixtureRoot());
       expect(result.exitCode).to.equal(EXIT.badInput);
       expect(io.stderr.join("\n")).to.contain(
-        '--stack "eu-west-9": no such stack file; allowed: us-east-1, ca-central-1, global',
+        '--stack "eu-west-9": no such stack file; allowed: us-east-1, ca-central-1, global (or fully qualified: ' +
+          "organization/multi-region-web/us-east-1, organization/multi-region-web/ca-central-1, " +
+          "organization/multi-region-web-control/global)",
+      );
+    });
+
+    it("takes a fully qualified name; another organization or a malformed name is named as such", () => {
+      const { regional, control } = fixtureStackFiles();
+      const files = [...regional, ...control];
+      for (const [name, stack] of [
+        ["organization/multi-region-web/us-east-1", "us-east-1"],
+        ["organization/multi-region-web-control/global", "global"],
+        ["ca-central-1", "ca-central-1"],
+      ]) {
+        expect(selectStack(name, files, "organization").stack, name).to.equal(stack);
+      }
+      expect(selectStack("acme/multi-region-web/us-east-1", files, "acme").stack).to.equal("us-east-1");
+      expect(() => selectStack("acme/multi-region-web/us-east-1", files, "organization")).to.throw(
+        UsageError,
+        /^--stack "acme\/multi-region-web\/us-east-1": the stack files name the organization organization \(primaryStack, homeStack\), not acme; allowed: /,
+      );
+      expect(() => selectStack("organization/multi-region-web/global", files, "organization")).to.throw(
+        UsageError,
+        /^--stack "organization\/multi-region-web\/global": no such stack file; allowed:/,
+      );
+      expect(() => selectStack("organization/us-east-1", files, "organization")).to.throw(
+        UsageError,
+        /^--stack "organization\/us-east-1": a stack name or <organization>\/<project>\/<stack>; allowed:/,
+      );
+      // A stack name both projects have: only its fully qualified name tells them apart.
+      const twin = { ...control[0], stack: "us-east-1" };
+      expect(() => selectStack("us-east-1", [...files, twin], "organization")).to.throw(
+        UsageError,
+        '--stack "us-east-1": both projects have it; name it fully qualified: organization/multi-region-web/us-east-1, organization/multi-region-web-control/us-east-1',
       );
     });
   });
 
-  describe("the committed stacks", () => {
+  describe("the fixture stacks", () => {
     let result: Plan;
     let io: ReturnType<typeof capture>;
     const jsonFile = path.join(tmp, "plan.json");
     before(async () => {
       io = capture();
-      result = await plan({ color: false, help: false, json: jsonFile }, io);
+      result = await plan({ color: false, help: false, json: jsonFile }, io, fixtureRoot());
     });
 
     it("exit 0: every stack plans with no policy violation, mandatory or advisory", () => {
@@ -128,17 +162,80 @@ describe("plan", function () {
       }
     });
 
-    it("prints each stack's resource tree, counts, outputs, policies and the DR report", () => {
+    it("reads top-down: the summary, before you deploy, each stack, the DR report, then the policy counts", () => {
       const text = io.stdout.join("\n");
-      expect(text).to.contain("Stack us-east-1 (us-east-1, active, home)");
-      expect(text).to.contain("Stack ca-central-1 (ca-central-1, passive, standby)");
-      expect(text).to.contain("Stack global (us-east-1, failover control)");
+      const order = [
+        "Summary",
+        "Before you deploy: 15 example values to replace in the stack files",
+        "Stack us-east-1 (us-east-1, active, home): + 155 to create, +28 in a real preview (awsx:ec2:Vpc's children)",
+        "Stack ca-central-1 (ca-central-1, passive, standby): + 151 to create, +26 in a real preview",
+        "Stack global (us-east-1, failover control): + 32 to create",
+        "Disaster recovery",
+        "Footprint and monthly on-demand cost (ESTIMATE)",
+      ].map((heading) => text.indexOf(heading));
+      expect(
+        order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1])),
+        String(order),
+      ).to.equal(true);
+      expect(io.stdout[io.stdout.length - 1]).to.equal(
+        "Planned 3 stacks: 0 mandatory violations, 1 advisory; 15 example values to replace before a real deploy.",
+      );
+    });
+
+    it("summarizes each stack, the totals, the DR overhead with the control stack, and the failover timings", () => {
+      const start = io.stdout.indexOf("Summary");
+      expect(io.stdout.slice(start, start + 15)).to.deep.equal([
+        "Summary",
+        "  stack         region        role              resources  policies                            monthly",
+        "  us-east-1     us-east-1     active, home      155 (+28)  0 mandatory violations, 0 advisory  $547.17",
+        "  ca-central-1  ca-central-1  passive, standby  151 (+26)  0 mandatory violations, 0 advisory  $167.27",
+        // The control stack's first `pulumi up`: ARC has made no health check yet (the advisory above).
+        "  global        us-east-1     failover control         32  0 mandatory violations, 1 advisory   $71.00",
+        "  total         3 stacks                        338 (+54)  0 mandatory violations, 1 advisory  $785.44",
+        "  (+n): more resources a real preview lists: awsx:ec2:Vpc is a remote component, and the mocks create none of",
+        "  its children (the VPC, subnets, route tables and associations, routes, internet and NAT gateways, Elastic IPs).",
+        // 547.17 + 167.27 + 71.00
+        "  Monthly cost of every stack: $785.44, an on-demand ESTIMATE (details below).",
+        // (167.27 + 71.00) / 547.17 = 43.546 %
+        "  DR overhead: ca-central-1 + the control stack global = $238.27 a month, 43.55% of the active stack's $547.17.",
+        "  Failover to ca-central-1 (automatic trigger): reads served by the standby after 90 s (detection 30 s + DNS 60 s);",
+        "  Aurora writes 150 s (2.5 min) ungraceful / 210 s (3.5 min) graceful after the plan starts; traffic routed by the plan after 255 s (4.3 min) / 315 s (5.3 min).",
+        "",
+        "Before you deploy: 15 example values to replace in the stack files (npm run placeholders lists them; the plan runs them offline all the same)",
+        `  ${formatFinding(result.placeholders[0])}`,
+      ]);
+      expect(result.cost).to.deep.equal({
+        totalUsd: 785.44,
+        unpriced: [],
+        activeUsd: 547.17,
+        overheadUsd: 238.27,
+        overheadPercent: 43.55,
+      });
+      expect(result.placeholders).to.deep.equal(findPlaceholders(fixtureRoot()));
+      // The detail says the same: the standbys alone, then with the control stack.
+      expect(io.stdout).to.include(
+        "    standby cost: 30.57% of the active region's; with the control stack (the DR overhead): 43.55%",
+      );
+    });
+
+    it("prints each stack's whole resource tree once, its outputs and policies, and the DR report", () => {
+      const text = io.stdout.join("\n");
+      for (const stack of result.stacks) {
+        const tree = io.stdout.filter((l) => l.startsWith("+ "));
+        for (const r of stack.resources) {
+          const line = new RegExp(` ${r.type.replace(/[/.:]/g, "\\$&")} {2}${r.name}( \\[protected\\])?$`);
+          expect(
+            tree.some((l) => line.test(l)),
+            `${stack.stack} ${r.type} ${r.name}`,
+          ).to.equal(true);
+        }
+      }
+      expect(io.stdout.filter((l) => l.startsWith("+ "))).to.have.length(155 + 151 + 32);
       expect(text).to.match(/├─ multi-region-web:failover:FailoverPlan {2}plan-ca-central-1/);
       expect(text).to.match(/\+ {3}pulumi:pulumi:Stack {2}multi-region-web-us-east-1/);
       expect(text).to.match(/├─ multi-region-web:\w+:TierAsg {2}frontend/);
-      expect(text).to.contain("Resources:");
-      expect(text).to.contain("Outputs:");
-      expect(text).to.match(/Policies: 0 mandatory violation\(s\), \d+ advisory/);
+      expect(text).to.contain("  Outputs:");
+      expect(text).to.match(/ {2}Policies: 0 mandatory violations, 0 advisory/);
       expect(text).to.contain("Disaster recovery");
       expect(text).to.match(
         /\* serverless: 1 × Aurora Serverless v2, 0\.5 ACU minimum; \$[\d.]+ \([\d.]+% of active\); writes after 150 s \(2\.5 min\) ungraceful, 210 s \(3\.5 min\) graceful \(over the 180 s target: graceful 30 s\)$/m,
@@ -156,29 +253,42 @@ describe("plan", function () {
       expect(text).to.contain("(b) the whole active region is down");
       expect(text).to.contain("1 × ARC Region switch plan");
       expect(text).to.contain("monthly on-demand cost (ESTIMATE)");
+      // Said once: where a real preview shows more resources than the mocks.
+      expect(text.split("awsx:ec2:Vpc is a remote component")).to.have.length(2);
     });
 
-    it("writes JSON with the stacks, resources, counts, outputs, policies and DR report", () => {
+    it("writes JSON with the stacks, resources and their inputs, counts, outputs, policies, cost and DR report", () => {
       const json = JSON.parse(fs.readFileSync(jsonFile, "utf8")) as Plan;
-      expect(json.exitCode).to.equal(0);
+      expect(json).to.have.keys("stacks", "dr", "cost", "placeholders", "problems", "exitCode");
+      expect([json.exitCode, json.problems, json.placeholders.length]).to.deep.equal([0, [], 15]);
       expect(json.stacks).to.have.length(3);
       for (const stack of json.stacks) {
         expect(stack).to.have.keys(
           "stack",
+          "qualifiedName",
+          "project",
           "region",
           "role",
           "home",
           "resources",
           "countsByType",
+          "remoteChildren",
           "outputs",
           "unknownOutputs",
           "policies",
         );
         expect(stack.resources.length).to.equal(Object.values(stack.countsByType).reduce((a, b) => a + b, 0));
-        expect(stack.resources[0]).to.include.keys("urn", "type", "name");
+        expect(stack.resources[0]).to.include.keys("urn", "type", "name", "inputs", "unknownInputs");
         expect(stack.policies).to.have.keys("mandatory", "advisory");
         expect(stack.outputs).to.have.property(stack.role === "control" ? "plans" : "publicAlbDnsName");
       }
+      expect(json.stacks.map((s) => [s.qualifiedName, s.remoteChildren])).to.deep.equal([
+        // 2 AZs × 3 subnet types: VPC + IGW, 6 × (subnet, route table, association), 2 public + 2 private
+        // routes, and per NAT gateway an EIP and the gateway (one per AZ at home, one in the standby).
+        ["organization/multi-region-web/us-east-1", 2 + 18 + 4 + 2 * 2],
+        ["organization/multi-region-web/ca-central-1", 2 + 18 + 4 + 2 * 1],
+        ["organization/multi-region-web-control/global", 0],
+      ]);
       expect(json.dr).to.include.keys(
         "detectionSeconds",
         "dnsSeconds",
@@ -194,6 +304,49 @@ describe("plan", function () {
       );
       expect(json.dr!.cases.map((c) => c.id)).to.deep.equal(["a", "b", "c", "d", "e"]);
       expect(json.dr!.regions.map((r) => r.role)).to.deep.equal(["active", "passive"]);
+    });
+
+    it("JSON: each resource's inputs as registered, secrets masked, values AWS assigns null and pointed at", async () => {
+      const text = fs.readFileSync(jsonFile, "utf8");
+      const json = JSON.parse(text) as Plan;
+      const runs = await fixtureStackRuns();
+      const [home, standby] = json.stacks;
+      const resource = (s: StackPlan, type: string, name?: string) =>
+        s.resources.find((r) => r.type === type && (name === undefined || r.name === name))!;
+      // As registered: the launch template's instance type, the health check's path.
+      expect(resource(home, "aws:ec2/launchTemplate:LaunchTemplate").inputs.instanceType).to.equal(
+        "t4g.small",
+      );
+      expect(resource(home, "aws:route53/healthCheck:HealthCheck").inputs.resourcePath).to.equal(
+        ofType(runs[0], "aws:route53/healthCheck:HealthCheck")[0].inputs.resourcePath,
+      );
+      // A secret input: the home's master credentials (the standby holds none: issue 21).
+      expect(resource(home, "aws:secretsmanager/secretVersion:SecretVersion").inputs.secretString).to.equal(
+        "[secret]",
+      );
+      expect(standby.resources.filter((r) => r.type === "aws:secretsmanager/secretVersion:SecretVersion")).to
+        .be.empty;
+      expect(text).to.not.contain("4dabf18193072939515e22adb298388d");
+      const password = runs[0].resources.find((r) => r.type.includes("RandomPassword"))!.outputs.result;
+      expect(text).to.not.contain(unsecret(password) as string);
+      // An input made of another resource's id: null, and its pointer says so.
+      const endpoint = resource(home, "aws:ec2/vpcEndpoint:VpcEndpoint");
+      expect(endpoint.inputs.vpcId).to.equal(null);
+      expect(endpoint.unknownInputs).to.include("/vpcId");
+      for (const stack of json.stacks) {
+        for (const r of stack.resources) {
+          for (const pointer of r.unknownInputs) {
+            const value = pointer
+              .split("/")
+              .slice(1)
+              .reduce<unknown>(
+                (v, key) => (v as Record<string, unknown>)[key.replace(/~1/g, "/").replace(/~0/g, "~")],
+                r.inputs,
+              );
+            expect(value, `${r.urn} ${pointer}`).to.equal(null);
+          }
+        }
+      }
     });
 
     it("prints what config and inputs determine as it is, and what AWS assigns at deploy as unknown", () => {
@@ -227,7 +380,7 @@ describe("plan", function () {
     });
 
     it("prints nothing the mocks invented, though the runs (and StackReferences) still carry it", async () => {
-      const runs = await committedStackRuns();
+      const runs = await fixtureStackRuns();
       const fabricated = runs.flatMap((r) => r.fabricated);
       const text = io.stdout.join("\n").toLowerCase();
       expect(fabricated).to.include.members(["123456789012", "us-east-1a", "ca-central-1b"]);
@@ -236,7 +389,16 @@ describe("plan", function () {
       const assigned =
         /123456789012|amazonaws\.com|\b(vpc|subnet|sg|nat|rtb|lt)-[0-9a-f]{17}\b|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-|\b[a-z]{2}-[a-z]+-\d[a-z]\b/i;
       expect(text).to.not.match(assigned);
-      expect(fs.readFileSync(jsonFile, "utf8")).to.not.match(assigned);
+      // The JSON has the inputs too, where a service principal (backup.amazonaws.com) is no deploy's:
+      // a regional endpoint name is.
+      const json = fs.readFileSync(jsonFile, "utf8");
+      expect(json).to.match(/backup\.amazonaws\.com/);
+      expect(json).to.not.match(
+        new RegExp(
+          assigned.source.replace("amazonaws\\.com", "\\.[a-z]{2}-[a-z]+-\\d\\.[a-z0-9.-]*amazonaws\\.com"),
+          "i",
+        ),
+      );
       expect(runs[0].outputs.vpcId).to.match(/^vpc-[0-9a-f]{17}$/);
       expect(runs[0].outputs.publicAlbDnsName).to.match(/\.us-east-1\.elb\.amazonaws\.com$/);
     });
@@ -268,27 +430,45 @@ describe("plan", function () {
       }
     });
 
-    it("plans one stack with --stack; the DR report still covers every stack", async () => {
-      for (const stack of ["ca-central-1", "us-east-1", "global"]) {
+    it("plans one stack with --stack, short or fully qualified; the DR report still covers every stack", async () => {
+      for (const stack of ["ca-central-1", "organization/multi-region-web/us-east-1", "global"]) {
         const io = capture();
-        const one = await plan({ color: false, help: false, stack }, io);
-        if (stack === "us-east-1") {
+        const one = await plan({ color: false, help: false, stack }, io, fixtureRoot());
+        const short = stack.split("/").pop();
+        if (short === "us-east-1") {
           // The master credentials are exported no more (issue 21).
           expect(one.stacks[0].outputs).to.not.have.property("dbCredentials");
         }
         expect(one.exitCode).to.equal(EXIT.clean);
-        expect(one.stacks.map((s) => s.stack)).to.deep.equal([stack]);
+        expect(one.stacks.map((s) => s.stack)).to.deep.equal([short]);
         expect(one.dr, stack).to.deep.equal(result.dr);
+        expect(one.cost, stack).to.deep.equal(result.cost);
+        expect(io.stdout.filter((l) => l.startsWith("Stack "))).to.have.length(1);
+        // The control stack's first `pulumi up` carries its one advisory (ARC has made no check yet).
+        expect(io.stdout[io.stdout.length - 1]).to.match(
+          short === "global"
+            ? /^Planned 1 stack: 0 mandatory violations, 1 advisory;/
+            : /^Planned 1 stack: 0 mandatory violations, 0 advisory;/,
+        );
       }
     });
   });
 
-  it("exit 1: a mandatory violation injected through a stack file", async () => {
+  it("names no example value once a user replaced them all", async () => {
+    const io = capture();
+    const result = await plan({ color: false, help: false }, io, userVariantRoot());
+    expect(result.exitCode, io.stderr.join("\n")).to.equal(EXIT.clean);
+    expect(result.placeholders).to.deep.equal([]);
+    expect(io.stdout).to.include("Before you deploy: no example values left in the stack files.");
+    expect(io.stdout[io.stdout.length - 1]).to.equal("Planned 3 stacks: 0 mandatory violations, 1 advisory.");
+  });
+
+  it("exit 1: a mandatory violation injected through a stack file; the summary and the last line count advisories too", async () => {
     const root = editedRoot([
       {
         file: STANDBY,
         from: "  multi-region-web:azCount: 2",
-        to: "  multi-region-web:azCount: 2\n  multi-region-web:protectData: false",
+        to: "  multi-region-web:azCount: 2\n  multi-region-web:protectData: false\n  multi-region-web:albDeletionProtection: false",
       },
     ]);
     const policyConfig = path.join(tmp, "policy-config.json");
@@ -297,9 +477,26 @@ describe("plan", function () {
     const result = await plan({ color: false, help: false, policyConfig }, io, root);
     expect(result.exitCode).to.equal(EXIT.mandatory);
     const standby = result.stacks.find((s) => s.stack === "ca-central-1")!;
-    expect(standby.policies.mandatory.map((v) => v.policyName)).to.include("dr-stateful-protected");
+    const names = (list: { policyName: string }[]) => [...new Set(list.map((v) => v.policyName))];
+    expect(names(standby.policies.mandatory)).to.deep.equal(["dr-stateful-protected"]);
+    // alb-deletion-protection stays advisory: one per load balancer.
+    expect(standby.policies.advisory.map((v) => v.policyName)).to.deep.equal([
+      "alb-deletion-protection",
+      "alb-deletion-protection",
+    ]);
     expect(result.stacks.find((s) => s.stack === "us-east-1")!.policies.mandatory).to.be.empty;
-    expect(io.stdout.join("\n")).to.contain("mandatory policy violation(s)");
+    const mandatory = standby.policies.mandatory.length;
+    expect(mandatory).to.be.greaterThan(1);
+    expect(io.stdout[io.stdout.length - 1]).to.equal(
+      `${mandatory} mandatory violations, 3 advisory: a real pulumi preview with --policy-pack policy would fail; 15 example values to replace before a real deploy.`,
+    );
+    expect(io.stdout).to.include(
+      `  ca-central-1  ca-central-1  passive, standby  151 (+26)  ${mandatory} mandatory violations, 2 advisory  $167.27`,
+    );
+    // The total: the standby's two and the control stack's first-deploy one.
+    expect(io.stdout.find((l) => l.startsWith("  total "))).to.contain(
+      `${mandatory} mandatory violations, 3 advisory`,
+    );
   });
 
   it("exit 2: a bad config, named by file, line, key and value, before any program runs", async () => {
@@ -307,15 +504,46 @@ describe("plan", function () {
       { file: HOME, from: "multi-region-web:azCount: 2", to: "multi-region-web:azCount: 7" },
     ]);
     const io = capture();
-    const result = await plan({ color: false, help: false }, io, root);
+    const json = path.join(tmp, "plan-bad.json");
+    const result = await plan({ color: false, help: false, json }, io, root);
     expect(result.exitCode).to.equal(EXIT.badInput);
     const err = io.stderr.join("\n");
+    const line = fixtureLine(HOME, "azCount");
     expect(err).to.contain(
-      `error: ${HOME}:9:3: multi-region-web:azCount = 7: must be an integer from 2 to 3`,
+      `error: ${HOME}:${line}:3: multi-region-web:azCount = 7: must be an integer from 2 to 3`,
     );
     expect(err).to.contain("1 problem(s) in the stack files: nothing was planned");
     expect(err).to.not.match(/\n\s+at /);
     expect(io.stdout).to.deep.equal([]);
+    // The JSON is written on exit 2 too, with the problems.
+    expect(JSON.parse(fs.readFileSync(json, "utf8"))).to.deep.equal({
+      stacks: [],
+      dr: null,
+      cost: null,
+      placeholders: [],
+      problems: [
+        {
+          file: HOME,
+          key: "multi-region-web:azCount",
+          value: 7,
+          message: "must be an integer from 2 to 3",
+          line,
+          column: 3,
+          text: `${HOME}:${line}:3: multi-region-web:azCount = 7: must be an integer from 2 to 3`,
+        },
+      ],
+      exitCode: EXIT.badInput,
+    });
+  });
+
+  it("exit 2: the JSON carries a bad --stack or policy pack config as a problem too", async () => {
+    const json = path.join(tmp, "plan-bad-stack.json");
+    const result = await plan({ color: false, help: false, json, stack: "nope" }, capture(), fixtureRoot());
+    const written = JSON.parse(fs.readFileSync(json, "utf8")) as Plan;
+    expect([result.exitCode, written.exitCode]).to.deep.equal([EXIT.badInput, EXIT.badInput]);
+    expect(written.problems).to.have.length(1);
+    expect(written.problems[0].message).to.match(/^--stack "nope": no such stack file/);
+    expect(written.problems[0].text).to.equal(written.problems[0].message);
   });
 
   it("exit 2: a YAML syntax error, with file, line and column (not an internal error)", async () => {
@@ -347,7 +575,7 @@ describe("plan", function () {
     expect(result.stacks).to.have.length(3);
   });
 
-  it("exit 2: a control stack whose homeStack is not the stack files' home, naming its file", async () => {
+  it("exit 2: a control stack whose homeStack names another organization than the standbys, naming both files", async () => {
     const root = editedRoot([
       {
         file: STANDBY,
@@ -358,8 +586,22 @@ describe("plan", function () {
     const io = capture();
     const result = await plan({ color: false, help: false }, io, root);
     expect(result.exitCode).to.equal(EXIT.badInput);
+    // Which of the two is stale is the user's to say: neither is told to change back (the pre-flight's spec has the rest).
     expect(io.stderr.join("\n")).to.contain(
-      `error: ${CONTROL}:5:3: multi-region-web-control:homeStack = "organization/multi-region-web/us-east-1": must name the home stack my-org/multi-region-web/us-east-1 (${HOME})`,
+      `error: ${CONTROL}:${fixtureLine(CONTROL, "homeStack")}:3: multi-region-web-control:homeStack = "organization/multi-region-web/us-east-1": names the organization organization, but ${STANDBY}'s primaryStack names my-org`,
+    );
+    expect(io.stderr.join("\n")).to.not.contain("must name the home stack");
+  });
+
+  it("exit 2: a control stack whose homeStack is not the stack files' home, naming its file", async () => {
+    const root = editedRoot([
+      { file: CONTROL, from: "multi-region-web/us-east-1", to: "multi-region-web/ca-central-1" },
+    ]);
+    const io = capture();
+    const result = await plan({ color: false, help: false }, io, root);
+    expect(result.exitCode).to.equal(EXIT.badInput);
+    expect(io.stderr.join("\n")).to.contain(
+      `error: ${CONTROL}:${fixtureLine(CONTROL, "homeStack")}:3: multi-region-web-control:homeStack = "organization/multi-region-web/ca-central-1": must name the home stack organization/multi-region-web/us-east-1 (${HOME})`,
     );
   });
 
@@ -371,7 +613,7 @@ describe("plan", function () {
     const result = await plan({ color: false, help: false }, io, root);
     expect(result.exitCode).to.equal(EXIT.badInput);
     expect(io.stderr.join("\n")).to.contain(
-      `error: ${CONTROL}:4:3: aws:region = "ca-central-1": must be us-east-1`,
+      `error: ${CONTROL}:${fixtureLine(CONTROL, "aws:region")}:3: aws:region = "ca-central-1": must be us-east-1`,
     );
   });
 
@@ -387,7 +629,7 @@ describe("plan", function () {
     const result = await plan({ color: false, help: false }, io, root);
     expect(result.exitCode).to.equal(EXIT.badInput);
     expect(io.stderr.join("\n")).to.contain(
-      `${STANDBY}:6:3: multi-region-web:primaryStack = "organization/multi-region-web/eu-west-1": must name the home stack organization/multi-region-web/us-east-1`,
+      `${STANDBY}:${fixtureLine(STANDBY, "primaryStack")}:3: multi-region-web:primaryStack = "organization/multi-region-web/eu-west-1": must name the home stack organization/multi-region-web/us-east-1`,
     );
   });
 
@@ -400,7 +642,7 @@ describe("plan", function () {
       const file = path.join(tmp, "policy-config-bad.json");
       fs.writeFileSync(file, JSON.stringify(content));
       const io = capture();
-      const result = await plan({ color: false, help: false, policyConfig: file }, io);
+      const result = await plan({ color: false, help: false, policyConfig: file }, io, fixtureRoot());
       expect(result.exitCode, JSON.stringify(content)).to.equal(EXIT.badInput);
       expect(io.stderr.join("\n")).to.contain(`--policy-pack-config "${file}"`).and.to.contain(message);
     }
@@ -411,6 +653,7 @@ describe("plan", function () {
     const result = await plan(
       { color: false, help: false, json: path.join(tmp, "missing-dir", "p.json") },
       io,
+      fixtureRoot(),
     );
     expect(result.exitCode).to.equal(EXIT.badInput);
     expect(io.stderr.join("\n")).to.contain("cannot write the file");
@@ -420,9 +663,40 @@ describe("plan", function () {
     const io = capture();
     const bad = path.join(tmp, "bad.json");
     fs.writeFileSync(bad, "{ not json");
-    const result = await plan({ color: false, help: false, policyConfig: bad }, io);
+    const result = await plan({ color: false, help: false, policyConfig: bad }, io, fixtureRoot());
     expect(result.exitCode).to.equal(EXIT.badInput);
     expect(io.stderr.join("\n")).to.contain(`--policy-pack-config "${bad}": not valid JSON`);
+  });
+
+  describe("what a real preview lists besides", () => {
+    const vpc = (inputs: Record<string, unknown>) =>
+      ({ type: "awsx:ec2:Vpc", inputs }) as unknown as RecordedResource;
+    const specs = (...types: string[]) => types.map((type) => ({ type, name: type.toLowerCase() }));
+
+    it("counts an awsx:ec2:Vpc's children as pulumi-awsx creates them, per AZ, subnet type and NAT strategy", () => {
+      const azs = (n: number) => ["a", "b", "c"].slice(0, n).map((z) => `us-east-1${z}`);
+      const three = { availabilityZoneNames: azs(3), subnetSpecs: specs("Public", "Private", "Isolated") };
+      // VPC + IGW; 9 × (subnet, route table, association); 3 public + 3 private routes; 3 × (EIP, NAT gateway).
+      expect(remoteChildren([vpc({ ...three, natGateways: { strategy: "OnePerAz" } })])).to.equal(
+        2 + 27 + 6 + 6,
+      );
+      // OnePerAz is awsx's default.
+      expect(remoteChildren([vpc(three)])).to.equal(2 + 27 + 6 + 6);
+      expect(remoteChildren([vpc({ ...three, natGateways: { strategy: "Single" } })])).to.equal(
+        2 + 27 + 6 + 2,
+      );
+      // No NAT gateway: no route from the private subnets either.
+      expect(remoteChildren([vpc({ ...three, natGateways: { strategy: "None" } })])).to.equal(2 + 27 + 3);
+      const publicOnly = {
+        availabilityZoneNames: azs(2),
+        subnetSpecs: specs("Public"),
+        natGateways: { strategy: "None" },
+      };
+      expect(remoteChildren([vpc(publicOnly)])).to.equal(2 + 6 + 2);
+      expect(
+        remoteChildren([{ type: "aws:ec2/vpc:Vpc", inputs: {} } as unknown as RecordedResource]),
+      ).to.equal(0);
+    });
   });
 
   describe("unknown values", () => {
@@ -450,7 +724,7 @@ describe("plan", function () {
     });
 
     it("the mocks register every string they add to a resource's state, bar the values AWS fixes", async () => {
-      const runs = await committedStackRuns();
+      const runs = await fixtureStackRuns();
       const fabricated = runs.flatMap((r) => r.fabricated);
       const strings = (value: unknown): string[] =>
         typeof value === "string"
@@ -483,7 +757,7 @@ describe("plan", function () {
     const a = DR_ASSUMPTIONS;
 
     it("default config: deep check 10 s × 3, then the plan's steps (hand-computed)", async () => {
-      const dr = drReport(await committedStackRuns());
+      const dr = drReport(await fixtureStackRuns());
       expect([a.aliasRecordTtl.seconds, a.arcStepStart.seconds, a.auroraFailover.seconds]).to.deep.equal([
         60, 15, 60,
       ]);
@@ -514,7 +788,7 @@ describe("plan", function () {
     });
 
     it("meets the failover targets: reads from the standby ≤ 90 s (automatic), writes ≤ 3 min of machine time after the decision", async () => {
-      const dr = drReport(await committedStackRuns());
+      const dr = drReport(await fixtureStackRuns());
       const byId = Object.fromEntries(dr.cases.map((c) => [c.id, c]));
       expect(byId.a.readsSeconds).to.equal(90);
       expect(byId.a.readsAfterDecision).to.equal(false);
@@ -561,14 +835,14 @@ describe("plan", function () {
     });
 
     it("an ARC plan costs its price table figure, in the control stack apart from the regions", async () => {
-      const dr = drReport(await committedStackRuns());
+      const dr = drReport(await fixtureStackRuns());
       const plan = dr.control!.monthlyCost.items.find((i) => i.item === "ARC Region switch plan")!;
       expect(plan).to.deep.equal({ item: "ARC Region switch plan", quantity: 1, monthlyUsd: 70 });
       expect(dr.regions.map((r) => r.role)).to.deep.equal(["active", "passive"]);
     });
 
     it("the standby's footprint and cost against the active region", async () => {
-      const dr = drReport(await committedStackRuns());
+      const dr = drReport(await fixtureStackRuns());
       const [active, passive] = dr.regions;
       expect(active.tiers.map((t) => [t.tier, t.desired, t.max])).to.deep.equal([
         ["backend", 2, 6],
@@ -607,7 +881,7 @@ describe("plan", function () {
 
     describe("the standby's database capacity options", () => {
       it("costs each option as the configured standby with only its database changed, and times its writes", async () => {
-        const dr = drReport(await committedStackRuns());
+        const dr = drReport(await fixtureStackRuns());
         const [active, passive] = dr.regions;
         const byOption = Object.fromEntries(dr.standbyOptions.map((o) => [o.option, o]));
         const serverless = byOption.serverless;
@@ -640,6 +914,7 @@ describe("plan", function () {
           stacksWith({
             "us-east-1": { [`${PROJECT}:database`]: JSON.stringify({ instanceClass: "db.r6g.2xlarge" }) },
           }),
+          controlWith({}),
         );
         const smaller = drReport(runs).standbyOptions.find(
           (o) => o.option === "provisioned, a smaller class",
@@ -652,7 +927,7 @@ describe("plan", function () {
     });
 
     describe("a region tools/prices.json has no prices for", () => {
-      // The committed runs, moved: prices follow the run's region, nothing else in the report does.
+      // The fixture runs, moved: prices follow the run's region, nothing else in the report does.
       let runs: StackRun[];
       const moved = (run: StackRun, region: string, stack = run.stack): StackRun => ({
         ...run,
@@ -665,7 +940,7 @@ describe("plan", function () {
         return io.stdout.join("\n");
       };
       before(async () => {
-        runs = await committedStackRuns();
+        runs = await fixtureStackRuns();
       });
 
       it("has no total ('no prices for'), not $0.00, and a second standby there is left out of the ratio", () => {

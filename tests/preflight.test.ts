@@ -1,5 +1,5 @@
 /**
- * The plan's pre-flight on edited copies of the committed stack files: each kind of mistake a user
+ * The plan's pre-flight on edited copies of the fixture stack files: each kind of mistake a user
  * makes is reported with the file, the key as written, the line and what is allowed, all at once.
  */
 import { expect } from "chai";
@@ -9,28 +9,24 @@ import * as YAML from "yaml";
 import { formatFinding } from "../config/errors";
 import { preflight } from "../config/preflight";
 import { SCHEMA } from "../config/schema";
-import { editedRoot } from "./helpers";
-
-const ROOT = path.join(__dirname, "..");
+import { fixtureRoot } from "../tools/runStacks";
+import { editedRoot, fixtureLine, fixtureText } from "./helpers";
 
 /** The findings of the pre-flight on an edited copy, formatted as the plan prints them. */
 const findings = (edits: Parameters<typeof editedRoot>[0]) =>
   preflight(editedRoot(edits)).findings.map(formatFinding);
 
-const lineOf = (file: string, text: string) =>
-  fs
-    .readFileSync(path.join(ROOT, file), "utf8")
-    .split("\n")
-    .findIndex((l) => l.includes(text)) + 1;
+const lineOf = fixtureLine;
 
 const STANDBY = "Pulumi.ca-central-1.yaml";
 const HOME = "Pulumi.us-east-1.yaml";
+const CONTROL = "control/Pulumi.global.yaml";
 
 describe("pre-flight", function () {
   this.timeout(20000);
 
-  it("passes the committed stack files and hands over their engine config, home first", () => {
-    const result = preflight();
+  it("passes the fixture stack files and hands over their engine config, home first", () => {
+    const result = preflight(fixtureRoot());
     expect(result.findings.map(formatFinding)).to.deep.equal([]);
     expect(result.regional.map((s) => s.stack)).to.deep.equal(["us-east-1", "ca-central-1"]);
     expect(result.control.map((s) => s.stack)).to.deep.equal(["global"]);
@@ -204,7 +200,7 @@ describe("pre-flight on a wrong value of every key", function () {
   it(`reports each of ${keys.length} keys × ${WRONG.length} wrong values on that key`, () => {
     for (const [key, spec] of keys) {
       for (const wrong of WRONG) {
-        const doc = YAML.parseDocument(fs.readFileSync(path.join(ROOT, STANDBY), "utf8"));
+        const doc = YAML.parseDocument(fixtureText(STANDBY));
         doc.setIn(["config", `multi-region-web:${key}`], YAML.parse(wrong));
         const root = editedRoot([{ file: STANDBY, to: doc.toString() }]);
         let result: ReturnType<typeof preflight> | undefined;
@@ -219,5 +215,107 @@ describe("pre-flight on a wrong value of every key", function () {
         for (const f of keyFindings) expect(f.file, key).to.equal(STANDBY);
       }
     }
+  });
+});
+
+describe("pre-flight messages on the edits users make", function () {
+  this.timeout(20000);
+
+  it("a mis-indented field is a field to indent, not an unknown key (no 'did you mean mail?'), said once", () => {
+    const line = lineOf(STANDBY, "    emails:");
+    for (const items of ["      - ops@example.com\n", "    - ops@example.com\n"]) {
+      const result = findings([
+        {
+          file: STANDBY,
+          from: "  multi-region-web:alarms:\n    emails:\n      - ops@example.com\n",
+          to: `  multi-region-web:alarms:\n  emails:\n${items}`,
+        },
+      ]);
+      expect(result).to.deep.equal([
+        `${STANDBY}:${line}:3: emails = "[\\"ops@example.com\\"]": is not a key of this project but a field of alarms: indent it under alarms`,
+      ]);
+    }
+    // A field two object keys have: both named.
+    expect(
+      findings([
+        {
+          file: STANDBY,
+          from: "  multi-region-web:azCount: 2",
+          to: "  multi-region-web:azCount: 2\n  instanceType: t4g.small",
+        },
+      ]),
+    ).to.deep.equal([
+      `${STANDBY}:${lineOf(STANDBY, "azCount") + 1}:3: instanceType = "t4g.small": is not a key of this project but a field of frontend and of backend: indent it under the one it belongs to`,
+    ]);
+    // A set owner keeps its own problems: the stray field is a second mistake.
+    const both = findings([
+      {
+        file: STANDBY,
+        from: "      - ops@example.com\n",
+        to: "      - ops\n  emails:\n    - ops@example.com\n",
+      },
+    ]);
+    expect(both).to.have.length(2);
+    expect(both[1]).to.match(/multi-region-web:alarms.emails\[0\] = "ops": must be an e-mail address/);
+  });
+
+  it("a deleted required key is reported once, to be set in the stack file (never a default in the generated Pulumi.yaml)", () => {
+    const domain = findings([
+      { file: STANDBY, from: "  multi-region-web:domain: app.example.com\n", to: "" },
+    ]);
+    const declared =
+      fs
+        .readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8")
+        .split("\n")
+        .indexOf("  domain:") + 1;
+    expect(declared).to.be.greaterThan(0);
+    expect(domain).to.deep.equal([
+      `${STANDBY}:${lineOf(STANDBY, "config:")}:1: domain: Stack 'ca-central-1' is missing configuration value 'domain': ` +
+        `Pulumi.yaml:${declared} declares it required, with no default: set it in this file (allowed: a lower-case DNS name inside hostedZone)`,
+    ]);
+    expect(domain[0]).to.not.match(/default there|give it a default/);
+    const control = findings([
+      {
+        file: CONTROL,
+        from: "  multi-region-web-control:homeStack: organization/multi-region-web/us-east-1\n",
+        to: "",
+      },
+    ]);
+    expect(control).to.have.length(1);
+    expect(control[0]).to.match(
+      /^control\/Pulumi.global.yaml:\d+:1: homeStack: Stack 'global' is missing configuration value 'homeStack': control\/Pulumi.yaml:\d+ declares it required, with no default: set it in this file \(allowed: <organization>\/<project>\/<stack>\)$/,
+    );
+  });
+
+  it("an organization changed in one file and not another: both files named, neither told to change back", () => {
+    const message = (org: string, other: string, otherOrg: string) =>
+      `names the organization ${org}, but ${other} names ${otherOrg}: every stack of the app lives in one organization, ` +
+      `so make them agree (your Pulumi Cloud organization, or "organization" on a self-managed backend)`;
+    const standbyAt = `${STANDBY}:${lineOf(STANDBY, "primaryStack")}:3`;
+    const controlAt = `${CONTROL}:${lineOf(CONTROL, "homeStack")}:3`;
+    // The user set homeStack to their organization; the standby's primaryStack is the stale one.
+    expect(findings([{ file: CONTROL, from: "organization/", to: "acme/" }])).to.deep.equal([
+      `${standbyAt}: multi-region-web:primaryStack = "organization/multi-region-web/us-east-1": ${message("organization", `${CONTROL}'s homeStack`, "acme")}`,
+      `${controlAt}: multi-region-web-control:homeStack = "acme/multi-region-web/us-east-1": ${message("acme", `${STANDBY}'s primaryStack`, "organization")}`,
+    ]);
+    // The other way round: the same two findings, the values swapped.
+    const swapped = findings([{ file: STANDBY, from: "organization/", to: "acme/" }]);
+    expect(swapped).to.have.length(2);
+    expect(swapped[1]).to.contain(
+      `homeStack = "organization/multi-region-web/us-east-1": names the organization organization`,
+    );
+    // Both changed: nothing to say.
+    expect(
+      findings([
+        { file: CONTROL, from: "organization/", to: "acme/" },
+        { file: STANDBY, from: "organization/", to: "acme/" },
+      ]),
+    ).to.deep.equal([]);
+    // A homeStack that names another stack, in the right organization, is still that mistake.
+    expect(
+      findings([{ file: CONTROL, from: "multi-region-web/us-east-1", to: "multi-region-web/ca-central-1" }]),
+    ).to.deep.equal([
+      `${controlAt}: multi-region-web-control:homeStack = "organization/multi-region-web/ca-central-1": must name the home stack organization/multi-region-web/us-east-1 (${HOME})`,
+    ]);
   });
 });

@@ -1,16 +1,17 @@
 /**
- * The whole program under mocks: a smoke run for each committed stack file, and the two-stack run
+ * The whole program under mocks: a smoke run for each fixture stack file, and the two-stack run
  * (home first, its real exports fed to the standby's StackReference) with the wiring asserted end to end.
  */
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { listStackFiles, StackFile, StackRun } from "../tools/mocks";
+import { StackFile, StackRun } from "../tools/mocks";
 import { editedRoot, ofType, one, standbyFileFor } from "./helpers";
 import { HOME_OUTPUT_NAMES } from "../components/dataTier";
 import {
-  committedStackRuns,
+  fixtureStackFiles,
+  fixtureStackRuns,
   isControlRun,
   isHome,
   qualifiedName,
@@ -36,13 +37,13 @@ const NETWORK =
 
 describe("program", function () {
   this.timeout(60_000);
-  const stackFiles = listStackFiles();
+  const { regional: stackFiles, control: controlFiles } = fixtureStackFiles();
   let runs: StackRun[];
   let home: StackRun;
   let standby: StackRun;
 
   before(async () => {
-    runs = (await committedStackRuns()).filter((r) => !isControlRun(r));
+    runs = (await fixtureStackRuns()).filter((r) => !isControlRun(r));
     home = runs.find((r) => r.config["multi-region-web:home"] === "true")!;
     standby = runs.find((r) => r.config["multi-region-web:home"] !== "true")!;
   });
@@ -80,7 +81,7 @@ describe("program", function () {
     });
 
     it("reads the plan's Route 53 health checks by the plan's own ARN, in us-east-1", async () => {
-      const control = (await committedStackRuns()).find(isControlRun)!;
+      const control = (await fixtureStackRuns()).find(isControlRun)!;
       const plan = control.resources.find((r) => r.type === "aws:arcregionswitch/plan:Plan")!;
       const [checks] = calls(control, "aws:arcregionswitch/getRoute53HealthChecks:getRoute53HealthChecks");
       expect(checks.args).to.deep.equal({ planArn: plan.outputs.arn });
@@ -93,7 +94,7 @@ describe("program", function () {
     expect(stackFiles.filter(isHome)).to.have.length(1);
   });
 
-  for (const file of listStackFiles()) {
+  for (const file of stackFiles) {
     describe(`stack ${file.stack}`, () => {
       let run: StackRun;
       before(() => {
@@ -426,7 +427,7 @@ describe("program", function () {
           file: "Pulumi.eu-west-1.yaml",
         },
       ];
-      three = await runAllStacks(threeFiles);
+      three = await runAllStacks(threeFiles, controlFiles);
     });
 
     it("plans all three regions, home first, then the control stack", () => {
@@ -538,6 +539,16 @@ describe("program", function () {
       expect(text).to.match(/eu-west-1 \(passive\):.*\n {8}no prices for eu-west-1 in tools\/prices\.json/);
       expect(text).to.contain(
         `standby cost: ${written.dr!.standbyCostPercentOfActive}% of the active region's (without eu-west-1: no prices)`,
+      );
+      // The summary's totals leave it out too, and say so.
+      expect(out).to.include(
+        "  eu-west-1     eu-west-1     passive, standby  151 (+26)  0 mandatory violations, 0 advisory  no prices",
+      );
+      expect(written.cost).to.deep.include({ unpriced: ["eu-west-1"], activeUsd: 547.17 });
+      const { totalUsd, overheadUsd } = written.cost!;
+      expect(totalUsd).to.be.closeTo(547.17 + overheadUsd, 0.001);
+      expect(out).to.include(
+        `  Monthly cost of every stack: $${totalUsd.toFixed(2)}* (without eu-west-1: no prices), an on-demand ESTIMATE (details below).`,
       );
     });
   });

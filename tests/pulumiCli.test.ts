@@ -1,16 +1,17 @@
 /**
  * The Pulumi CLI's checks on Pulumi.yaml and Pulumi.<stack>.yaml, emulated offline (config/pulumiCli.ts): one bad
- * and one good input per rule, then the committed files of both projects.
+ * and one good input per rule, then both projects' files (with the fixture stack files: the root's are the user's,
+ * checked by tests/examples.test.ts).
  */
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as ts from "typescript";
+import * as YAML from "yaml";
 import { formatFinding } from "../config/errors";
 import { checkProject, checkProjectTexts, ProjectCheck, readProjectTexts } from "../config/pulumiCli";
-
-const ROOT = path.join(__dirname, "..");
-const CONTROL = path.join(ROOT, "control");
+import { fixtureRoot } from "../tools/runStacks";
 
 /** Checks a project named `web` with `config` under its `config:` and one file per stack. */
 function check(
@@ -78,6 +79,43 @@ describe("pulumiCli (the CLI's checks before a program runs)", () => {
       expect(findings(check("", {}, head))[0]).to.match(/^Pulumi.yaml:2:1: runtime = .*name and options/);
       const good = "name: web\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n";
       expect(findings(check("", {}, good))).to.deep.equal([]);
+    });
+    it("checks the nodejs runtime's options as pulumi-language-nodejs reads them: a misspelt one does nothing", () => {
+      const head = (options: string) => `name: web\nruntime:\n  name: nodejs\n  options:\n${options}`;
+      expect(
+        findings(
+          check(
+            "",
+            {},
+            head("    tsconfigpath: ../tsconfig.json\n    typescript: yes\n    packagemanager: pip\n"),
+          ),
+        ),
+      ).to.deep.equal([
+        `Pulumi.yaml:5:5: runtime.options.tsconfigpath = "../tsconfig.json": not a nodejs runtime option: the CLI ignores it; did you mean 'tsconfig'?`,
+        'Pulumi.yaml:6:5: runtime.options.typescript = "yes": must be a boolean',
+        'Pulumi.yaml:7:5: runtime.options.packagemanager = "pip": must be one of auto, npm, yarn, pnpm or bun',
+      ]);
+      const good =
+        "    typescript: false\n    tsconfig: tsconfig.build.json\n    nodeargs: --trace-warnings\n    packagemanager: npm\n";
+      expect(findings(check("", {}, head(good)))).to.deep.equal([]);
+      // Another runtime's options are its own.
+      expect(
+        findings(check("", {}, "name: web\nruntime:\n  name: python\n  options:\n    toolchain: uv\n")),
+      ).to.deep.equal([]);
+    });
+    it("looks for runtime.options.tsconfig from the project's folder, where the program runs", () => {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-cli-"));
+      fs.mkdirSync(path.join(root, "app"));
+      fs.writeFileSync(
+        path.join(root, "app", "Pulumi.yaml"),
+        "name: app\nruntime:\n  name: nodejs\n  options:\n    tsconfig: ../tsconfig.json\n",
+      );
+      expect(checkProject(path.join(root, "app"), { root }).map(formatFinding)).to.deep.equal([
+        `${path.join("app", "Pulumi.yaml")}:5:5: runtime.options.tsconfig = "../tsconfig.json": names a file that is not there (from ${path.join("app", "Pulumi.yaml")}'s folder): the program would not run`,
+      ]);
+      fs.writeFileSync(path.join(root, "tsconfig.json"), "{}\n");
+      expect(checkProject(path.join(root, "app"), { root })).to.deep.equal([]);
+      fs.rmSync(root, { recursive: true });
     });
     it("allows the types string, integer, boolean, array and object only", () => {
       expect(findings(check("  a:\n    type: int\n"))[0]).to.match(
@@ -203,14 +241,15 @@ describe("pulumiCli (the CLI's checks before a program runs)", () => {
     it("requires a declared key without a default in every stack, at its `config:`", () => {
       const declared = `  a:\n${TYPED.string}  b:\n    description: untyped, still required\n`;
       expect(findings(check(declared, { dev: "config:\n  aws:region: x\n", prod: "" }))).to.deep.equal([
-        "Pulumi.dev.yaml:1:1: a: Stack 'dev' is missing configuration value 'a': Pulumi.yaml:4 declares it with no " +
-          "default, so every stack must set it; set it here or give it a default there",
-        "Pulumi.dev.yaml:1:1: b: Stack 'dev' is missing configuration value 'b': Pulumi.yaml:6 declares it with no " +
-          "default, so every stack must set it; set it here or give it a default there",
-        "Pulumi.prod.yaml: a: Stack 'prod' is missing configuration value 'a': Pulumi.yaml:4 declares it with no " +
-          "default, so every stack must set it; set it here or give it a default there",
-        "Pulumi.prod.yaml: b: Stack 'prod' is missing configuration value 'b': Pulumi.yaml:6 declares it with no " +
-          "default, so every stack must set it; set it here or give it a default there",
+        // Set it in the stack file, never "give it a default" in Pulumi.yaml: our config block is generated.
+        "Pulumi.dev.yaml:1:1: a: Stack 'dev' is missing configuration value 'a': Pulumi.yaml:4 declares it required, " +
+          "with no default: set it in this file",
+        "Pulumi.dev.yaml:1:1: b: Stack 'dev' is missing configuration value 'b': Pulumi.yaml:6 declares it required, " +
+          "with no default: set it in this file",
+        "Pulumi.prod.yaml: a: Stack 'prod' is missing configuration value 'a': Pulumi.yaml:4 declares it required, " +
+          "with no default: set it in this file",
+        "Pulumi.prod.yaml: b: Stack 'prod' is missing configuration value 'b': Pulumi.yaml:6 declares it required, " +
+          "with no default: set it in this file",
       ]);
       expect(findings(check(declared, { dev: "config:\n  a: x\n  web:b: y\n" }))).to.deep.equal([]);
     });
@@ -347,28 +386,78 @@ describe("pulumiCli (the CLI's checks before a program runs)", () => {
     });
   });
 
-  describe("the committed projects", () => {
-    const declarations = (dir: string) => checkProjectTexts(readProjectTexts(dir)).project?.config ?? [];
+  describe("the project files, with the fixture stack files", () => {
+    const root = fixtureRoot();
+    const control = path.join(root, "control");
+    const texts = (dir: string) => readProjectTexts(dir, root);
+    const declarations = (dir: string) => checkProjectTexts(texts(dir)).project?.config ?? [];
     const secretsWithDefaults = (dir: string) =>
       declarations(dir).filter((d) => d.secret && (d.default ?? d.value) !== undefined);
 
     it("read as the CLI reads them: both projects and every stack file", () => {
-      expect(declarations(ROOT).map((d) => d.key)).to.include.members(["role", "azCount", "domain"]);
-      expect(declarations(CONTROL).map((d) => d.key)).to.include.members(["homeStack", "alarmEmails"]);
-      expect(checkProjectTexts(readProjectTexts(CONTROL)).stacks.map((s) => s.file)).to.deep.equal([
-        "control/Pulumi.global.yaml",
+      expect(declarations(root).map((d) => d.key)).to.include.members(["role", "azCount", "domain"]);
+      expect(declarations(control).map((d) => d.key)).to.include.members(["homeStack", "alarmEmails"]);
+      expect(checkProjectTexts(texts(control)).stacks.map((s) => s.file)).to.deep.equal([
+        path.join("control", "Pulumi.global.yaml"),
       ]);
     });
     it("control/Pulumi.yaml: no secret key has a default", () => {
-      expect(secretsWithDefaults(CONTROL)).to.deep.equal([]);
+      expect(secretsWithDefaults(control)).to.deep.equal([]);
     });
     // pulumi/pulumi#21865: a declared secret with a default breaks every stack.
     it("Pulumi.yaml: no secret key has a default", () => {
-      expect(secretsWithDefaults(ROOT)).to.deep.equal([]);
+      expect(secretsWithDefaults(root)).to.deep.equal([]);
     });
     it("pass the CLI's checks", () => {
-      expect(checkProject(ROOT).map(formatFinding)).to.deep.equal([]);
-      expect(checkProject(CONTROL).map(formatFinding)).to.deep.equal([]);
+      expect(checkProject(root, { root }).map(formatFinding)).to.deep.equal([]);
+      expect(checkProject(control, { root }).map(formatFinding)).to.deep.equal([]);
+    });
+  });
+
+  describe("type-checked with the repository's tsconfig.json by the real CLI", () => {
+    const REPO = path.join(__dirname, "..");
+    const sdk = (file: string) => fs.readFileSync(require.resolve(`@pulumi/pulumi/${file}`), "utf8");
+    const compilerOptions = (file: string) =>
+      (
+        ts.parseConfigFileTextToJson(file, fs.readFileSync(file, "utf8")).config as {
+          compilerOptions?: object;
+        }
+      ).compilerOptions ?? {};
+
+    it("control/: its Pulumi.yaml names ../tsconfig.json, which the SDK's runner reads from the program's folder", () => {
+      // The runner (SDK 3.248.0) reads the path the language host passes from runtime.options.tsconfig.
+      expect(sdk("cmd/run/run.js")).to.contain(
+        'process.env["PULUMI_NODEJS_TSCONFIG_PATH"] ?? defaultTsConfigPath',
+      );
+      const project = YAML.parse(fs.readFileSync(path.join(REPO, "control", "Pulumi.yaml"), "utf8")) as {
+        runtime: { options: Record<string, unknown> };
+      };
+      expect(project.runtime.options).to.deep.equal({ typescript: true, tsconfig: "../tsconfig.json" });
+      expect(path.resolve(REPO, "control", project.runtime.options.tsconfig as string)).to.equal(
+        path.join(REPO, "tsconfig.json"),
+      );
+      expect(
+        fs.existsSync(path.join(REPO, "control", "tsconfig.json")),
+        "a tsconfig.json of its own would win",
+      ).to.equal(false);
+    });
+
+    it("policy/: a tsconfig.json of its own extends the root's and restates what the pack runner would override", () => {
+      // The pack runner (SDK 3.248.0) reads ./tsconfig.json and nothing else: PulumiPolicy.yaml has no option for it.
+      const runner = sdk("cmd/run-policy-pack/run.js");
+      expect(runner).to.contain('const tsConfigPath = "tsconfig.json";');
+      expect(runner).to.not.contain("PULUMI_NODEJS_TSCONFIG_PATH");
+      const own = ts.parseConfigFileTextToJson(
+        "tsconfig.json",
+        fs.readFileSync(path.join(REPO, "policy", "tsconfig.json"), "utf8"),
+      ).config as { extends?: string; compilerOptions: Record<string, unknown> };
+      expect(path.resolve(REPO, "policy", own.extends!)).to.equal(path.join(REPO, "tsconfig.json"));
+      // It spreads this file's own compilerOptions (extends not followed) over target ES2020 and module nodenext.
+      const root = compilerOptions(path.join(REPO, "tsconfig.json")) as Record<string, unknown>;
+      for (const option of ["target", "module", "moduleResolution"]) {
+        expect(runner).to.match(new RegExp(`${option}: `));
+        expect(own.compilerOptions[option], option).to.equal(root[option]);
+      }
     });
   });
 });

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
 import { ROOT_DIR, StackRun } from "../tools/mocks";
-import { committedStackRuns, isControlRun } from "../tools/runStacks";
+import { fixtureStackRuns, isControlRun } from "../tools/runStacks";
 import { ofType } from "./helpers";
 
 /** The shell block under "## Restoring". */
@@ -40,7 +40,7 @@ describe("docs/operations.md restore instructions", function () {
   const vars = assignments(block);
 
   before(async () => {
-    regional = (await committedStackRuns()).filter((r) => !isControlRun(r));
+    regional = (await fixtureStackRuns()).filter((r) => !isControlRun(r));
   });
 
   it("use only the AWS CLI and the account id: no pulumi, every command in the region it names", () => {

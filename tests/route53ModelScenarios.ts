@@ -9,9 +9,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as prettier from "prettier";
 import { listStackFiles, StackFile, StackRun } from "../tools/mocks";
+import { fixtureRoot } from "../tools/runStacks";
 import { ModelClient, ModelRecord, ModelWorld, normalizeName, Route53Model } from "./route53Model";
 import {
-  committedDeployment,
+  fixtureDeployment,
   controlStackFile,
   deploy,
   deployControlAgain,
@@ -391,7 +392,7 @@ const MANUAL_CONFIG = { "multi-region-web-control:automaticFailover": "false" };
 
 /** The three standby stack files: the committed ones, the home listing eu-west-1, and eu-west-1's. */
 function threeRegionFiles(): StackFile[] {
-  const files = listStackFiles();
+  const files = listStackFiles(fixtureRoot());
   const homeFile = files.find((f) => f.config["multi-region-web:home"] === "true")!;
   const standbyFile = files.find((f) => f.stack === S)!;
   return [
@@ -414,7 +415,7 @@ let tables: Promise<ScenarioTables> | undefined;
 /** Every table, from the stacks deployed under the mocks (computed once per process). */
 export function scenarioTables(): Promise<ScenarioTables> {
   tables ??= (async () => {
-    const committed: Deployment = await committedDeployment();
+    const committed: Deployment = await fixtureDeployment();
     const automaticWorld = stacksWorld(committed.regional, committed.second);
     // The control stack's second `pulumi up` in manual mode.
     const manualSecond = await deployControlAgain(

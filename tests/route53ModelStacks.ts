@@ -8,7 +8,8 @@ import {
   addReference,
   CONTROL_DIR,
   emptyReferences,
-  committedStackRuns,
+  fixtureRoot,
+  fixtureStackRuns,
   isControlRun,
   loadProgram,
   References,
@@ -26,7 +27,7 @@ export interface Deployment {
 
 /** The committed control stack file with `config` (fully qualified keys) set on it. */
 export function controlStackFile(config: Record<string, string> = {}): StackFile {
-  const [file] = listControlStackFiles();
+  const [file] = listControlStackFiles(fixtureRoot());
   return { ...file, config: { ...file.config, ...config } };
 }
 
@@ -60,7 +61,7 @@ export function deployControlAgain(
 
 /** Runs the regional stack files and deploys the control stack twice. */
 export async function deploy(
-  stacks: StackFile[] = listStackFiles(),
+  stacks: StackFile[] = listStackFiles(fixtureRoot()),
   control: StackFile = controlStackFile(),
 ): Promise<Deployment> {
   const runs = await runAllStacks(stacks, [control]);
@@ -77,8 +78,8 @@ let committed: Promise<Deployment> | undefined;
  * `pulumi up`), then a second `pulumi up` of the control stack into a copy of its account. Computed
  * once per process; a test that plays ARC deploys into `second.account!.clone()`.
  */
-export function committedDeployment(): Promise<Deployment> {
-  committed ??= committedStackRuns().then(async (runs) => {
+export function fixtureDeployment(): Promise<Deployment> {
+  committed ??= fixtureStackRuns().then(async (runs) => {
     const first = runs.find(isControlRun)!;
     const regional = runs.filter((r) => !isControlRun(r));
     const second = await deployControlAgain(regional, { ...first, account: first.account!.clone() });

@@ -45,8 +45,11 @@ import {
   triggers,
   Workflow,
 } from "../tools/workflowChecks";
+import { fixtureRoot } from "../tools/runStacks";
 
 const ROOT = path.resolve(__dirname, "..");
+/** The fixture stack files (tests/fixtures/stacks): the repository's own are the user's to change. */
+const STACKS_ROOT = fixtureRoot();
 const WORKFLOWS_DIR = path.join(ROOT, ".github", "workflows");
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
   scripts: Record<string, string>;
@@ -63,8 +66,8 @@ const DEPLOYING = fs.readFileSync(path.join(ROOT, "docs", "deploying.md"), "utf8
 const files = fs.readdirSync(WORKFLOWS_DIR).filter((f) => /\.ya?ml$/.test(f));
 const text = (file: string) => fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8");
 const workflow = (file: string): Workflow => parseWorkflow(file, text(file));
-const regional = loadStacks(ROOT, ".");
-const stacks = [...regional, ...loadStacks(ROOT, "control")];
+const regional = loadStacks(STACKS_ROOT, ".");
+const stacks = [...regional, ...loadStacks(STACKS_ROOT, "control")];
 
 /** Stack files as the snippets' checks see them: a home, a standby and the control stack. */
 const STACKS: StackFile[] = [
@@ -108,7 +111,7 @@ function withStackFiles(
   const files = Object.fromEntries(
     regional.map((s) => [
       `Pulumi.${s.name}.yaml`,
-      fs.readFileSync(path.join(ROOT, `Pulumi.${s.name}.yaml`), "utf8"),
+      fs.readFileSync(path.join(STACKS_ROOT, `Pulumi.${s.name}.yaml`), "utf8"),
     ]),
   );
   try {
@@ -170,15 +173,17 @@ jobs:
 describe("workflows: the project's rules on the committed workflows", () => {
   it("preview.yml previews every stack file, deploy.yml deploys every one, from the folder that holds it", () => {
     expect(stacks.map((s) => `${s.dir}/${s.name}`)).to.include.members(["./us-east-1", "control/global"]);
-    expect(checkStacks(workflow("preview.yml"), stacks, ROOT, "preview")).to.deep.equal([]);
-    expect(checkStacks(workflow("deploy.yml"), stacks, ROOT, "up")).to.deep.equal([]);
+    expect(checkStacks(workflow("preview.yml"), stacks, STACKS_ROOT, "preview")).to.deep.equal([]);
+    expect(checkStacks(workflow("deploy.yml"), stacks, STACKS_ROOT, "up")).to.deep.equal([]);
   });
 
   it("deploy.yml deploys the home, then the standbys, then the control stack, one deploy at a time", () => {
     const wf = workflow("deploy.yml");
-    expect(jobStacks(wf, "home", ROOT)).to.deep.equal(regional.filter((s) => s.home).map((s) => s.name));
-    expect(jobStacks(wf, "control", ROOT)).to.deep.equal(["global"]);
-    expect(checkDeployOrder(wf, stacks, ROOT)).to.deep.equal([]);
+    expect(jobStacks(wf, "home", STACKS_ROOT)).to.deep.equal(
+      regional.filter((s) => s.home).map((s) => s.name),
+    );
+    expect(jobStacks(wf, "control", STACKS_ROOT)).to.deep.equal(["global"]);
+    expect(checkDeployOrder(wf, stacks, STACKS_ROOT)).to.deep.equal([]);
     expect(checkDeployConcurrency(wf)).to.deep.equal([]);
   });
 
@@ -206,7 +211,7 @@ describe("workflows: the stack list step of preview.yml and deploy.yml", () => {
 
   it("is the same script in both, and lists every stack file with its region", () => {
     expect(listStep("preview.yml").run).to.equal(listStep("deploy.yml").run);
-    const all = listed(runStepOutputs(listStep("preview.yml"), ROOT), "all");
+    const all = listed(runStepOutputs(listStep("preview.yml"), STACKS_ROOT), "all");
     expect(all.map((e) => `${e.stack} ${e.region}`).sort()).to.deep.equal(
       regional.map((s) => `${s.name} ${s.region}`),
     );
@@ -633,6 +638,8 @@ describe("workflows: docs/deploying.md sets up what the workflows rely on", () =
     try {
       fs.mkdirSync(path.join(dir, "control"));
       fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+      // control/Pulumi.yaml names it (runtime.options.tsconfig).
+      fs.copyFileSync(path.join(ROOT, "tsconfig.json"), path.join(dir, "tsconfig.json"));
       fs.copyFileSync(path.join(ROOT, "control", "Pulumi.yaml"), path.join(dir, "control", "Pulumi.yaml"));
       write("control/Pulumi.global.yaml", control);
       write("Pulumi.us-east-1.yaml", home);

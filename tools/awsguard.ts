@@ -29,7 +29,7 @@ import * as path from "path";
 import type { PackPolicy } from "../policy/rules/common";
 import { runPolicies, RunnerResource, Violation } from "../policy/runner";
 import type { RecordedResource, StackRun } from "./mocks";
-import { committedStackRuns } from "./runStacks";
+import { fixtureStackRuns } from "./runStacks";
 
 // The module loader's internals: the only way to answer one package name with a stand-in.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -241,7 +241,7 @@ export async function runAwsGuard(
 }
 
 async function main(argv: string[]): Promise<number> {
-  const result = await runAwsGuard(await committedStackRuns());
+  const result = await runAwsGuard(await fixtureStackRuns());
   const line = (f: AwsGuardFinding) =>
     `  [${f.stack}] ${f.policy} ${f.resource ?? "(stack)"}: ${f.message}\n`;
   process.stdout.write(`${result.rules.length} AWSGuard rules, ${result.findings.length} findings\n`);

@@ -1,8 +1,8 @@
 /**
  * Runs Pulumi's compliance-ready AWS policies (the `vendor-aws/aws` folder of a checkout of the
  * pulumi/compliance-policies repository) offline, with our runner (policy/runner.ts), over the
- * resources every committed stack (the regional ones and the failover control stack) registers under
- * the shared mocks:
+ * resources every example stack (tests/fixtures/stacks: the regional ones and the failover control
+ * stack) registers under the shared mocks:
  *
  *   node -r sucrase/register/ts tools/compliance.ts <checkout>/vendor-aws/aws [--json <file>]
  *
@@ -20,7 +20,7 @@ import * as path from "path";
 import type { PackPolicy } from "../policy/rules/common";
 import { runPolicies, Violation } from "../policy/runner";
 import { ROOT_DIR } from "./mocks";
-import { committedStackRuns } from "./runStacks";
+import { fixtureStackRuns } from "./runStacks";
 
 // The module loader's internals: the only way to answer one package name with a stand-in.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -106,12 +106,13 @@ export interface ComplianceFinding {
 }
 
 /**
- * Every compliance rule over every committed stack, one rule at a time: a rule that throws (written
- * for provider 6 shapes) is reported as an error finding instead of stopping the others.
+ * Every compliance rule over every example stack (tests/fixtures/stacks: the regional ones and the
+ * failover control stack), one rule at a time: a rule that throws (written for provider 6 shapes) is
+ * reported as an error finding instead of stopping the others.
  */
 export async function runCompliance(policies: PackPolicy[]): Promise<ComplianceFinding[]> {
   const findings: ComplianceFinding[] = [];
-  for (const run of await committedStackRuns()) {
+  for (const run of await fixtureStackRuns()) {
     for (const policy of policies) {
       try {
         const result = await runPolicies([policy], run.resources, { config: { all: "advisory" } });

@@ -1,6 +1,9 @@
 /**
- * The architecture diagram: the component tree of every committed stack, run under mocks
- * (`runAllStacks`), and a DECLARED list of the connections between components (`CONNECTIONS`).
+ * The architecture diagram: the component tree of every example stack (the fixtures in
+ * tests/fixtures/stacks, run under mocks: `fixtureStackRuns`), and a DECLARED list of the connections
+ * between components (`CONNECTIONS`). It documents the architecture, not a deployment: it is drawn
+ * from the examples, never from the stack files at the repository's root, so that a user's own
+ * domain, regions or organization never rewrite docs/architecture.svg nor make `--check` fail.
  *
  *   nodes  one per top-level `multi-region-web:` component a stack registers (its awsx and AWS
  *          children are not drawn), one cluster per stack: the regional stacks home first, then the
@@ -17,7 +20,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { pathToFileURL } from "url";
 import { RecordedResource, ROOT_DIR, StackRun } from "./mocks";
-import { isControlRun, runAllStacks } from "./runStacks";
+import { fixtureStackRuns, isControlRun } from "./runStacks";
 
 const PROJECT = "multi-region-web";
 export const USERS_NODE_ID = "users";
@@ -401,7 +404,8 @@ export function staleFiles(expected: Map<string, string>, rootDir = ROOT_DIR): s
 }
 
 const USAGE = `usage: npm run diagram [-- --check]
-  writes ${SVG_FILE} and ${MERMAID_FILE}
+  writes ${SVG_FILE} and ${MERMAID_FILE}, drawn from the example stack files in tests/fixtures/stacks
+  (your own stack files at the repository's root never change the diagram)
   --check  only compare: exit 1 naming the stale files`;
 
 async function main(argv: string[]): Promise<number> {
@@ -411,7 +415,7 @@ async function main(argv: string[]): Promise<number> {
     (unknown.length > 0 ? console.error : console.log)(USAGE);
     return unknown.length > 0 ? 2 : 0;
   }
-  const expected = await expectedFiles(await runAllStacks());
+  const expected = await expectedFiles(await fixtureStackRuns());
   if (argv.includes("--check")) {
     const stale = staleFiles(expected);
     if (stale.length > 0) console.error(`stale: ${stale.join(", ")}; run npm run diagram`);

@@ -927,41 +927,48 @@ async function resolveDeep(value: unknown): Promise<Record<string, unknown>> {
 
 export interface StackFile {
   stack: string;
+  /** The stack file's absolute path. */
   file: string;
   /** The Pulumi project the stack file belongs to (its folder's Pulumi.yaml). */
   project: string;
-  /** The project's folder: where its Pulumi.yaml and program (index.ts) are. */
+  /** The program's folder in this repository (its index.ts): ROOT_DIR or CONTROL_DIR. */
   dir: string;
   /** Engine-style config: project schema defaults applied, objects as JSON strings. */
   config: Record<string, string>;
 }
 
 /**
- * Every committed `Pulumi.<stack>.yaml` of the project in `rootDir`, with its config as the engine
- * would pass it (read as the Pulumi CLI reads it: config/pulumiCli.ts). Stack files the CLI would
- * refuse are the pre-flight's to report; here they are a bug in the caller.
+ * Every `Pulumi.<stack>.yaml` of the regional project under `root` (a folder laid out as this repository: its
+ * Pulumi.yaml and stack files, control/ likewise), with its config as the engine would pass it (read as the Pulumi
+ * CLI reads it: config/pulumiCli.ts). The program is always this repository's (index.ts). Stack files the CLI would
+ * refuse are the pre-flight's to report; here they are a bug in the caller. The specs pass the fixtures' root
+ * (tools/runStacks.ts fixtureRoot), never the repository's: those stack files are the user's.
  */
-export function listStackFiles(rootDir = ROOT_DIR): StackFile[] {
-  const checked = checkProjectTexts(readProjectTexts(rootDir, ROOT_DIR));
+export function listStackFiles(root: string): StackFile[] {
+  return stackFilesIn(root, root, ROOT_DIR);
+}
+
+/** The failover control project's folder (control/Pulumi.yaml and its program). */
+export const CONTROL_DIR = path.join(ROOT_DIR, "control");
+
+/** The control project's stack files under `root` (control/Pulumi.<stack>.yaml); the program is control/index.ts. */
+export function listControlStackFiles(root: string): StackFile[] {
+  return stackFilesIn(path.join(root, "control"), root, CONTROL_DIR);
+}
+
+function stackFilesIn(projectDir: string, root: string, programDir: string): StackFile[] {
+  const checked = checkProjectTexts(readProjectTexts(projectDir, root));
   if (checked.findings.length > 0 || !checked.project) {
     throw new Error(
-      `stack files in ${rootDir} fail the pre-flight: ${checked.findings.map(formatFinding).join("; ")}`,
+      `stack files in ${projectDir} fail the pre-flight: ${checked.findings.map(formatFinding).join("; ")}`,
     );
   }
   const project = checked.project.name;
   return checked.stacks.map((s) => ({
     stack: s.stack,
-    file: path.join(ROOT_DIR, s.file),
+    file: path.join(root, s.file),
     project,
-    dir: rootDir,
+    dir: programDir,
     config: s.config,
   }));
-}
-
-/** The failover control project's folder (control/Pulumi.yaml). */
-export const CONTROL_DIR = path.join(ROOT_DIR, "control");
-
-/** The control project's stack files (control/Pulumi.<stack>.yaml). */
-export function listControlStackFiles(controlDir = CONTROL_DIR): StackFile[] {
-  return listStackFiles(controlDir);
 }

@@ -2,7 +2,15 @@
  * Runs the real programs for stacks under the shared mocks: the regional stacks (index.ts) home first,
  * feeding each standby's StackReference with the home run's real exports, then the failover control
  * stacks (control/index.ts), which read every regional run's exports. Used by the tests and the plan.
+ *
+ * The stack files at the repository's root are the user's: they change domain, zone, organization,
+ * e-mails, tags and regions. The specs and the diagram run on the example stack files in
+ * tests/fixtures/stacks instead (`fixtureRoot`), so that nothing a user puts in their own files turns
+ * a test red or redraws docs/architecture.svg; tests/examples.test.ts alone checks the user's files,
+ * for what must hold for any user (they parse, pass the pre-flight, plan with no mandatory violation).
  */
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import {
   CONTROL_DIR,
@@ -85,11 +93,8 @@ export function runStack(
   });
 }
 
-/** Runs every given regional stack (default: the committed stack files), home first, then the control stacks. */
-export async function runAllStacks(
-  stacks: StackFile[] = listStackFiles(),
-  controlStacks: StackFile[] = listControlStackFiles(),
-): Promise<StackRun[]> {
+/** Runs every given regional stack, home first, then the control stacks. */
+export async function runAllStacks(stacks: StackFile[], controlStacks: StackFile[]): Promise<StackRun[]> {
   const organization = organizationOf(stacks);
   const runs: StackRun[] = [];
   const references = emptyReferences();
@@ -109,14 +114,82 @@ export function isControlRun(run: Pick<StackRun, "project">): boolean {
 /** The control project's folder, for callers that list its stack files. */
 export { CONTROL_DIR };
 
-let committedRuns: Promise<StackRun[]> | undefined;
+/** The example stack files (tests/fixtures/stacks): Pulumi.<stack>.yaml and control/Pulumi.<stack>.yaml. */
+export const FIXTURE_STACKS_DIR = path.join(ROOT_DIR, "tests", "fixtures", "stacks");
 
 /**
- * The committed stack files' runs (regional and control), computed once per process and shared by the
+ * The project files a root holds besides its stack files: the pre-flight and the runs read them (and the
+ * tsconfig.json control/Pulumi.yaml's runtime option names).
+ */
+const PROJECT_FILES = ["Pulumi.yaml", path.join("control", "Pulumi.yaml"), "tsconfig.json"];
+const STACK_FILE = /^Pulumi\..+\.yaml$/;
+
+/** One change to a stack root: `from` (which must occur) replaced by `to` in `file`, or the whole file when no `from`. */
+export interface StackFileEdit {
+  /** Relative to the root: `Pulumi.ca-central-1.yaml`, `control/Pulumi.global.yaml`. */
+  file: string;
+  from?: string;
+  to: string;
+}
+
+const temporaryRoots: string[] = [];
+
+/**
+ * A temporary folder laid out as this repository's stack files, as the pre-flight, the plan and
+ * `listStackFiles` read a root: this repository's project files (Pulumi.yaml, control/Pulumi.yaml,
+ * so their config schema is always the current one), every stack file of `stacksDir` (its
+ * Pulumi.<stack>.yaml and control/Pulumi.<stack>.yaml), then `edits` in order. Removed when the process exits.
+ */
+export function stackRoot(stacksDir: string, edits: StackFileEdit[] = []): string {
+  if (temporaryRoots.length === 0) {
+    process.once("exit", () => temporaryRoots.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  }
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "stack-files-"));
+  temporaryRoots.push(root);
+  fs.mkdirSync(path.join(root, "control"));
+  for (const file of PROJECT_FILES) fs.copyFileSync(path.join(ROOT_DIR, file), path.join(root, file));
+  for (const dir of [".", "control"]) {
+    const from = path.join(stacksDir, dir);
+    const names = fs.existsSync(from) ? fs.readdirSync(from).filter((f) => STACK_FILE.test(f)) : [];
+    for (const name of names) fs.copyFileSync(path.join(from, name), path.join(root, dir, name));
+  }
+  for (const { file, from, to } of edits) {
+    const target = path.join(root, file);
+    if (from === undefined) {
+      fs.writeFileSync(target, to);
+      continue;
+    }
+    const text = fs.readFileSync(target, "utf8");
+    if (!text.includes(from)) throw new Error(`test setup: ${file} has no "${from}"`);
+    fs.writeFileSync(target, text.replace(from, to));
+  }
+  return root;
+}
+
+let fixtures: string | undefined;
+
+/** The example stack files' root (`stackRoot(FIXTURE_STACKS_DIR)`), made once per process: what the specs run on. */
+export function fixtureRoot(): string {
+  fixtures ??= stackRoot(FIXTURE_STACKS_DIR);
+  return fixtures;
+}
+
+/** The example stack files, regional (as in the files) and control. */
+export function fixtureStackFiles(): { regional: StackFile[]; control: StackFile[] } {
+  return { regional: listStackFiles(fixtureRoot()), control: listControlStackFiles(fixtureRoot()) };
+}
+
+let fixtureRuns: Promise<StackRun[]> | undefined;
+
+/**
+ * The example stack files' runs (regional and control), computed once per process and shared by the
  * specs that only read them (the programs are deterministic under mocks, so every spec would get the
  * same result).
  */
-export function committedStackRuns(): Promise<StackRun[]> {
-  committedRuns ??= runAllStacks();
-  return committedRuns;
+export function fixtureStackRuns(): Promise<StackRun[]> {
+  if (!fixtureRuns) {
+    const { regional, control } = fixtureStackFiles();
+    fixtureRuns = runAllStacks(regional, control);
+  }
+  return fixtureRuns;
 }
