@@ -26,13 +26,18 @@ import { Integrations } from "./components/integrations";
 import { Observability } from "./components/observability";
 import { RegionKey } from "./components/regionKey";
 import { chooseAvailabilityZones, RegionalVpc } from "./components/regionalVpc";
-import { TierAsg } from "./components/tierAsg";
-import { placeholderService } from "./components/userData";
+import { TierAsg, tierImage } from "./components/tierAsg";
+import { tierUserData } from "./components/userData";
 import { WebFirewall } from "./components/webFirewall";
 
 export = async () => {
   const cfg = loadConfig();
   const launchTags = cfg.defaultTags;
+  // What each tier boots, checked before anything is registered (an AMI id is looked up in the region).
+  const images = {
+    frontend: await tierImage("frontend", cfg.frontend, cfg.region),
+    backend: await tierImage("backend", cfg.backend, cfg.region),
+  };
 
   // A standby reads what it joins from the home stack before it registers anything: a missing
   // output is an error that names it, and a standby in the home's own region is a config error.
@@ -85,7 +90,14 @@ export = async () => {
     accessLogBucket: accessLogs.bucketName,
     deletionProtection: cfg.albDeletionProtection,
     sizing: cfg.backend,
-    userData: placeholderService({ tier: "backend", port: cfg.appPort, ssmPrefix, region: cfg.region }),
+    image: images.backend,
+    userDataBase64: tierUserData("backend.userData", cfg.backend, {
+      tier: "backend",
+      port: cfg.appPort,
+      ssmPrefix,
+      region: cfg.region,
+    }),
+    instanceSettings: { AppSsmPrefix: ssmPrefix },
     launchTags,
   });
   const internalDns = new InternalDns("internal", {
@@ -106,12 +118,14 @@ export = async () => {
     accessLogBucket: accessLogs.bucketName,
     deletionProtection: cfg.albDeletionProtection,
     sizing: cfg.frontend,
-    userData: placeholderService({
+    image: images.frontend,
+    userDataBase64: tierUserData("frontend.userData", cfg.frontend, {
       tier: "frontend",
       port: cfg.appPort,
       // HTTPS to the internal ALB under the backend's private name, its certificate verified.
       backendUrl: `https://${internalDns.backendName}`,
     }),
+    instanceSettings: { AppBackendUrl: `https://${internalDns.backendName}` },
     launchTags,
   });
   frontend.connectTo(backend);

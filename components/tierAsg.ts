@@ -7,7 +7,15 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { TierConfig, validateTierSizing } from "../config";
+import {
+  AMI_ID,
+  ConfigError,
+  defaultImage,
+  instanceArchitecture,
+  TierConfig,
+  validateImage,
+  validateTierSizing,
+} from "../config";
 import { Component } from "./component";
 
 /**
@@ -65,8 +73,19 @@ export interface TierAsgArgs {
   deletionProtection?: boolean;
   /** Instance type, ASG sizes and scaling target of this tier in this region's role. */
   sizing: TierConfig;
-  /** Plain-text user data (cloud-init script); base64-encoded here. */
-  userData: pulumi.Input<string>;
+  /** What the instances boot (`tierImage`). @default Amazon Linux 2023 of the instance type's architecture */
+  image?: TierImage;
+  /**
+   * The launch template's user data, base64-encoded (userData.ts: `tierUserData`). A change is a new
+   * launch template version, which rolls the instances. @default none
+   */
+  userDataBase64?: pulumi.Input<string>;
+  /**
+   * What the instances read about their place, as instance tags in the instance metadata
+   * (`/latest/meta-data/tags/instance/<key>`): `AppPort` always, and these (docs/application.md).
+   * Keys as IMDS allows them (INSTANCE_SETTING_KEY). @default {}
+   */
+  instanceSettings?: Record<string, pulumi.Input<string>>;
   /**
    * Tags the instances and their volumes get at launch, besides `Name` and `Tier`: the stack's
    * provider default tags, which reach neither an Auto Scaling group (it has no `tags_all`) nor what
@@ -74,6 +93,13 @@ export interface TierAsgArgs {
    */
   launchTags?: Record<string, string>;
 }
+
+/**
+ * Instance tag keys the instance metadata serves: "letters (a-z, A-Z), numbers (0-9), and the
+ * following characters: + - = . , _ : @", no space or `/`, and not `.`, `..` or `_index` (EC2 User
+ * Guide, "View tags for your EC2 instances using instance metadata").
+ */
+export const INSTANCE_SETTING_KEY = /^(?!\.{1,2}$|_index$)[A-Za-z0-9+\-=.,_:@]{1,128}$/;
 
 /** Throws before any resource is registered when the arguments cannot describe a working tier. */
 export function validateTierAsgArgs(name: string, args: TierAsgArgs): void {
@@ -84,17 +110,69 @@ export function validateTierAsgArgs(name: string, args: TierAsgArgs): void {
     throw new Error(`TierAsg "${name}": appPort ${args.appPort} must be an integer from 1 to 65535`);
   }
   validateTierSizing(name, args.sizing);
+  validateImage(`${name}.image`, args.image?.imageId, args.sizing.instanceType);
+  for (const key of Object.keys(args.instanceSettings ?? {})) {
+    if (!INSTANCE_SETTING_KEY.test(key)) {
+      throw new Error(
+        `TierAsg "${name}": instance setting "${key}" is not a tag key the instance metadata serves`,
+      );
+    }
+  }
+}
+
+/** The default image (config's `defaultImage`): the latest AL2023 of the instance type's architecture. */
+export function amiFor(instanceType: string): string {
+  return defaultImage(instanceType);
+}
+
+/** The root device of Amazon Linux images, and what an image given by an SSM parameter must use. */
+export const DEFAULT_ROOT_DEVICE = "/dev/xvda";
+
+/** What a tier's instances boot, and the device its encrypted gp3 root volume is mapped to. */
+export interface TierImage {
+  /** The launch template's ImageId: an AMI id or `resolve:ssm:<parameter>`. */
+  imageId: string;
+  /**
+   * The image's root device. A mapping on another device name would not be the root volume but an
+   * extra volume without a size, which EC2 refuses to launch.
+   */
+  rootDeviceName: string;
 }
 
 /**
- * AMI of the instance type's architecture, resolved by EC2 at launch from AWS's public SSM parameter:
- * always the latest AL2023, no lookup in the program. Graviton types (`t4g`, `m7g`, `c7gn`: a `g`
- * among the letters after the generation number) need the arm64 image.
+ * The image of a tier as its config says, checked where the config cannot be: an AMI id is looked up
+ * in this stack's region (EC2 DescribeImages, through aws.ec2.getAmi, before any resource is
+ * registered): it must exist there, be one this account may launch, and be of the instance type's
+ * architecture; its root device is the one the launch template maps. A `resolve:ssm:` image is
+ * resolved by EC2 at each launch, so nothing can be checked before: its parameter must hold an AMI of
+ * the right architecture whose root device is /dev/xvda (Amazon Linux and images built from it). Under
+ * the mocks (`npm run plan`, the tests) the lookup answers as AWS would for a good image: offline,
+ * nothing about an AMI id is checked but its form.
  */
-export function amiFor(instanceType: string): string {
-  const family = instanceType.split(".")[0];
-  const arch = /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) ? "arm64" : "x86_64";
-  return `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${arch}`;
+export async function tierImage(key: string, tier: TierConfig, region: string): Promise<TierImage> {
+  const imageId = tier.image ?? amiFor(tier.instanceType);
+  if (!AMI_ID.test(imageId)) return { imageId, rootDeviceName: DEFAULT_ROOT_DEVICE };
+  const architecture = instanceArchitecture(tier.instanceType);
+  let found: aws.ec2.GetAmiResult;
+  try {
+    found = await aws.ec2.getAmi({
+      filters: [
+        { name: "image-id", values: [imageId] },
+        { name: "architecture", values: [architecture] },
+      ],
+      // A deprecated image still launches (EC2 User Guide, "Deprecate an AMI").
+      includeDeprecated: true,
+    });
+  } catch (e) {
+    // The provider's reason, when the engine passes one on (under the mocks it does not).
+    const reason = e instanceof Error && e.message !== "" ? ` [${e.message.split("\n")[0]}]` : "";
+    throw new ConfigError(
+      `${key}.image`,
+      imageId,
+      `EC2 DescribeImages in ${region} finds no ${architecture} image with this id that this account can launch: an AMI id is regional (copy the image to each region and give each stack its own id, or use resolve:ssm: with a parameter of the same name in every region), and the image may be deregistered, not shared with this account, or built for another architecture than ${tier.instanceType}'s (${architecture})${reason}`,
+    );
+  }
+  return { imageId, rootDeviceName: found.rootDeviceName };
 }
 
 /** What SSM Session Manager needs on an instance: register it, and open the session channels. */
@@ -384,20 +462,30 @@ export class TierAsg extends Component<TierAsgOutputs> {
       { parent: this },
     );
 
+    const image = args.image ?? { imageId: amiFor(sizing.instanceType), rootDeviceName: DEFAULT_ROOT_DEVICE };
+    // What the application reads about its place, from the instance metadata (docs/application.md).
+    const settings = { AppPort: String(args.appPort), ...args.instanceSettings };
     const launchTemplate = new aws.ec2.LaunchTemplate(
       `${name}-lt`,
       {
         description: `Instances of the ${name} tier`,
-        imageId: amiFor(sizing.instanceType),
+        imageId: image.imageId,
         instanceType: sizing.instanceType,
         iamInstanceProfile: { arn: instanceProfile.arn },
         // IMDSv2 only, and a hop limit of 1 so that nothing forwarded (a container, a proxied
-        // request) can reach the instance's credentials.
-        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-        // The launch template API takes these flags as strings.
+        // request) can reach the instance's credentials. Instance tags in the metadata: the
+        // application's settings (`instanceSettings`), readable without an IAM permission.
+        metadataOptions: {
+          httpEndpoint: "enabled",
+          httpTokens: "required",
+          httpPutResponseHopLimit: 1,
+          instanceMetadataTags: "enabled",
+        },
+        // The launch template API takes these flags as strings. The image's own root device: the
+        // root volume is encrypted gp3 whatever the image's snapshot says.
         blockDeviceMappings: [
           {
-            deviceName: "/dev/xvda",
+            deviceName: image.rootDeviceName,
             ebs: { volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
           },
         ],
@@ -410,11 +498,11 @@ export class TierAsg extends Component<TierAsgOutputs> {
           },
         ],
         monitoring: { enabled: true },
-        userData: pulumi.output(args.userData).apply((text) => Buffer.from(text, "utf8").toString("base64")),
+        userData: args.userDataBase64,
         // The ASG pins latestVersion below; keeping the default in step avoids a stale default.
         updateDefaultVersion: true,
         tagSpecifications: [
-          { resourceType: "instance", tags: launchTags },
+          { resourceType: "instance", tags: { ...launchTags, ...settings } },
           { resourceType: "volume", tags: launchTags },
         ],
         tags,
@@ -439,8 +527,27 @@ export class TierAsg extends Component<TierAsgOutputs> {
         healthCheckType: "ELB",
         healthCheckGracePeriod: sizing.healthCheckGracePeriod,
         targetGroupArns: [targetGroup.arn],
-        // Launch before terminate (100–200 %): a warm standby runs one instance per tier, and a
-        // refresh that took it down first would leave the tier empty until the new one is healthy.
+        // A rolling deploy on every new launch template version (a new image, user data, instance
+        // type or setting): the provider starts an instance refresh when `launchTemplate` changes,
+        // which the explicit version above makes it (aws.autoscaling.Group, instanceRefresh: "A
+        // refresh will not start when version = "$Latest""). Launch before terminate (100–200 %): a
+        // warm standby runs one instance per tier, and a refresh that took it down first would leave
+        // the tier empty until the new one is healthy. A new instance must pass the target group's
+        // /healthz (ELB health) and warm up (the health check grace period, the default warm-up:
+        // Auto Scaling User Guide, "Understand the default values for an instance refresh") before an
+        // old one goes: a version that never turns healthy never displaces one that works. Skip
+        // matching replaces only instances of another template version ("Use an instance refresh with
+        // skip matching"). Left out on purpose:
+        // - autoRollback: refused with an image from an SSM parameter (the default: "A rollback is not
+        //   supported ... a launch template that uses an AWS Systems Manager parameter instead of an
+        //   AMI ID", API RefreshPreferences), and the provider points the group at the new version
+        //   before it starts the refresh, so a rollback would return to that same version
+        //   (terraform-provider-aws#34189, open). Roll back by deploying the previous config.
+        // - alarmSpecification: an alarm already in ALARM (the incident a fix is deployed for) would
+        //   fail that fix's refresh at once.
+        // - checkpoints: without an alarm to stop at, a checkpoint only waits; a group is 1–6 instances.
+        // The provider does not wait for the refresh to finish ("This resource does not wait for the
+        // instance refresh to complete"): `pulumi up` returns while it runs (docs/application.md).
         instanceRefresh: {
           strategy: "Rolling",
           preferences: { minHealthyPercentage: 100, maxHealthyPercentage: 200, skipMatching: true },

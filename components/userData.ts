@@ -1,7 +1,10 @@
 /**
- * User data for the placeholder service of a tier, until the real application is deployed: a small
- * Python HTTP server run by systemd that proves the whole path works (public ALB → frontend →
- * internal ALB → backend → Aurora and DynamoDB) and answers two health checks:
+ * What a tier's instances run at first boot (the tier's `userData` key): the placeholder service (the
+ * default), nothing, or the user's own file.
+ *
+ * The placeholder service is there until the real application is deployed: a small Python HTTP server
+ * run by systemd that proves the whole path works (public ALB → frontend → internal ALB → backend →
+ * Aurora and DynamoDB) and answers two health checks:
  *
  * - `/healthz`, shallow: this process alone. The target groups probe it, so one slow or failing
  *   dependency never makes an ALB drain a whole Auto Scaling group.
@@ -14,16 +17,19 @@
  *   checkers cost one check per 5 s. It finds the reader endpoint, the port, the database, its user
  *   and the table in SSM Parameter Store under `ssmPrefix` (`GetParametersByPath`
  *   in `region`), retrying in the background until that works; until then it answers 503
- *   `not configured`. A 503 names the failed check, but no endpoint, account or ARN: the public ALB
- *   shows it to anyone; the details go to the journal.
+ *   `not configured`. Every answer is generic (a 503 names the failed check and a reason from a fixed
+ *   list, never an endpoint, address, account or exception class, and no response carries a Server
+ *   header): the public ALB shows it to anyone; the details go to the journal.
  *
  * The server is Python, components/python/placeholder_service.py, with its own unittest module. The
- * functions here are pure, testable without mocks; the result is plain text (cloud-init runs it as a
- * shell script) and `TierAsg` base64-encodes it for the launch template.
+ * script is plain text (cloud-init runs it as a shell script); the launch template gets it
+ * gzip-compressed (`gzipUserData`), base64-encoded.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { gzipSync } from "fflate";
+import { readUserDataFile, TierConfig, USER_DATA_LIMIT_BYTES } from "../config";
 
 export interface PlaceholderServiceOptions {
   /** Tier name, shown in responses and in the unit's description (`frontend`, `backend`). */
@@ -53,29 +59,46 @@ export const UNIT_NAME = "app.service";
 
 /**
  * The server, components/python/placeholder_service.py (tests next to it), read when this module loads
- * and written to SERVER_PATH by the user data. It runs on the AMI's /usr/bin/python3, which "will
- * remain as Python 3.9 for the life of AL2023" (Amazon Linux 2023 User Guide, "Python in AL2023"), so
- * it is Python 3.9 and standard library only: one SigV4 signer for the AWS JSON-protocol calls (SSM,
- * DynamoDB) and the IAM database authentication token (boto3's generate_db_auth_token, which AL2023's
- * python3 is not known to ship: unverified) instead of an SDK, so nothing is installed at boot. `/healthz` reports this process alone:
- * were it to follow the backend, one failing backend would fail every frontend's health check and the
- * public ALB would drain the whole frontend at once.
+ * and written to SERVER_PATH by the user data as it is, comments included. It runs on the AMI's
+ * /usr/bin/python3, which "will remain as Python 3.9 for the life of AL2023" (Amazon Linux 2023 User
+ * Guide, "Python in AL2023"), so it is Python 3.9 and standard library only: one SigV4 signer for the
+ * AWS JSON-protocol calls (SSM, DynamoDB) and the IAM database authentication token (boto3's
+ * generate_db_auth_token, which AL2023's python3 is not known to ship: unverified) instead of an SDK,
+ * so nothing is installed at boot. `/healthz` reports this process alone: were it to follow the
+ * backend, one failing backend would fail every frontend's health check and the public ALB would
+ * drain the whole frontend at once.
  */
 export const SERVER_SOURCE_FILE = path.join(__dirname, "python", "placeholder_service.py");
-const SERVER_PY = fs.readFileSync(SERVER_SOURCE_FILE, "utf8");
+export const SERVER_PY = fs.readFileSync(SERVER_SOURCE_FILE, "utf8");
 
 /**
- * The server as shipped: without its full-line comments, which are for the reader of the file. EC2
- * takes at most 16 KB of user data ("User data is limited to 16 KB, in raw form, before it is
- * base64-encoded", EC2 User Guide, "Work with instance user data"), and the backend's script with the
- * comments is at that limit. No line of the server's strings starts with `#`.
+ * gzip of the user data, the same bytes on every machine: cloud-init uncompresses gzip content and
+ * uses it "as if it were not compressed. Compression of data is useful because user-data is limited
+ * to 16384 bytes" (cloud-init documentation, "User data formats": gzip compressed content), and the
+ * placeholder's script is about that size uncompressed. fflate (pure JavaScript, pinned in
+ * package-lock.json) rather than node:zlib, whose output changes with Node's bundled zlib (its version
+ * and CPU-specific code: nodejs/node#33610, #50138): a different byte would be a new launch template
+ * version, and an instance refresh, each time someone deployed with another Node. The header is
+ * fixed too: mtime 0 (fflate writes the current time otherwise) and OS 3 (Unix).
  */
-export const SHIPPED_SERVER_PY = SERVER_PY.split("\n")
-  .filter((line) => !/^\s*#/.test(line))
-  .join("\n");
+export function gzipUserData(data: string | Uint8Array): Buffer {
+  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  return Buffer.from(gzipSync(bytes, { level: 9, mtime: 0 }));
+}
 
-/** EC2's limit on user data, in bytes before base64 (see SHIPPED_SERVER_PY). */
-export const USER_DATA_LIMIT_BYTES = 16 * 1024;
+/**
+ * The launch template's `userData`, which the provider takes base64-encoded ("The base64-encoded user
+ * data to provide when launching the instance", aws.ec2.LaunchTemplate), so binary (gzip) content
+ * passes as it is. Refused above EC2's limit, which applies to the bytes before base64.
+ */
+export function encodeUserData(what: string, raw: Uint8Array): string {
+  if (raw.length > USER_DATA_LIMIT_BYTES) {
+    throw new Error(
+      `${what}: ${raw.length} bytes of user data, more than EC2's ${USER_DATA_LIMIT_BYTES} (before base64)`,
+    );
+  }
+  return Buffer.from(raw).toString("base64");
+}
 
 // Values end up in a systemd EnvironmentFile and a unit file: allow only characters that need no
 // quoting there, so that no value can break out of its line.
@@ -153,7 +176,7 @@ export function renderPlaceholderService(opts: ResolvedPlaceholderServiceOptions
     "",
     "install -d -m 0755 /opt/app",
     `cat > ${SERVER_PATH} <<'PYEOF'`,
-    SHIPPED_SERVER_PY.trimEnd(),
+    SERVER_PY.trimEnd(),
     "PYEOF",
     "",
     `cat > ${ENVIRONMENT_PATH} <<'ENVEOF'`,
@@ -171,13 +194,39 @@ export function renderPlaceholderService(opts: ResolvedPlaceholderServiceOptions
 }
 
 /**
- * The user data script of a tier's placeholder service. An Output only because the frontend's
- * `backendUrl` is the internal ALB's DNS name, known after that ALB exists.
+ * The launch template's user data for the tier's placeholder service: the script, gzip-compressed,
+ * base64-encoded. An Output only because the frontend's `backendUrl` is the internal ALB's DNS name,
+ * known after that ALB exists.
  */
 export function placeholderService(opts: PlaceholderServiceOptions): pulumi.Output<string> {
   // Fail now, before any resource is registered, for everything that is already known.
   validatePlaceholderServiceOptions({ ...opts, backendUrl: undefined });
   return pulumi
     .output(opts.backendUrl)
-    .apply((backendUrl) => renderPlaceholderService({ ...opts, backendUrl }));
+    .apply((backendUrl) =>
+      encodeUserData(
+        `${opts.tier} placeholder service`,
+        gzipUserData(renderPlaceholderService({ ...opts, backendUrl })),
+      ),
+    );
+}
+
+/**
+ * A tier's user data as its `userData` key says, base64-encoded for the launch template: the
+ * placeholder service, none (undefined), or the user's file as it is (no compression: cloud-init is
+ * not the only reader of user data, and a file may be gzip-compressed already).
+ */
+export function tierUserData(
+  key: string,
+  tier: Pick<TierConfig, "userData">,
+  placeholder: PlaceholderServiceOptions,
+): pulumi.Output<string> | undefined {
+  switch (tier.userData) {
+    case "placeholder":
+      return placeholderService(placeholder);
+    case "none":
+      return undefined;
+    default:
+      return pulumi.output(encodeUserData(key, readUserDataFile(key, tier.userData)));
+  }
 }

@@ -18,7 +18,9 @@ import {
   validateRegion,
   validateStackWiring,
   validateSubnetMask,
+  validateImage,
   validateTierSizing,
+  validateUserData,
   validateVpcCidr,
   validateWriterRegion,
   checkScalar,
@@ -123,6 +125,16 @@ export function buildConfig(raw: RawConfig): AppConfig {
       );
     }
     if (!problems.has(key)) problems.check(() => validateTierSizing(key, tierValue, userSet));
+    if (!problems.has(`${key}.image`) && !problems.has(`${key}.instanceType`))
+      problems.check(() => validateImage(`${key}.image`, tierValue.image, tierValue.instanceType));
+    if (!problems.has(`${key}.userData`))
+      problems.check(() => validateUserData(`${key}.userData`, tierValue.userData));
+    if (tierValue.userData === "none" && tierValue.image === undefined && !problems.has(`${key}.image`))
+      problems.add(
+        `${key}.userData`,
+        "none",
+        `needs ${key}.image, an image that starts the application by itself: the default image, Amazon Linux 2023, would run nothing on appPort and every instance would fail its health check`,
+      );
     return tierValue;
   };
   const frontend = tier("frontend");

@@ -23,6 +23,7 @@ export {
   SCHEMA,
   STANDBY_ONLY_KEYS,
   TOP_LEVEL_KEYS,
+  USER_DATA_LIMIT_BYTES,
 } from "./schema";
 
 /** Reads this stack's config once. Call it at the start of the program. */

@@ -2,8 +2,10 @@
  * The rules of the config that the schema's types, allowed values and bounds cannot say: a CIDR's
  * shape, what AWS offers (catalog.ts), and how keys relate to each other. Each is a pure function
  * that throws a ConfigError naming the key the user has to change; `build.ts` runs them all and
- * reports every problem at once.
+ * reports every problem at once. One reads a file: a tier's user data (`readUserDataFile`).
  */
+import * as fs from "fs";
+import * as path from "path";
 import {
   auroraVersion,
   AURORA_POSTGRESQL_CLASSES,
@@ -14,7 +16,7 @@ import {
   REGIONS,
 } from "./catalog";
 import { ConfigError, didYouMean, Problems } from "./errors";
-import { defaultOf, minOf, ScalarSpec, SCHEMA } from "./schema";
+import { defaultOf, minOf, ScalarSpec, SCHEMA, USER_DATA_LIMIT_BYTES } from "./schema";
 import {
   AlarmsConfig,
   BackupConfig,
@@ -343,6 +345,148 @@ export function validateTierSizing(
     );
   }
   validateInstanceType(`${key}.instanceType`, tier.instanceType);
+}
+
+export type Architecture = "arm64" | "x86_64";
+
+/**
+ * The CPU architecture of an instance type, from EC2's naming: a `g` among the letters after the
+ * generation number is AWS Graviton (`t4g`, `m7gd`, `c7gn`, `g5g`, `is4gen`: "Instance type naming
+ * conventions", EC2 Instance Types guide), and `a1` is the first Graviton. Everything else the
+ * provider's list holds is x86_64 (Intel or AMD). The name is all the config can check offline;
+ * EC2 itself refuses to launch an image of the other architecture.
+ */
+export function instanceArchitecture(instanceType: string): Architecture {
+  const family = instanceType.split(".")[0];
+  return family === "a1" || /^[a-z]+\d+[a-z]*g[a-z]*$/.test(family) ? "arm64" : "x86_64";
+}
+
+/**
+ * The default image: the latest Amazon Linux 2023 of the instance type's architecture, from AWS's
+ * public SSM parameter, which EC2 resolves at each launch (EC2 User Guide, "Use a Systems Manager
+ * parameter instead of an AMI ID"): no lookup in the program.
+ */
+export function defaultImage(instanceType: string): string {
+  return `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${instanceArchitecture(instanceType)}`;
+}
+
+/** An AMI id: `ami-` and 17 hexadecimal digits (8 for older images). */
+export const AMI_ID = /^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/**
+ * What EC2 takes for a launch template's ImageId besides an AMI id (EC2 API Reference,
+ * RequestLaunchTemplateData `ImageId`): `resolve:ssm:` and a parameter name (letters, digits and
+ * `_.-/`, 1011 at most, as SSM's own pattern `^[a-zA-Z0-9_.\-\/]+$`) or, for a parameter shared from
+ * another account, its ARN; then optionally `:<version>` or `:<label>` (a label may not start with a
+ * digit, at most 100 characters).
+ */
+const SSM_IMAGE =
+  /^resolve:ssm:((?:arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter)?[A-Za-z0-9_./-]{1,1011})(?::(?:[1-9]\d{0,9}|[A-Za-z_.-][A-Za-z0-9_.-]{0,99}))?$/;
+
+/** Architecture names found in AWS's public image parameters (Amazon Linux, Ubuntu, Bottlerocket, ECS). */
+const ARCHITECTURE_WORDS: Record<string, Architecture> = {
+  arm64: "arm64",
+  aarch64: "arm64",
+  x86_64: "x86_64",
+  amd64: "x86_64",
+};
+
+/**
+ * A tier's `image`: an AMI id or `resolve:ssm:<parameter>`. An image of another architecture than the
+ * instance type's is refused where the config can tell, from a parameter name that says it
+ * (`…-x86_64`, `…/arm64/…`); an AMI id's is checked at deploy (components/tierAsg.ts, `tierImage`).
+ */
+export function validateImage(key: string, image: string | undefined, instanceType: string): void {
+  if (image === undefined) return;
+  const allowed = `must be an AMI id (ami- and 8 or 17 hex digits) or resolve:ssm:<parameter name or ARN>[:<version or label>], as EC2 takes in a launch template`;
+  if (AMI_ID.test(image)) return;
+  const ssm = SSM_IMAGE.exec(image);
+  if (ssm === null) {
+    const hint = /^\/[A-Za-z0-9_./-]+$/.test(image)
+      ? ` (an SSM parameter: resolve:ssm:${image})`
+      : /^ami-/i.test(image)
+        ? " (an AMI id is ami- and 8 or 17 lower-case hex digits)"
+        : /\{\{resolve:ssm:/.test(image)
+          ? " (EC2's form, without CloudFormation's {{ }})"
+          : "";
+    throw new ConfigError(key, image, `${allowed}${hint}`);
+  }
+  const name = ssm[1].replace(/^arn:[^/]*:parameter/, "");
+  const levels = name.split("/").filter((part) => part !== "").length;
+  if (name.includes("/") && !name.startsWith("/")) {
+    throw new ConfigError(key, image, `${allowed}: a parameter name with a hierarchy starts with /`);
+  }
+  if (levels > 15) {
+    throw new ConfigError(key, image, `${allowed}: SSM parameter names have at most 15 levels`);
+  }
+  const named = [
+    ...new Set(name.split(/[/-]/).flatMap((word) => ARCHITECTURE_WORDS[word.toLowerCase()] ?? [])),
+  ];
+  const expected = instanceArchitecture(instanceType);
+  if (named.length === 1 && named[0] !== expected) {
+    throw new ConfigError(
+      key,
+      image,
+      `names an ${named[0]} image, but the instance type ${instanceType} is ${expected}${expected === "arm64" ? " (Graviton)" : ""}: use the ${expected} image, or an instance type of the image's architecture`,
+    );
+  }
+}
+
+/** The project directory: where Pulumi.yaml is, and what a tier's user data file is relative to. */
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+/** The `userData` values that are not files. */
+export const USER_DATA_KEYWORDS = ["placeholder", "none"] as const;
+
+/**
+ * A tier's user data file, read as it is (bytes: a gzip-compressed file works too). It must be inside
+ * the project directory (the deploy workflow runs in a fresh checkout of this repository, nothing
+ * else), a non-empty file of at most EC2's 16 KB. Throws a ConfigError naming `key` otherwise.
+ */
+export function readUserDataFile(key: string, file: string, projectDir: string = PROJECT_DIR): Buffer {
+  const allowed = `must be placeholder, none, or a file relative to the project directory (${projectDir})`;
+  if (file.trim() === "") throw new ConfigError(key, file, allowed);
+  if (path.isAbsolute(file)) {
+    throw new ConfigError(
+      key,
+      file,
+      `${allowed}, not an absolute path: the deploy workflow runs in a fresh checkout of this repository`,
+    );
+  }
+  const full = path.resolve(projectDir, file);
+  const relative = path.relative(projectDir, full);
+  if (relative === "" || relative.split(path.sep)[0] === "..") {
+    throw new ConfigError(
+      key,
+      file,
+      `${allowed}, inside it: the deploy workflow runs in a fresh checkout of this repository`,
+    );
+  }
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(full);
+  } catch {
+    throw new ConfigError(key, file, `${allowed}: there is no ${full}`);
+  }
+  if (!stat.isFile()) throw new ConfigError(key, file, `${allowed}: ${full} is not a file`);
+  const bytes = fs.readFileSync(full);
+  if (bytes.length === 0) {
+    throw new ConfigError(key, file, `${allowed}: ${full} is empty (none says "no user data")`);
+  }
+  if (bytes.length > USER_DATA_LIMIT_BYTES) {
+    throw new ConfigError(
+      key,
+      file,
+      `is ${bytes.length} bytes: EC2 takes at most ${USER_DATA_LIMIT_BYTES} bytes of user data before base64 (EC2 User Guide, "Work with instance user data"); gzip it (cloud-init reads gzip-compressed user data) or have it fetch the rest at boot`,
+    );
+  }
+  return bytes;
+}
+
+/** A tier's `userData`: a keyword, or a file `readUserDataFile` accepts. */
+export function validateUserData(key: string, userData: string): void {
+  if ((USER_DATA_KEYWORDS as readonly string[]).includes(userData)) return;
+  readUserDataFile(key, userData);
 }
 
 // ---------------------------------------------------------------------------------------------

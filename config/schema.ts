@@ -33,6 +33,13 @@ export const HEALTH_CHECK_INTERVALS = [10, 30] as const;
 /** Aurora Serverless v2 capacity: 0 to 256 ACUs in steps of 0.5 (Aurora User Guide, "Aurora Serverless v2 capacity"). */
 export const SERVERLESS_ACU = { min: 0, max: 256, step: 0.5 } as const;
 
+/**
+ * EC2's limit on user data: "User data is limited to 16 KB, in raw form, before it is base64-encoded"
+ * (EC2 User Guide, "Work with instance user data"); above it EC2 refuses the launch with
+ * `InvalidUserData.Malformed: User data is limited to 16384 bytes`.
+ */
+export const USER_DATA_LIMIT_BYTES = 16 * 1024;
+
 /** What the default of a key depends on. */
 export type Default<V> =
   | { value: V }
@@ -136,6 +143,22 @@ const tierFields = (tier: string): Fields<ProjectKeys["frontend"]> => ({
     doc: "Seconds before the load balancer's health check counts against a new instance.",
     default: value(300),
     min: 1,
+  },
+  image: {
+    type: "string",
+    doc: `AMI of the ${tier} instances: an AMI id of this stack's region, or resolve:ssm:<parameter> (EC2 resolves it at every launch; one name can serve every region). A change rolls the instances (docs/application.md).`,
+    default: {
+      computed:
+        "Amazon Linux 2023 of instanceType's architecture: resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64 (or -x86_64)",
+    },
+    allowed:
+      "an AMI id (ami- and 8 or 17 hex digits) or resolve:ssm:<parameter name or ARN>[:<version or label>], of instanceType's architecture",
+  },
+  userData: {
+    type: "string",
+    doc: `What the ${tier} instances run at first boot: placeholder (the placeholder service), none (the image starts the application itself), or a file relative to the project directory, given to EC2 as it is. A change rolls the instances (docs/application.md).`,
+    default: value("placeholder"),
+    allowed: `placeholder, none, or a file relative to the project directory of 1 to ${USER_DATA_LIMIT_BYTES} bytes`,
   },
 });
 

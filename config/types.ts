@@ -47,6 +47,16 @@ export interface TierConfig {
   scalingTarget: number;
   /** Seconds before the ELB health check counts against a new instance. */
   healthCheckGracePeriod: number;
+  /**
+   * What the instances boot: an AMI id, or `resolve:ssm:<parameter>` that EC2 resolves at each launch.
+   * Unset: Amazon Linux 2023 of the instance type's architecture (`defaultImage`).
+   */
+  image?: string;
+  /**
+   * What they run at first boot: `placeholder` (the placeholder service), `none`, or a file relative to
+   * the project directory, passed to EC2 as it is (`readUserDataFile`).
+   */
+  userData: string;
 }
 
 export interface DatabaseConfig {

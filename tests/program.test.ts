@@ -2,6 +2,7 @@
  * The whole program under mocks: a smoke run for each fixture stack file, and the two-stack run
  * (home first, its real exports fed to the standby's StackReference) with the wiring asserted end to end.
  */
+import { gunzipSync } from "zlib";
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
@@ -212,7 +213,10 @@ describe("program", function () {
         const frontendTemplate = ofType(run, "aws:ec2/launchTemplate:LaunchTemplate").find((lt) =>
           lt.name.startsWith("frontend"),
         )!;
-        const userData = Buffer.from(frontendTemplate.inputs.userData as string, "base64").toString("utf8");
+        // base64 of the gzip-compressed script (components/userData.ts).
+        const userData = gunzipSync(
+          Buffer.from(frontendTemplate.inputs.userData as string, "base64"),
+        ).toString("utf8");
         expect(userData).to.contain(`BACKEND_URL=https://${backendName}\n`);
         expect(run.outputs.backendUrl).to.equal(`https://${backendName}`);
       });

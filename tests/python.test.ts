@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
 import { HOME_PROBE_SOURCE, HOME_PROBE_SOURCE_FILE } from "../components/homeProbe";
-import { renderPlaceholderService, SERVER_SOURCE_FILE, SHIPPED_SERVER_PY } from "../components/userData";
+import { renderPlaceholderService, SERVER_PY, SERVER_SOURCE_FILE } from "../components/userData";
 
 const PYTHON_DIR = path.join(__dirname, "..", "components", "python");
 
@@ -52,16 +52,12 @@ describe("the shipped Python (components/python)", () => {
       expect(path.dirname(file)).to.equal(PYTHON_DIR);
     }
     expect(HOME_PROBE_SOURCE).to.equal(fs.readFileSync(path.join(PYTHON_DIR, "home_probe.py"), "utf8"));
-    // The user data holds the server, its full-line comments aside (EC2's 16 KB: SHIPPED_SERVER_PY).
+    // Behaviour change: the user data holds the server as it is, comments included (it is
+    // gzip-compressed now; userData.ts, gzipUserData).
     const server = fs.readFileSync(path.join(PYTHON_DIR, "placeholder_service.py"), "utf8");
-    const shipped = server
-      .split("\n")
-      .filter((line) => !/^\s*#/.test(line))
-      .join("\n");
-    expect(shipped).to.equal(SHIPPED_SERVER_PY);
-    expect(shipped.length).to.be.lessThan(server.length);
+    expect(SERVER_PY).to.equal(server);
     expect(renderPlaceholderService({ tier: "backend", port: 8080 })).to.include(
-      `<<'PYEOF'\n${shipped.trimEnd()}\nPYEOF\n`,
+      `<<'PYEOF'\n${server.trimEnd()}\nPYEOF\n`,
     );
   });
 

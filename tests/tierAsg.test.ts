@@ -1,17 +1,29 @@
+import { gunzipSync } from "zlib";
 import { expect } from "chai";
-import { SCALING_TARGET_DEFAULTS, TIER_DEFAULTS, TierConfig } from "../config";
+import {
+  buildConfig,
+  ConfigError,
+  ConfigErrors,
+  SCALING_TARGET_DEFAULTS,
+  TIER_DEFAULTS,
+  TierConfig,
+  validateImage,
+} from "../config";
 import { RegionalVpc } from "../components/regionalVpc";
 import {
   amiFor,
   scalingMetricSpecification,
   TierAsg,
   TierAsgArgs,
+  TierImage,
+  tierImage,
   TLS_POLICY,
   INTERNAL_TLS_POLICY,
   validateTierAsgArgs,
 } from "../components/tierAsg";
-import { RecordedResource, runProgram, StackRun } from "../tools/mocks";
-import { ofType } from "./helpers";
+import { tierUserData } from "../components/userData";
+import { MockAccount, RecordedResource, runProgram, StackRun } from "../tools/mocks";
+import { dependsOn, HOME_CONFIG, ofType } from "./helpers";
 
 const APP_PORT = 8080;
 const BACKEND_CERTIFICATE_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/backend-0000";
@@ -26,7 +38,12 @@ interface Options {
   role?: "active" | "passive";
   frontendMetric?: TierConfig["scalingMetric"];
   backendMetric?: TierConfig["scalingMetric"];
+  /** The frontend's image and user data (base64), as index.ts passes them. */
+  frontendImage?: TierImage;
+  frontendUserData?: string;
 }
+
+const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 
 /** The two tiers wired as index.ts wires them, over a RegionalVpc. */
 async function runTiers(opts: Options = {}): Promise<StackRun> {
@@ -54,7 +71,8 @@ async function runTiers(opts: Options = {}): Promise<StackRun> {
         internetFacing: false,
         certificateArn: BACKEND_CERTIFICATE_ARN,
         sizing: sizing(role, opts.backendMetric),
-        userData: "#!/bin/bash\necho backend\n",
+        userDataBase64: base64("#!/bin/bash\necho backend\n"),
+        instanceSettings: { AppSsmPrefix: "/multi-region-web/us-east-1" },
       });
       const frontend = new TierAsg("frontend", {
         ...common,
@@ -62,7 +80,9 @@ async function runTiers(opts: Options = {}): Promise<StackRun> {
         internetFacing: true,
         certificateArn: CERTIFICATE_ARN,
         sizing: sizing(role, opts.frontendMetric),
-        userData: "#!/bin/bash\necho frontend\n",
+        image: opts.frontendImage,
+        userDataBase64: opts.frontendUserData ?? base64("#!/bin/bash\necho frontend\n"),
+        instanceSettings: { AppBackendUrl: "https://backend.internal.app.example.com" },
       });
       frontend.connectTo(backend);
       const outputsOf = (tier: TierAsg) => ({
@@ -138,7 +158,6 @@ describe("TierAsg", () => {
       certificateArn: CERTIFICATE_ARN,
       accessLogBucket: BUCKET,
       sizing: sizing("active"),
-      userData: "",
     };
 
     it("requires a certificate on both tiers: every listener serves HTTPS", () => {
@@ -166,12 +185,45 @@ describe("TierAsg", () => {
     it("picks the AL2023 image of the instance type's architecture", () => {
       const x86 = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
       const arm = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
-      for (const type of ["t3.small", "m7i.large", "g5.xlarge", "g4dn.xlarge", "c6in.large"]) {
+      for (const type of [
+        "t3.small",
+        "m7i.large",
+        "g5.xlarge",
+        "g4dn.xlarge",
+        "c6in.large",
+        "m7i-flex.large",
+      ]) {
         expect(amiFor(type), type).to.equal(x86);
       }
-      for (const type of ["t4g.small", "m7gd.large", "c7gn.large", "g5g.xlarge"]) {
+      for (const type of [
+        "t4g.small",
+        "m7gd.large",
+        "c7gn.large",
+        "g5g.xlarge",
+        "is4gen.large",
+        "a1.medium",
+      ]) {
         expect(amiFor(type), type).to.equal(arm);
       }
+    });
+
+    it("refuses an image the config can tell is of the other architecture, and bad instance setting keys", () => {
+      const x86Image = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+      expect(() =>
+        validateTierAsgArgs("frontend", {
+          ...args,
+          image: { imageId: x86Image, rootDeviceName: "/dev/xvda" },
+        }),
+      ).to.throw(/"frontend.image" = .*names an x86_64 image, but the instance type t4g.small is arm64/);
+      for (const key of ["App Port", "a/b", "_index", ".."]) {
+        expect(
+          () => validateTierAsgArgs("frontend", { ...args, instanceSettings: { [key]: "x" } }),
+          key,
+        ).to.throw(/is not a tag key the instance metadata serves/);
+      }
+      expect(() =>
+        validateTierAsgArgs("frontend", { ...args, instanceSettings: { "app:backend-url.v1": "https://x" } }),
+      ).not.to.throw();
     });
 
     it("maps the scaling metric to the predefined target-tracking metric", () => {
@@ -418,6 +470,8 @@ describe("TierAsg", () => {
           httpEndpoint: "enabled",
           httpTokens: "required",
           httpPutResponseHopLimit: 1,
+          // The application's settings, as instance tags (docs/application.md).
+          instanceMetadataTags: "enabled",
         });
         expect(lt.inputs.blockDeviceMappings).to.deep.equal([
           {
@@ -446,6 +500,14 @@ describe("TierAsg", () => {
         const specs = lt.inputs.tagSpecifications as { resourceType: string; tags: Record<string, string> }[];
         expect(specs.map((s) => s.resourceType)).to.have.members(["instance", "volume"]);
         expect(specs.every((s) => s.tags.Name === tier)).to.equal(true);
+        const instanceTags = specs.find((s) => s.resourceType === "instance")!.tags;
+        expect(instanceTags).to.deep.include({ AppPort: String(APP_PORT), Tier: tier });
+        expect(instanceTags).to.deep.include(
+          tier === "frontend"
+            ? { AppBackendUrl: "https://backend.internal.app.example.com" }
+            : { AppSsmPrefix: "/multi-region-web/us-east-1" },
+        );
+        expect(specs.find((s) => s.resourceType === "volume")!.tags).not.to.have.property("AppPort");
         expect(outputs.launchTemplateId).to.match(/^lt-/);
       }
     });
@@ -527,6 +589,254 @@ describe("TierAsg", () => {
       }
       expect(ofType(run, "aws:lb/loadBalancer:LoadBalancer")).to.have.length(2);
       expect(ofType(run, "aws:lb/listener:Listener")).to.have.length(3);
+    });
+  });
+
+  describe("what the instances run: the tiers' image and userData keys", () => {
+    const AMI = "ami-0123456789abcdef0";
+    const tier = (over: Partial<TierConfig> = {}): TierConfig => ({ ...sizing("active"), ...over });
+    const onlyTheStack = (run: StackRun) => run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
+
+    /** tierImage under the mocks, in `account`: its answer or its error, and what it invoked. */
+    async function lookUp(config: TierConfig, account = new MockAccount()) {
+      let image: TierImage | undefined;
+      let error: unknown;
+      const run = await runProgram(
+        async () => {
+          try {
+            image = await tierImage("frontend", config, "us-east-1");
+          } catch (e) {
+            error = e;
+          }
+          return {};
+        },
+        { stack: "us-east-1", config: { "aws:region": "us-east-1" }, account },
+      );
+      const lookups = run.invokes.filter((i) => i.token === "aws:ec2/getAmi:getAmi").map((i) => i.args);
+      return { image, error, lookups, run };
+    }
+
+    it("keeps the placeholder service on Amazon Linux 2023 as the default", async () => {
+      for (const role of ["active", "passive"] as const) {
+        expect(TIER_DEFAULTS[role].userData).to.equal("placeholder");
+        expect(TIER_DEFAULTS[role]).not.to.have.property("image");
+      }
+      const config = buildConfig(HOME_CONFIG);
+      for (const key of ["frontend", "backend"] as const) {
+        expect(config[key].userData, key).to.equal("placeholder");
+        expect(config[key].image, key).to.equal(undefined);
+      }
+      const { image, lookups } = await lookUp(tier());
+      expect(image).to.deep.equal({ imageId: amiFor("t4g.small"), rootDeviceName: "/dev/xvda" });
+      expect(lookups).to.deep.equal([]);
+      const userData = tierUserData("frontend.userData", config.frontend, { tier: "frontend", port: 8080 });
+      const script = await new Promise<string>((done) => userData!.apply(done));
+      expect(gunzipSync(Buffer.from(script, "base64")).toString("utf8")).to.contain(
+        "ExecStart=/usr/bin/python3 /opt/app/server.py",
+      );
+    });
+
+    it("looks an AMI id up in the stack's region: of the instance type's architecture, its root device mapped", async () => {
+      const account = new MockAccount();
+      account.images.set(AMI, { architecture: "arm64", rootDeviceName: "/dev/sda1" });
+      const { image, error, lookups } = await lookUp(tier({ image: AMI }), account);
+      expect(error).to.equal(undefined);
+      expect(image).to.deep.equal({ imageId: AMI, rootDeviceName: "/dev/sda1" });
+      expect(lookups).to.deep.equal([
+        {
+          filters: [
+            { name: "image-id", values: [AMI] },
+            { name: "architecture", values: ["arm64"] },
+          ],
+          includeDeprecated: true,
+        },
+      ]);
+      const x86 = await lookUp(tier({ image: AMI, instanceType: "t3.small" }), new MockAccount());
+      expect(x86.lookups[0].filters).to.deep.include({ name: "architecture", values: ["x86_64"] });
+    });
+
+    it("refuses an AMI id DescribeImages does not find (missing, or of the other architecture) before registering anything", async () => {
+      const missing = new MockAccount();
+      missing.images.set(AMI, "missing");
+      const wrong = new MockAccount();
+      wrong.images.set(AMI, { architecture: "x86_64", rootDeviceName: "/dev/xvda" });
+      for (const account of [missing, wrong]) {
+        const { error, run } = await lookUp(tier({ image: AMI }), account);
+        expect(error).to.be.instanceOf(ConfigError);
+        expect((error as ConfigError).key).to.equal("frontend.image");
+        expect(String((error as Error).message)).to.match(
+          /^Invalid config "frontend.image" = "ami-0123456789abcdef0": EC2 DescribeImages in us-east-1 finds no arm64 image with this id that this account can launch: an AMI id is regional/,
+        );
+        expect(String((error as Error).message)).to.match(/\(arm64\)$/);
+        expect(onlyTheStack(run)).to.deep.equal([]);
+      }
+    });
+
+    it("leaves a resolve:ssm: image to EC2 at launch: no lookup, Amazon Linux's root device", async () => {
+      const { image, lookups } = await lookUp(tier({ image: "resolve:ssm:/my-app/frontend/ami:3" }));
+      expect(image).to.deep.equal({
+        imageId: "resolve:ssm:/my-app/frontend/ami:3",
+        rootDeviceName: "/dev/xvda",
+      });
+      expect(lookups).to.deep.equal([]);
+    });
+
+    it("passes the image, its root device, the user data and the settings to the launch template as they are", async () => {
+      const userData = base64("#!/bin/bash\nexec /opt/my-app/start\n");
+      const run = await runTiers({
+        frontendImage: { imageId: AMI, rootDeviceName: "/dev/sda1" },
+        frontendUserData: userData,
+      });
+      const lt = named(run, "frontend-lt");
+      expect(lt.inputs).to.deep.include({ imageId: AMI, userData });
+      expect(lt.inputs.blockDeviceMappings).to.deep.equal([
+        {
+          deviceName: "/dev/sda1",
+          ebs: { volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+        },
+      ]);
+      // The other tier keeps its defaults.
+      expect(named(run, "backend-lt").inputs.imageId).to.equal(amiFor("t4g.small"));
+    });
+
+    it("launches nothing at all without user data when the key says none", async () => {
+      const run = await runProgram(
+        () => {
+          new TierAsg("frontend", {
+            vpcId: "vpc-1",
+            loadBalancerSubnetIds: ["subnet-a"],
+            instanceSubnetIds: ["subnet-b"],
+            internetFacing: true,
+            appPort: APP_PORT,
+            certificateArn: CERTIFICATE_ARN,
+            accessLogBucket: BUCKET,
+            sizing: sizing("active"),
+            image: { imageId: AMI, rootDeviceName: "/dev/xvda" },
+            userDataBase64: tierUserData(
+              "frontend.userData",
+              { userData: "none" },
+              { tier: "frontend", port: 80 },
+            ),
+          });
+          return {};
+        },
+        { stack: "us-east-1", config: { "aws:region": "us-east-1" } },
+      );
+      expect(named(run, "frontend-lt").inputs).not.to.have.property("userData");
+    });
+
+    it("rolls the instances when the image or the user data changes: a new template version the group follows by number", async () => {
+      const before = await runTiers();
+      const changes = [
+        await runTiers({ frontendImage: { imageId: AMI, rootDeviceName: "/dev/xvda" } }),
+        await runTiers({ frontendUserData: base64("#!/bin/bash\necho version 2\n") }),
+      ];
+      for (const after of changes) {
+        const [old, changed] = [before, after].map((run) => named(run, "frontend-lt").inputs);
+        // A different template: the provider creates a new version of it (latestVersion + 1)...
+        expect(changed).not.to.deep.equal(old);
+        // ...and the group names that version, not $Latest or $Default, so its launchTemplate changes
+        // and the provider starts the instance refresh (aws.autoscaling.Group, instanceRefresh notes).
+        const asg = named(after, "frontend-asg");
+        const lt = named(after, "frontend-lt");
+        expect(dependsOn(asg, "launchTemplate", lt)).to.equal(true);
+        expect(asg.inputs.launchTemplate).to.deep.equal({ id: lt.outputs.id ?? lt.id, version: "1" });
+        expect(asg.inputs.instanceRefresh).to.deep.equal({
+          strategy: "Rolling",
+          preferences: { minHealthyPercentage: 100, maxHealthyPercentage: 200, skipMatching: true },
+        });
+        // The backend is untouched.
+        expect(named(after, "backend-lt").inputs).to.deep.equal(named(before, "backend-lt").inputs);
+      }
+    });
+
+    it("checks the form of an image in the config, with the key, the value and what is allowed", () => {
+      for (const good of [
+        "ami-12345678",
+        AMI,
+        "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+        "resolve:ssm:/aws/service/canonical/ubuntu/server/24.04/stable/current/arm64/hvm/ebs-gp3/ami-id",
+        "resolve:ssm:my-app-ami",
+        "resolve:ssm:/my-app/ami:12",
+        "resolve:ssm:/my-app/ami:prod_2",
+        "resolve:ssm:arn:aws:ssm:us-east-1:123456789012:parameter/images/my-app:prod",
+      ]) {
+        expect(() => validateImage("frontend.image", good, "t4g.small"), good).not.to.throw();
+      }
+      const bad: [string, RegExp][] = [
+        ["ami-123", /ami- and 8 or 17 lower-case hex digits/],
+        ["AMI-0123456789ABCDEF0", /ami- and 8 or 17 lower-case hex digits/],
+        ["/my-app/ami", /an SSM parameter: resolve:ssm:\/my-app\/ami/],
+        ["{{resolve:ssm:/my-app/ami}}", /without CloudFormation's \{\{ \}\}/],
+        ["resolve:ssm:/my app/ami", /must be an AMI id/],
+        ["resolve:ssm:/my-app/ami:0", /must be an AMI id/],
+        ["resolve:ssm:my-app/ami", /a parameter name with a hierarchy starts with \//],
+        [`resolve:ssm:${"/a".repeat(16)}`, /at most 15 levels/],
+        [
+          "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+          /names an x86_64 image, but the instance type t4g.small is arm64 \(Graviton\)/,
+        ],
+        [
+          "resolve:ssm:/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id",
+          /names an x86_64 image/,
+        ],
+      ];
+      for (const [value, allowed] of bad) {
+        let error: unknown;
+        try {
+          validateImage("frontend.image", value, "t4g.small");
+        } catch (e) {
+          error = e;
+        }
+        expect(error, value).to.be.instanceOf(ConfigError);
+        expect((error as Error).message, value).to.contain(
+          `Invalid config "frontend.image" = ${JSON.stringify(value)}:`,
+        );
+        expect((error as Error).message, value).to.match(allowed);
+      }
+      expect(() =>
+        validateImage(
+          "backend.image",
+          "resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id",
+          "t3.small",
+        ),
+      ).to.throw(/names an arm64 image, but the instance type t3.small is x86_64: use the x86_64 image/);
+    });
+
+    it("reports bad image and userData values with every other problem of the stack, before any resource", () => {
+      let error: unknown;
+      try {
+        buildConfig({
+          ...HOME_CONFIG,
+          frontend: { image: "ami-nothex0000000000", userData: "/etc/passwd" },
+          backend: { userData: "none" },
+        });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).to.be.instanceOf(ConfigErrors);
+      const problems = (error as ConfigErrors).problems.map((p) => [p.key, p.value]);
+      expect(problems).to.deep.equal([
+        ["frontend.image", "ami-nothex0000000000"],
+        ["frontend.userData", "/etc/passwd"],
+        ["backend.userData", "none"],
+      ]);
+      expect((error as Error).message).to.contain(
+        'Invalid config "backend.userData" = "none": needs backend.image, an image that starts the application by itself',
+      );
+      const config = buildConfig({
+        ...HOME_CONFIG,
+        frontend: { image: AMI, userData: "tests/fixtures/userData/app.sh" },
+        backend: { image: "resolve:ssm:/my-app/backend/ami", userData: "none" },
+      });
+      expect([config.frontend.image, config.frontend.userData]).to.deep.equal([
+        AMI,
+        "tests/fixtures/userData/app.sh",
+      ]);
+      expect([config.backend.image, config.backend.userData]).to.deep.equal([
+        "resolve:ssm:/my-app/backend/ami",
+        "none",
+      ]);
     });
   });
 });

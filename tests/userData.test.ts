@@ -9,13 +9,18 @@ import * as path from "path";
 import * as tls from "tls";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
+import { gunzipSync } from "zlib";
+import { USER_DATA_LIMIT_BYTES } from "../config";
 import { parameterKeys } from "../components/integrations";
 import {
+  encodeUserData,
   ENVIRONMENT_PATH,
+  gzipUserData,
   placeholderService,
   renderPlaceholderService,
   SERVER_PATH,
-  USER_DATA_LIMIT_BYTES,
+  SERVER_PY,
+  tierUserData,
   validatePlaceholderServiceOptions,
 } from "../components/userData";
 
@@ -38,6 +43,11 @@ function environmentOf(script: string): Record<string, string> {
 
 function resolve<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((done) => output.apply(done));
+}
+
+/** The script in a launch template's user data: base64, then gzip. */
+function unpack(userData: string): string {
+  return gunzipSync(Buffer.from(userData, "base64")).toString("utf8");
 }
 
 const FRONTEND = {
@@ -65,6 +75,8 @@ const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
 /** The application's database user and database, as the data tier publishes them in SSM. */
 const DB_USER = "app";
 const DB_NAME = "app";
+/** sha256 of gzipUserData's bytes for a fixed input, with fflate 0.8.3 (see the test that reads it). */
+const GZIP_VECTOR_SHA256 = "d423135374950dfa7df6b6c5ddde77b4ed66930cc95fe3dc6e43701a944dff56";
 
 /**
  * The signature of an IAM database authentication token (a SigV4 presigned GET for rds-db), written
@@ -207,7 +219,7 @@ describe("placeholderService user data", () => {
       expect(() => validatePlaceholderServiceOptions({ ...BACKEND, region: "us-gov-west-1" })).not.to.throw();
     });
 
-    it("stays within EC2's 16 KB of user data, with long names (full-line comments are not shipped)", () => {
+    it("ships the server as it is, comments included, and fits EC2's 16 KB with room to spare once gzipped", async () => {
       const longest = [
         { ...BACKEND, ssmPrefix: `/${"p".repeat(64)}/${"s".repeat(64)}`, region: "ap-southeast-2" },
         {
@@ -217,17 +229,77 @@ describe("placeholderService user data", () => {
       ];
       for (const opts of longest) {
         const script = renderPlaceholderService(opts);
-        expect(Buffer.byteLength(script, "utf8"), opts.tier).to.be.below(USER_DATA_LIMIT_BYTES);
-        expect(heredoc(script, SERVER_PATH)).not.to.match(/^\s*#/m);
+        expect(heredoc(script, SERVER_PATH)).to.equal(SERVER_PY.trimEnd());
+        const userData = await resolve(placeholderService(opts));
+        const raw = Buffer.from(userData, "base64");
+        // Behaviour change: EC2's limit is on these bytes, and they use well under half of it.
+        expect(raw.length, opts.tier).to.be.below(USER_DATA_LIMIT_BYTES / 2);
+        expect(unpack(userData)).to.equal(script);
       }
     });
 
     it("resolves an Output backend URL into the script", async () => {
-      const script = await resolve(
+      const userData = await resolve(
         placeholderService({ tier: "frontend", port: 8080, backendUrl: pulumi.output(FRONTEND.backendUrl) }),
       );
-      expect(script).to.equal(renderPlaceholderService(FRONTEND));
-      expect(await resolve(placeholderService(BACKEND))).to.equal(renderPlaceholderService(BACKEND));
+      expect(unpack(userData)).to.equal(renderPlaceholderService(FRONTEND));
+      expect(unpack(await resolve(placeholderService(BACKEND)))).to.equal(renderPlaceholderService(BACKEND));
+    });
+  });
+
+  describe("gzip and the launch template's encoding", () => {
+    it("compresses to the same bytes every time: mtime 0, OS Unix, and a pinned library's output", () => {
+      const script = renderPlaceholderService(BACKEND);
+      const first = gzipUserData(script);
+      const second = gzipUserData(Buffer.from(script, "utf8"));
+      expect(first.equals(second)).to.equal(true);
+      // RFC 1952: ID1 ID2 CM FLG, MTIME (4 bytes, 0 = none), XFL (2 = maximum compression), OS (3 = Unix).
+      expect(first.subarray(0, 10).toString("hex")).to.equal("1f8b0800000000000203");
+      // fflate 0.8.3's bytes for a fixed input: a library upgrade that compresses differently changes
+      // every launch template, hence rolls every instance. Check this on purpose, then update it.
+      const fixed = gzipUserData("#!/bin/bash\necho placeholder\n".repeat(50));
+      expect(crypto.createHash("sha256").update(fixed).digest("hex")).to.equal(GZIP_VECTOR_SHA256);
+    });
+
+    it("is what Python's gzip (cloud-init's) and zlib uncompress to the script", () => {
+      const script = renderPlaceholderService(FRONTEND);
+      const packed = gzipUserData(script);
+      expect(gunzipSync(packed).toString("utf8")).to.equal(script);
+      const unpacked = execFileSync(
+        "python3",
+        ["-c", "import gzip, sys; sys.stdout.buffer.write(gzip.decompress(sys.stdin.buffer.read()))"],
+        {
+          input: packed,
+        },
+      );
+      expect(unpacked.toString("utf8")).to.equal(script);
+    });
+
+    it("base64-encodes the raw bytes, and refuses more than EC2's 16 KB of them", () => {
+      const bytes = Buffer.from([0x1f, 0x8b, 0x00, 0xff, 0x0a]);
+      expect(Buffer.from(encodeUserData("x", bytes), "base64").equals(bytes)).to.equal(true);
+      expect(encodeUserData("x", Buffer.alloc(USER_DATA_LIMIT_BYTES))).to.have.length(21848);
+      expect(() =>
+        encodeUserData("backend placeholder service", Buffer.alloc(USER_DATA_LIMIT_BYTES + 1)),
+      ).to.throw(
+        /backend placeholder service: 16385 bytes of user data, more than EC2's 16384 \(before base64\)/,
+      );
+    });
+
+    it("gives a tier the placeholder, nothing, or its file's bytes as they are", async () => {
+      const placeholder = tierUserData("backend.userData", { userData: "placeholder" }, BACKEND);
+      expect(unpack(await resolve(placeholder!))).to.equal(renderPlaceholderService(BACKEND));
+      expect(tierUserData("backend.userData", { userData: "none" }, BACKEND)).to.equal(undefined);
+      const file = "tests/fixtures/userData/app.sh";
+      const own = await resolve(tierUserData("frontend.userData", { userData: file }, FRONTEND)!);
+      expect(Buffer.from(own, "base64").equals(fs.readFileSync(path.join(__dirname, "..", file)))).to.equal(
+        true,
+      );
+      expect(() =>
+        tierUserData("frontend.userData", { userData: "tests/fixtures/userData/missing.sh" }, FRONTEND),
+      ).to.throw(
+        /Invalid config "frontend.userData" = "tests\/fixtures\/userData\/missing.sh": must be placeholder, none, or a file/,
+      );
     });
   });
 
@@ -270,6 +342,31 @@ describe("placeholderService user data", () => {
       });
     }
 
+    /** Any method: the status, headers and body, and what was asked (for messages). */
+    function request(
+      port: number,
+      method: string,
+      urlPath: string,
+    ): Promise<{ request: string; status: number; headers: http.IncomingHttpHeaders; body: string }> {
+      return new Promise((done, fail) => {
+        http
+          .request({ host: "127.0.0.1", port, method, path: urlPath, timeout: 5000 }, (res) => {
+            let body = "";
+            res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+            res.on("end", () =>
+              done({
+                request: `${method} ${urlPath}`,
+                status: res.statusCode ?? 0,
+                headers: res.headers,
+                body,
+              }),
+            );
+          })
+          .on("error", fail)
+          .end();
+      });
+    }
+
     async function timed<T>(promise: Promise<T>): Promise<[T, number]> {
       const started = Date.now();
       const result = await promise;
@@ -280,20 +377,23 @@ describe("placeholderService user data", () => {
     async function start(
       script: string,
       extraEnv: Record<string, string> = {},
-    ): Promise<{ port: number; process: ChildProcess }> {
+    ): Promise<{ port: number; process: ChildProcess; journal: () => string }> {
       const env = environmentOf(script);
       const file = path.join(dir, `${env.APP_TIER}-${env.APP_PORT}.py`);
       fs.writeFileSync(file, heredoc(script, SERVER_PATH));
       const child = spawn("python3", [file], {
         env: { ...process.env, ...offline, ...env, ...extraEnv },
-        stdio: "ignore",
+        stdio: ["ignore", "ignore", "pipe"],
       });
       running.push(child);
+      // What systemd would keep in the journal: the server's stderr.
+      let journal = "";
+      child.stderr?.on("data", (chunk: Buffer) => (journal += chunk.toString()));
       const port = Number(env.APP_PORT);
       for (let attempt = 0; attempt < 100; attempt++) {
         try {
           await get(port, "/healthz");
-          return { port, process: child };
+          return { port, process: child, journal: () => journal };
         } catch {
           await new Promise((r) => setTimeout(r, 25));
         }
@@ -336,10 +436,40 @@ describe("placeholderService user data", () => {
     it("answers /healthz with 200 ok, / with its tier, anything else with 404", async () => {
       const backend = await start(renderPlaceholderService({ ...BACKEND, port: await freePort() }));
       expect(await get(backend.port, "/healthz")).to.deep.equal({ status: 200, body: "ok" });
-      const root = await get(backend.port, "/");
-      expect(root.status).to.equal(200);
-      expect(root.body).to.match(/^backend on /);
+      // Behaviour change (issue 21.5): the tier, never the host name.
+      expect(await get(backend.port, "/")).to.deep.equal({
+        status: 200,
+        body: "backend: placeholder service\n",
+      });
       expect((await get(backend.port, "/admin")).status).to.equal(404);
+    });
+
+    it("reveals nothing: no Server header, no host name, no Python version, no echo of a bad request", async () => {
+      const backend = await start(renderPlaceholderService({ ...BACKEND, port: await freePort() }));
+      const answers = await Promise.all(
+        [
+          ["GET", "/"],
+          ["GET", "/healthz"],
+          ["GET", "/healthz/deep"],
+          ["GET", "/nowhere"],
+          ["POST", "/healthz"],
+          ["PUT", "/%3Cscript%3E"],
+          ["OPTIONS", "*"],
+        ].map(([method, urlPath]) => request(backend.port, method, urlPath)),
+      );
+      for (const answer of answers) {
+        expect(answer.headers.server, answer.request).to.equal(undefined);
+        const shown = `${JSON.stringify(answer.headers)} ${answer.body}`;
+        for (const secret of [os.hostname(), "Python", "BaseHTTP", "script", "Traceback", "127.0.0.1"]) {
+          expect(shown, `${answer.request} shows ${secret}`).not.to.include(secret);
+        }
+      }
+      expect(answers.find((a) => a.request === "POST /healthz")).to.deep.include({
+        status: 501,
+        body: "501 Not Implemented\n",
+      });
+      // The details are in the journal.
+      expect(backend.journal()).to.match(/code 501, message Unsupported method \('POST'\)/);
     });
 
     it("frontend / goes through the backend; its /healthz keeps answering when the backend is down", async () => {
@@ -351,16 +481,19 @@ describe("placeholderService user data", () => {
           backendUrl: `http://127.0.0.1:${backend.port}`,
         }),
       );
-      const through = await get(frontend.port, "/");
-      expect(through.status).to.equal(200);
-      expect(through.body).to.match(/^frontend on .* -> backend on /);
+      expect(await get(frontend.port, "/")).to.deep.equal({
+        status: 200,
+        body: "frontend -> backend: placeholder service\n",
+      });
 
       backend.process.kill();
       await new Promise((r) => backend.process.once("exit", r));
       expect(await get(frontend.port, "/healthz")).to.deep.equal({ status: 200, body: "ok" });
-      const down = await get(frontend.port, "/");
-      expect(down.status).to.equal(502);
-      expect(down.body).to.include("backend unavailable");
+      expect(await get(frontend.port, "/")).to.deep.equal({
+        status: 502,
+        body: "frontend: backend unavailable\n",
+      });
+      expect(frontend.journal()).to.match(/backend http:\/\/127\.0\.0\.1:\d+\/ failed: .*Connection refused/);
     });
 
     /** A fake AWS: IMDSv2, SSM and DynamoDB that check every request's SigV4 signature, and Aurora. */
@@ -662,7 +795,7 @@ describe("placeholderService user data", () => {
       return fakes;
     }
 
-    async function startBackend(fakes?: Fakes): Promise<{ port: number; process: ChildProcess }> {
+    async function startBackend(fakes?: Fakes): ReturnType<typeof start> {
       return start(renderPlaceholderService({ ...BACKEND, port: await freePort() }), fakes?.env);
     }
 
@@ -727,7 +860,9 @@ describe("placeholderService user data", () => {
         fakes.aurora = "N";
         const backend = await startBackend(fakes);
         const answer = await deepOnceConfigured(backend.port);
-        expect(answer).to.deep.equal({ status: 503, body: "failed: aurora: SSLRequest answered b'N'\n" });
+        // Behaviour change (issue 21.5): a reason from a fixed list; the details in the journal.
+        expect(answer).to.deep.equal({ status: 503, body: "failed: aurora: unavailable\n" });
+        expect(backend.journal()).to.include("SSLRequest answered b'N'");
         expect(fakes.rejected).to.deep.equal([]);
       });
 
@@ -737,6 +872,7 @@ describe("placeholderService user data", () => {
         const backend = await startBackend(fakes);
         const answer = await deepOnceConfigured(backend.port);
         expect(answer).to.deep.equal({ status: 503, body: "failed: aurora: login refused\n" });
+        expect(backend.journal()).to.include('PAM authentication failed for user "app"');
         expect(fakes.rejected).to.deep.equal([]);
         expect(fakes.auroraLogouts).to.equal(0);
       });
@@ -757,7 +893,7 @@ describe("placeholderService user data", () => {
         const answer = await deepOnceConfigured(backend.port);
         expect(answer).to.deep.equal({
           status: 503,
-          body: "failed: dynamodb: HTTP 500 InternalServerError\n",
+          body: "failed: dynamodb: HTTP 500\n",
         });
         expect(answer.body).not.to.include(TABLE).and.not.to.include("127.0.0.1");
         expect(fakes.rejected).to.deep.equal([]);
@@ -857,7 +993,7 @@ describe("placeholderService user data", () => {
         const frontend = await startFrontend(`http://127.0.0.1:${await freePort()}`);
         expect(await get(frontend, "/healthz/deep")).to.deep.equal({
           status: 503,
-          body: "failed: backend: ConnectionRefusedError\n",
+          body: "failed: backend: unavailable\n",
         });
       });
 
@@ -903,7 +1039,7 @@ describe("placeholderService user data", () => {
         });
         expect(await get(verifying, "/healthz/deep")).to.deep.equal({
           status: 503,
-          body: "failed: backend: SSLCertVerificationError\n",
+          body: "failed: backend: unavailable\n",
         });
       });
     });

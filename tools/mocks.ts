@@ -169,10 +169,16 @@ export class MockAccount {
   readonly arcStatus = new Map<string, ArcCheckStatus>();
   /** The Route 53 records' inputs each stack left after its last successful run, by stack. */
   readonly records = new Map<string, Record<string, unknown>[]>();
+  /**
+   * AMIs as EC2 DescribeImages sees them in this account, by id, or `missing`. An id not listed here
+   * is found, of the architecture asked for, with Amazon Linux's root device: the happy path.
+   */
+  readonly images = new Map<string, { architecture: string; rootDeviceName: string } | "missing">();
 
   /** A copy to deploy into without changing this account (another branch of the same history). */
   clone(): MockAccount {
     const copy = new MockAccount();
+    for (const [id, image] of this.images) copy.images.set(id, image);
     for (const [arn, plan] of this.arcPlans) copy.arcPlans.set(arn, { ...plan });
     for (const [arn, listing] of this.arcListing) copy.arcListing.set(arn, listing);
     for (const [id, status] of this.arcStatus) copy.arcStatus.set(id, status);
@@ -685,6 +691,27 @@ export function fabricateCall(
         nameRegex: inputs.nameRegex,
         resourceRecordSets: sets.length > 0 ? sets : null,
         id: zoneId,
+      };
+    }
+    case "aws:ec2/getAmi:getAmi": {
+      const filters = (inputs.filters as { name: string; values: string[] }[] | undefined) ?? [];
+      const value = (name: string) => filters.find((f) => f.name === name)?.values[0];
+      const imageId = String(value("image-id"));
+      const architecture = value("architecture");
+      const known = currentAccount("getAmi").images.get(imageId);
+      const image = known ?? { architecture: architecture ?? "x86_64", rootDeviceName: "/dev/xvda" };
+      // data "aws_ami" fails when nothing matches, with this text (terraform-provider-aws,
+      // ami_data_source.go; unverified against the provider version pinned here).
+      if (image === "missing" || (architecture !== undefined && image.architecture !== architecture)) {
+        throw new Error("Your query returned no results. Please change your search criteria and try again.");
+      }
+      return {
+        id: imageId,
+        imageId,
+        arn: `arn:${PARTITION}:ec2:${region}::image/${imageId}`,
+        architecture: image.architecture,
+        rootDeviceName: image.rootDeviceName,
+        filters,
       };
     }
     case "aws:ec2/getRouteTables:getRouteTables": {

@@ -777,6 +777,9 @@ export const DATA_SOURCE_ACTIONS: Record<string, string[]> = {
   "aws:elb/getServiceAccount:getServiceAccount": [],
   "aws:index/getAvailabilityZones:getAvailabilityZones": ["ec2:DescribeAvailabilityZones"],
   "aws:ec2/getRouteTables:getRouteTables": ["ec2:DescribeRouteTables"],
+  // A tier's AMI id, looked up before deploying it (components/tierAsg.ts, tierImage). Whether the
+  // pinned provider also reads the image's UEFI data (ec2:DescribeImageAttribute) is unverified.
+  "aws:ec2/getAmi:getAmi": ["ec2:DescribeImages"],
   "aws:route53/getZone:getZone": [
     "route53:ListHostedZones",
     "route53:GetHostedZone",

@@ -1,8 +1,10 @@
 """Placeholder service: answers the health checks and shows the request path.
 
-/healthz is this process alone (the ALB target groups probe it). /healthz/deep follows the
-dependencies (Route 53 and probers call it on the public ALB): the frontend asks the backend's
-/healthz/deep, the backend checks Aurora and DynamoDB. AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SSM
+Every answer is generic (the public ALB shows it to anyone): no host name, no address, no exception
+class, no Server header; the details go to the journal (stderr, which systemd keeps). /healthz is this
+process alone (the ALB target groups probe it). /healthz/deep follows the dependencies (Route 53 and
+probers call it on the public ALB): the frontend asks the backend's /healthz/deep, the backend checks
+Aurora and DynamoDB. AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SSM
 and AWS_EC2_METADATA_SERVICE_ENDPOINT are the AWS SDKs' endpoint overrides: never set on an instance,
 they let the tests run this file against local fakes.
 """
@@ -12,6 +14,7 @@ import hmac
 import http.client
 import json
 import os
+import re
 import socket
 import ssl
 import struct
@@ -26,7 +29,6 @@ TIER = os.environ.get("APP_TIER", "app")
 BACKEND_URL = os.environ.get("BACKEND_URL", "")
 SSM_PREFIX = os.environ.get("APP_SSM_PREFIX", "")
 REGION = os.environ.get("APP_REGION", "")
-HOST = socket.gethostname()
 
 # Route 53 wants a 2xx within 2 s of connecting: the frontend gives the backend 1.5 s, and the backend
 # checks Aurora and DynamoDB in parallel well within that.
@@ -50,7 +52,11 @@ SSL_REQUEST = struct.pack("!II", 8, 80877103)
 
 
 class CheckFailed(Exception):
-    pass
+    """A failed check: `public` is what the answer says, `detail` what only the journal gets."""
+
+    def __init__(self, public, detail=None):
+        Exception.__init__(self, public if detail is None else "%s (%s)" % (public, detail))
+        self.public = public
 
 
 def log(message):
@@ -58,12 +64,13 @@ def log(message):
 
 
 def describe(error):
-    """Why a check failed, short and safe to show on the public ALB: no endpoint, no ARN."""
+    """Why a check failed, from a fixed vocabulary, safe to show on the public ALB: no endpoint, no
+    address, no exception class. The error itself goes to the journal (Check.run)."""
     if isinstance(error, CheckFailed):
-        return str(error)
+        return error.public
     if isinstance(error, socket.timeout):
         return "timed out"
-    return type(error).__name__
+    return "unavailable"
 
 
 def http_call(method, url, headers=None, body=None, timeout=1.0):
@@ -139,7 +146,7 @@ def db_auth_token(host, port, user, region, credentials, now):
 def imds(method, path, headers):
     status, body = http_call(method, IMDS_URL + path, headers, timeout=IMDS_TIMEOUT)
     if status != 200:
-        raise CheckFailed("instance metadata HTTP %d" % status)
+        raise CheckFailed("unavailable", "instance metadata HTTP %d" % status)
     return body.decode()
 
 
@@ -160,7 +167,7 @@ class InstanceCredentials:
                 role = imds("GET", path, auth).split()[0]
                 value = json.loads(imds("GET", path + role, auth))
                 if value.get("Code", "Success") != "Success":
-                    raise CheckFailed("instance credentials %s" % value.get("Code"))
+                    raise CheckFailed("unavailable", "instance credentials %s" % value.get("Code"))
                 # Python 3.9's fromisoformat does not read the Z suffix.
                 expiration = datetime.datetime.fromisoformat(value["Expiration"].replace("Z", "+00:00"))
                 self.value = value
@@ -185,7 +192,7 @@ def aws_json(service, target, payload, timeout):
             error = json.loads(answer).get("__type", "").rsplit("#", 1)[-1]
         except ValueError:
             error = ""
-        raise CheckFailed(("HTTP %d %s" % (status, error)).strip())
+        raise CheckFailed("HTTP %d" % status, ("%s %s" % (url, error)).strip())
     return json.loads(answer)
 
 
@@ -229,7 +236,7 @@ def check_aurora(c):
         raw.sendall(SSL_REQUEST)
         answer = raw.recv(1)
         if answer != b"S":
-            raise CheckFailed("SSLRequest answered %r" % answer)
+            raise CheckFailed("unavailable", "SSLRequest answered %r" % answer)
         # TLS encrypts the token but does not authenticate the server (libpq's sslmode=require): the RDS
         # CA is not in AL2023's trust store (unverified) and its bundle would not fit in the user data.
         # ssl._create_unverified_context is the documented opt-out (PEP 476). rds.force_ssl=1 refuses
@@ -241,11 +248,14 @@ def check_aurora(c):
             send(b"", b"\0\3\0\0user\0%s\0database\0%s\0\0" % (c["user"].encode(), c["database"].encode()))
             while True:
                 kind, length = struct.unpack("!cI", replies.read(5))
-                code = replies.read(length - 4)[:4]
+                body = replies.read(length - 4)
+                code = body[:4]
                 if kind == b"R" and code == b"\0\0\0\3":  # a cleartext password: the token
                     send(b"p", token + b"\0")
                 elif kind == b"E" or kind == b"R" and code != b"\0\0\0\0":
-                    raise CheckFailed("login refused")
+                    # An ErrorResponse's fields are a type byte and a string each; M is the message.
+                    fields = dict((f[:1], f[1:]) for f in body.split(b"\0") if f)
+                    raise CheckFailed("login refused", fields.get(b"M", b"").decode("utf-8", "replace"))
                 elif kind == b"Z":  # ready for queries: logged in
                     return send(b"X", b"")
 
@@ -256,12 +266,18 @@ def check_dynamodb(table):
     aws_json("dynamodb", "DynamoDB_20120810.GetItem", {"TableName": table, "Key": key}, DYNAMODB_TIMEOUT)
 
 
+# What the frontend passes on of the backend's answer: one of its own generic lines, nothing else
+# (an ALB's error page or anything unexpected stays in the journal).
+BACKEND_SUMMARY = re.compile(r"^(ok|failed|not configured)[:a-z0-9 ,;.()]{0,200}$")
+
+
 def check_backend():
     status, body = http_call("GET", BACKEND_URL + "/healthz/deep", timeout=BACKEND_TIMEOUT)
-    summary = body.decode("utf-8", "replace").strip().split("\n")[0][:200]
+    line = body.decode("utf-8", "replace").strip().split("\n")[0]
+    summary = line if BACKEND_SUMMARY.match(line) else ""
     if status != 200:
-        raise CheckFailed(("HTTP %d %s" % (status, summary)).strip())
-    return summary
+        raise CheckFailed(("HTTP %d %s" % (status, summary)).strip(), None if summary else line[:200])
+    return summary or "ok"
 
 
 # The data tier's endpoints, read once from SSM; empty until then.
@@ -344,6 +360,26 @@ def deep_health():
 
 
 class Handler(BaseHTTPRequestHandler):
+    def send_response(self, code, message=None):
+        """BaseHTTPRequestHandler's, without the Server header (which names the Python version)."""
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
+
+    def send_error(self, code, message=None, explain=None):
+        """Malformed or unsupported requests: the status and its standard phrase in plain text, the
+        details (which echo the request) in the journal."""
+        self.log_error("code %d, message %s", code, message)
+        phrase = self.responses.get(code, ("Error",))[0]
+        body = ("%d %s\n" % (code, phrase)).encode()
+        self.send_response(code, phrase)
+        self.send_header("Connection", "close")
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
     def do_GET(self):
         if self.path == "/healthz":
             # This process only, never the backend (see the user data's comment).
@@ -353,7 +389,7 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path == "/" and BACKEND_URL:
             self.proxy()
         elif self.path == "/":
-            self.reply(200, "%s on %s\n" % (TIER, HOST))
+            self.reply(200, "%s: placeholder service\n" % TIER)
         else:
             self.reply(404, "not found\n")
 
@@ -362,9 +398,10 @@ class Handler(BaseHTTPRequestHandler):
             with urllib.request.urlopen(BACKEND_URL + "/", timeout=3, context=TLS) as response:
                 upstream = response.read(4096).decode("utf-8", "replace")
         except Exception as error:  # a failing backend is a 502 for this request, never a crash
-            self.reply(502, "%s on %s: backend unavailable (%s)\n" % (TIER, HOST, type(error).__name__))
+            log("backend %s/ failed: %r" % (BACKEND_URL, error))
+            self.reply(502, "%s: backend unavailable\n" % TIER)
             return
-        self.reply(200, "%s on %s -> %s" % (TIER, HOST, upstream))
+        self.reply(200, "%s -> %s" % (TIER, upstream))
 
     def reply(self, status, text):
         body = text.encode("utf-8")

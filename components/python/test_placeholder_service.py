@@ -16,11 +16,18 @@ import placeholder_service as service
 
 class Describe(unittest.TestCase):
     def test_says_why_without_details(self):
-        failed = service.CheckFailed("HTTP 500 InternalError")
-        self.assertEqual(service.describe(failed), "HTTP 500 InternalError")
+        failed = service.CheckFailed("HTTP 500", "https://dynamodb.us-east-1.amazonaws.com/ InternalError")
+        self.assertEqual(service.describe(failed), "HTTP 500")
+        self.assertIn("InternalError", str(failed))
         self.assertEqual(service.describe(socket.timeout("timed out")), "timed out")
+        # Behaviour change (issue 21.5): no exception class, no address.
         refused = ConnectionRefusedError(111, "refused 10.0.0.1")
-        self.assertEqual(service.describe(refused), "ConnectionRefusedError")
+        self.assertEqual(service.describe(refused), "unavailable")
+        self.assertEqual(service.describe(ssl_error()), "unavailable")
+
+
+def ssl_error():
+    return service.ssl.SSLCertVerificationError("certificate verify failed: self-signed (_ssl.c:1006)")
 
 
 class Sigv4(unittest.TestCase):
@@ -67,11 +74,19 @@ class CheckThread(unittest.TestCase):
         self.assertIsNone(check.outcome())
         self.assertEqual(check.value, 3)
 
-    def test_names_the_failure(self):
+    def test_names_the_failure_and_logs_the_details(self):
         def fail():
-            raise service.CheckFailed("SSLRequest answered b'N'")
+            raise service.CheckFailed("unavailable", "SSLRequest answered b'N'")
 
-        self.assertEqual(service.Check("aurora", 1.0, fail).outcome(), "SSLRequest answered b'N'")
+        self.assertEqual(service.Check("aurora", 1.0, fail).outcome(), "unavailable")
+        self.assertIn("SSLRequest answered b'N'", self.log.call_args[0][0])
+
+    def test_logs_an_unexpected_error_and_answers_unavailable(self):
+        def fail():
+            raise OSError(113, "No route to host 10.0.3.7")
+
+        self.assertEqual(service.Check("aurora", 1.0, fail).outcome(), "unavailable")
+        self.assertIn("No route to host 10.0.3.7", self.log.call_args[0][0])
 
     def test_gives_up_at_its_budget_whatever_the_function_does(self):
         release = threading.Event()
@@ -111,11 +126,11 @@ class BackendDeepHealth(unittest.TestCase):
         service.check_dynamodb.assert_called_once_with("app-table")
 
     def test_names_every_failed_check(self):
-        service.check_aurora.side_effect = service.CheckFailed("SSLRequest answered b'N'")
-        service.check_dynamodb.side_effect = service.CheckFailed("HTTP 400 ResourceNotFoundException")
+        service.check_aurora.side_effect = service.CheckFailed("login refused", 'role "app" does not exist')
+        service.check_dynamodb.side_effect = service.CheckFailed("HTTP 400", "ResourceNotFoundException")
         self.assertEqual(
             service.backend_deep_health(),
-            (503, "failed: aurora: SSLRequest answered b'N'; dynamodb: HTTP 400 ResourceNotFoundException\n"),
+            (503, "failed: aurora: login refused; dynamodb: HTTP 400\n"),
         )
 
     def test_answers_from_the_cache_for_five_seconds(self):
@@ -143,6 +158,23 @@ class FrontendAndDispatch(unittest.TestCase):
                 service.frontend_deep_health(),
                 (503, "failed: backend: HTTP 503 failed: aurora: timed out after 0.5s\n"),
             )
+
+    def test_frontend_passes_on_only_the_backends_own_generic_lines(self):
+        answers = [
+            (503, b"failed: aurora: login refused\n", "HTTP 503 failed: aurora: login refused"),
+            (503, b"not configured\n", "HTTP 503 not configured"),
+            (502, b"<html><head><title>502 Bad Gateway</title></head></html>", "HTTP 502"),
+            (500, b"Traceback (most recent call last): ip-10-0-1-2", "HTTP 500"),
+        ]
+        for status, body, public in answers:
+            with mock.patch.object(service, "http_call", return_value=(status, body)):
+                with self.assertRaises(service.CheckFailed) as raised:
+                    service.check_backend()
+                self.assertEqual(raised.exception.public, public)
+        with mock.patch.object(service, "http_call", return_value=(200, b"ok: aurora, dynamodb\n")):
+            self.assertEqual(service.check_backend(), "ok: aurora, dynamodb")
+        with mock.patch.object(service, "http_call", return_value=(200, b"OK from host ip-10-0-1-2")):
+            self.assertEqual(service.check_backend(), "ok")
 
     def test_the_tier_decides_what_deep_means(self):
         with mock.patch.object(service, "frontend_deep_health", return_value="frontend"), mock.patch.object(
@@ -227,19 +259,23 @@ class AwsJson(unittest.TestCase):
         self.assertEqual(headers["X-Amz-Target"], "DynamoDB_20120810.GetItem")
         self.assertTrue(headers["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"))
 
-    def test_names_the_error_type_only(self):
+    def test_answers_the_status_and_keeps_the_error_type_for_the_journal(self):
         answer = json.dumps(
             {"__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "message": "arn:..."}
         ).encode()
         with mock.patch.dict("os.environ", {"AWS_ENDPOINT_URL_SSM": "http://127.0.0.1:9"}), mock.patch.object(
             service, "http_call", return_value=(400, answer)
         ) as http_call:
-            with self.assertRaisesRegex(service.CheckFailed, r"^HTTP 400 ResourceNotFoundException$"):
+            with self.assertRaises(service.CheckFailed) as raised:
                 service.aws_json("ssm", "AmazonSSM.GetParametersByPath", {}, 3.0)
+        self.assertEqual(raised.exception.public, "HTTP 400")
+        self.assertEqual(str(raised.exception), "HTTP 400 (http://127.0.0.1:9 ResourceNotFoundException)")
+        self.assertNotIn("arn:", str(raised.exception))
         self.assertEqual(http_call.call_args[0][1], "http://127.0.0.1:9")
         with mock.patch.object(service, "http_call", return_value=(502, b"<html>bad gateway</html>")):
-            with self.assertRaisesRegex(service.CheckFailed, r"^HTTP 502$"):
+            with self.assertRaises(service.CheckFailed) as raised:
                 service.aws_json("ssm", "AmazonSSM.GetParametersByPath", {}, 3.0)
+        self.assertEqual(raised.exception.public, "HTTP 502")
 
 
 class InstanceCredentials(unittest.TestCase):
@@ -271,7 +307,7 @@ class InstanceCredentials(unittest.TestCase):
 
     def test_refuses_credentials_imds_reports_as_failed(self):
         with self.answers(3600, code="Failure"):
-            with self.assertRaisesRegex(service.CheckFailed, "instance credentials Failure"):
+            with self.assertRaisesRegex(service.CheckFailed, r"^unavailable \(instance credentials Fail"):
                 service.InstanceCredentials().get()
 
 
@@ -284,7 +320,7 @@ class Handler(unittest.TestCase):
             mock.patch.object(service, "deep_health", return_value=(503, self.DEEP)),
             mock.patch.object(service, "BACKEND_URL", ""),
             mock.patch.object(service, "TIER", "backend"),
-            mock.patch.object(service, "HOST", "ip-10-0-1-2"),
+            mock.patch.object(service.Handler, "log_error"),
         ):
             patcher.start()
             self.addCleanup(patcher.stop)
@@ -293,22 +329,51 @@ class Handler(unittest.TestCase):
         self.addCleanup(self.server.server_close)
         self.addCleanup(self.server.shutdown)
 
-    def get(self, path):
+    def request(self, method, path):
         connection = http.client.HTTPConnection("127.0.0.1", self.server.server_address[1], timeout=2)
         try:
-            connection.request("GET", path)
+            connection.request(method, path)
             response = connection.getresponse()
-            return response.status, response.read().decode(), response.getheader("Content-Type")
+            return response, response.read().decode()
         finally:
             connection.close()
+
+    def get(self, path):
+        response, body = self.request("GET", path)
+        return response.status, body, response.getheader("Content-Type")
 
     def test_routes_each_path(self):
         text = "text/plain; charset=utf-8"
         self.assertEqual(self.get("/healthz"), (200, "ok", text))
         self.assertEqual(self.get("/healthz/deep"), (503, self.DEEP, text))
-        self.assertEqual(self.get("/"), (200, "backend on ip-10-0-1-2\n", text))
+        # Behaviour change (issue 21.5): the tier, not the host name.
+        self.assertEqual(self.get("/"), (200, "backend: placeholder service\n", text))
         self.assertEqual(self.get("/admin"), (404, "not found\n", text))
         service.deep_health.assert_called_once_with()
+
+    def test_sends_no_server_header(self):
+        for method, path in [("GET", "/"), ("GET", "/nowhere"), ("POST", "/"), ("DELETE", "/healthz")]:
+            response, _ = self.request(method, path)
+            self.assertIsNone(response.getheader("Server"), (method, path))
+            self.assertIsNotNone(response.getheader("Date"), (method, path))
+
+    def test_answers_unsupported_requests_with_the_standard_phrase_only(self):
+        response, body = self.request("POST", "/healthz")
+        expected = (501, "Not Implemented", "501 Not Implemented\n")
+        self.assertEqual((response.status, response.reason, body), expected)
+        self.assertEqual(response.getheader("Content-Type"), "text/plain; charset=utf-8")
+        self.assertNotIn("POST", body)
+        self.assertIn("POST", service.Handler.log_error.call_args[0][2])
+        response, body = self.request("HEAD", "/")
+        self.assertEqual((response.status, body), (501, ""))
+
+    def test_answers_a_malformed_request_line_generically(self):
+        with socket.create_connection(("127.0.0.1", self.server.server_address[1]), timeout=2) as raw:
+            raw.sendall(b"GET / HTTP/9.9\r\n\r\n")
+            answer = raw.makefile("rb").read().decode()
+        # Before the version is read the request counts as HTTP/0.9: a body without a status line.
+        self.assertEqual(answer, "505 HTTP Version Not Supported\n")
+        self.assertIn("9.9", service.Handler.log_error.call_args[0][2])
 
 
 if __name__ == "__main__":
