@@ -319,6 +319,8 @@ export class Backups extends Component<BackupsOutputs> {
       {
         name: backupRoleName(args.project, args.region),
         description: "Lets AWS Backup snapshot, copy and restore the data stores",
+        // No aws:SourceAccount/aws:SourceArn: AWS Backup documents them for publishing to SNS only,
+        // and its default service role's trust has none (tools/servicePrincipals.ts, NO_SOURCE_CONDITION).
         assumeRolePolicy: JSON.stringify({
           Version: "2012-10-17",
           Statement: [

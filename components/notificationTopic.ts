@@ -23,11 +23,24 @@ const PUBLISHER_PRINCIPALS: Record<TopicPublisher, string> = {
  * topic to send notifications, you must also enable compatibility between the event source ... and the
  * encrypted topic" (SNS Developer Guide, "Enable compatibility between event sources from AWS services
  * and encrypted topics"). Without it the alarms, vault events and rules fire but every notification is
- * dropped. CloudWatch's statement is scoped to this account with aws:SourceAccount; for AWS Backup and
- * EventBridge no AWS page we found shows a condition on the key statement (the Knowledge Center's
- * "sns-not-getting-eventbridge-notification" shows none), so theirs have none: the topic policy, which
- * they also need, is where their confused-deputy conditions are. The account root statement keeps the
- * key manageable through IAM.
+ * dropped. The account root statement keeps the key manageable through IAM.
+ *
+ * Every service statement is held to this account with aws:SourceAccount, the confused-deputy guard
+ * ("We recommend using the aws:SourceArn, aws:SourceAccount ... global condition context keys in
+ * resource-based policies", IAM User Guide, "The confused deputy problem",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html): without it any account's
+ * alarm, vault or event bus could have the service use this key. Both publishers document the keys
+ * for their resource policies: AWS Backup ("Cross-service confused deputy prevention", AWS Backup
+ * Developer Guide, https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-service-confused-deputy-prevention.html)
+ * and EventBridge ("Cross-service confused deputy prevention in Amazon EventBridge", EventBridge User
+ * Guide, https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html).
+ * That SNS's KMS call for them carries the publisher's source account is shown by AWS for other
+ * publishers to encrypted topics (the key statements of AWS End User Messaging SMS, "Amazon SNS
+ * access policy", and of GameLift FlexMatch, "Set up an SNS topic with server-side encryption", carry
+ * aws:SourceArn); for AWS Backup and EventBridge themselves: unverified. A failed delivery shows in
+ * the failed-job rule's FailedInvocations metric (docs/security.md says what to check after the first
+ * deploy). aws:SourceAccount rather than aws:SourceArn here: what a key must refuse is another
+ * account; which vault or rule of this account may publish is the topic policy's business.
  */
 export function opsKeyPolicy(
   partition: string,
@@ -59,21 +72,48 @@ export function opsKeyPolicy(
         Principal: { Service: PUBLISHER_PRINCIPALS[publisher] },
         Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
         Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
       })),
     ],
   };
 }
 
 /**
+ * Which resources of this account may publish as each service: the `aws:SourceArn` pattern the
+ * service documents, with `aws:SourceAccount` (the same account; both pages ask for one account in
+ * both keys when both are used).
+ * - AWS Backup: "The value of aws:SourceArn must be a AWS Backup vault when using AWS Backup to
+ *   publish Amazon SNS topics on your behalf" (AWS Backup Developer Guide, "Cross-service confused
+ *   deputy prevention"): this account's vaults in this region (the stack's vault name is fixed, but
+ *   the topic is built before the vault, in another component; every vault here is this account's).
+ * - EventBridge: "For EventBridge event bus rule targets, the value of aws:SourceArn must be the rule
+ *   ARN" (EventBridge User Guide, "Cross-service confused deputy prevention in Amazon EventBridge");
+ *   aws:SourceAccount is "the account where the rule specified by aws:SourceArn exists" ("Using IAM
+ *   policy conditions in Amazon EventBridge"). An earlier version of "Using resource-based policies
+ *   for Amazon EventBridge" said condition blocks could not be used in SNS topic policies for
+ *   EventBridge (awsdocs/amazon-eventbridge-user-guide, archived); the current confused-deputy page
+ *   asks for them. Delivery with them on a live account: unverified (docs/security.md).
+ */
+export function publisherSourceCondition(
+  publisher: TopicPublisher,
+  partition: string,
+  accountId: string,
+  region: string,
+): Record<string, Record<string, string>> {
+  const source =
+    publisher === "backup"
+      ? `arn:${partition}:backup:${region}:${accountId}:backup-vault:*`
+      : `arn:${partition}:events:${region}:${accountId}:rule/*`;
+  return { ArnLike: { "aws:SourceArn": source }, StringEquals: { "aws:SourceAccount": accountId } };
+}
+
+/**
  * The topic policy when services other than CloudWatch alarms publish: a topic policy replaces the
  * default one, so its statement (the account's principals, `AWS:SourceOwner` = the account, which is
- * also how this account's alarms publish) is kept as it is, and each publisher is added:
- * - AWS Backup, as the provider's backup_vault_notifications example does (Principal
- *   backup.amazonaws.com, SNS:Publish). AWS documents no condition for it; one that AWS Backup's
- *   requests did not carry would silently drop every vault notification, so none is set.
- * - EventBridge, limited to this account's rules in this region (`aws:SourceArn`), the confused-deputy
- *   guard of the EventBridge User Guide's SNS example ("Amazon SNS permissions"; its exact wording in
- *   the current page: unverified).
+ * also how this account's alarms publish) is kept as it is, and each publisher is added
+ * (SNS:Publish, as the provider's backup_vault_notifications example and the EventBridge User
+ * Guide's "Amazon SNS permissions" have it), held to this account's vaults or rules in this region
+ * by `publisherSourceCondition`.
  */
 export function opsTopicPolicy(
   partition: string,
@@ -88,13 +128,7 @@ export function opsTopicPolicy(
     Principal: { Service: PUBLISHER_PRINCIPALS[publisher] },
     Action: "SNS:Publish",
     Resource: topicArn,
-    ...(publisher === "events"
-      ? {
-          Condition: {
-            ArnLike: { "aws:SourceArn": `arn:${partition}:events:${region}:${accountId}:rule/*` },
-          },
-        }
-      : {}),
+    Condition: publisherSourceCondition(publisher, partition, accountId, region),
   });
   return {
     Version: "2012-10-17",
