@@ -265,7 +265,7 @@ export class Backups extends Component<BackupsOutputs> {
       : [];
     // After the lock: the policy denies the deploy role any later change of the lock, so the lock
     // must exist first. From then on only the root user or a break-glass principal can change either
-    // (docs/backups.md, "Lifting the protections").
+    // (docs/backups.md, "Who may lift each guard").
     new aws.backup.VaultPolicy(
       `${name}-vault-policy`,
       {
