@@ -37,10 +37,10 @@ const PUBLISHER_PRINCIPALS: Record<TopicPublisher, string> = {
  * That SNS's KMS call for them carries the publisher's source account is shown by AWS for other
  * publishers to encrypted topics (the key statements of AWS End User Messaging SMS, "Amazon SNS
  * access policy", and of GameLift FlexMatch, "Set up an SNS topic with server-side encryption", carry
- * aws:SourceArn); for AWS Backup and EventBridge themselves: unverified. A failed delivery shows in
- * the failed-job rule's FailedInvocations metric (docs/security.md says what to check after the first
- * deploy). aws:SourceAccount rather than aws:SourceArn here: what a key must refuse is another
- * account; which vault or rule of this account may publish is the topic policy's business.
+ * aws:SourceArn); for AWS Backup and EventBridge themselves: unverified, and docs/security.md ("After
+ * the first deploy") says how the first failed copy job shows it. aws:SourceAccount rather than
+ * aws:SourceArn here: what a key must refuse is another account; which vault or rule of this account
+ * may publish is the topic policy's business.
  */
 export function opsKeyPolicy(
   partition: string,
