@@ -94,7 +94,7 @@ export function opsKeyPolicy(
  *   EventBridge (awsdocs/amazon-eventbridge-user-guide, archived); the current confused-deputy page
  *   asks for them. Delivery with them on a live account: unverified (docs/security.md).
  */
-export function publisherSourceCondition(
+function publisherSourceCondition(
   publisher: TopicPublisher,
   partition: string,
   accountId: string,
