@@ -373,6 +373,19 @@ describe("placeholderService user data", () => {
       return [result, Date.now() - started];
     }
 
+    /**
+     * The journal once it holds `expected`, or as it is after `ms`: the server logs after it answers,
+     * so a test that reads it right after the response races the child's stderr pipe (seen under load).
+     */
+    async function journalWith(journal: () => string, expected: string | RegExp, ms = 5000): Promise<string> {
+      const holds = () =>
+        typeof expected === "string" ? journal().includes(expected) : expected.test(journal());
+      for (const deadline = Date.now() + ms; !holds() && Date.now() < deadline; ) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return journal();
+    }
+
     /** Starts the server exactly as the unit would: the script's server.py with its environment file. */
     async function start(
       script: string,
@@ -469,7 +482,8 @@ describe("placeholderService user data", () => {
         body: "501 Not Implemented\n",
       });
       // The details are in the journal.
-      expect(backend.journal()).to.match(/code 501, message Unsupported method \('POST'\)/);
+      const unsupported = /code 501, message Unsupported method \('POST'\)/;
+      expect(await journalWith(backend.journal, unsupported)).to.match(unsupported);
     });
 
     it("frontend / goes through the backend; its /healthz keeps answering when the backend is down", async () => {
@@ -493,7 +507,8 @@ describe("placeholderService user data", () => {
         status: 502,
         body: "frontend: backend unavailable\n",
       });
-      expect(frontend.journal()).to.match(/backend http:\/\/127\.0\.0\.1:\d+\/ failed: .*Connection refused/);
+      const refused = /backend http:\/\/127\.0\.0\.1:\d+\/ failed: .*Connection refused/;
+      expect(await journalWith(frontend.journal, refused)).to.match(refused);
     });
 
     /** A fake AWS: IMDSv2, SSM and DynamoDB that check every request's SigV4 signature, and Aurora. */
@@ -862,7 +877,9 @@ describe("placeholderService user data", () => {
         const answer = await deepOnceConfigured(backend.port);
         // Behaviour change (issue 21.5): a reason from a fixed list; the details in the journal.
         expect(answer).to.deep.equal({ status: 503, body: "failed: aurora: unavailable\n" });
-        expect(backend.journal()).to.include("SSLRequest answered b'N'");
+        expect(await journalWith(backend.journal, "SSLRequest answered b'N'")).to.include(
+          "SSLRequest answered b'N'",
+        );
         expect(fakes.rejected).to.deep.equal([]);
       });
 
@@ -872,7 +889,8 @@ describe("placeholderService user data", () => {
         const backend = await startBackend(fakes);
         const answer = await deepOnceConfigured(backend.port);
         expect(answer).to.deep.equal({ status: 503, body: "failed: aurora: login refused\n" });
-        expect(backend.journal()).to.include('PAM authentication failed for user "app"');
+        const pam = 'PAM authentication failed for user "app"';
+        expect(await journalWith(backend.journal, pam)).to.include(pam);
         expect(fakes.rejected).to.deep.equal([]);
         expect(fakes.auroraLogouts).to.equal(0);
       });
