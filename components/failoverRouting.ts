@@ -271,7 +271,10 @@ export class FailoverRouting extends Component<FailoverRoutingOutputs> {
 
     // This stack's region is us-east-1 (config/control.ts checks it), where Route 53 publishes
     // health-check metrics and where an alarm on them can notify a topic of its own region.
-    const topic = notificationTopic(this, `${name}-alarms`, args.alarmEmails, tags, args.protect ?? true);
+    // EventBridge publishes here too: the plan-evaluation rule (components/planEvaluationAlerts.ts).
+    const topic = notificationTopic(this, `${name}-alarms`, args.alarmEmails, tags, args.protect ?? true, [
+      "events",
+    ]);
     const alarmNames: Record<string, pulumi.Output<string>> = {};
     for (const region of [args.home, ...args.standbys]) {
       const alarm = new aws.cloudwatch.MetricAlarm(

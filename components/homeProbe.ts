@@ -1,9 +1,11 @@
 /**
- * A standby region's view of the home region's application: a small Lambda function, run every
- * minute in the standby region, requests the home public ALB's deep health check and publishes the
- * answer as a metric here, with two alarms on it. The standby's operators are told when the home app
- * fails even while us-east-1 (and its CloudWatch and Route 53 metrics) is down, and an ARC Region
- * switch plan can use the `home-unhealthy` alarm as an automatic trigger evaluated outside the home.
+ * One region's view of the home region's application: a small Lambda function, run every minute
+ * outside the home, requests the home public ALB's deep health check and publishes the answer as a
+ * metric (dimension ProbeRegion: where it ran), with two alarms on it. Each standby runs one (its
+ * regional stack): its operators are told when the home app fails even while us-east-1 (and its
+ * CloudWatch and Route 53 metrics) is down. The failover control stack runs more in third regions,
+ * publishing into the standby region: the witnesses of the plan's automatic trigger
+ * (components/failoverTrigger.ts), which alarms on every probe's metric there.
  *
  * The probe asks the ALB by its DNS name but speaks TLS for the app domain (SNI and a verified
  * certificate) with `Host: <domain>`: the request is the one a client makes, minus DNS failover.
@@ -35,6 +37,92 @@ export const EVALUATION_MINUTES_MIN = 1;
 export const EVALUATION_MINUTES_MAX = 10;
 /** Minutes without any data point before `probe-silent` alarms. */
 export const PROBE_SILENT_MINUTES = 5;
+
+/**
+ * How long one run may take, in seconds, and what bounds it: the function's timeout, and the probe's
+ * settings (passed to home_probe.py in its environment, so this is their one source). A run that
+ * outlives the function's timeout publishes nothing: with `notBreaching` its minute counts as healthy
+ * and a home that hangs would never turn an alarm red, so validateProbeBudget refuses any settings
+ * whose worst case does not fit.
+ * - `timeoutSeconds` × `attempts` + `pauseSeconds` × (attempts − 1): the tries (home_probe.py `check`,
+ *   each try bounded by its own deadline, `probe`);
+ * - `cloudWatchConnectSeconds` + `cloudWatchReadSeconds`: the one PutMetricData call (botocore Config
+ *   connect_timeout, read_timeout; retries total_max_attempts 1 — it "includes the initial request,
+ *   so a value of 1 indicates that no requests will be retried", botocore.config.Config — so no retry
+ *   and no back-off to add);
+ * - `marginSeconds`: the interpreter's start, the imports and the DNS look-ups, which no setting bounds
+ *   (getaddrinfo takes no timeout): our assumption, unverified.
+ * Lambda stops a run at its timeout ("The amount of time (in seconds) that Lambda allows a function to
+ * run before stopping it", Lambda API reference, CreateFunction Timeout).
+ */
+export const HOME_PROBE_SETTINGS = {
+  timeoutSeconds: 4,
+  attempts: 2,
+  pauseSeconds: 1,
+  cloudWatchConnectSeconds: 2,
+  cloudWatchReadSeconds: 5,
+  marginSeconds: 5,
+  functionTimeoutSeconds: 30,
+} as const;
+
+export type HomeProbeSettings = { [K in keyof typeof HOME_PROBE_SETTINGS]: number };
+
+/** The worst case of one run, in seconds, margin included. */
+export function probeRunBudgetSeconds(s: HomeProbeSettings): number {
+  return (
+    s.timeoutSeconds * s.attempts +
+    s.pauseSeconds * (s.attempts - 1) +
+    s.cloudWatchConnectSeconds +
+    s.cloudWatchReadSeconds +
+    s.marginSeconds
+  );
+}
+
+/** Throws unless every run ends, with its data point published, before Lambda stops it. */
+export function validateProbeBudget(s: HomeProbeSettings): void {
+  for (const [key, value] of Object.entries(s)) {
+    if (!(typeof value === "number" && Number.isFinite(value) && value >= 0)) {
+      throw new Error(`settings: ${key} ${String(value)} must be a number of seconds, 0 or more`);
+    }
+  }
+  if (!Number.isInteger(s.attempts) || s.attempts < 1) {
+    throw new Error(`settings: attempts ${s.attempts} must be a positive integer`);
+  }
+  if (s.timeoutSeconds <= 0 || s.cloudWatchConnectSeconds <= 0 || s.cloudWatchReadSeconds <= 0) {
+    throw new Error("settings: every timeout must be more than 0 s (0 means none to the socket module)");
+  }
+  // Lambda's timeout: "The default is 3 seconds. The maximum allowed value is 900 seconds" (CreateFunction).
+  if (
+    !Number.isInteger(s.functionTimeoutSeconds) ||
+    s.functionTimeoutSeconds < 1 ||
+    s.functionTimeoutSeconds > 900
+  ) {
+    throw new Error(
+      `settings: functionTimeoutSeconds ${s.functionTimeoutSeconds} must be an integer from 1 to 900`,
+    );
+  }
+  const budget = probeRunBudgetSeconds(s);
+  if (budget > s.functionTimeoutSeconds) {
+    throw new Error(
+      `settings: a run may take ${budget} s (${s.attempts} tries of ${s.timeoutSeconds} s, ${s.attempts - 1} pauses of ${s.pauseSeconds} s, PutMetricData ${s.cloudWatchConnectSeconds} + ${s.cloudWatchReadSeconds} s, ${s.marginSeconds} s margin), more than the function's ${s.functionTimeoutSeconds} s: a hanging home would end every run without a data point, and the alarms, which treat a missing minute as healthy, would never see it`,
+    );
+  }
+  // One run a minute: a run longer than that overlaps the next and its data point lands late.
+  if (budget > 60) {
+    throw new Error(`settings: a run may take ${budget} s, more than the minute between two runs`);
+  }
+}
+
+/** The probe's environment variables for its settings (read by home_probe.py `settings_from`). */
+export function probeSettingsEnvironment(s: HomeProbeSettings): Record<string, string> {
+  return {
+    PROBE_TIMEOUT_SECONDS: String(s.timeoutSeconds),
+    PROBE_ATTEMPTS: String(s.attempts),
+    PROBE_PAUSE_SECONDS: String(s.pauseSeconds),
+    CLOUDWATCH_CONNECT_TIMEOUT_SECONDS: String(s.cloudWatchConnectSeconds),
+    CLOUDWATCH_READ_TIMEOUT_SECONDS: String(s.cloudWatchReadSeconds),
+  };
+}
 /** Lambda function names: 1 to 64 letters, digits, `-` and `_` (Lambda API reference, CreateFunction). */
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -45,8 +133,17 @@ export const HOME_PROBE_DEFAULTS = {
 } as const;
 
 export interface HomeProbeArgs {
-  /** This stack's region (the provider's): where the probe runs and its alarms live. Required. */
+  /**
+   * Where the probe runs: the provider's region, unless `metricRegion` names another region, and then
+   * every resource but the alarms names `region` itself (a regional stack's resources name none). Required.
+   */
   region: string;
+  /**
+   * Where the probe publishes its metric and where its two alarms live (and `alarmTopicArn` is): a
+   * witness in a third region publishes into the standby region, whose alarms the failover trigger
+   * reads. @default region
+   */
+  metricRegion?: string;
   /** The home region whose application is probed; must differ from `region`. Required. */
   homeRegion: string;
   /** DNS name of the home region's public ALB (the home stack's output). Required. */
@@ -57,16 +154,18 @@ export interface HomeProbeArgs {
   path?: string;
   /** Consecutive unhealthy minutes before `home-unhealthy` alarms, 1 to 10. @default 3 */
   evaluationMinutes?: number;
-  /** SNS topic (in this region) that both alarms notify on ALARM and OK: the ops topic. Required. */
+  /** SNS topic (in `metricRegion`) that both alarms notify on ALARM and OK: the ops topic. Required. */
   alarmTopicArn: pulumi.Input<string>;
   /** Days the function's log group keeps its logs (a value CloudWatch Logs accepts). Required. */
   logRetentionDays: number;
-  /** The region's data key (RegionKey), which encrypts the function's log group. Required. */
+  /** A key of `region` that CloudWatch Logs may use (RegionKey's policy), for the function's log group. Required. */
   logKmsKeyArn: pulumi.Input<string>;
   /** Lambda function name, also the log group's `/aws/lambda/<name>`. @default the component's name */
   functionName?: string;
   /** Extra tags for every resource that takes tags. @default {} */
   tags?: Record<string, string>;
+  /** The run's timings, and the function's timeout (validateProbeBudget). @default HOME_PROBE_SETTINGS */
+  settings?: HomeProbeSettings;
 }
 
 /** Reports a config.ts validator's complaint about an argument as this component's. */
@@ -84,10 +183,23 @@ export function validateHomeProbeArgs(name: string, args: HomeProbeArgs): void {
   const component = `HomeProbe "${name}"`;
   argument(component, "region", () => validateRegion("region", args.region));
   argument(component, "homeRegion", () => validateRegion("homeRegion", args.homeRegion));
-  if (args.homeRegion === args.region) {
-    throw new Error(
-      `${component}: homeRegion "${args.homeRegion}" must differ from region "${args.region}": a probe in the home region goes down with it`,
-    );
+  if (args.metricRegion !== undefined) {
+    argument(component, "metricRegion", () => validateRegion("metricRegion", args.metricRegion!));
+  }
+  for (const [key, region] of [
+    ["region", args.region],
+    ["metricRegion", args.metricRegion],
+  ] as const) {
+    if (region === args.homeRegion) {
+      throw new Error(
+        `${component}: homeRegion "${args.homeRegion}" must differ from ${key} "${region}": a probe in the home region goes down with it`,
+      );
+    }
+  }
+  try {
+    validateProbeBudget(args.settings ?? HOME_PROBE_SETTINGS);
+  } catch (e) {
+    throw new Error(`${component}: ${(e as Error).message}`);
   }
   argument(component, "domain", () => validateDnsName("domain", args.domain));
   const path = args.path ?? HOME_PROBE_DEFAULTS.path;
@@ -121,12 +233,18 @@ export function validateHomeProbeArgs(name: string, args: HomeProbeArgs): void {
 export interface HomeProbeAlarmInputs {
   domain: string;
   homeRegion: string;
+  /** Where the probe runs: one metric per vantage point (the trigger's witnesses must not mix). */
+  probeRegion: string;
   evaluationMinutes: number;
 }
 
-/** The metric's dimensions, exactly as the function publishes them. */
-export function homeProbeDimensions(domain: string, homeRegion: string): Record<string, string> {
-  return { Domain: domain, HomeRegion: homeRegion };
+/** The metric's dimensions, exactly as the function publishes them (home_probe.py `metric_datum`). */
+export function homeProbeDimensions(
+  domain: string,
+  homeRegion: string,
+  probeRegion: string,
+): Record<string, string> {
+  return { Domain: domain, HomeRegion: homeRegion, ProbeRegion: probeRegion };
 }
 
 /**
@@ -139,14 +257,14 @@ export function homeProbeAlarmSpecs(input: HomeProbeAlarmInputs): AlarmSpec[] {
   const metric = {
     namespace: HOME_PROBE_NAMESPACE,
     metricName: HOME_PROBE_METRIC,
-    dimensions: homeProbeDimensions(input.domain, input.homeRegion),
+    dimensions: homeProbeDimensions(input.domain, input.homeRegion, input.probeRegion),
   };
-  const where = `${input.domain} in ${input.homeRegion}`;
+  const where = `${input.domain} in ${input.homeRegion} (probed from ${input.probeRegion})`;
   return [
     {
       key: "home-unhealthy",
       args: {
-        alarmDescription: `${where} failed its deep health check, seen from this region, for ${input.evaluationMinutes} consecutive minutes (both tries of every probe run)`,
+        alarmDescription: `${where} failed its deep health check for ${input.evaluationMinutes} consecutive minutes (every try of every probe run)`,
         ...metric,
         // Minimum: one failed run in a minute is enough for that minute to count as unhealthy.
         statistic: "Minimum",
@@ -163,7 +281,7 @@ export function homeProbeAlarmSpecs(input: HomeProbeAlarmInputs): AlarmSpec[] {
     {
       key: "probe-silent",
       args: {
-        alarmDescription: `The probe of ${where} published nothing for ${PROBE_SILENT_MINUTES} minutes: the home-unhealthy alarm is blind (never a failover trigger)`,
+        alarmDescription: `The probe of ${where} published nothing for ${PROBE_SILENT_MINUTES} minutes: the home-unhealthy alarm, and the failover trigger's witness from there, are blind (a blind witness never fires)`,
         ...metric,
         statistic: "SampleCount",
         period: PROBE_SILENT_MINUTES * 60,
@@ -177,11 +295,17 @@ export function homeProbeAlarmSpecs(input: HomeProbeAlarmInputs): AlarmSpec[] {
 }
 
 /**
- * Trust policy of the function's role. The aws:SourceAccount condition (confused-deputy guard) on
- * lambda.amazonaws.com: unverified in the Lambda Developer Guide; AWS's own sample
- * (aws/agent-toolkit-for-aws, lambda-trust-policy.json) uses the same statement.
+ * Trust policy of the function's role: lambda.amazonaws.com, as the Lambda Developer Guide writes it
+ * ("the role's trust policy must specify the Lambda service principal (lambda.amazonaws.com) as a
+ * trusted service", "Defining Lambda function permissions with an execution role"). No confused-deputy
+ * condition: the guide documents none for the execution role (its aws:SourceArn "applies only to
+ * policies where your Lambda function is the target resource"), and whether Lambda sends
+ * aws:SourceAccount when it assumes the role is unverified. A condition Lambda does not meet would
+ * leave the function without credentials: no data point, ever, and a trigger that can never fire.
+ * Passing the role to a function needs iam:PassRole in this account (roles cannot be passed to another
+ * account's function), which is the guard that remains.
  */
-export function homeProbeTrustPolicy(accountId: string): object {
+export function homeProbeTrustPolicy(): object {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -189,7 +313,6 @@ export function homeProbeTrustPolicy(accountId: string): object {
         Effect: "Allow",
         Principal: { Service: "lambda.amazonaws.com" },
         Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
       },
     ],
   };
@@ -227,19 +350,20 @@ export function homeProbePolicy(logGroupArn: string): object {
 
 /**
  * The function's code, components/python/home_probe.py (tests next to it), read when this module loads
- * and shipped as `index.py` (handler `index.handler`). Python 3.12, standard library and boto3, which
- * the Lambda Python runtimes include ("Building Lambda functions with Python", Lambda Developer Guide).
- * Environment: HOME_ALB_DNS_NAME, APP_DOMAIN, PROBE_PATH, HOME_REGION, METRIC_NAMESPACE; PROBE_PORT
- * (default 443) exists for the tests' local server. AWS_REGION is set by Lambda to the function's own
- * region ("Defined runtime environment variables", Lambda Developer Guide).
+ * and shipped as `index.py` (handler `index.handler`). Python 3.12, standard library and boto3 (with
+ * its botocore), which the Lambda Python runtimes include ("Building Lambda functions with Python",
+ * Lambda Developer Guide). Environment: HOME_ALB_DNS_NAME, APP_DOMAIN, PROBE_PATH, HOME_REGION,
+ * METRIC_NAMESPACE, METRIC_REGION and the settings of probeSettingsEnvironment; PROBE_PORT (default
+ * 443) exists for the tests' local server. AWS_REGION is set by Lambda to the function's own region
+ * ("Defined runtime environment variables", Lambda Developer Guide): the metric's ProbeRegion.
  */
 export const HOME_PROBE_SOURCE_FILE = path.join(__dirname, "python", "home_probe.py");
 export const HOME_PROBE_SOURCE = fs.readFileSync(HOME_PROBE_SOURCE_FILE, "utf8");
 
 export interface HomeProbeOutputs {
-  /** ARN of the `home-unhealthy` alarm: the Region switch plan's trigger alarm. */
+  /** ARN of the `home-unhealthy` alarm (operators'; the trigger's witness alarms are components/failoverTrigger.ts). */
   homeUnhealthyAlarmArn: pulumi.Output<string>;
-  /** Name of the `home-unhealthy` alarm (a trigger condition names its alarm). */
+  /** Name of the `home-unhealthy` alarm. */
   homeUnhealthyAlarmName: pulumi.Output<string>;
   /** ARN of the `probe-silent` alarm: operators only, never a trigger. */
   probeSilentAlarmArn: pulumi.Output<string>;
@@ -260,7 +384,13 @@ export class HomeProbe extends Component<HomeProbeOutputs> {
     const evaluationMinutes = args.evaluationMinutes ?? HOME_PROBE_DEFAULTS.evaluationMinutes;
     const functionName = args.functionName ?? name;
     const tags = { Name: name, ...args.tags };
-    const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    const settings = args.settings ?? HOME_PROBE_SETTINGS;
+    const metricRegion = args.metricRegion ?? args.region;
+    // Placed explicitly only when it spans two regions (the control stack's witnesses); a regional
+    // stack owns nothing outside its region and names none (tests/program.test.ts).
+    const spans = metricRegion !== args.region;
+    const at = spans ? { region: args.region } : {};
+    const alarmsAt = spans ? { region: metricRegion } : {};
 
     // Lambda logs to /aws/lambda/<function name>, which CloudWatch creates on the first invocation
     // ("Configuring CloudWatch log groups", Lambda Developer Guide) and keeps forever by default
@@ -268,6 +398,7 @@ export class HomeProbe extends Component<HomeProbeOutputs> {
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
       {
+        ...at,
         name: `/aws/lambda/${functionName}`,
         retentionInDays: args.logRetentionDays,
         kmsKeyId: args.logKmsKeyArn,
@@ -280,7 +411,7 @@ export class HomeProbe extends Component<HomeProbeOutputs> {
       `${name}-role`,
       {
         description: `Runs the probe of ${args.domain} in ${args.homeRegion} from ${args.region}`,
-        assumeRolePolicy: pulumi.jsonStringify(accountId.apply(homeProbeTrustPolicy)),
+        assumeRolePolicy: JSON.stringify(homeProbeTrustPolicy()),
         tags,
       },
       { parent: this },
@@ -294,15 +425,16 @@ export class HomeProbe extends Component<HomeProbeOutputs> {
     const fn = new aws.lambda.Function(
       `${name}-function`,
       {
+        ...at,
         name: functionName,
         description: `Probes https://${args.domain}${path} on the ${args.homeRegion} ALB every minute`,
         runtime: aws.lambda.Runtime.Python3d12,
         handler: "index.handler",
         code: new pulumi.asset.AssetArchive({ "index.py": new pulumi.asset.StringAsset(HOME_PROBE_SOURCE) }),
         role: role.arn,
-        // Two tries of at most 4 s, the pause between them, DNS and PutMetricData: well inside 30 s,
-        // so a hanging home still yields a 0 rather than a timed-out run without a data point.
-        timeout: 30,
+        // Every run ends inside it (validateProbeBudget), so a hanging home still yields a 0 rather
+        // than a timed-out run without a data point.
+        timeout: settings.functionTimeoutSeconds,
         memorySize: 128,
         // No vpcConfig: a function outside a VPC runs in a Lambda-managed VPC with internet access
         // ("Enable internet access for VPC-connected Lambda functions", Lambda Developer Guide), so
@@ -314,6 +446,8 @@ export class HomeProbe extends Component<HomeProbeOutputs> {
             PROBE_PATH: path,
             HOME_REGION: args.homeRegion,
             METRIC_NAMESPACE: HOME_PROBE_NAMESPACE,
+            METRIC_REGION: metricRegion,
+            ...probeSettingsEnvironment(settings),
           },
         },
         loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
@@ -330,6 +464,7 @@ export class HomeProbe extends Component<HomeProbeOutputs> {
     const rule = new aws.cloudwatch.EventRule(
       `${name}-schedule`,
       {
+        ...at,
         description: `Runs the probe of ${args.domain} in ${args.homeRegion} every minute`,
         scheduleExpression: HOME_PROBE_SCHEDULE,
         tags,
@@ -341,6 +476,7 @@ export class HomeProbe extends Component<HomeProbeOutputs> {
     const permission = new aws.lambda.Permission(
       `${name}-invoke`,
       {
+        ...at,
         action: "lambda:InvokeFunction",
         function: fn.name,
         principal: "events.amazonaws.com",
@@ -351,6 +487,7 @@ export class HomeProbe extends Component<HomeProbeOutputs> {
     new aws.cloudwatch.EventTarget(
       `${name}-target`,
       {
+        ...at,
         rule: rule.name,
         arn: fn.arn,
         // EventBridge retries a failed delivery for up to 24 hours by default ("Event retry policy and
@@ -367,11 +504,12 @@ export class HomeProbe extends Component<HomeProbeOutputs> {
     for (const spec of homeProbeAlarmSpecs({
       domain: args.domain,
       homeRegion: args.homeRegion,
+      probeRegion: args.region,
       evaluationMinutes,
     })) {
       alarms[spec.key] = new aws.cloudwatch.MetricAlarm(
         `${name}-${spec.key}`,
-        { ...spec.args, alarmActions: actions, okActions: actions, tags },
+        { ...spec.args, ...alarmsAt, alarmActions: actions, okActions: actions, tags },
         { parent: this },
       );
     }

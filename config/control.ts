@@ -36,6 +36,18 @@ export interface ControlConfig {
   automaticStandbyRegion?: string;
   /** Every plan execution starts with a manual approval step. */
   manualApproval: boolean;
+  /**
+   * The IAM roles and users (ARNs) the plans' approval role trusts: who may approve an execution's
+   * `approve` step. Required when manualApproval or automaticFailover is on.
+   */
+  approvalPrincipals: string[];
+  /**
+   * Regions that each probe the home for the automatic trigger, besides the automatic standby;
+   * undefined: the first of WITNESS_REGION_PREFERENCE that is neither the home nor that standby.
+   */
+  triggerWitnessRegions?: string[];
+  /** Consecutive minutes every witness must see the home failing before the trigger fires. */
+  triggerMinutes: number;
   /** ARC's recovery time objective for each plan, in minutes. */
   recoveryTimeObjectiveMinutes: number;
   /** Least minutes between two automatic executions of a plan. */
@@ -47,6 +59,14 @@ export interface ControlConfig {
   /** Pulumi `protect` on the report buckets and the alarm topic's key. */
   protectData: boolean;
 }
+
+/**
+ * Where the automatic trigger's second vantage point runs when `triggerWitnessRegions` is not set:
+ * the first of these that is neither the home nor the automatic standby (of three regions, two at most
+ * are taken). Regions enabled by default in every account ("Regions that are enabled by default",
+ * AWS Account Management Reference Guide), in different geographies.
+ */
+export const WITNESS_REGION_PREFERENCE = ["us-west-2", "us-east-2", "eu-west-1"] as const;
 
 /** This project's keys, declared once: Pulumi.yaml's schema and the docs are generated from it. */
 export const CONTROL_SCHEMA: Fields<Omit<ControlConfig, "project" | "stack" | "organization">> = {
@@ -69,8 +89,29 @@ export const CONTROL_SCHEMA: Fields<Omit<ControlConfig, "project" | "stack" | "o
   },
   manualApproval: {
     type: "boolean",
-    doc: "Every plan execution starts with a manual approval step (an approval role is created).",
+    doc: "Every plan execution starts with a manual approval step. The automatic standby's plan has it whatever this says (a triggered execution moves nothing before a person approves).",
     default: { value: false },
+  },
+  approvalPrincipals: {
+    type: "stringList",
+    doc: "The IAM roles or users (full ARNs) that may assume the plans' approval role and approve or decline an execution's approve step. Required when manualApproval or automaticFailover is on.",
+    default: { value: [] },
+    allowed: "IAM role or user ARNs (arn:aws:iam::<account>:role/<name> or :user/<name>), each once",
+  },
+  triggerWitnessRegions: {
+    type: "stringList",
+    doc: "Regions that each run a probe of the home's deep health for the automatic trigger, besides the automatic standby's own probe: the plan starts only when every one of them sees the home failing. At least one with automaticFailover; neither the home nor the automatic standby.",
+    default: {
+      computed: `the first of ${WITNESS_REGION_PREFERENCE.join(", ")} that is neither the home nor the automatic standby`,
+    },
+    allowed: "AWS region names, each once, other than the home and the automatic standby",
+  },
+  triggerMinutes: {
+    type: "integer",
+    doc: "Consecutive minutes every witness of the automatic trigger must see the home's deep health failing before the plan starts: longer than a bad deploy you would roll back.",
+    default: { value: 5 },
+    min: 1,
+    max: 60,
   },
   recoveryTimeObjectiveMinutes: {
     type: "integer",
@@ -149,14 +190,29 @@ export function buildControlConfig(raw: RawControlConfig, problems = new Problem
   if (standby !== undefined) problems.check(() => validateRegion("automaticStandbyRegion", standby));
   const alarmEmails = get("alarmEmails") as string[];
   if (!problems.has("alarmEmails")) problems.check(() => validateEmailList("alarmEmails", alarmEmails));
+  const automaticFailover = get("automaticFailover") as boolean;
+  const manualApproval = get("manualApproval") as boolean;
+  const approvalPrincipals = get("approvalPrincipals") as string[];
+  if (!problems.has("approvalPrincipals")) {
+    problems.check(() =>
+      validateApprovalPrincipals(approvalPrincipals, { manualApproval, automaticFailover }),
+    );
+  }
+  const triggerWitnessRegions = get("triggerWitnessRegions") as string[] | undefined;
+  if (triggerWitnessRegions !== undefined && !problems.has("triggerWitnessRegions")) {
+    problems.check(() => validateWitnessRegions(triggerWitnessRegions, automaticFailover));
+  }
   const cfg: ControlConfig = {
     project: raw.project,
     stack: raw.stack,
     organization: raw.organization,
     homeStack,
-    automaticFailover: get("automaticFailover") as boolean,
+    automaticFailover,
     automaticStandbyRegion: standby,
-    manualApproval: get("manualApproval") as boolean,
+    manualApproval,
+    approvalPrincipals,
+    triggerWitnessRegions,
+    triggerMinutes: get("triggerMinutes") as number,
     recoveryTimeObjectiveMinutes: get("recoveryTimeObjectiveMinutes") as number,
     triggerCooldownMinutes: get("triggerCooldownMinutes") as number,
     reportRetentionDays: get("reportRetentionDays") as number,
@@ -165,6 +221,101 @@ export function buildControlConfig(raw: RawControlConfig, problems = new Problem
   };
   problems.throwIfAny();
   return cfg;
+}
+
+/**
+ * An IAM role or user ARN: what a role's trust policy may name as a principal. The account root
+ * (`:root`) is refused: it would let every principal of that account that IAM allows assume the
+ * role (IAM User Guide, "AWS JSON policy elements: Principal", AWS account principals) — the
+ * "approval role trusts the whole account" finding of issue 21.
+ */
+const PRINCIPAL_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+
+/**
+ * Who may approve: at least one named role or user when an execution can wait for approval
+ * (manualApproval; automaticFailover, whose triggered executions always wait), each a role or user
+ * ARN, each once.
+ */
+export function validateApprovalPrincipals(
+  principals: unknown,
+  on: { manualApproval: boolean; automaticFailover: boolean },
+): void {
+  const list = Array.isArray(principals) ? (principals as unknown[]) : [];
+  if (!Array.isArray(principals)) {
+    throw new ConfigError("approvalPrincipals", principals, "must be a list of IAM role or user ARNs");
+  }
+  if (list.length === 0 && (on.manualApproval || on.automaticFailover)) {
+    const why = on.manualApproval
+      ? "manualApproval is on: every execution waits in its approve step for one of them"
+      : "automaticFailover is on: an execution the trigger starts waits in its approve step for one of them (it moves nothing on its own)";
+    throw new ConfigError(
+      "approvalPrincipals",
+      principals,
+      `must name at least one IAM role or user ARN that may approve plan executions: ${why}`,
+    );
+  }
+  const seen = new Set<string>();
+  list.forEach((p, i) => {
+    if (typeof p !== "string" || !PRINCIPAL_ARN.test(p)) {
+      throw new ConfigError(
+        `approvalPrincipals[${i}]`,
+        p,
+        "must be an IAM role or user ARN (arn:aws:iam::<account>:role/<name> or :user/<name>); an account root or a wildcard would let anyone in the account approve",
+      );
+    }
+    if (seen.has(p)) throw new ConfigError(`approvalPrincipals[${i}]`, p, "repeats an earlier principal");
+    seen.add(p);
+  });
+}
+
+/** The trigger's other witnesses: region names, each once, at least one with automaticFailover. */
+export function validateWitnessRegions(regions: unknown, automaticFailover: boolean): void {
+  if (!Array.isArray(regions)) {
+    throw new ConfigError("triggerWitnessRegions", regions, "must be a list of AWS region names");
+  }
+  if (regions.length === 0 && automaticFailover) {
+    throw new ConfigError(
+      "triggerWitnessRegions",
+      regions,
+      "must name at least one region when automaticFailover is on: the standby's probe alone is one vantage point, and a network fault between two regions would look like the home going down",
+    );
+  }
+  const seen = new Set<string>();
+  regions.forEach((r: unknown, i) => {
+    validateRegion(`triggerWitnessRegions[${i}]`, r as string);
+    if (seen.has(r as string)) {
+      throw new ConfigError(`triggerWitnessRegions[${i}]`, r, "repeats an earlier region");
+    }
+    seen.add(r as string);
+  });
+}
+
+/**
+ * The regions whose probes must all see the home failing before the automatic trigger fires: the
+ * automatic standby's own, then the witnesses. A witness in the home goes down with it; one in the
+ * standby would be the standby's own vantage point twice.
+ */
+export function triggerWitnesses(cfg: ControlConfig, homeRegion: string, automatic: string): string[] {
+  const witnesses = cfg.triggerWitnessRegions ?? [
+    WITNESS_REGION_PREFERENCE.find((r) => r !== homeRegion && r !== automatic)!,
+  ];
+  for (const region of witnesses) {
+    if (region === homeRegion) {
+      throw new ConfigError(
+        "triggerWitnessRegions",
+        region,
+        `must not include the home region ${homeRegion}: a probe in the home goes down with it`,
+      );
+    }
+    if (region === automatic) {
+      throw new ConfigError(
+        "triggerWitnessRegions",
+        region,
+        `must not include the automatic standby ${automatic}: its own probe is already the first witness; name a third region`,
+      );
+    }
+  }
+  return [automatic, ...witnesses];
 }
 
 /** The organization and project of the regional stacks, from the home stack's name. */

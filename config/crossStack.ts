@@ -3,7 +3,8 @@
  * a failover pairs the home with each standby, so a disagreement here breaks the failover, not the
  * deploy (a standby on another domain gets no traffic; two homes make two unreplicated databases).
  */
-import type { ControlConfig } from "./control";
+import { type ControlConfig, triggerWitnesses } from "./control";
+import { ConfigError } from "./errors";
 import { cidrsOverlap, parseCidr } from "./rules";
 import type { AppConfig } from "./types";
 
@@ -201,6 +202,17 @@ export function crossStackProblems(
         target,
         `must be one of ${home.file}'s standbyRegions (${home.cfg.standbyRegions.join(", ")})`,
       );
+    }
+    // The trigger's witnesses, as the control program checks them (control/index.ts): never the home
+    // nor the automatic standby.
+    const automatic = target ?? home.cfg.standbyRegions[0];
+    if (c.cfg.automaticFailover && automatic !== undefined) {
+      try {
+        triggerWitnesses(c.cfg, home.cfg.region, automatic);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        add(c, e.key, e.value, `${e.allowed} (${home.file} is the home; ${automatic} the automatic standby)`);
+      }
     }
   }
   return problems;

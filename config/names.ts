@@ -18,6 +18,11 @@ export const RDS_BASE_MAX = 40;
 export const VAULT_NAME_MAX = 50;
 /** ARC Region switch plan names: "Minimum length of 1. Maximum length of 32." (ARC API reference, Plan). */
 export const PLAN_NAME_MAX = 32;
+/**
+ * ARC Region switch plan names: "Pattern: [a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?" (ARC API
+ * reference, CreatePlan `name`): letters, digits and hyphens, a letter or digit at both ends.
+ */
+export const PLAN_NAME_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$/;
 
 /**
  * An RDS-style identifier (global cluster, snapshot): lower-case letters, digits and single hyphens,
@@ -78,6 +83,13 @@ export function validateNames(cfg: AppConfig): void {
         "standbyRegions",
         region,
         `makes the failover plan name "${plan}" (${plan.length} characters); ARC allows ${PLAN_NAME_MAX}: use a shorter project name`,
+      );
+    }
+    if (!PLAN_NAME_PATTERN.test(plan)) {
+      throw new ConfigError(
+        "project name",
+        cfg.project,
+        `makes the failover plan name "${plan}", which ARC does not accept (letters, digits and hyphens, a letter or digit at both ends): rename the project`,
       );
     }
   }

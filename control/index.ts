@@ -5,19 +5,30 @@
  * cycle, and the regional stacks deploy without it.
  *
  *   plan <home>↔<standby>  (one per standby)  ─ scales the ASGs, moves the Aurora writer, flips the checks
+ *   trigger of the automatic standby's plan    ─ witness probes in third regions, one alarm per vantage point
  *   <domain> PRIMARY (ARC check of the home) → serve.<domain> │ SECONDARY (ARC check of the standby) → standby.<domain>
  *   serve.<domain> PRIMARY → home.<domain> │ SECONDARY → standby.<domain>   (components/failoverRouting.ts)
  *   alarms on every region's deep health check (us-east-1, where Route 53 publishes its metrics)
+ *   plan evaluation warnings → the ops topics (us-east-1, where ARC delivers them)
  *
  * Executing a plan needs none of this stack: ARC runs it from the data plane of the region being
- * activated, and the plan's ARN is in SSM Parameter Store in both of its regions (docs/runbook.md).
+ * activated, and the plan's ARN (and its approval role's) is in SSM Parameter Store in both of its
+ * regions (docs/runbook.md).
  */
 import { loadControlConfig } from "./config";
 import { checkRegionalStacks, readRegionalStack } from "./regionalStacks";
-import { FailoverPlan, planArnParameterName } from "../components/failoverPlan";
+import { approvalRoleArnParameterName, FailoverPlan, planArnParameterName } from "../components/failoverPlan";
 import { FailoverRouting } from "../components/failoverRouting";
+import { FailoverTrigger, witnessAlarmName } from "../components/failoverTrigger";
+import { PlanEvaluationAlerts } from "../components/planEvaluationAlerts";
 import { failoverPlanName } from "../config";
-import { automaticTarget, regionalProject, standbyStackName } from "../config/control";
+import {
+  automaticTarget,
+  CONTROL_REGION,
+  regionalProject,
+  standbyStackName,
+  triggerWitnesses,
+} from "../config/control";
 
 export = async () => {
   const cfg = loadControlConfig();
@@ -31,6 +42,8 @@ export = async () => {
   );
   checkRegionalStacks(home, standbys);
   const automatic = automaticTarget(cfg, standbyRegions);
+  // Checked before any resource: a witness in the home or in the automatic standby is a config error.
+  const witnessRegions = automatic ? triggerWitnesses(cfg, home.region, automatic).slice(1) : [];
 
   const planRegion = (s: typeof home, recordSetIdentifier: string) => ({
     region: s.region,
@@ -43,26 +56,38 @@ export = async () => {
     recordSetIdentifier,
   });
   const { project } = regionalProject(cfg.homeStack);
-  const plans = standbys.map(
-    (standby) =>
-      new FailoverPlan(`plan-${standby.region}`, {
-        planName: failoverPlanName(project, standby.region),
-        home: planRegion(home, home.region),
-        // The app domain's SECONDARY (set "standby") is the standby side of every pair.
-        standby: planRegion(standby, "standby"),
-        globalClusterIdentifier: home.globalClusterIdentifier!,
-        hostedZoneId: home.hostedZoneId,
-        domain: home.domain,
-        recoveryTimeObjectiveMinutes: cfg.recoveryTimeObjectiveMinutes,
-        trigger:
-          standby.region === automatic
-            ? { alarmArn: standby.homeProbeAlarmArn!, cooldownMinutes: cfg.triggerCooldownMinutes }
-            : undefined,
-        manualApproval: cfg.manualApproval,
-        reportRetentionDays: cfg.reportRetentionDays,
-        protect: cfg.protectData,
-      }),
-  );
+  const plans = standbys.map((standby) => {
+    const planName = failoverPlanName(project, standby.region);
+    const trigger =
+      standby.region === automatic
+        ? new FailoverTrigger(`trigger-${standby.region}`, {
+            planName,
+            homeRegion: home.region,
+            standbyRegion: standby.region,
+            witnessRegions,
+            homeAlbDnsName: home.publicAlbDnsName,
+            domain: home.domain,
+            minutes: cfg.triggerMinutes,
+            alarmTopicArn: standby.opsTopicArn,
+            protect: cfg.protectData,
+          })
+        : undefined;
+    return new FailoverPlan(`plan-${standby.region}`, {
+      planName,
+      home: planRegion(home, home.region),
+      // The app domain's SECONDARY (set "standby") is the standby side of every pair.
+      standby: planRegion(standby, "standby"),
+      globalClusterIdentifier: home.globalClusterIdentifier!,
+      hostedZoneId: home.hostedZoneId,
+      domain: home.domain,
+      recoveryTimeObjectiveMinutes: cfg.recoveryTimeObjectiveMinutes,
+      trigger: trigger && { witnesses: trigger.witnesses, cooldownMinutes: cfg.triggerCooldownMinutes },
+      manualApproval: cfg.manualApproval,
+      approvalPrincipals: cfg.approvalPrincipals,
+      reportRetentionDays: cfg.reportRetentionDays,
+      protect: cfg.protectData,
+    });
+  });
 
   const routing = new FailoverRouting("routing", {
     domain: home.domain,
@@ -85,6 +110,16 @@ export = async () => {
     protect: cfg.protectData,
   });
 
+  // The control stack's own topic, and the ops topic of every region of the app that is the control
+  // stack's region (an EventBridge rule's SNS target is a topic of its own region).
+  const evaluation = new PlanEvaluationAlerts("plan-evaluation", {
+    region: CONTROL_REGION,
+    topicArns: [
+      routing.alarmTopicArn,
+      ...[home, ...standbys].filter((s) => s.region === CONTROL_REGION).map((s) => s.opsTopicArn),
+    ],
+  });
+
   return {
     homeRegion: home.region,
     standbyRegions,
@@ -98,11 +133,20 @@ export = async () => {
           planArnParameter: planArnParameterName(plan.planName),
           executionRoleArn: plan.executionRoleArn,
           approvalRoleArn: plan.approvalRoleArn ?? null,
+          approvalRoleArnParameter: plan.approvalRoleArn ? approvalRoleArnParameterName(plan.planName) : null,
           reportBucket: plan.reportBucketName,
           arcHealthCheckIds: routing.arcHealthCheckIds.apply((ids) => ids[standbys[i].region] ?? {}),
         },
       ]),
     ),
+    // The alarms (in the automatic standby's region) that must all be red for the trigger to fire.
+    triggerWitnessAlarms:
+      automatic === undefined
+        ? null
+        : [automatic, ...witnessRegions].map((r) =>
+            witnessAlarmName(failoverPlanName(project, automatic), r),
+          ),
+    planEvaluationRule: evaluation.ruleName,
     appRecordName: routing.recordName,
     healthCheckAlarmTopicArn: routing.alarmTopicArn,
   };

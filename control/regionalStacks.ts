@@ -25,6 +25,8 @@ export interface RegionalStack {
   dbInstanceClass: string;
   dbInstanceArns: string[];
   appHealthAlarmArn: string;
+  /** The region's ops topic (alarms and EventBridge rules of its region publish to it). */
+  opsTopicArn: string;
   /** Home only. */
   globalClusterIdentifier?: string;
   /** Home only. */
@@ -44,6 +46,7 @@ const STRING_OUTPUTS = [
   "clusterArn",
   "dbInstanceClass",
   "appHealthAlarmArn",
+  "opsTopicArn",
 ] as const;
 
 /** Checks one stack's raw outputs and returns them typed; `expectHome` says which kind it must be. */

@@ -25,6 +25,8 @@ const TOKENS: Record<string, { type: string; was?: string }> = {
   WebFirewall: { type: "multi-region-web:edge:WebFirewall", was: "multi-region-web:webFirewall:WebFirewall" },
   FailoverPlan: { type: "multi-region-web:failover:FailoverPlan" },
   FailoverRouting: { type: "multi-region-web:failover:FailoverRouting" },
+  FailoverTrigger: { type: "multi-region-web:failover:FailoverTrigger" },
+  PlanEvaluationAlerts: { type: "multi-region-web:failover:PlanEvaluationAlerts" },
   HomeProbe: { type: "multi-region-web:failover:HomeProbe" },
   Observability: {
     type: "multi-region-web:operations:Observability",

@@ -12,6 +12,7 @@ import {
   CONTROL_SCHEMA,
   RawControlConfig,
   standbyStackName,
+  triggerWitnesses,
 } from "../config/control";
 import {
   checkRegionalStacks,
@@ -19,31 +20,29 @@ import {
   parseRegionalOutputs,
   RegionalStack,
 } from "../control/regionalStacks";
-import {
-  databaseScalingOf,
-  executionPolicyDocument,
-  planArnParameterName,
-  planWorkflows,
-  STEP_NAMES,
-  validateFailoverPlanArgs,
-  WorkflowValues,
-  FailoverPlanArgs,
-} from "../components/failoverPlan";
+import { approvalRoleArnParameterName, planArnParameterName } from "../components/failoverPlan";
+import { planWorkflows, STEP_NAMES } from "../components/failoverWorkflows";
 import { pinChain, pinRecordName, STANDBY_SET_IDENTIFIER } from "../components/failoverRouting";
+import { PLAN_EVALUATION_DETAIL_TYPE, planEvaluationEventPattern } from "../components/planEvaluationAlerts";
 import { policies } from "../policy/policies";
-import { allows } from "../policy/rules/failover";
+import { wildcardMatch } from "../policy/rules/failover";
 import { runPolicies } from "../policy/runner";
 import { MockAccount, runProgram, StackRun } from "../tools/mocks";
 import { fixtureStackRuns, CONTROL_DIR, isControlRun, loadProgram } from "../tools/runStacks";
 import { dependsOn, ofType, one, unsecret } from "./helpers";
 import { fixtureDeployment, deployControlAgain, Deployment, referencesOf } from "./route53ModelStacks";
 
+const APPROVER = "arn:aws:iam::111122223333:role/failover-approver";
 const RAW: RawControlConfig = {
   project: "multi-region-web-control",
   stack: "global",
   organization: "organization",
   region: "us-east-1",
-  values: { homeStack: "organization/multi-region-web/us-east-1", alarmEmails: ["ops@example.com"] },
+  values: {
+    homeStack: "organization/multi-region-web/us-east-1",
+    alarmEmails: ["ops@example.com"],
+    approvalPrincipals: [APPROVER],
+  },
 };
 
 function configError(fn: () => unknown, key: string): ConfigError {
@@ -65,7 +64,7 @@ const withValues = (values: Record<string, unknown>): RawControlConfig => ({
 });
 
 describe("control stack config", () => {
-  it("applies the defaults: automatic, no approval, RTO 15 min, 60 min between automatic runs", () => {
+  it("applies the defaults: automatic, no approval, RTO 15 min, 60 min between automatic runs, a witness in us-west-2 for 5 min", () => {
     const cfg = buildControlConfig(RAW);
     expect(cfg).to.include({
       homeStack: "organization/multi-region-web/us-east-1",
@@ -73,11 +72,118 @@ describe("control stack config", () => {
       manualApproval: false,
       recoveryTimeObjectiveMinutes: 15,
       triggerCooldownMinutes: 60,
+      triggerMinutes: 5,
       reportRetentionDays: 365,
       protectData: true,
     });
+    // Worked out from the regions: the first of us-west-2, us-east-2, eu-west-1 that neither is.
+    expect(cfg.triggerWitnessRegions).to.equal(undefined);
+    expect(cfg.approvalPrincipals).to.deep.equal([APPROVER]);
     expect(cfg.automaticStandbyRegion).to.equal(undefined);
     expect(CONTROL_DEFAULTS.automaticFailover).to.equal(true);
+    expect(CONTROL_DEFAULTS.approvalPrincipals).to.deep.equal([]);
+  });
+
+  it("requires someone to approve when an execution can wait for approval, and names why", () => {
+    const error = configError(
+      () => buildControlConfig(withValues({ approvalPrincipals: [] })),
+      "approvalPrincipals",
+    );
+    expect(error.message).to.contain(
+      "automaticFailover is on: an execution the trigger starts waits in its approve step",
+    );
+    const manual = configError(
+      () =>
+        buildControlConfig(
+          withValues({ approvalPrincipals: undefined, automaticFailover: false, manualApproval: true }),
+        ),
+      "approvalPrincipals",
+    );
+    expect(manual.message).to.contain("manualApproval is on");
+    const neither = buildControlConfig(
+      withValues({ approvalPrincipals: undefined, automaticFailover: false }),
+    );
+    expect(neither.approvalPrincipals).to.deep.equal([]);
+  });
+
+  it("takes IAM role and user ARNs as approvers, never an account root or a wildcard, each once", () => {
+    const ok = buildControlConfig(
+      withValues({
+        approvalPrincipals: [
+          APPROVER,
+          "arn:aws:iam::123456789012:user/alice",
+          "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Oncall_0123456789abcdef",
+          "arn:aws-us-gov:iam::123456789012:role/oncall",
+        ],
+      }),
+    );
+    expect(ok.approvalPrincipals).to.have.length(4);
+    for (const bad of [
+      "arn:aws:iam::123456789012:root",
+      "*",
+      "arn:aws:iam::123456789012:role/*",
+      "oncall",
+      "arn:aws:sts::123456789012:assumed-role/x/y",
+    ]) {
+      const error = configError(
+        () => buildControlConfig(withValues({ approvalPrincipals: [APPROVER, bad] })),
+        "approvalPrincipals[1]",
+      );
+      expect(error.message, bad).to.contain("must be an IAM role or user ARN");
+    }
+    configError(
+      () => buildControlConfig(withValues({ approvalPrincipals: [APPROVER, APPROVER] })),
+      "approvalPrincipals[1]",
+    );
+  });
+
+  it("requires a witness region besides the standby when automatic, each a region and each once; none when manual", () => {
+    const error = configError(
+      () => buildControlConfig(withValues({ triggerWitnessRegions: [] })),
+      "triggerWitnessRegions",
+    );
+    expect(error.message).to.contain(
+      "a network fault between two regions would look like the home going down",
+    );
+    configError(
+      () => buildControlConfig(withValues({ triggerWitnessRegions: ["us-west-9"] })),
+      "triggerWitnessRegions[0]",
+    );
+    configError(
+      () => buildControlConfig(withValues({ triggerWitnessRegions: ["us-west-2", "us-west-2"] })),
+      "triggerWitnessRegions[1]",
+    );
+    const manual = buildControlConfig(withValues({ automaticFailover: false, triggerWitnessRegions: [] }));
+    expect(manual.triggerWitnessRegions).to.deep.equal([]);
+    for (const bad of [0, 61, 2.5])
+      configError(() => buildControlConfig(withValues({ triggerMinutes: bad })), "triggerMinutes");
+  });
+
+  it("picks the witness when none is set: the first of us-west-2, us-east-2, eu-west-1 that is neither the home nor the standby", () => {
+    const cfg = buildControlConfig(RAW);
+    expect(triggerWitnesses(cfg, "us-east-1", "ca-central-1")).to.deep.equal(["ca-central-1", "us-west-2"]);
+    expect(triggerWitnesses(cfg, "us-west-2", "ca-central-1")).to.deep.equal(["ca-central-1", "us-east-2"]);
+    expect(triggerWitnesses(cfg, "us-west-2", "us-east-2")).to.deep.equal(["us-east-2", "eu-west-1"]);
+    expect(triggerWitnesses(cfg, "us-east-2", "us-west-2")).to.deep.equal(["us-west-2", "eu-west-1"]);
+  });
+
+  it("lists the automatic standby, then the witnesses, and refuses a witness in the home or the standby", () => {
+    const cfg = buildControlConfig(withValues({ triggerWitnessRegions: ["us-west-2", "eu-west-1"] }));
+    expect(triggerWitnesses(cfg, "us-east-1", "ca-central-1")).to.deep.equal([
+      "ca-central-1",
+      "us-west-2",
+      "eu-west-1",
+    ]);
+    const home = configError(
+      () => triggerWitnesses(cfg, "eu-west-1", "ca-central-1"),
+      "triggerWitnessRegions",
+    );
+    expect(home.message).to.contain("must not include the home region eu-west-1");
+    const standby = configError(
+      () => triggerWitnesses(cfg, "us-east-1", "us-west-2"),
+      "triggerWitnessRegions",
+    );
+    expect(standby.message).to.contain("its own probe is already the first witness");
   });
 
   it("must run in us-east-1, where ARC serves plan changes and Route 53 its metrics", () => {
@@ -154,6 +260,7 @@ const HOME_OUT: Record<string, unknown> = {
   dbInstanceClass: "db.r6g.large",
   dbInstanceArns: ["arn:aws:rds:us-east-1:1:db:c-0", "arn:aws:rds:us-east-1:1:db:c-1"],
   appHealthAlarmArn: "arn:aws:cloudwatch:us-east-1:1:alarm:a",
+  opsTopicArn: "arn:aws:sns:us-east-1:1:ops",
   globalClusterIdentifier: "app-global",
   standbyRegions: ["ca-central-1"],
 };
@@ -163,6 +270,7 @@ const STANDBY_OUT: Record<string, unknown> = {
   home: false,
   healthRecordName: "standby.app.example.com",
   homeProbeAlarmArn: "arn:aws:cloudwatch:ca-central-1:1:alarm:probe",
+  opsTopicArn: "arn:aws:sns:ca-central-1:1:ops",
   globalClusterIdentifier: undefined,
   standbyRegions: undefined,
 };
@@ -266,307 +374,7 @@ describe("what the control stack reads from the regional stacks", () => {
   });
 });
 
-const VALUES: WorkflowValues = {
-  home: {
-    region: "us-east-1",
-    frontendAsgArn: "arn:aws:autoscaling:us-east-1:1:autoScalingGroup:a:autoScalingGroupName/frontend",
-    backendAsgArn: "arn:aws:autoscaling:us-east-1:1:autoScalingGroup:b:autoScalingGroupName/backend",
-    clusterArn: "arn:aws:rds:us-east-1:1:cluster:home",
-    recordSetIdentifier: "us-east-1",
-  },
-  standby: {
-    region: "ca-central-1",
-    frontendAsgArn: "arn:aws:autoscaling:ca-central-1:1:autoScalingGroup:c:autoScalingGroupName/frontend",
-    backendAsgArn: "arn:aws:autoscaling:ca-central-1:1:autoScalingGroup:d:autoScalingGroupName/backend",
-    clusterArn: "arn:aws:rds:ca-central-1:1:cluster:standby",
-    recordSetIdentifier: "standby",
-  },
-  globalClusterIdentifier: "app-global",
-  hostedZoneId: "Z1",
-  domain: "app.example.com",
-};
-
-/** The Aurora instances of each region, as the regional stacks export them. */
-const DB = {
-  home: {
-    dbInstanceClass: "db.r6g.large",
-    dbInstanceArns: ["arn:aws:rds:us-east-1:1:db:home-0", "arn:aws:rds:us-east-1:1:db:home-1"],
-  },
-  serverless: {
-    dbInstanceClass: "db.serverless",
-    dbInstanceArns: ["arn:aws:rds:ca-central-1:1:db:standby-0"],
-  },
-  smaller: { dbInstanceClass: "db.r6g.large", dbInstanceArns: ["arn:aws:rds:ca-central-1:1:db:standby-0"] },
-};
-
-describe("the plan's workflows and role (pure)", () => {
-  it("has one activate workflow per region: failover/switchover to the standby, failback to the home", () => {
-    const workflows = planWorkflows(VALUES);
-    expect(workflows.map((w) => [w.workflowTargetAction, w.workflowTargetRegion])).to.deep.equal([
-      ["activate", "ca-central-1"],
-      ["activate", "us-east-1"],
-    ]);
-    for (const w of workflows) {
-      const steps = w.steps as { name: string; executionBlockType: string }[];
-      expect(steps.map((s) => [s.name, s.executionBlockType])).to.deep.equal([
-        [STEP_NAMES.capacityAndDatabase, "Parallel"],
-        [STEP_NAMES.dns, "Route53HealthCheck"],
-      ]);
-    }
-  });
-
-  it("scales both tiers and moves the writer in parallel: one group and one cluster per region, lossless when graceful", () => {
-    const [activateStandby] = planWorkflows(VALUES);
-    type P = {
-      parallelConfigs: {
-        steps: {
-          name: string;
-          ec2AsgCapacityIncreaseConfigs?: Record<string, unknown>[];
-          globalAuroraConfigs?: Record<string, unknown>[];
-        }[];
-      }[];
-    };
-    const parallel = (activateStandby.steps as P[])[0].parallelConfigs[0].steps;
-    expect(parallel.map((s) => s.name)).to.deep.equal([
-      STEP_NAMES.frontendCapacity,
-      STEP_NAMES.backendCapacity,
-      STEP_NAMES.database,
-    ]);
-    expect(parallel[0].ec2AsgCapacityIncreaseConfigs![0]).to.deep.include({
-      asgs: [{ arn: VALUES.home.frontendAsgArn }, { arn: VALUES.standby.frontendAsgArn }],
-      capacityMonitoringApproach: "sampledMaxInLast24Hours",
-      targetPercent: 100,
-      ungraceful: { minimumSuccessPercentage: 0 },
-    });
-    expect(parallel[1].ec2AsgCapacityIncreaseConfigs![0].asgs).to.deep.equal([
-      { arn: VALUES.home.backendAsgArn },
-      { arn: VALUES.standby.backendAsgArn },
-    ]);
-    expect(parallel[2].globalAuroraConfigs![0]).to.deep.include({
-      behavior: "switchoverOnly",
-      globalClusterIdentifier: "app-global",
-      databaseClusterArns: [VALUES.home.clusterArn, VALUES.standby.clusterArn],
-      ungracefuls: [{ ungraceful: "failover" }],
-    });
-  });
-
-  it("flips the app domain's records, mapping each record set to its region explicitly", () => {
-    const [activateStandby] = planWorkflows(VALUES);
-    const dns = (activateStandby.steps as { route53HealthCheckConfigs?: Record<string, unknown>[] }[])[1]
-      .route53HealthCheckConfigs![0];
-    expect(dns).to.deep.include({
-      hostedZoneId: "Z1",
-      recordName: "app.example.com",
-      recordSets: [
-        { recordSetIdentifier: "us-east-1", region: "us-east-1" },
-        { recordSetIdentifier: "standby", region: "ca-central-1" },
-      ],
-    });
-  });
-
-  it("starts with a manual approval only when an approval role is given", () => {
-    const workflows = planWorkflows({ ...VALUES, approvalRoleArn: "arn:aws:iam::1:role/approve" });
-    for (const w of workflows) {
-      const first = (w.steps as { name: string; executionApprovalConfigs?: unknown[] }[])[0];
-      expect(first.name).to.equal(STEP_NAMES.approval);
-      expect(first.executionApprovalConfigs).to.deep.equal([
-        { approvalRole: "arn:aws:iam::1:role/approve", timeoutMinutes: 60 },
-      ]);
-    }
-  });
-
-  it("lets the execution role do exactly what the blocks need, on this plan's resources", () => {
-    const doc = executionPolicyDocument({
-      partition: "aws",
-      accountId: "123456789012",
-      planName: "app-ca-central-1",
-      roleArn: "arn:aws:iam::123456789012:role/exec",
-      asgArns: [VALUES.home.frontendAsgArn, VALUES.standby.frontendAsgArn],
-      globalClusterIdentifier: "app-global",
-      clusterArns: [VALUES.home.clusterArn, VALUES.standby.clusterArn],
-      hostedZoneId: "Z1",
-      alarmArns: ["arn:aws:cloudwatch:us-east-1:1:alarm:a"],
-      reportBucketArn: "arn:aws:s3:::reports",
-    }) as { Statement: { Action: string[]; Resource: string[] }[] };
-    const can = (action: string, resource: string) => allows(doc as never, action, resource);
-    expect(can("autoscaling:UpdateAutoScalingGroup", VALUES.standby.frontendAsgArn)).to.equal(true);
-    expect(
-      can(
-        "autoscaling:UpdateAutoScalingGroup",
-        "arn:aws:autoscaling:us-east-1:1:autoScalingGroup:x:autoScalingGroupName/other",
-      ),
-    ).to.equal(false);
-    expect(can("rds:FailoverGlobalCluster", "arn:aws:rds::123456789012:global-cluster:app-global")).to.equal(
-      true,
-    );
-    expect(can("rds:SwitchoverGlobalCluster", VALUES.standby.clusterArn)).to.equal(true);
-    expect(can("rds:DeleteDBCluster", VALUES.standby.clusterArn)).to.equal(false);
-    expect(can("route53:ListResourceRecordSets", "arn:aws:route53:::hostedzone/Z1")).to.equal(true);
-    expect(can("route53:ChangeResourceRecordSets", "arn:aws:route53:::hostedzone/Z1")).to.equal(false);
-    expect(can("s3:PutObject", "arn:aws:s3:::reports/plan/x.pdf")).to.equal(true);
-    expect(
-      can(
-        "arc-region-switch:GetPlan",
-        "arn:aws:arc-region-switch::123456789012:plan/app-ca-central-1:abc123",
-      ),
-    ).to.equal(true);
-    expect(
-      can("arc-region-switch:GetPlan", "arn:aws:arc-region-switch::123456789012:plan/other:abc123"),
-    ).to.equal(false);
-    expect(can("iam:SimulatePrincipalPolicy", "arn:aws:iam::123456789012:role/exec")).to.equal(true);
-    // Only actions the blocks name: nothing that deletes or changes DNS records.
-    const actions = doc.Statement.flatMap((st) => st.Action);
-    for (const action of actions) expect(action).to.not.match(/Delete|Change|Put(?!Object)|Create/);
-  });
-
-  describe("a standby whose Aurora capacity is below the home's", () => {
-    type StepLike = {
-      name: string;
-      executionBlockType: string;
-      parallelConfigs?: { steps: StepLike[] }[];
-    } & Record<string, unknown>;
-    const shape = (steps: unknown) =>
-      (steps as StepLike[]).map((s) => [
-        s.name,
-        s.executionBlockType,
-        ...(s.parallelConfigs?.[0].steps.map((p) => `${p.name}:${p.executionBlockType}`) ?? []),
-      ]);
-
-    it("chooses the raise from the two regions' classes: serverless, a smaller class, or none", () => {
-      expect(databaseScalingOf(DB.home, DB.serverless)).to.deep.equal({ kind: "serverless" });
-      expect(databaseScalingOf(DB.home, DB.smaller)).to.equal(undefined);
-      expect(databaseScalingOf({ ...DB.home, dbInstanceClass: "db.r6g.2xlarge" }, DB.smaller)).to.deep.equal({
-        kind: "provisioned",
-        homeInstanceArn: DB.home.dbInstanceArns[0],
-        standbyInstanceArn: DB.smaller.dbInstanceArns[0],
-      });
-    });
-
-    it("raises a Serverless v2 standby first, then scales the tiers and moves the writer, then DNS; the failback is unchanged", () => {
-      const [activateStandby, activateHome] = planWorkflows({
-        ...VALUES,
-        databaseScaling: { kind: "serverless" },
-      });
-      const parallel = [
-        STEP_NAMES.capacityAndDatabase,
-        "Parallel",
-        `${STEP_NAMES.frontendCapacity}:EC2AutoScaling`,
-        `${STEP_NAMES.backendCapacity}:EC2AutoScaling`,
-        `${STEP_NAMES.database}:AuroraGlobalDatabase`,
-      ];
-      expect(shape(activateStandby.steps)).to.deep.equal([
-        [STEP_NAMES.databaseCapacity, "AuroraServerlessScaling"],
-        parallel,
-        [STEP_NAMES.dns, "Route53HealthCheck"],
-      ]);
-      expect(shape(activateHome.steps)).to.deep.equal([parallel, [STEP_NAMES.dns, "Route53HealthCheck"]]);
-      const scale = (activateStandby.steps as StepLike[])[0];
-      expect(scale.auroraServerlessScalingConfigs).to.deep.equal([
-        {
-          globalClusterIdentifier: "app-global",
-          regionDatabaseClusterArns: {
-            "us-east-1": VALUES.home.clusterArn,
-            "ca-central-1": VALUES.standby.clusterArn,
-          },
-          targetPercent: 100,
-          timeoutMinutes: 30,
-        },
-      ]);
-    });
-
-    it("raises a smaller provisioned standby to the home's class with the provisioned block", () => {
-      const scaling = {
-        kind: "provisioned" as const,
-        homeInstanceArn: DB.home.dbInstanceArns[0],
-        standbyInstanceArn: DB.smaller.dbInstanceArns[0],
-      };
-      const [activateStandby] = planWorkflows({ ...VALUES, databaseScaling: scaling });
-      const scale = (activateStandby.steps as StepLike[])[0];
-      expect(scale.executionBlockType).to.equal("AuroraProvisionedScaling");
-      expect(scale.auroraProvisionedScalingConfigs).to.deep.equal([
-        {
-          globalClusterIdentifier: "app-global",
-          instanceArns: { "us-east-1": scaling.homeInstanceArn, "ca-central-1": scaling.standbyInstanceArn },
-          regionDatabaseClusterArns: {
-            "us-east-1": VALUES.home.clusterArn,
-            "ca-central-1": VALUES.standby.clusterArn,
-          },
-          timeoutMinutes: 30,
-        },
-      ]);
-    });
-
-    it("lets the execution role raise only this plan's standby cluster, and only what each block needs", () => {
-      const base = {
-        partition: "aws",
-        accountId: "123456789012",
-        planName: "app-ca-central-1",
-        roleArn: "arn:aws:iam::123456789012:role/exec",
-        asgArns: [],
-        globalClusterIdentifier: "app-global",
-        clusterArns: [VALUES.home.clusterArn, VALUES.standby.clusterArn],
-        hostedZoneId: "Z1",
-        alarmArns: [],
-        reportBucketArn: "arn:aws:s3:::reports",
-      };
-      const policy = (databaseScaling?: { kind: "serverless" | "provisioned"; instanceArns: string[] }) => {
-        const doc = executionPolicyDocument({ ...base, databaseScaling });
-        return (action: string, resource: string) => allows(doc as never, action, resource);
-      };
-      const none = policy();
-      expect(none("rds:ModifyDBCluster", VALUES.standby.clusterArn)).to.equal(false);
-      expect(none("rds:ModifyDBInstance", DB.smaller.dbInstanceArns[0])).to.equal(false);
-      const serverless = policy({ kind: "serverless", instanceArns: DB.serverless.dbInstanceArns });
-      expect(serverless("rds:ModifyDBCluster", VALUES.standby.clusterArn)).to.equal(true);
-      expect(serverless("rds:ModifyDBCluster", "arn:aws:rds:ca-central-1:1:cluster:other")).to.equal(false);
-      expect(serverless("rds:RebootDBInstance", DB.serverless.dbInstanceArns[0])).to.equal(true);
-      expect(serverless("cloudwatch:GetMetricData", "*")).to.equal(true);
-      expect(serverless("rds:CreateDBInstance", VALUES.standby.clusterArn)).to.equal(false);
-      const provisioned = policy({ kind: "provisioned", instanceArns: DB.smaller.dbInstanceArns });
-      expect(provisioned("rds:ModifyDBInstance", DB.smaller.dbInstanceArns[0])).to.equal(true);
-      expect(provisioned("rds:DescribeOrderableDBInstanceOptions", "*")).to.equal(true);
-      expect(provisioned("rds:ModifyDBCluster", VALUES.standby.clusterArn)).to.equal(false);
-    });
-  });
-
-  it("validates the plan's name (ARC: 1–32 characters), regions, record sets, RTO, cooldown and retention", () => {
-    const args = (over: Partial<FailoverPlanArgs>): FailoverPlanArgs => ({
-      planName: "app-ca-central-1",
-      home: { ...VALUES.home, ...DB.home, appHealthAlarmArn: "a" },
-      standby: { ...VALUES.standby, ...DB.home, appHealthAlarmArn: "b" },
-      globalClusterIdentifier: "g",
-      hostedZoneId: "Z1",
-      domain: "app.example.com",
-      recoveryTimeObjectiveMinutes: 15,
-      reportRetentionDays: 30,
-      ...over,
-    });
-    expect(() => validateFailoverPlanArgs(args({}))).to.not.throw();
-    expect(() => validateFailoverPlanArgs(args({ planName: "x".repeat(32) }))).to.not.throw();
-    expect(() => validateFailoverPlanArgs(args({ planName: "x".repeat(33) }))).to.throw(/1–32/);
-    expect(() => validateFailoverPlanArgs(args({ planName: "a b" }))).to.throw(/1–32/);
-    expect(() =>
-      validateFailoverPlanArgs(args({ standby: { ...VALUES.home, ...DB.home, appHealthAlarmArn: "b" } })),
-    ).to.throw(/covers two regions/);
-    expect(() =>
-      validateFailoverPlanArgs(
-        args({
-          standby: {
-            ...VALUES.standby,
-            ...DB.home,
-            appHealthAlarmArn: "b",
-            recordSetIdentifier: "us-east-1",
-          },
-        }),
-      ),
-    ).to.throw(/share set identifier/);
-    expect(() => validateFailoverPlanArgs(args({ recoveryTimeObjectiveMinutes: 0 }))).to.throw(/1 to 10080/);
-    expect(() => validateFailoverPlanArgs(args({ trigger: { alarmArn: "a", cooldownMinutes: 0 } }))).to.throw(
-      /cooldownMinutes/,
-    );
-    expect(() => validateFailoverPlanArgs(args({ reportRetentionDays: 0 }))).to.throw(/reportRetentionDays/);
-  });
-
+describe("the failover pairs of the plans", () => {
   it("chains one failover pair per plan: the app domain's for the first, a pin pair per further plan, then the serve pair", () => {
     expect(pinChain("app.example.com", ["ca-central-1"])).to.deep.equal([
       { standby: "ca-central-1", recordName: "app.example.com", primaryTo: "serve.app.example.com" },
@@ -640,15 +448,29 @@ describe("the fixture control stack under mocks", function () {
       globalClusterIdentifier: home.outputs.globalClusterIdentifier as string,
       hostedZoneId: home.outputs.hostedZoneId as string,
       domain: "app.example.com",
+      // The plan has the trigger, hence the approval step whatever manualApproval says (false here).
+      approvalRoleArn: one(control, "aws:iam/role:Role", "plan-ca-central-1-approval").outputs.arn as string,
       // The committed standby runs Aurora Serverless v2 (the standby default).
       databaseScaling: { kind: "serverless" },
     });
+    expect(control.config["multi-region-web-control:manualApproval"]).to.equal("false");
     expect(standby.outputs.dbInstanceClass).to.equal("db.serverless");
     expect(plan.inputs.workflows).to.deep.equal(JSON.parse(JSON.stringify(expected)));
+    const steps = (plan.inputs.workflows as { steps: { name: string }[] }[])[0].steps;
+    expect(steps.map((st) => st.name)).to.deep.equal([
+      STEP_NAMES.approval,
+      STEP_NAMES.capacityAndDatabase,
+      STEP_NAMES.dns,
+    ]);
   });
 
-  it("associates both regions' application-health alarms and triggers on the standby's home probe", () => {
+  it("associates both regions' application-health alarms, and triggers when every witness alarm is red", () => {
     const plan = one(control, "aws:arcregionswitch/plan:Plan");
+    const witness = (probeRegion: string) =>
+      one(control, "aws:cloudwatch/metricAlarm:MetricAlarm", `trigger-ca-central-1-witness-${probeRegion}`);
+    const names = ["ca-central-1", "us-west-2"].map(
+      (r) => `multi-region-web-ca-central-1-home-down-from-${r}`,
+    );
     expect(plan.inputs.associatedAlarms).to.deep.equal([
       {
         mapBlockKey: "app-health-us-east-1",
@@ -660,21 +482,25 @@ describe("the fixture control stack under mocks", function () {
         alarmType: "applicationHealth",
         resourceIdentifier: standby.outputs.appHealthAlarmArn,
       },
-      {
-        mapBlockKey: "home-unhealthy-ca-central-1",
+      ...["ca-central-1", "us-west-2"].map((r, i) => ({
+        mapBlockKey: names[i],
         alarmType: "trigger",
-        resourceIdentifier: standby.outputs.homeProbeAlarmArn,
-      },
+        resourceIdentifier: witness(r).outputs.arn,
+      })),
     ]);
+    // The key a condition names is the alarm's own CloudWatch name.
+    expect(["ca-central-1", "us-west-2"].map((r) => witness(r).outputs.name)).to.deep.equal(names);
     expect(plan.inputs.triggers).to.deep.equal([
       {
         action: "activate",
         targetRegion: "ca-central-1",
-        description: "Activate ca-central-1 when ca-central-1 sees the home region's deep health failing",
-        conditions: [{ associatedAlarmName: "home-unhealthy-ca-central-1", condition: "red" }],
+        description:
+          "Activate ca-central-1 when ca-central-1 and us-west-2 all see the home's deep health failing (the execution then waits for approval)",
+        conditions: names.map((associatedAlarmName) => ({ associatedAlarmName, condition: "red" })),
         minDelayMinutesBetweenExecutions: 60,
       },
     ]);
+    expect(control.outputs.triggerWitnessAlarms).to.deep.equal(names);
   });
 
   it("gives the plan its execution role (trusting ARC) and writes reports to a bucket in the standby region", () => {
@@ -687,8 +513,9 @@ describe("the fixture control stack under mocks", function () {
     expect(trust.Statement[0].Principal).to.deep.equal({
       Service: "arc-region-switch.amazonaws.com",
     });
-    const policy = one(control, "aws:iam/rolePolicy:RolePolicy");
-    expect(plan.dependencies).to.include(policy.urn);
+    const policy = one(control, "aws:iam/rolePolicy:RolePolicy", "plan-ca-central-1-execution-policy");
+    const approval = one(control, "aws:iam/rolePolicy:RolePolicy", "plan-ca-central-1-approval-policy");
+    expect(plan.dependencies).to.include.members([policy.urn, approval.urn]);
     const bucket = one(control, "aws:s3/bucket:Bucket", "plan-ca-central-1-reports-bucket");
     expect(bucket.region).to.equal("ca-central-1");
     expect(bucket.protect).to.equal(true);
@@ -701,14 +528,72 @@ describe("the fixture control stack under mocks", function () {
     expect(s3.bucketOwner).to.equal("123456789012");
   });
 
-  it("puts the plan's ARN in SSM in both of its regions, for on-call during an outage", () => {
+  it("puts the plan's ARN and its approval role's in SSM in both of its regions, for on-call during an outage", () => {
     const parameters = ofType(control, "aws:ssm/parameter:Parameter");
-    expect(parameters.map((p) => p.region).sort()).to.deep.equal(["ca-central-1", "us-east-1"]);
-    for (const p of parameters) {
-      expect(p.inputs.name).to.equal(planArnParameterName("multi-region-web-ca-central-1"));
-      // The provider always stores a parameter's value as a secret.
-      expect(unsecret(p.inputs.value)).to.equal(one(control, "aws:arcregionswitch/plan:Plan").outputs.arn);
-    }
+    const plan = one(control, "aws:arcregionswitch/plan:Plan");
+    const approval = one(control, "aws:iam/role:Role", "plan-ca-central-1-approval");
+    const byName = (name: string) =>
+      parameters
+        .filter((p) => p.inputs.name === name)
+        .map((p) => [p.region, unsecret(p.inputs.value)])
+        .sort();
+    expect(parameters).to.have.length(4);
+    // The provider always stores a parameter's value as a secret.
+    expect(byName(planArnParameterName("multi-region-web-ca-central-1"))).to.deep.equal([
+      ["ca-central-1", plan.outputs.arn],
+      ["us-east-1", plan.outputs.arn],
+    ]);
+    expect(approvalRoleArnParameterName("multi-region-web-ca-central-1")).to.equal(
+      "/failover/multi-region-web-ca-central-1/approval-role-arn",
+    );
+    expect(byName(approvalRoleArnParameterName("multi-region-web-ca-central-1"))).to.deep.equal([
+      ["ca-central-1", approval.outputs.arn],
+      ["us-east-1", approval.outputs.arn],
+    ]);
+    const outputs = (control.outputs.plans as Record<string, Record<string, unknown>>)["ca-central-1"];
+    expect(outputs).to.deep.include({
+      planArnParameter: "/failover/multi-region-web-ca-central-1/plan-arn",
+      approvalRoleArnParameter: "/failover/multi-region-web-ca-central-1/approval-role-arn",
+      approvalRoleArn: approval.outputs.arn,
+    });
+  });
+
+  it("lets only the named approvers assume the approval role, to approve this plan's steps", () => {
+    const role = one(control, "aws:iam/role:Role", "plan-ca-central-1-approval");
+    expect(JSON.parse(role.inputs.assumeRolePolicy as string)).to.deep.equal({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: ["arn:aws:iam::111122223333:role/failover-approver"] },
+          Action: "sts:AssumeRole",
+        },
+      ],
+    });
+    const policy = JSON.parse(
+      one(control, "aws:iam/rolePolicy:RolePolicy", "plan-ca-central-1-approval-policy").inputs
+        .policy as string,
+    ) as { Statement: { Resource: string[] }[] };
+    expect(policy.Statement[0].Resource).to.deep.equal([
+      "arn:aws:arc-region-switch::123456789012:plan/multi-region-web-ca-central-1:??????",
+    ]);
+  });
+
+  it("lets the execution role start the plan on its trigger and read the witness alarms", () => {
+    const policy = JSON.parse(
+      one(control, "aws:iam/rolePolicy:RolePolicy", "plan-ca-central-1-execution-policy").inputs
+        .policy as string,
+    ) as { Statement: { Sid: string; Action: string[]; Resource: string[] }[] };
+    const plan = one(control, "aws:arcregionswitch/plan:Plan");
+    const start = policy.Statement.find((st) => st.Sid === "StartThisPlanOnItsTrigger")!;
+    expect(start.Action).to.deep.equal(["arc-region-switch:StartPlanExecution"]);
+    expect(wildcardMatch(start.Resource[0], plan.outputs.arn as string)).to.equal(true);
+    const witnesses = ofType(control, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) =>
+      a.name.startsWith("trigger-ca-central-1-witness-"),
+    );
+    expect(policy.Statement.find((st) => st.Sid === "ReadTriggerAlarms")!.Resource).to.deep.equal(
+      witnesses.map((a) => a.outputs.arn),
+    );
   });
 
   it("builds the app domain's pair on the first deploy, before ARC has created its checks, and attaches none", () => {
@@ -786,7 +671,9 @@ describe("the fixture control stack under mocks", function () {
         okActions: [topic.outputs.arn],
       });
     }
-    expect(dependsOn(topic, "kmsMasterKeyId", one(control, "aws:kms/key:Key"))).to.equal(true);
+    expect(
+      dependsOn(topic, "kmsMasterKeyId", one(control, "aws:kms/key:Key", "routing-alarms-key")),
+    ).to.equal(true);
   });
 
   it("refuses a standby stack deployed in another region than the home lists for it", async () => {
@@ -954,5 +841,105 @@ describe("the control stack's later deploys: ARC's health checks attached, never
     const run = await deployControlAgain(deployment.regional, { ...deployment.first, account });
     expect(record(run, "routing-primary").inputs).to.not.have.property("healthCheckId");
     expect(record(run, "routing-secondary").inputs.healthCheckId).to.equal(ids.standby);
+  });
+});
+
+/**
+ * EventBridge's matching, as far as the plan-evaluation rule uses it ("Event patterns", EventBridge
+ * User Guide): every field of the pattern must be in the event; an array lists the values allowed
+ * (any of them); `{ exists: true }` asks for the field; `$or` holds alternative patterns.
+ */
+function matches(pattern: Record<string, unknown>, event: Record<string, unknown>): boolean {
+  return Object.entries(pattern).every(([key, wanted]) => {
+    if (key === "$or") {
+      return (wanted as Record<string, unknown>[]).some((alternative) => matches(alternative, event));
+    }
+    const value = event[key];
+    if (Array.isArray(wanted)) {
+      return wanted.some((w) =>
+        typeof w === "object" && w !== null && "exists" in w
+          ? (value !== undefined) === (w as { exists: boolean }).exists
+          : value === w,
+      );
+    }
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      matches(wanted as Record<string, unknown>, value as Record<string, unknown>)
+    );
+  });
+}
+
+describe("plan evaluation warnings to the ops topics", function () {
+  this.timeout(60_000);
+  let control: StackRun;
+  let home: StackRun;
+  before(async () => {
+    const runs = await fixtureStackRuns();
+    control = runs.find(isControlRun)!;
+    home = runs.find((r) => r.config["multi-region-web:home"] === "true")!;
+  });
+
+  // The ARC Developer Guide's example events ("Using Region switch in ARC with Amazon EventBridge"),
+  // their comments left out: an evaluation warning, printed with an execution's detail-type, and an
+  // execution event.
+  const warning = {
+    version: "0",
+    "detail-type": "ARC Region Switch Plan Execution",
+    source: "aws.arc-region-switch",
+    region: "us-east-1",
+    resources: ["arn:aws:arc-region-switch::111122223333:plan/a2b89be4821bfd1d"],
+    detail: {
+      version: "0.0.1",
+      idempotencyKey: "1111111-2222-3333-4444-5555555555",
+      metadata: { evaluationTime: "timestamp", warning: "There is a plan evaluation warning for ..." },
+    },
+  };
+  const execution = {
+    "detail-type": "ARC Region Switch Plan Execution",
+    source: "aws.arc-region-switch",
+    detail: { version: "0.0.1", eventType: "ExecutionStarted", executionId: "bbbbbbEXAMPLE" },
+  };
+
+  it("matches a plan's evaluation warnings, under either detail-type the guide shows, and nothing else", () => {
+    const pattern = planEvaluationEventPattern() as Record<string, unknown>;
+    expect(matches(pattern, warning)).to.equal(true);
+    expect(matches(pattern, { ...warning, "detail-type": PLAN_EVALUATION_DETAIL_TYPE, detail: {} })).to.equal(
+      true,
+    );
+    expect(matches(pattern, execution)).to.equal(false);
+    expect(matches(pattern, { ...warning, source: "aws.arc-zonal-shift" })).to.equal(false);
+  });
+
+  it("has one rule, in us-east-1 where ARC delivers them, to the control stack's topic and the home's ops topic", () => {
+    const rule = one(control, "aws:cloudwatch/eventRule:EventRule", "plan-evaluation-rule");
+    expect(rule.region).to.equal("us-east-1");
+    expect(JSON.parse(rule.inputs.eventPattern as string)).to.deep.equal(planEvaluationEventPattern());
+    const targets = ofType(control, "aws:cloudwatch/eventTarget:EventTarget")
+      .filter((t) => t.name.startsWith("plan-evaluation-"))
+      .sort((x, y) => x.name.localeCompare(y.name));
+    const topic = one(control, "aws:sns/topic:Topic");
+    expect(targets.map((t) => [t.region, t.inputs.rule, t.inputs.arn])).to.deep.equal([
+      ["us-east-1", rule.outputs.name, topic.outputs.arn],
+      // The home is in us-east-1: its ops topic is a topic of the rule's region.
+      ["us-east-1", rule.outputs.name, home.outputs.opsTopicArn],
+    ]);
+    expect(control.outputs.planEvaluationRule).to.equal(rule.outputs.name);
+  });
+
+  it("lets EventBridge rules of this account and region publish to the control stack's encrypted topic", () => {
+    const policy = JSON.parse(one(control, "aws:sns/topicPolicy:TopicPolicy").inputs.policy as string) as {
+      Statement: { Principal?: { Service?: string }; Condition?: unknown }[];
+    };
+    expect(
+      policy.Statement.find((st) => st.Principal?.Service === "events.amazonaws.com")!.Condition,
+    ).to.deep.equal({
+      ArnLike: { "aws:SourceArn": "arn:aws:events:us-east-1:123456789012:rule/*" },
+      StringEquals: { "aws:SourceAccount": "123456789012" },
+    });
+    const key = JSON.parse(one(control, "aws:kms/key:Key", "routing-alarms-key").inputs.policy as string) as {
+      Statement: { Principal?: { Service?: string } }[];
+    };
+    expect(key.Statement.some((st) => st.Principal?.Service === "events.amazonaws.com")).to.equal(true);
   });
 });

@@ -25,6 +25,9 @@ const CONTROL: ControlConfig = {
   triggerCooldownMinutes: 60,
   reportRetentionDays: 365,
   alarmEmails: ["ops@example.com"],
+  approvalPrincipals: ["arn:aws:iam::111122223333:role/failover-approver"],
+  triggerWitnessRegions: ["us-west-2"],
+  triggerMinutes: 5,
   protectData: true,
 };
 
@@ -223,6 +226,27 @@ describe("cross-stack checks, exactly", () => {
     expect(
       check([home(), standby({ database: { engineVersion: "17.9" } }, ["database.engineVersion"])]),
     ).to.deep.equal([]);
+  });
+
+  it("refuse a trigger witness in the home or in the automatic standby, naming both", () => {
+    const witnesses = (triggerWitnessRegions: string[] | undefined, automaticFailover = true) =>
+      check(
+        [home(), standby()],
+        [
+          {
+            file: "control/Pulumi.global.yaml",
+            cfg: { ...CONTROL, triggerWitnessRegions, automaticFailover },
+          },
+        ],
+      );
+    expect(witnesses(["us-east-1"])).to.deep.equal([
+      "control/Pulumi.global.yaml triggerWitnessRegions: must not include the home region us-east-1: a probe in the home goes down with it (Pulumi.us-east-1.yaml is the home; ca-central-1 the automatic standby)",
+    ]);
+    expect(witnesses(["us-west-2", "ca-central-1"])).to.deep.equal([
+      "control/Pulumi.global.yaml triggerWitnessRegions: must not include the automatic standby ca-central-1: its own probe is already the first witness; name a third region (Pulumi.us-east-1.yaml is the home; ca-central-1 the automatic standby)",
+    ]);
+    expect(witnesses(undefined)).to.deep.equal([]);
+    expect(witnesses(["us-east-1"], false)).to.deep.equal([]);
   });
 
   it("list every standby region the automatic target may be", () => {

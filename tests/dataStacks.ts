@@ -63,6 +63,7 @@ export const CONTROL_CONFIG: EngineConfig = {
   }),
   [`${CONTROL_PROJECT}:homeStack`]: qualifiedName(HOME_REGION),
   [`${CONTROL_PROJECT}:alarmEmails`]: JSON.stringify(["oncall@data-tests.org"]),
+  [`${CONTROL_PROJECT}:approvalPrincipals`]: JSON.stringify(["arn:aws:iam::123456789012:role/oncall"]),
 };
 
 /** Per-stack overrides of the configs above (same key format). */

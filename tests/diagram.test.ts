@@ -78,7 +78,12 @@ describe("architecture diagram", function () {
     expect(titles("us-east-1")).to.have.members([...REGIONAL, "AppDatabaseUser db-user"]);
     expect(titles("ca-central-1")).to.have.members([...REGIONAL, "HomeProbe home-probe"]);
     // The plan's report bucket is a component too, but a child of the plan.
-    expect(titles("global")).to.have.members(["FailoverRouting routing", "FailoverPlan plan-ca-central-1"]);
+    expect(titles("global")).to.have.members([
+      "FailoverRouting routing",
+      "FailoverPlan plan-ca-central-1",
+      "FailoverTrigger trigger-ca-central-1",
+      "PlanEvaluationAlerts plan-evaluation",
+    ]);
     const plan = model.nodes.find((n) => n.title === "FailoverPlan plan-ca-central-1")!;
     expect(plan.details).to.deep.equal(["ARC Region switch us-east-1 ⇄ ca-central-1"]);
     expect(titles("us-east-1").indexOf("TierAsg frontend")).to.equal(
@@ -142,14 +147,25 @@ describe("architecture diagram", function () {
     }
   });
 
-  it("probes the home's public entry from the standby, whose alarm triggers the plan", () => {
+  it("probes the home's public entry from the standby and a third region, whose witnesses together trigger the plan", () => {
     const probe = "ca-central-1/HomeProbe home-probe";
+    const trigger = "global/FailoverTrigger trigger-ca-central-1";
+    const plan = "global/FailoverPlan plan-ca-central-1";
     expect(edges(model, probe, "us-east-1/TierAsg frontend")).to.deep.equal([
       "monitoring probes /healthz/deep",
     ]);
-    expect(edges(model, probe, "global/FailoverPlan plan-ca-central-1")).to.deep.equal([
-      "control alarm triggers",
+    expect(edges(model, probe, trigger)).to.deep.equal(["monitoring probe metric (a witness)"]);
+    expect(edges(model, trigger, "us-east-1/TierAsg frontend")).to.deep.equal([
+      "monitoring probes /healthz/deep from third regions",
     ]);
+    expect(edges(model, trigger, "ca-central-1/TierAsg frontend")).to.deep.equal([]);
+    expect(edges(model, trigger, plan)).to.deep.equal([
+      "control all witnesses red: starts (then waits for approval)",
+    ]);
+    expect(edges(model, probe, plan)).to.deep.equal([]);
+    expect(
+      model.nodes.find((n) => n.title === "FailoverTrigger trigger-ca-central-1")!.details,
+    ).to.deep.equal(["trigger: probes from us-west-2 · alarms"]);
   });
 
   it("connects the control stack to both regions", () => {
@@ -241,7 +257,10 @@ describe("architecture diagram", function () {
       [],
     );
     expect(
-      edges(three, "eu-west-1/HomeProbe home-probe", "global/FailoverPlan plan-eu-west-1"),
+      edges(three, "eu-west-1/HomeProbe home-probe", "global/FailoverTrigger trigger-ca-central-1"),
+    ).to.deep.equal([]);
+    expect(
+      edges(three, "global/FailoverTrigger trigger-ca-central-1", "global/FailoverPlan plan-eu-west-1"),
     ).to.deep.equal([]);
   });
 

@@ -231,11 +231,10 @@ describe("DR report (hand-built runs)", () => {
       Math.round((passive.monthlyCost.totalUsd! - 48.18 + 208.78) * 100) / 100,
     );
     expect(options[3].monthlyUsd).to.equal(Math.round((passive.monthlyCost.totalUsd! - 48.18) * 100) / 100);
-    expect(options[0].writesSeconds).to.deep.equal({
-      ungraceful: 15 + 60 + 15 + 60,
-      graceful: 15 + 60 + 15 + 120,
-    });
+    // The Serverless v2 raise runs beside the writer move: it delays no write.
+    expect(options[0].writesSeconds).to.deep.equal({ ungraceful: 15 + 60, graceful: 15 + 120 });
     expect(options[1].writesSeconds).to.deep.equal({ ungraceful: 75, graceful: 135 });
+    expect(options.map((o) => o.laterWriteOutageSeconds)).to.deep.equal([0, 0, 15 + 900, 0]);
     expect(dr.plan).to.equal(null);
     expect(dr.cases).to.deep.equal([]);
   });
@@ -272,7 +271,7 @@ describe("DR report (hand-built runs)", () => {
     expect(time({ executionBlockType: "Other" }, true)).to.equal(15);
   });
 
-  it("reads a plan's timeline: when the writer moves and when traffic arrives", () => {
+  it("reads a plan's timeline: when the writer moves, when traffic arrives, when the last step ends", () => {
     const plan = r("aws:arcregionswitch/plan:Plan", {
       name: "p",
       triggers: [{}],
@@ -280,11 +279,18 @@ describe("DR report (hand-built runs)", () => {
         {
           workflowTargetRegion: "ca-central-1",
           steps: [
-            { name: "scale-aurora", executionBlockType: "AuroraServerlessScaling" },
+            { name: "approve", executionBlockType: "ManualApproval" },
             {
               name: "scale-and-move-writer",
               executionBlockType: "Parallel",
-              parallelConfigs: [{ steps: [{ executionBlockType: "AuroraGlobalDatabase" }] }],
+              parallelConfigs: [
+                {
+                  steps: [
+                    { executionBlockType: "AuroraServerlessScaling" },
+                    { executionBlockType: "AuroraGlobalDatabase" },
+                  ],
+                },
+              ],
             },
             { name: "route-traffic", executionBlockType: "Route53HealthCheck" },
           ],
@@ -293,10 +299,46 @@ describe("DR report (hand-built runs)", () => {
     });
     const t = planTimings(plan, "ca-central-1", 120);
     expect(t.automatic).to.equal(true);
-    expect(t.manualApproval).to.equal(false);
-    expect(t.ungraceful).to.deep.equal({ writesSeconds: 75 + 75, trafficSeconds: 75 + 75 + 45 + 60 });
-    expect(t.graceful).to.deep.equal({ writesSeconds: 75 + 135, trafficSeconds: 75 + 135 + 45 + 60 });
+    expect(t.manualApproval).to.equal(true);
+    expect(t.trigger).to.equal(null);
+    // Ungraceful: the raise (15 + 60) and the failover (15 + 60) side by side; graceful: the switchover's 135 s.
+    expect(t.ungraceful).to.deep.equal({
+      writesSeconds: 75,
+      trafficSeconds: 75 + 45 + 60,
+      doneSeconds: 75 + 45,
+    });
+    expect(t.graceful).to.deep.equal({
+      writesSeconds: 135,
+      trafficSeconds: 135 + 45 + 60,
+      doneSeconds: 135 + 45,
+    });
     expect(planTimings(plan, "us-east-1", 120).steps).to.deep.equal([]);
+  });
+
+  it("counts a step after the DNS step in the execution's end, not in the traffic's arrival", () => {
+    const plan = r("aws:arcregionswitch/plan:Plan", {
+      name: "p",
+      workflows: [
+        {
+          workflowTargetRegion: "ca-central-1",
+          steps: [
+            {
+              name: "scale-and-move-writer",
+              executionBlockType: "Parallel",
+              parallelConfigs: [{ steps: [{ executionBlockType: "AuroraGlobalDatabase" }] }],
+            },
+            { name: "route-traffic", executionBlockType: "Route53HealthCheck" },
+            { name: "scale-aurora", executionBlockType: "AuroraProvisionedScaling" },
+          ],
+        },
+      ],
+    });
+    const t = planTimings(plan, "ca-central-1", 120);
+    expect(t.graceful).to.deep.equal({
+      writesSeconds: 135,
+      trafficSeconds: 135 + 45 + 60,
+      doneSeconds: 135 + 45 + 15 + 900,
+    });
   });
 
   it("detects in interval × threshold, and brings capacity in boot + healthy threshold × interval", () => {
@@ -372,7 +414,7 @@ function runOf(resources: RecordedResource[], region = "us-east-1"): StackRun {
   return { ...home, stack: `bare-${region}`, region, resources };
 }
 
-/** The steps the failover plan component builds (components/failoverPlan.ts planWorkflows), by block type. */
+/** The steps the failover plan component builds (components/failoverWorkflows.ts planWorkflows), by block type. */
 const asgStep = (tier: string) => ({
   name: `${tier}-capacity`,
   executionBlockType: "EC2AutoScaling",
@@ -380,7 +422,6 @@ const asgStep = (tier: string) => ({
 });
 const workflowSteps = (withScaling: boolean, approval: boolean) => [
   ...(approval ? [{ name: "approve", executionBlockType: "ManualApproval" }] : []),
-  ...(withScaling ? [{ name: "database-capacity", executionBlockType: "AuroraServerlessScaling" }] : []),
   {
     name: "capacity-and-database",
     executionBlockType: "Parallel",
@@ -389,6 +430,9 @@ const workflowSteps = (withScaling: boolean, approval: boolean) => [
         steps: [
           asgStep("frontend"),
           asgStep("backend"),
+          ...(withScaling
+            ? [{ name: "database-capacity", executionBlockType: "AuroraServerlessScaling" }]
+            : []),
           { name: "database", executionBlockType: "AuroraGlobalDatabase" },
         ],
       },
@@ -423,14 +467,14 @@ function controlRun(...resources: RecordedResource[]): StackRun {
 const BOTH = ["us-east-1", "ca-central-1"];
 
 // The activate-ca-central-1 workflow with the standby's capacity time, 90 s boot + 2 × 15 s = 120 s:
-//   database-capacity (Serverless scaling) 15 + 60 = 75 s, both executions;
-//   capacity-and-database: ungraceful max(15 (0 % minimum), 15 + 60 failover) = 75 s,
-//                          graceful max(15 + 120 capacity, 15 + 120 switchover) = 135 s;
+//   capacity-and-database, in parallel: the tiers (15 s at a 0 % minimum ungraceful, 15 + 120 s
+//   graceful), the Serverless scaling (15 + 60 = 75 s), the writer (15 + 60 failover, 15 + 120 switchover):
+//   ungraceful max(15, 75, 75) = 75 s, graceful max(135, 75, 135) = 135 s;
 //   dns 15 + 30 = 45 s; then the 60 s alias TTL.
-// The writer moves at 75 + 75 = 150 s (ungraceful) or 75 + 135 = 210 s (graceful); traffic arrives at
-// 75 + 75 + 45 + 60 = 255 s and 75 + 135 + 45 + 60 = 315 s.
-const UNGRACEFUL = { writesSeconds: 150, trafficSeconds: 255 };
-const GRACEFUL = { writesSeconds: 210, trafficSeconds: 315 };
+// The writer moves at 75 s (ungraceful) or 135 s (graceful), not after the raise; traffic arrives at
+// 75 + 45 + 60 = 180 s and 135 + 45 + 60 = 240 s; the last step ends at 120 s and 180 s.
+const UNGRACEFUL = { writesSeconds: 75, trafficSeconds: 180, doneSeconds: 120 };
+const GRACEFUL = { writesSeconds: 135, trafficSeconds: 240, doneSeconds: 180 };
 
 describe("DR report: assumptions and plan timings", () => {
   it("says of every assumption whether AWS publishes it, and where, or that it is ours", () => {
@@ -487,23 +531,17 @@ describe("DR report: assumptions and plan timings", () => {
     expect(t.manualApproval).to.equal(true);
     expect(t.steps).to.deep.equal([
       { name: "approve", type: "ManualApproval", ungracefulSeconds: 0, gracefulSeconds: 0 },
-      {
-        name: "database-capacity",
-        type: "AuroraServerlessScaling",
-        ungracefulSeconds: 75,
-        gracefulSeconds: 75,
-      },
       { name: "capacity-and-database", type: "Parallel", ungracefulSeconds: 75, gracefulSeconds: 135 },
       { name: "dns", type: "Route53HealthCheck", ungracefulSeconds: 45, gracefulSeconds: 45 },
     ]);
     // The approval takes no machine time: the same timeline as without it.
     expect(t.ungraceful).to.deep.equal(UNGRACEFUL);
     expect(t.graceful).to.deep.equal(GRACEFUL);
-    // The failback workflow has no database scaling: the writer moves in the first step.
+    // The failback workflow has no database scaling: the same timings, the raise having delayed nothing.
     const back = planTimings(arcPlan({ name: "p", automatic: true }), "us-east-1", 120);
     expect([back.automatic, back.manualApproval]).to.deep.equal([true, false]);
-    expect(back.ungraceful).to.deep.equal({ writesSeconds: 75, trafficSeconds: 75 + 45 + 60 });
-    expect(back.graceful).to.deep.equal({ writesSeconds: 135, trafficSeconds: 135 + 45 + 60 });
+    expect(back.ungraceful).to.deep.equal(UNGRACEFUL);
+    expect(back.graceful).to.deep.equal(GRACEFUL);
   });
 
   it("takes no time in a Parallel step with no steps inside", () => {
@@ -556,10 +594,10 @@ describe("DR report: behaviour matrix", () => {
     // Detection 30 s + the 60 s alias TTL = 90 s; the human decision is 300 s.
     expect(numbers(cases)).to.deep.equal([
       ["a", 90, false, 0, 0],
-      ["b", 90, false, 150, 300],
-      ["c", 90, false, 150, 300],
-      ["d", 315, false, 210, 0],
-      ["e", 315, false, 210, 0],
+      ["b", 90, false, 75, 300],
+      ["c", 90, false, 75, 300],
+      ["d", 240, false, 135, 0],
+      ["e", 240, false, 135, 0],
     ]);
     expect(cases.map((c) => c.rpo)).to.deep.equal([
       "none: the writer was healthy; the switchover waits for the secondary to catch up",
@@ -569,11 +607,11 @@ describe("DR report: behaviour matrix", () => {
       "none",
     ]);
     expect(cases[0].acts).to.match(
-      /^Route 53's deep health check drops the home.*home-probe alarm starts the plan \(graceful\)/,
+      /^Route 53's deep health check drops the home.*the trigger starts the plan; on approval \(graceful\): capacity and a lossless switchover in parallel/,
     );
     expect(cases[0].users).to.match(/^errors for about the detection time plus the TTL/);
     expect(cases[1].acts).to.match(
-      /automatic \(graceful\) execution cannot switch over a dead writer.*ungraceful/,
+      /the operator decides the data loss: the execution ungraceful \(switchToUngraceful/,
     );
     expect(cases[1].users).to.equal(
       "reads and DynamoDB writes from the standby; Aurora writes fail until the failover",
@@ -593,17 +631,19 @@ describe("DR report: behaviour matrix", () => {
     const cases = behaviourMatrix(t, 30);
     expect(cases.map((c) => [c.id, c.title])).to.deep.equal(titles);
     expect(numbers(cases)).to.deep.equal([
-      ["a", 315, true, 315, 300],
-      ["b", 255, true, 150, 300],
-      ["c", 255, true, 150, 300],
-      ["d", 315, false, 210, 0],
-      ["e", 315, false, 210, 0],
+      ["a", 240, true, 240, 300],
+      ["b", 180, true, 75, 300],
+      ["c", 180, true, 75, 300],
+      ["d", 240, false, 135, 0],
+      ["e", 240, false, 135, 0],
     ]);
     expect(cases[0].acts).to.equal(
-      "an operator starts the plan (graceful): capacity, lossless switchover, then DNS",
+      "an operator starts the plan (graceful): capacity and a lossless switchover in parallel, then DNS",
     );
     expect(cases[0].users).to.equal("errors until the plan's DNS step (manual mode)");
-    expect(cases[1].acts).to.equal("the operator runs the plan ungraceful: Aurora failover, capacity, DNS");
+    expect(cases[1].acts).to.equal(
+      "the operator runs the plan ungraceful: Aurora failover beside capacity, then DNS",
+    );
   });
 
   it("takes its figures from the assumptions it is given", () => {
@@ -820,24 +860,27 @@ describe("DR report: the standby's database options", () => {
       ],
       ["headless", "no instance: storage only", false, false, withoutDb, 21.68],
     ]);
+    // No raise comes before the writer moves: every option takes writes after the move alone; the
+    // class change of a smaller provisioned standby stops them later (15 + 900 s).
     expect(options.map((o) => o.writesSeconds)).to.deep.equal([
-      { ungraceful: 15 + 60 + 15 + 60, graceful: 15 + 60 + 15 + 120 },
       { ungraceful: 15 + 60, graceful: 15 + 120 },
-      { ungraceful: 15 + 900 + 15 + 60, graceful: 15 + 900 + 15 + 120 },
+      { ungraceful: 15 + 60, graceful: 15 + 120 },
+      { ungraceful: 15 + 60, graceful: 15 + 120 },
       { ungraceful: NaN, graceful: NaN },
     ]);
-    // Against the home's class: 327.27 − 166.67 = 160.60, 160.60 / 546.57 = 29.38 points; the raise
-    // (15 + 60 s) comes before the writer moves.
+    expect(options.map((o) => o.laterWriteOutageSeconds)).to.deep.equal([0, 0, 915, 0]);
+    // Against the home's class: 327.27 − 166.67 = 160.60, 160.60 / 546.57 = 29.38 points, at no cost in
+    // write RTO.
     expect(options.map((o) => o.versusHomeClass)).to.deep.equal([
-      { savedUsd: 160.6, savedPoints: 29.38, extraWritesSeconds: 75 },
+      { savedUsd: 160.6, savedPoints: 29.38, extraWritesSeconds: 0, laterWriteOutageSeconds: 0 },
       null,
       null, // not offered under a db.r6g.large home
       null, // not offered
     ]);
-    expect(options[0].note).to.match(/raises its minimum to the home's peak before the writer moves$/);
+    expect(options[0].note).to.match(/raises its minimum to the home's peak beside the writer move/);
     expect(options[1].note).to.match(/the writer moves at once$/);
     expect(options[2].note).to.match(
-      /modifies the instance to the home's class before the writer moves.*restart/,
+      /modifies the new writer to the home's class after traffic moved: the restart stops its writes/,
     );
     expect(options[3].note).to.match(/^not offered: .*you must add a DB instance to it/);
   });
@@ -853,12 +896,12 @@ describe("DR report: the standby's database options", () => {
       ["headless", "no instance: storage only", false, false, withoutDb, 12.81],
     ]);
     // The active region here costs 924.71: 952.15 − 214.85 = 737.30 (79.73 points);
-    // 952.15 − 536.05 = 416.10 (45.00 points); the class change's restart (15 + 900 s) against
-    // Serverless scaling's (15 + 60 s).
+    // 952.15 − 536.05 = 416.10 (45.00 points), paid for with the class change's restart (15 + 900 s)
+    // after traffic moved.
     expect(options.map((o) => o.versusHomeClass)).to.deep.equal([
-      { savedUsd: 737.3, savedPoints: 79.73, extraWritesSeconds: 75 },
+      { savedUsd: 737.3, savedPoints: 79.73, extraWritesSeconds: 0, laterWriteOutageSeconds: 0 },
       null,
-      { savedUsd: 416.1, savedPoints: 45, extraWritesSeconds: 915 },
+      { savedUsd: 416.1, savedPoints: 45, extraWritesSeconds: 0, laterWriteOutageSeconds: 915 },
       null,
     ]);
   });
@@ -885,36 +928,47 @@ describe("DR report: the standby's database options", () => {
     expect(options[0].versusHomeClass).to.deep.equal({
       savedUsd: 32.12,
       savedPoints: 5.88,
-      extraWritesSeconds: 75,
+      extraWritesSeconds: 0,
+      laterWriteOutageSeconds: 0,
     });
     // Dearer: one instance at 4 ACU, 118.49 + 4 × 0.132 × 730 (385.44) = 503.93 against one
     // db.r6g.large's 327.27: a negative saving of 176.66, 32.32 points of 546.57.
     expect(optionsOf(home, standbyWith("db.serverless", 1, 4))[0].versusHomeClass).to.deep.equal({
       savedUsd: -176.66,
       savedPoints: -32.32,
-      extraWritesSeconds: 75,
+      extraWritesSeconds: 0,
+      laterWriteOutageSeconds: 0,
     });
   });
 
-  it("prints the trade-off: a saving, a cost, the target exceeded and by how much", () => {
-    const printed = (h: StackRun, st: StackRun) => {
+  it("prints the trade-off: a saving, a cost, the target kept or exceeded and by how much, a later outage", () => {
+    const printed = (h: StackRun, st: StackRun, a = A) => {
       const lines: string[] = [];
-      printDr(drReport([h, st]), { out: (l) => lines.push(l), err: () => undefined }, paint(false));
+      printDr(drReport([h, st], a), { out: (l) => lines.push(l), err: () => undefined }, paint(false));
       return lines;
     };
     const cheap = printed(home, standby);
     const line = (lines: string[], start: string) => lines[lines.findIndex((l) => l.startsWith(start)) + 1];
     expect(line(cheap, "    * serverless:")).to.equal(
-      "        against the home's class: saves $160.60 a month (29.38 points of the active region's cost) for 75 s more before Aurora takes writes",
+      "        against the home's class: saves $160.60 a month (29.38 points of the active region's cost) for 0 s more before Aurora takes writes",
     );
-    // 15 + 60 + 15 + 120 = 210 s graceful, 30 s over 180; ungraceful 150 s is within it.
+    // 15 + 120 = 135 s graceful, within the 180 s target; ungraceful 75 s too.
     expect(cheap.find((l) => l.startsWith("    * serverless:"))).to.match(
-      /graceful \(over the 180 s target: graceful 30 s\)$/,
+      /; writes after 75 s ungraceful, 135 s \(2\.3 min\) graceful$/,
     );
-    expect(cheap.find((l) => l.startsWith("      provisioned, the home's class:"))).to.match(/ graceful$/);
     const dear = printed(home, standbyWith("db.serverless", 1, 4));
     expect(line(dear, "    * serverless:")).to.equal(
-      "        against the home's class: costs $176.66 a month more (32.32 points of the active region's cost) for 75 s more before Aurora takes writes",
+      "        against the home's class: costs $176.66 a month more (32.32 points of the active region's cost) for 0 s more before Aurora takes writes",
+    );
+    // A slower switchover than assumed would exceed the target: the report says by how much.
+    const slow = { ...A, auroraSwitchover: { ...A.auroraSwitchover, seconds: 200 } };
+    expect(printed(home, standby, slow).find((l) => l.startsWith("    * serverless:"))).to.match(
+      /graceful \(over the 180 s target: graceful 35 s\)$/,
+    );
+    // A smaller provisioned standby: no delay to the first writes, then the restart.
+    const smaller = printed(homeWith("db.r6g.xlarge"), standbyWith("db.r6g.large", 2));
+    expect(line(smaller, "    * provisioned, a smaller class:")).to.equal(
+      "        against the home's class: saves $416.10 a month (45.00 points of the active region's cost) for 0 s more before Aurora takes writes, then 915 s (15.3 min) without writes while the class changes",
     );
   });
 
@@ -970,9 +1024,9 @@ describe("DR report: the standby's database options", () => {
     ]);
     // What each option saves is not known without prices; the time it costs is.
     expect(options.map((o) => o.versusHomeClass)).to.deep.equal([
-      { savedUsd: null, savedPoints: null, extraWritesSeconds: 75 },
+      { savedUsd: null, savedPoints: null, extraWritesSeconds: 0, laterWriteOutageSeconds: 0 },
       null,
-      { savedUsd: null, savedPoints: null, extraWritesSeconds: 915 },
+      { savedUsd: null, savedPoints: null, extraWritesSeconds: 0, laterWriteOutageSeconds: 915 },
       null,
     ]);
     expect(options[0].configured).to.equal(true);
@@ -989,7 +1043,8 @@ describe("DR report: the standby's database options", () => {
     expect(noActive[0].versusHomeClass).to.deep.equal({
       savedUsd: 160.6,
       savedPoints: null,
-      extraWritesSeconds: 75,
+      extraWritesSeconds: 0,
+      laterWriteOutageSeconds: 0,
     });
     const noFootprint = standbyOptions(home, standby, [regionFootprint(home)]);
     expect(noFootprint.map((o) => [o.monthlyUsd, o.configured])).to.deep.equal([
@@ -1029,10 +1084,10 @@ describe("DR report: the whole report", () => {
       expect([dr.plan!.ungraceful, dr.plan!.graceful]).to.deep.equal([UNGRACEFUL, GRACEFUL]);
       expect(dr.cases.map((c) => [c.id, c.readsSeconds, c.writesSeconds])).to.deep.equal([
         ["a", 90, 0],
-        ["b", 90, 150],
-        ["c", 90, 150],
-        ["d", 315, 210],
-        ["e", 315, 210],
+        ["b", 90, 75],
+        ["c", 90, 75],
+        ["d", 240, 135],
+        ["e", 240, 135],
       ]);
       expect(dr.regions.map((r) => r.stack)).to.deep.equal(
         runs.filter((r) => r !== control).map((r) => r.stack),
@@ -1084,11 +1139,11 @@ describe("DR report: the whole report", () => {
     expect(
       dr.cases.map((c) => [c.id, c.readsSeconds, c.readsAfterDecision, c.decisionSeconds]),
     ).to.deep.equal([
-      ["a", 315, true, 300],
-      ["b", 255, true, 300],
-      ["c", 255, true, 300],
-      ["d", 315, false, 0],
-      ["e", 315, false, 0],
+      ["a", 240, true, 300],
+      ["b", 180, true, 300],
+      ["c", 180, true, 300],
+      ["d", 240, false, 0],
+      ["e", 240, false, 0],
     ]);
   });
 

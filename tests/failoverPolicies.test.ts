@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { PolicyResource } from "@pulumi/policy";
-import { planWorkflows } from "../components/failoverPlan";
+import { planWorkflows } from "../components/failoverWorkflows";
 import { TYPES } from "../policy/rules/common";
 import {
   allows,
@@ -374,6 +374,17 @@ describe("failover policies", () => {
         "s3:PutObject arn:aws:s3:::bucket-1/report",
       ]);
       expect(requiredPermissions(planResource({}), [])).to.deep.equal([]);
+    });
+    it("asks StartPlanExecution on the plan when it has a trigger and ARC has given it its ARN", () => {
+      const arn = "arn:aws:arc-region-switch::123456789012:plan/app-ca-central-1:a1b2c3";
+      const start = (props: Record<string, unknown>) =>
+        requiredPermissions(planResource(props), []).filter((n) => n.action.startsWith("arc-region-switch:"));
+      expect(start({ triggers: [{}], arn })).to.deep.equal([
+        { action: "arc-region-switch:StartPlanExecution", resource: arn },
+      ]);
+      expect(start({ triggers: [], arn })).to.deep.equal([]);
+      // A first preview: the plan has no ARN yet, nothing to check it against.
+      expect(start({ triggers: [{}] })).to.deep.equal([]);
     });
     it("matches actions case-insensitively and resources as written, one or a list", () => {
       expect(

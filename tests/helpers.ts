@@ -100,6 +100,7 @@ export const USER_VALUES = {
   costCentre: "CC-4711",
   home: "us-west-2",
   standby: "eu-west-1",
+  approver: "arn:aws:iam::210987654321:role/acme-oncall",
 };
 
 /**
@@ -139,6 +140,7 @@ export function userVariantRoot(): string {
     rewrite("control/Pulumi.global.yaml", [
       ...common,
       ["organization/multi-region-web/us-east-1", `${u.organization}/multi-region-web/${u.home}`],
+      ["arn:aws:iam::111122223333:role/failover-approver", u.approver],
     ]),
   );
   const root = stackRoot(dir);

@@ -11,14 +11,18 @@ import {
   HOME_PROBE_METRIC,
   HOME_PROBE_NAMESPACE,
   HOME_PROBE_SCHEDULE,
+  HOME_PROBE_SETTINGS,
   HOME_PROBE_SOURCE,
   HomeProbe,
   HomeProbeArgs,
+  HomeProbeSettings,
   homeProbeAlarmSpecs,
   homeProbePolicy,
+  probeRunBudgetSeconds,
   validateHomeProbeArgs,
+  validateProbeBudget,
 } from "../components/homeProbe";
-import { ACCOUNT_ID, RecordedResource, runProgram, StackRun } from "../tools/mocks";
+import { RecordedResource, runProgram, StackRun } from "../tools/mocks";
 import { one } from "./helpers";
 
 const TOPIC = "arn:aws:sns:ca-central-1:123456789012:ops-ops";
@@ -82,6 +86,21 @@ describe("HomeProbe", () => {
         /homeRegion "US-EAST-1" must be an AWS region/,
       ],
       ["the home region as its own region", { region: "us-east-1" }, /homeRegion "us-east-1" must differ/],
+      [
+        "the home region as the metric's region",
+        { metricRegion: "us-east-1" },
+        /homeRegion "us-east-1" must differ from metricRegion/,
+      ],
+      [
+        "a malformed metric region",
+        { metricRegion: "canada" },
+        /metricRegion "canada" must be an AWS region/,
+      ],
+      [
+        "tries that outlive the function",
+        { settings: { ...HOME_PROBE_SETTINGS, attempts: 5 } },
+        /a run may take 36 s .* more than the function's 30 s/,
+      ],
       [
         "an upper-case domain",
         { domain: "App.example.com" },
@@ -162,8 +181,61 @@ describe("HomeProbe", () => {
     });
   });
 
+  describe("a run's budget: every run ends with its data point before Lambda stops it", () => {
+    it("fits the defaults: 2 tries of 4 s, a 1 s pause, PutMetricData 2 + 5 s, a 5 s margin, in 30 s", () => {
+      expect(HOME_PROBE_SETTINGS).to.deep.equal({
+        timeoutSeconds: 4,
+        attempts: 2,
+        pauseSeconds: 1,
+        cloudWatchConnectSeconds: 2,
+        cloudWatchReadSeconds: 5,
+        marginSeconds: 5,
+        functionTimeoutSeconds: 30,
+      });
+      expect(probeRunBudgetSeconds(HOME_PROBE_SETTINGS)).to.equal(4 * 2 + 1 + 2 + 5 + 5);
+      expect(() => validateProbeBudget(HOME_PROBE_SETTINGS)).to.not.throw();
+    });
+
+    it("refuses tries × timeout beyond the function's timeout (a hanging home would leave no data point)", () => {
+      const over = (change: Partial<HomeProbeSettings>) => () =>
+        validateProbeBudget({ ...HOME_PROBE_SETTINGS, ...change });
+      // attempts × 4 + (attempts − 1) × 1 + 2 + 5 + 5: 26 s for three tries, 31 s for four.
+      expect(over({ attempts: 3 })).to.not.throw();
+      expect(over({ attempts: 4 })).to.throw(/a run may take 31 s .* more than the function's 30 s/);
+      expect(over({ attempts: 5 })).to.throw(/a run may take 36 s/);
+      // 2 × timeout + 13: 29 s for 8 s tries, 31 s for 9 s.
+      expect(over({ timeoutSeconds: 8 })).to.not.throw();
+      expect(over({ timeoutSeconds: 9 })).to.throw(/a run may take 31 s/);
+      expect(over({ functionTimeoutSeconds: 21 })).to.not.throw();
+      expect(over({ functionTimeoutSeconds: 20 })).to.throw(
+        /a run may take 21 s .* more than the function's 20 s/,
+      );
+      expect(over({ cloudWatchReadSeconds: 20 })).to.throw(/more than the function's 30 s/);
+      // A budget that fits a longer function, but not the minute between runs.
+      expect(over({ timeoutSeconds: 30, functionTimeoutSeconds: 120 })).to.throw(
+        /more than the minute between two runs/,
+      );
+    });
+
+    it("refuses settings that are not durations: no tries, a zero timeout, a fractional or too long function timeout", () => {
+      const bad = (change: Partial<HomeProbeSettings>) => () =>
+        validateProbeBudget({ ...HOME_PROBE_SETTINGS, ...change });
+      expect(bad({ attempts: 0 })).to.throw(/attempts 0 must be a positive integer/);
+      expect(bad({ attempts: 1.5 })).to.throw(/attempts 1.5/);
+      expect(bad({ timeoutSeconds: 0 })).to.throw(/every timeout must be more than 0 s/);
+      expect(bad({ pauseSeconds: -1 })).to.throw(/pauseSeconds -1/);
+      expect(bad({ functionTimeoutSeconds: 29.5 })).to.throw(/functionTimeoutSeconds 29.5/);
+      expect(bad({ functionTimeoutSeconds: 901 })).to.throw(/1 to 900/);
+    });
+  });
+
   describe("homeProbeAlarmSpecs", () => {
-    const specs = homeProbeAlarmSpecs({ domain: DOMAIN, homeRegion: "us-east-1", evaluationMinutes: 4 });
+    const specs = homeProbeAlarmSpecs({
+      domain: DOMAIN,
+      homeRegion: "us-east-1",
+      probeRegion: "ca-central-1",
+      evaluationMinutes: 4,
+    });
     const spec = (key: string) => specs.find((s) => s.key === key)!.args;
 
     it("has exactly the two alarms", () => {
@@ -174,7 +246,7 @@ describe("HomeProbe", () => {
       expect(spec("home-unhealthy")).to.deep.include({
         namespace: "MultiRegionWeb/Failover",
         metricName: "HomeDeepHealth",
-        dimensions: { Domain: DOMAIN, HomeRegion: "us-east-1" },
+        dimensions: { Domain: DOMAIN, HomeRegion: "us-east-1", ProbeRegion: "ca-central-1" },
         statistic: "Minimum",
         period: 60,
         comparisonOperator: "LessThanThreshold",
@@ -189,7 +261,7 @@ describe("HomeProbe", () => {
       expect(spec("probe-silent")).to.deep.include({
         namespace: "MultiRegionWeb/Failover",
         metricName: "HomeDeepHealth",
-        dimensions: { Domain: DOMAIN, HomeRegion: "us-east-1" },
+        dimensions: { Domain: DOMAIN, HomeRegion: "us-east-1", ProbeRegion: "ca-central-1" },
         statistic: "SampleCount",
         period: 300,
         comparisonOperator: "LessThanThreshold",
@@ -252,7 +324,50 @@ describe("HomeProbe", () => {
         PROBE_PATH: "/healthz/deep",
         HOME_REGION: "us-east-1",
         METRIC_NAMESPACE: HOME_PROBE_NAMESPACE,
+        METRIC_REGION: "ca-central-1",
+        PROBE_TIMEOUT_SECONDS: "4",
+        PROBE_ATTEMPTS: "2",
+        PROBE_PAUSE_SECONDS: "1",
+        CLOUDWATCH_CONNECT_TIMEOUT_SECONDS: "2",
+        CLOUDWATCH_READ_TIMEOUT_SECONDS: "5",
       });
+    });
+
+    it("gives the function a timeout that the run it registers fits in, from the settings it hands the Python", () => {
+      // What the function will do, read back from what is registered: the Python takes its tries,
+      // timeouts and pause from these variables only (components/python/test_home_probe.py).
+      const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
+      const registered = {
+        timeoutSeconds: Number(env.PROBE_TIMEOUT_SECONDS),
+        attempts: Number(env.PROBE_ATTEMPTS),
+        pauseSeconds: Number(env.PROBE_PAUSE_SECONDS),
+        cloudWatchConnectSeconds: Number(env.CLOUDWATCH_CONNECT_TIMEOUT_SECONDS),
+        cloudWatchReadSeconds: Number(env.CLOUDWATCH_READ_TIMEOUT_SECONDS),
+        marginSeconds: HOME_PROBE_SETTINGS.marginSeconds,
+        functionTimeoutSeconds: fn.inputs.timeout as number,
+      };
+      expect(probeRunBudgetSeconds(registered)).to.be.at.most(fn.inputs.timeout as number);
+      expect(() => validateProbeBudget(registered)).to.not.throw();
+    });
+
+    it("registers nothing when its settings would outlive the function", async () => {
+      let error: unknown;
+      const refused = await runProgram(
+        () => {
+          try {
+            new HomeProbe("home-probe", {
+              ...ARGS,
+              settings: { ...HOME_PROBE_SETTINGS, timeoutSeconds: 10 },
+            });
+          } catch (e) {
+            error = e;
+          }
+          return {};
+        },
+        { stack: "ca-central-1", config: { "aws:region": "ca-central-1" } },
+      );
+      expect(String(error)).to.match(/more than the function's 30 s/);
+      expect(refused.resources.filter((r) => r.custom)).to.deep.equal([]);
     });
 
     it("ships the exported source as index.py", async () => {
@@ -276,13 +391,12 @@ describe("HomeProbe", () => {
       expect(fn.propertyDependencies.loggingConfig).to.include(logGroup.urn);
     });
 
-    it("lets only lambda.amazonaws.com on behalf of this account assume the role", () => {
+    it("lets lambda.amazonaws.com assume the role, as the Lambda guide writes it, with no undocumented condition", () => {
       expect(statements(role.inputs.assumeRolePolicy)).to.deep.equal([
         {
           Effect: "Allow",
           Principal: { Service: "lambda.amazonaws.com" },
           Action: "sts:AssumeRole",
-          Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT_ID } },
         },
       ]);
     });
@@ -331,7 +445,8 @@ describe("HomeProbe", () => {
         expect(alarm(key).inputs, key).to.deep.include({
           namespace: env.METRIC_NAMESPACE,
           metricName: HOME_PROBE_METRIC,
-          dimensions: { Domain: env.APP_DOMAIN, HomeRegion: env.HOME_REGION },
+          // ProbeRegion: Lambda's AWS_REGION, the function's own region.
+          dimensions: { Domain: env.APP_DOMAIN, HomeRegion: env.HOME_REGION, ProbeRegion: fn.region },
           threshold: 1,
           comparisonOperator: "LessThanThreshold",
         });
@@ -417,6 +532,11 @@ class Client:
 boto3 = types.ModuleType("boto3")
 boto3.client = Client
 sys.modules["boto3"] = boto3
+botocore = types.ModuleType("botocore")
+botocore.config = types.ModuleType("botocore.config")
+botocore.config.Config = lambda **kwargs: {"Config": kwargs}
+sys.modules["botocore"] = botocore
+sys.modules["botocore.config"] = botocore.config
 sys.path.insert(0, sys.argv[1])
 import index
 command = json.loads(sys.argv[2])
@@ -425,7 +545,7 @@ if op == "probe":
     result = index.probe(*command["args"])
 elif op == "check":
     script, sleeps = list(command["results"]), []
-    result = index.check(lambda: (script.pop(0), "scripted"), sleep=sleeps.append)
+    result = index.check(lambda: (script.pop(0), "scripted"), command["attempts"], command["pause"], sleep=sleeps.append)
     result = {"healthy": result[0], "details": result[1], "sleeps": sleeps}
 elif op == "run":
     sleeps = []
@@ -583,9 +703,13 @@ print(json.dumps({"result": result, "calls": calls}, default=lambda value: value
           domain: DOMAIN,
           path: "/healthz/deep",
           home_region: "us-east-1",
+          probe_region: "ca-central-1",
+          metric_region: "ca-central-1",
           namespace: HOME_PROBE_NAMESPACE,
           port,
           timeout: 2,
+          attempts: 2,
+          pause: 1.0,
         });
         const down = await serve(trusted, [500]);
         const failed = await python({ op: "run", settings: settings(down.port) });
@@ -611,7 +735,7 @@ print(json.dumps({"result": result, "calls": calls}, default=lambda value: value
         expect(value).to.equal(1.0);
       });
 
-      it("runs as the Lambda handler with the function's environment, publishing in its own region", async () => {
+      it("runs as the Lambda handler with the function's environment, publishing in the metric region with a bounded client", async () => {
         const run = await runProbe(ARGS);
         const env = (one(run, FUNCTION).inputs.environment as { variables: Record<string, string> })
           .variables;
@@ -630,7 +754,17 @@ print(json.dumps({"result": result, "calls": calls}, default=lambda value: value
         // One log line per run, the result as JSON.
         expect(output.log.map((line) => JSON.parse(line) as unknown)).to.deep.equal([output.result]);
         expect(server.seen).to.deep.equal([{ host: DOMAIN, path: "/healthz/deep", servername: DOMAIN }]);
-        expect(output.calls[0]).to.deep.equal({ client: "cloudwatch", region_name: "ca-central-1" });
+        expect(output.calls[0]).to.deep.equal({
+          client: "cloudwatch",
+          region_name: env.METRIC_REGION,
+          config: {
+            Config: {
+              connect_timeout: Number(env.CLOUDWATCH_CONNECT_TIMEOUT_SECONDS),
+              read_timeout: Number(env.CLOUDWATCH_READ_TIMEOUT_SECONDS),
+              retries: { total_max_attempts: 1, mode: "standard" },
+            },
+          },
+        });
         const put = output.calls[1].put_metric_data as {
           Namespace: string;
           MetricData: { Timestamp: string; [key: string]: unknown }[];
@@ -643,6 +777,7 @@ print(json.dumps({"result": result, "calls": calls}, default=lambda value: value
           Dimensions: [
             { Name: "Domain", Value: DOMAIN },
             { Name: "HomeRegion", Value: "us-east-1" },
+            { Name: "ProbeRegion", Value: "ca-central-1" },
           ],
           Value: 1.0,
         });
@@ -664,7 +799,7 @@ print(json.dumps({"result": result, "calls": calls}, default=lambda value: value
 
     it("decides healthy on the first healthy try, pausing 1 s only between tries", async () => {
       const check = async (results: boolean[]) =>
-        (await python({ op: "check", results })).result as {
+        (await python({ op: "check", results, attempts: 2, pause: 1.0 })).result as {
           healthy: boolean;
           details: string[];
           sleeps: number[];

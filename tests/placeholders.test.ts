@@ -65,6 +65,7 @@ describe("placeholders", function () {
       `${at(HOME, "CostCentre:", 19)}: aws:defaultTags.tags.CostCentre = "0000": replace with your cost centre`,
       `${at(CONTROL, "homeStack", 39)}: multi-region-web-control:homeStack = "organization/multi-region-web/us-east-1": replace with ${PLACEHOLDERS[3].replaceWith}`,
       `${at(CONTROL, "ops@", 7)}: multi-region-web-control:alarmEmails[0] = "ops@example.com": replace with an address your on-call team reads (AWS mails it a link to confirm)`,
+      `${at(CONTROL, "failover-approver", 7)}: multi-region-web-control:approvalPrincipals[0] = "arn:aws:iam::111122223333:role/failover-approver": replace with the ARN of a role or user of your account that may approve a failover (your on-call role)`,
       `${at(CONTROL, "Owner:", 14)}: aws:defaultTags.tags.Owner = "platform-team": replace with the team that owns this deployment`,
       `${at(CONTROL, "CostCentre:", 19)}: aws:defaultTags.tags.CostCentre = "0000": replace with your cost centre`,
     ]);
@@ -73,9 +74,9 @@ describe("placeholders", function () {
   it("exits 2 with the list on stdout and a count on stderr; 0 once a user replaced them all", () => {
     const examples = run([], fixtureRoot());
     expect(examples.code).to.equal(2);
-    expect(examples.out).to.have.length(15);
+    expect(examples.out).to.have.length(16);
     expect(examples.err).to.deep.equal([
-      "15 placeholder value(s) in the stack files: replace them before a real deploy (npm run plan still plans them offline).",
+      "16 placeholder value(s) in the stack files: replace them before a real deploy (npm run plan still plans them offline).",
     ]);
     const user = run([], userVariantRoot());
     expect(user).to.deep.equal({ code: 0, out: ["No placeholder values left in the stack files."], err: [] });
@@ -107,7 +108,7 @@ describe("placeholders", function () {
       `${HOME}:${fixtureLine(HOME, "domain:")}:11: domain = "www.example.org": replace with your app's DNS name, inside hostedZone`,
     );
     expect(found.filter((f) => f.includes("mail.fromAddress"))).to.deep.equal([
-      `${STANDBY}:12:18: multi-region-web:mail.fromAddress = "no-reply@example.com": replace with ${PLACEHOLDERS[6].replaceWith}`,
+      `${STANDBY}:12:18: multi-region-web:mail.fromAddress = "no-reply@example.com": replace with ${PLACEHOLDERS[7].replaceWith}`,
     ]);
   });
 

@@ -166,10 +166,10 @@ describe("plan", function () {
       const text = io.stdout.join("\n");
       const order = [
         "Summary",
-        "Before you deploy: 15 example values to replace in the stack files",
+        "Before you deploy: 16 example values to replace in the stack files",
         "Stack us-east-1 (us-east-1, active, home): + 155 to create, +28 in a real preview (awsx:ec2:Vpc's children)",
         "Stack ca-central-1 (ca-central-1, passive, standby): + 151 to create, +26 in a real preview",
-        "Stack global (us-east-1, failover control): + 32 to create",
+        "Stack global (us-east-1, failover control): + 55 to create",
         "Disaster recovery",
         "Footprint and monthly on-demand cost (ESTIMATE)",
       ].map((heading) => text.indexOf(heading));
@@ -178,7 +178,7 @@ describe("plan", function () {
         String(order),
       ).to.equal(true);
       expect(io.stdout[io.stdout.length - 1]).to.equal(
-        "Planned 3 stacks: 0 mandatory violations, 1 advisory; 15 example values to replace before a real deploy.",
+        "Planned 3 stacks: 0 mandatory violations, 1 advisory; 16 example values to replace before a real deploy.",
       );
     });
 
@@ -190,31 +190,31 @@ describe("plan", function () {
         "  us-east-1     us-east-1     active, home      155 (+28)  0 mandatory violations, 0 advisory  $547.17",
         "  ca-central-1  ca-central-1  passive, standby  151 (+26)  0 mandatory violations, 0 advisory  $167.27",
         // The control stack's first `pulumi up`: ARC has made no health check yet (the advisory above).
-        "  global        us-east-1     failover control         32  0 mandatory violations, 1 advisory   $71.00",
-        "  total         3 stacks                        338 (+54)  0 mandatory violations, 1 advisory  $785.44",
+        "  global        us-east-1     failover control         55  0 mandatory violations, 1 advisory   $72.00",
+        "  total         3 stacks                        361 (+54)  0 mandatory violations, 1 advisory  $786.44",
         "  (+n): more resources a real preview lists: awsx:ec2:Vpc is a remote component, and the mocks create none of",
         "  its children (the VPC, subnets, route tables and associations, routes, internet and NAT gateways, Elastic IPs).",
-        // 547.17 + 167.27 + 71.00
-        "  Monthly cost of every stack: $785.44, an on-demand ESTIMATE (details below).",
-        // (167.27 + 71.00) / 547.17 = 43.546 %
-        "  DR overhead: ca-central-1 + the control stack global = $238.27 a month, 43.55% of the active stack's $547.17.",
+        // 547.17 + 167.27 + 72.00 (the plan 70, two KMS keys: the alarm topic's, the witness's logs')
+        "  Monthly cost of every stack: $786.44, an on-demand ESTIMATE (details below).",
+        // (167.27 + 72.00) / 547.17 = 43.729 %
+        "  DR overhead: ca-central-1 + the control stack global = $239.27 a month, 43.73% of the active stack's $547.17.",
         "  Failover to ca-central-1 (automatic trigger): reads served by the standby after 90 s (detection 30 s + DNS 60 s);",
-        "  Aurora writes 150 s (2.5 min) ungraceful / 210 s (3.5 min) graceful after the plan starts; traffic routed by the plan after 255 s (4.3 min) / 315 s (5.3 min).",
+        "  Aurora writes 75 s ungraceful / 135 s (2.3 min) graceful after the plan starts; traffic routed by the plan after 180 s (3.0 min) / 240 s (4.0 min).",
         "",
-        "Before you deploy: 15 example values to replace in the stack files (npm run placeholders lists them; the plan runs them offline all the same)",
+        "Before you deploy: 16 example values to replace in the stack files (npm run placeholders lists them; the plan runs them offline all the same)",
         `  ${formatFinding(result.placeholders[0])}`,
       ]);
       expect(result.cost).to.deep.equal({
-        totalUsd: 785.44,
+        totalUsd: 786.44,
         unpriced: [],
         activeUsd: 547.17,
-        overheadUsd: 238.27,
-        overheadPercent: 43.55,
+        overheadUsd: 239.27,
+        overheadPercent: 43.73,
       });
       expect(result.placeholders).to.deep.equal(findPlaceholders(fixtureRoot()));
       // The detail says the same: the standbys alone, then with the control stack.
       expect(io.stdout).to.include(
-        "    standby cost: 30.57% of the active region's; with the control stack (the DR overhead): 43.55%",
+        "    standby cost: 30.57% of the active region's; with the control stack (the DR overhead): 43.73%",
       );
     });
 
@@ -230,7 +230,7 @@ describe("plan", function () {
           ).to.equal(true);
         }
       }
-      expect(io.stdout.filter((l) => l.startsWith("+ "))).to.have.length(155 + 151 + 32);
+      expect(io.stdout.filter((l) => l.startsWith("+ "))).to.have.length(155 + 151 + 55);
       expect(text).to.match(/├─ multi-region-web:failover:FailoverPlan {2}plan-ca-central-1/);
       expect(text).to.match(/\+ {3}pulumi:pulumi:Stack {2}multi-region-web-us-east-1/);
       expect(text).to.match(/├─ multi-region-web:\w+:TierAsg {2}frontend/);
@@ -238,17 +238,20 @@ describe("plan", function () {
       expect(text).to.match(/ {2}Policies: 0 mandatory violations, 0 advisory/);
       expect(text).to.contain("Disaster recovery");
       expect(text).to.match(
-        /\* serverless: 1 × Aurora Serverless v2, 0\.5 ACU minimum; \$[\d.]+ \([\d.]+% of active\); writes after 150 s \(2\.5 min\) ungraceful, 210 s \(3\.5 min\) graceful \(over the 180 s target: graceful 30 s\)$/m,
+        /\* serverless: 1 × Aurora Serverless v2, 0\.5 ACU minimum; \$[\d.]+ \([\d.]+% of active\); writes after 75 s ungraceful, 135 s \(2\.3 min\) graceful$/m,
       );
       // The trade-off said outright: what the configured option saves and what it costs in time.
       expect(text).to.match(
-        /\* serverless: [^\n]+\n {8}against the home's class: saves \$\d+\.\d\d a month \(\d+\.\d\d points of the active region's cost\) for 75 s more before Aurora takes writes\n/,
+        /\* serverless: [^\n]+\n {8}against the home's class: saves \$\d+\.\d\d a month \(\d+\.\d\d points of the active region's cost\) for 0 s more before Aurora takes writes\n/,
       );
       // The home's class meets the target: no "over" note on its line.
       expect(text).to.match(/ {6}provisioned, the home's class: [^\n]+graceful\n/);
       expect(text).to.contain("  headless: no instance: storage only;");
       expect(text).to.contain(
-        "Plan multi-region-web-ca-central-1, activate ca-central-1 (automatic trigger)",
+        "Plan multi-region-web-ca-central-1, activate ca-central-1 (automatic trigger, manual approval):",
+      );
+      expect(text).to.contain(
+        "    trigger: all of multi-region-web-ca-central-1-home-down-from-ca-central-1 (probe in ca-central-1), multi-region-web-ca-central-1-home-down-from-us-west-2 (probe in us-west-2) red, each after 300 s (5.0 min) of failures; the execution then waits for approval",
       );
       expect(text).to.contain("(b) the whole active region is down");
       expect(text).to.contain("1 × ARC Region switch plan");
@@ -260,7 +263,7 @@ describe("plan", function () {
     it("writes JSON with the stacks, resources and their inputs, counts, outputs, policies, cost and DR report", () => {
       const json = JSON.parse(fs.readFileSync(jsonFile, "utf8")) as Plan;
       expect(json).to.have.keys("stacks", "dr", "cost", "placeholders", "problems", "exitCode");
-      expect([json.exitCode, json.problems, json.placeholders.length]).to.deep.equal([0, [], 15]);
+      expect([json.exitCode, json.problems, json.placeholders.length]).to.deep.equal([0, [], 16]);
       expect(json.stacks).to.have.length(3);
       for (const stack of json.stacks) {
         expect(stack).to.have.keys(
@@ -416,9 +419,15 @@ describe("plan", function () {
       expect(home.unknownOutputs).to.not.include.members(["/role", "/domain", "/region"]);
       const planOutputs = (control.outputs.plans as Record<string, Record<string, unknown>>)["ca-central-1"];
       expect(planOutputs.planArn).to.equal(null);
+      // The plan with the trigger has an approval role: unknown before the deploy, like the plan's ARN.
       expect(planOutputs.approvalRoleArn).to.equal(null);
-      expect(control.unknownOutputs).to.include("/plans/ca-central-1/planArn");
-      expect(control.unknownOutputs).to.not.include("/plans/ca-central-1/approvalRoleArn");
+      expect(planOutputs.approvalRoleArnParameter).to.equal(
+        "/failover/multi-region-web-ca-central-1/approval-role-arn",
+      );
+      expect(control.unknownOutputs).to.include.members([
+        "/plans/ca-central-1/planArn",
+        "/plans/ca-central-1/approvalRoleArn",
+      ]);
       for (const stack of json.stacks) {
         for (const pointer of stack.unknownOutputs) {
           const value = pointer
@@ -488,7 +497,7 @@ describe("plan", function () {
     const mandatory = standby.policies.mandatory.length;
     expect(mandatory).to.be.greaterThan(1);
     expect(io.stdout[io.stdout.length - 1]).to.equal(
-      `${mandatory} mandatory violations, 3 advisory: a real pulumi preview with --policy-pack policy would fail; 15 example values to replace before a real deploy.`,
+      `${mandatory} mandatory violations, 3 advisory: a real pulumi preview with --policy-pack policy would fail; 16 example values to replace before a real deploy.`,
     );
     expect(io.stdout).to.include(
       `  ca-central-1  ca-central-1  passive, standby  151 (+26)  ${mandatory} mandatory violations, 2 advisory  $167.27`,
@@ -771,20 +780,41 @@ describe("plan", function () {
       const t = dr.plan!;
       expect(t.planName).to.equal("multi-region-web-ca-central-1");
       expect(t.automatic).to.equal(true);
-      expect(t.manualApproval).to.equal(false);
+      // The plan with the trigger starts with the approval step, manualApproval or not.
+      expect(t.manualApproval).to.equal(true);
+      expect(t.trigger).to.deep.equal({
+        witnesses: [
+          {
+            alarmName: "multi-region-web-ca-central-1-home-down-from-ca-central-1",
+            probeRegion: "ca-central-1",
+          },
+          { alarmName: "multi-region-web-ca-central-1-home-down-from-us-west-2", probeRegion: "us-west-2" },
+        ],
+        // triggerMinutes 5 × 60 s.
+        seconds: 300,
+      });
       expect([a.auroraServerlessScaling.seconds, a.auroraProvisionedScaling.seconds]).to.deep.equal([
         60, 900,
       ]);
       expect(t.steps.map((s) => [s.name, s.ungracefulSeconds, s.gracefulSeconds])).to.deep.equal([
-        // The standby's Serverless v2 capacity first: 15 + 60, either way.
-        ["scale-aurora", 75, 75],
-        // max(capacity ungraceful 15 + 0, Aurora 15 + 60) ; max(15 + 120, 15 + 120)
+        // A person's decision, apart from the machine time.
+        ["approve", 0, 0],
+        // max(tiers ungraceful 15 + 0, Serverless raise 15 + 60, failover 15 + 60);
+        // max(tiers 15 + 120, raise 15 + 60, switchover 15 + 120)
         ["scale-and-move-writer", 75, 135],
         // 15 + 30
         ["route-traffic", 45, 45],
       ]);
-      expect(t.ungraceful).to.deep.equal({ writesSeconds: 75 + 75, trafficSeconds: 75 + 75 + 45 + 60 });
-      expect(t.graceful).to.deep.equal({ writesSeconds: 75 + 135, trafficSeconds: 75 + 135 + 45 + 60 });
+      expect(t.ungraceful).to.deep.equal({
+        writesSeconds: 75,
+        trafficSeconds: 75 + 45 + 60,
+        doneSeconds: 75 + 45,
+      });
+      expect(t.graceful).to.deep.equal({
+        writesSeconds: 135,
+        trafficSeconds: 135 + 45 + 60,
+        doneSeconds: 135 + 45,
+      });
     });
 
     it("meets the failover targets: reads from the standby ≤ 90 s (automatic), writes ≤ 3 min of machine time after the decision", async () => {
@@ -798,7 +828,9 @@ describe("plan", function () {
         expect(byId[id].writesSeconds, id).to.be.at.most(180);
         expect(byId[id].decisionSeconds, id).to.equal(a.humanDecision.seconds);
       }
-      expect(byId.d.writesSeconds).to.equal(210);
+      // Graceful writes: 135 s, within the 180 s target (the Serverless raise runs beside the switchover).
+      expect(byId.d.writesSeconds).to.equal(135);
+      expect(byId.d.writesSeconds).to.be.at.most(dr.writesTargetSeconds);
       expect(byId.d.rpo).to.equal("none");
       expect(byId.b.rpo).to.contain("typically under 1 s");
     });
@@ -821,9 +853,9 @@ describe("plan", function () {
       const t = dr.plan!;
       expect(t.automatic).to.equal(false);
       expect(t.manualApproval).to.equal(true);
+      expect(t.trigger).to.equal(null);
       expect(t.steps.map((s) => [s.name, s.ungracefulSeconds])).to.deep.equal([
         ["approve", 0],
-        ["scale-aurora", 75],
         ["scale-and-move-writer", 75],
         ["route-traffic", 45],
       ]);
@@ -888,8 +920,8 @@ describe("plan", function () {
         expect(serverless.configured).to.equal(true);
         expect(serverless.monthlyUsd).to.equal(passive.monthlyCost.totalUsd);
         expect(serverless.percentOfActive).to.equal(dr.standbyCostPercentOfActive);
-        // Raise (15 + 60) then move the writer (15 + 60 failover / 15 + 120 switchover): the plan's own timeline.
-        expect(serverless.writesSeconds).to.deep.equal({ ungraceful: 150, graceful: 210 });
+        // The raise runs beside the writer move (15 + 60 failover / 15 + 120 switchover): the plan's own timeline.
+        expect(serverless.writesSeconds).to.deep.equal({ ungraceful: 75, graceful: 135 });
         expect(serverless.writesSeconds.ungraceful).to.equal(dr.plan!.ungraceful.writesSeconds);
         expect(serverless.writesSeconds.graceful).to.equal(dr.plan!.graceful.writesSeconds);
         const provisioned = byOption["provisioned, the home's class"];
@@ -921,8 +953,9 @@ describe("plan", function () {
         )!;
         expect(smaller.offered).to.equal(true);
         expect(smaller.database).to.equal("1 × db.r6g.large");
-        // Raise: 15 + 900 (an instance class change), then 15 + 60 / 15 + 120.
-        expect(smaller.writesSeconds).to.deep.equal({ ungraceful: 990, graceful: 1050 });
+        // The writer moves first (15 + 60 / 15 + 120); the class change (15 + 900) stops its writes after.
+        expect(smaller.writesSeconds).to.deep.equal({ ungraceful: 75, graceful: 135 });
+        expect(smaller.laterWriteOutageSeconds).to.equal(915);
       });
     });
 

@@ -15,7 +15,8 @@ import { configSchema, levelDefaults, PackPolicy, policies } from "../policy/pol
 import { TYPES } from "../policy/rules/common";
 import { MODERN_SSL_POLICIES } from "../policy/rules/loadBalancers";
 import { allows, arnRegion, wildcardMatch } from "../policy/rules/failover";
-import { executionPolicyDocument, planWorkflows } from "../components/failoverPlan";
+import { executionPolicyDocument } from "../components/failoverPlanPolicy";
+import { planWorkflows } from "../components/failoverWorkflows";
 import { regionKeyPolicy } from "../components/regionKey";
 import { FAILED_JOBS_PATTERN } from "../components/backups";
 import { auroraLagAlarm } from "../components/alarms";
@@ -339,7 +340,7 @@ const executionRole = (service = "arc-region-switch.amazonaws.com") =>
     { out: { arn: ROLE_ARN, id: "plan-execution", name: "plan-execution" } },
   );
 /** Its policy, as the component builds it, minus the statements named in `without`. */
-const executionPolicy = (role: RunnerResource, without: string[] = []) => {
+const executionPolicy = (role: RunnerResource, without: string[] = [], triggerAlarmArns: string[] = []) => {
   const document = executionPolicyDocument({
     partition: "aws",
     accountId: "123456789012",
@@ -352,9 +353,11 @@ const executionPolicy = (role: RunnerResource, without: string[] = []) => {
       ARC.standby.backendAsgArn,
     ],
     globalClusterIdentifier: ARC.globalClusterIdentifier,
-    clusterArns: [ARC.home.clusterArn, ARC.standby.clusterArn],
+    homeClusterArn: ARC.home.clusterArn,
+    standbyClusterArn: ARC.standby.clusterArn,
     hostedZoneId: "Z1",
-    alarmArns: ARC_ALARMS,
+    appHealthAlarmArns: ARC_ALARMS,
+    triggerAlarmArns,
     reportBucketArn: `arn:aws:s3:::${REPORTS}`,
   }) as { Statement: { Sid: string }[] };
   document.Statement = document.Statement.filter((st) => !without.includes(st.Sid));
@@ -1702,6 +1705,38 @@ describe("failover policies: the plan, its role, one region per regional stack",
         ).to.equal(true);
       });
     }
+    it("flags a triggered plan's role that may not start the plan (StartThisPlanOnItsTrigger)", async () => {
+      const arn = "arn:aws:arc-region-switch::123456789012:plan/app-ca-central-1:a1b2c3";
+      const witness =
+        "arn:aws:cloudwatch:ca-central-1:123456789012:alarm:app-ca-central-1-home-down-from-us-west-2";
+      const triggered = arcPlan(role, {
+        arn,
+        triggers: [
+          {
+            action: "activate",
+            targetRegion: "ca-central-1",
+            conditions: [],
+            minDelayMinutesBetweenExecutions: 60,
+          },
+        ],
+      });
+      const without = await messages("failover-plan-role-permissions", [
+        role,
+        executionPolicy(role, ["StartThisPlanOnItsTrigger"], [witness]),
+        triggered,
+      ]);
+      expect(without).to.have.length(1);
+      expect(without[0]).to.contain(
+        `\nRole plan-execution may not arc-region-switch:StartPlanExecution on ${arn}, which plan plan needs.`,
+      );
+      expect(
+        await messages("failover-plan-role-permissions", [
+          role,
+          executionPolicy(role, [], [witness]),
+          triggered,
+        ]),
+      ).to.deep.equal([]);
+    });
     it("flags a role that does not trust ARC Region switch", async () => {
       const other = executionRole("lambda.amazonaws.com");
       const found = await messages("failover-plan-role-permissions", [

@@ -97,6 +97,16 @@ const KINDS: Record<string, { fill: string; about: (e: End) => string; cylinder?
   RegionalVpc: { fill: "#d3eed9", about: (e) => `VPC ${config(e.run, "vpcCidr")} · NAT`, bottom: true },
   FailoverRouting: { fill: "#fff1b8", about: (e) => `${text(e.resource?.inputs.domain)} failover` },
   FailoverPlan: { fill: "#fff1b8", about: (e) => `ARC Region switch ${arcPlan(e).regions?.join(" ⇄ ")}` },
+  FailoverTrigger: {
+    fill: "#fff1b8",
+    about: (e) =>
+      `trigger: probes from ${((e.resource?.inputs.witnessRegions as string[] | undefined) ?? []).join(", ")} · alarms`,
+  },
+  PlanEvaluationAlerts: {
+    fill: "#e8e8e8",
+    about: () => "EventBridge: plan evaluation warnings",
+    bottom: true,
+  },
 };
 
 /**
@@ -120,8 +130,8 @@ function link(from: string, to: string, kind: EdgeKind, label: Connection["label
 }
 const entry = (_: End, to: End) => (isHomeRun(to.run) ? "PRIMARY" : "SECONDARY");
 const inPlan = (plan: End, region: End) => !!arcPlan(plan).regions?.includes(region.run!.region);
-const triggers = (probe: End, plan: End) =>
-  !!arcPlan(plan).triggers?.some((t) => t.targetRegion === probe.run!.region);
+const triggers = (probe: End, trigger: End) => trigger.resource?.inputs.standbyRegion === probe.run!.region;
+const homeOf = (trigger: End, region: End) => trigger.resource?.inputs.homeRegion === region.run!.region;
 
 /**
  * The connections between components, declared rather than derived. Which component talks to which
@@ -157,7 +167,19 @@ export const CONNECTIONS: Connection[] = [
   link("Observability", "WebFirewall", "monitoring", "alarms"),
   link("TierAsg", "AccessLogBucket", "monitoring", "access logs"),
   link("HomeProbe", "TierAsg frontend", "monitoring", "probes /healthz/deep", { scope: "home" }),
-  link("HomeProbe", "FailoverPlan", "control", "alarm triggers", { scope: "control", when: triggers }),
+  link("HomeProbe", "FailoverTrigger", "monitoring", "probe metric (a witness)", {
+    scope: "control",
+    when: triggers,
+  }),
+  link("FailoverTrigger", "TierAsg frontend", "monitoring", "probes /healthz/deep from third regions", {
+    scope: "regions",
+    when: homeOf,
+  }),
+  link("FailoverTrigger", "FailoverPlan", "control", "all witnesses red: starts (then waits for approval)", {
+    when: (trigger, plan) =>
+      !!arcPlan(plan).triggers?.some((t) => t.targetRegion === trigger.resource?.inputs.standbyRegion),
+  }),
+  link("PlanEvaluationAlerts", "FailoverPlan", "monitoring", "evaluation warnings → ops topics"),
   // The failover control stack.
   link("FailoverRouting", "EdgeDns", "control", (f, t) => `${entry(f, t)} record`, { scope: "regions" }),
   link("FailoverPlan", "FailoverRouting", "control", "flips the health checks"),

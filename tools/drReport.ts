@@ -55,12 +55,12 @@ export const DR_ASSUMPTIONS = {
   auroraServerlessScaling: {
     seconds: 60,
     source:
-      "unverified: time for ARC's Aurora Serverless scaling block to set the standby's minimum and maximum ACUs (ModifyDBCluster) and for Serverless v2 to reach that minimum in place; AWS publishes no duration; our assumption, measured by the DR drill",
+      "unverified: time for ARC's Aurora Serverless scaling block to set the standby's minimum and maximum ACUs (ModifyDBCluster) and for Serverless v2 to reach that minimum in place; AWS publishes no duration; our assumption, measured by the DR drill. It runs beside the writer move (components/failoverWorkflows.ts), so it delays no write",
   },
   auroraProvisionedScaling: {
     seconds: 900,
     source:
-      "unverified: time for ARC's Aurora provisioned scaling block to modify the standby instance to the home's class; a class change restarts the instance and AWS publishes no duration; our assumption, measured by the DR drill",
+      "unverified: time for ARC's Aurora provisioned scaling block to modify the standby instance to the home's class; a class change restarts the instance and AWS publishes no duration; our assumption, measured by the DR drill. It runs last, after traffic moved: the new writer's writes stop for that long",
   },
   replicationLag: {
     seconds: 1,
@@ -122,16 +122,31 @@ export interface DrCase {
   rpo: string;
 }
 
+/** One mode's timeline of the activate-standby workflow, in machine seconds from the execution's start. */
+export interface Timeline {
+  /** Until the Aurora writer has moved (NaN: the workflow does not move it). */
+  writesSeconds: number;
+  /** Until users reach the activated region: the DNS step's end plus the alias TTL. */
+  trafficSeconds: number;
+  /** Until the last step ends (a provisioned standby's class change runs after the DNS step). */
+  doneSeconds: number;
+}
+
 export interface PlanTimings {
   planName: string;
   standbyRegion: string;
   automatic: boolean;
+  /** Whether the workflow starts with a person's approval (manualApproval, or any plan with a trigger). */
   manualApproval: boolean;
+  /**
+   * The automatic trigger: the witness alarms that must all be red (ARC: "all conditions must be
+   * met"), and for how long each must see the home failing. Null without a trigger.
+   */
+  trigger: { witnesses: { alarmName: string; probeRegion: string }[]; seconds: number } | null;
   /** Machine seconds of each top-level step of the activate-standby workflow, ungraceful and graceful. */
   steps: { name: string; type: string; ungracefulSeconds: number; gracefulSeconds: number }[];
-  /** From the execution's start to the Aurora writer moving / to users reaching the standby. */
-  ungraceful: { writesSeconds: number; trafficSeconds: number };
-  graceful: { writesSeconds: number; trafficSeconds: number };
+  ungraceful: Timeline;
+  graceful: Timeline;
 }
 
 /**
@@ -149,14 +164,28 @@ export interface StandbyOption {
   /** The standby's monthly estimate with this option; null when not priced. */
   monthlyUsd: number | null;
   percentOfActive: number | null;
-  /** Machine seconds after the decision until Aurora takes writes in the standby: raise capacity, then move the writer. */
+  /**
+   * Machine seconds after the decision until Aurora takes writes in the standby: the writer move (a
+   * Serverless v2 raise runs beside it, a provisioned class change after it).
+   */
   writesSeconds: { ungraceful: number; graceful: number };
+  /**
+   * Seconds the new writer stops taking writes later, after traffic moved: a smaller provisioned
+   * class's change to the home's restarts it. 0 for the other options.
+   */
+  laterWriteOutageSeconds: number;
   /**
    * Against the home's class (null for that option itself and for options not offered): what this
    * option saves a month, in dollars and in points of the active region's cost (null when not
-   * priced), and how many more seconds Aurora takes to accept writes in the standby.
+   * priced), how many more seconds Aurora takes to accept writes in the standby, and how long its
+   * writes stop later.
    */
-  versusHomeClass: { savedUsd: number | null; savedPoints: number | null; extraWritesSeconds: number } | null;
+  versusHomeClass: {
+    savedUsd: number | null;
+    savedPoints: number | null;
+    extraWritesSeconds: number;
+    laterWriteOutageSeconds: number;
+  } | null;
   note: string;
 }
 
@@ -270,21 +299,30 @@ export function planTimings(
     (plan.inputs.workflows as { workflowTargetRegion?: string; steps?: PlanStepLike[] }[] | undefined) ?? [];
   const workflow = workflows.find((w) => w.workflowTargetRegion === region);
   const steps = workflow?.steps ?? [];
-  const timeline = (ungraceful: boolean) => {
+  // Steps run in sequence (ARC Developer Guide, "About Region switch": "execution blocks, which Region
+  // switch runs in parallel or in sequence"); traffic follows the DNS step, not the steps after it.
+  const timeline = (ungraceful: boolean): Timeline => {
     let elapsed = 0;
     let writes = NaN;
+    let dnsDone: number | undefined;
     for (const step of steps) {
       const moves = writerMovesAfter(step, ungraceful, a);
       if (moves !== undefined && Number.isNaN(writes)) writes = elapsed + moves;
       elapsed += stepSeconds(step, ungraceful, capacity, a);
+      if (step.executionBlockType === "Route53HealthCheck" && dnsDone === undefined) dnsDone = elapsed;
     }
-    return { writesSeconds: writes, trafficSeconds: elapsed + a.aliasRecordTtl.seconds };
+    return {
+      writesSeconds: writes,
+      trafficSeconds: (dnsDone ?? elapsed) + a.aliasRecordTtl.seconds,
+      doneSeconds: elapsed,
+    };
   };
   return {
     planName: String(plan.inputs.name),
     standbyRegion: region,
     automatic: ((plan.inputs.triggers as unknown[] | undefined) ?? []).length > 0,
     manualApproval: steps.some((s) => s.executionBlockType === "ManualApproval"),
+    trigger: null,
     steps: steps.map((s) => ({
       name: String(s.name),
       type: String(s.executionBlockType),
@@ -293,6 +331,32 @@ export function planTimings(
     })),
     ungraceful: timeline(true),
     graceful: timeline(false),
+  };
+}
+
+/**
+ * The plan's trigger, from its conditions and the control stack's alarms they name: every witness
+ * (its alarm, its ProbeRegion dimension) and the longest time one of them must see the home failing
+ * (evaluation periods × period). Null without a trigger.
+ */
+export function triggerOf(plan: RecordedResource, control: StackRun): PlanTimings["trigger"] {
+  const triggers =
+    (plan.inputs.triggers as { conditions?: { associatedAlarmName?: string }[] }[] | undefined) ?? [];
+  if (triggers.length === 0) return null;
+  const names = triggers.flatMap((t) => t.conditions ?? []).map((c) => String(c.associatedAlarmName));
+  const alarms = ofType(control, "aws:cloudwatch/metricAlarm:MetricAlarm");
+  const witnesses = names.map((name) => {
+    const alarm = alarms.find((a) => a.inputs.name === name);
+    const dimensions = (alarm?.inputs.dimensions as Record<string, string> | undefined) ?? {};
+    return {
+      alarmName: name,
+      probeRegion: dimensions.ProbeRegion ?? "unknown",
+      seconds: alarm ? Number(alarm.inputs.evaluationPeriods) * Number(alarm.inputs.period) : NaN,
+    };
+  });
+  return {
+    witnesses: witnesses.map(({ alarmName, probeRegion }) => ({ alarmName, probeRegion })),
+    seconds: Math.max(...witnesses.map((w) => w.seconds)),
   };
 }
 
@@ -309,13 +373,16 @@ export function behaviourMatrix(
   const decision = a.humanDecision.seconds;
   const lossy = `writes not yet replicated: typically under ${a.replicationLag.seconds} s (AuroraGlobalDBRPOLag; DynamoDB ReplicationLatency), no SLA`;
   const automaticReads = detection + ttl;
+  const witnesses = t.trigger
+    ? `every trigger witness (${t.trigger.witnesses.map((w) => w.probeRegion).join(", ")}) sees the home failing for ${t.trigger.seconds} s, ARC starts the plan, and it waits in approve (no triggered execution moves anything on its own: which mode ARC gives it is not documented)`
+    : "the trigger starts the plan";
   return [
     {
       id: "a",
       title: "the active region's application tier fails, its database is fine",
       acts: t.automatic
-        ? "Route 53's deep health check drops the home; the standby serves, forwarding Aurora writes to the home writer; the home-probe alarm starts the plan (graceful): capacity, lossless switchover, DNS pinned"
-        : "an operator starts the plan (graceful): capacity, lossless switchover, then DNS",
+        ? `Route 53's deep health check drops the home; the standby serves, forwarding Aurora writes to the home writer; ${witnesses}; on approval (graceful): capacity and a lossless switchover in parallel, DNS pinned`
+        : "an operator starts the plan (graceful): capacity and a lossless switchover in parallel, then DNS",
       users: t.automatic
         ? "errors for about the detection time plus the TTL, then everything works from the standby (writes cross to the home writer until the switchover)"
         : "errors until the plan's DNS step (manual mode)",
@@ -329,8 +396,8 @@ export function behaviourMatrix(
       id: "b",
       title: "the whole active region is down",
       acts: t.automatic
-        ? "Route 53's deep health check drops the home; the automatic (graceful) execution cannot switch over a dead writer and pauses; the operator runs the plan ungraceful: Aurora failover, capacity, DNS pinned"
-        : "the operator runs the plan ungraceful: Aurora failover, capacity, DNS",
+        ? `Route 53's deep health check drops the home; ${witnesses}; the operator decides the data loss: the execution ungraceful (switchToUngraceful, or a new ungraceful one), Aurora failover beside capacity, DNS pinned`
+        : "the operator runs the plan ungraceful: Aurora failover beside capacity, then DNS",
       users: "reads and DynamoDB writes from the standby; Aurora writes fail until the failover",
       readsSeconds: t.automatic ? automaticReads : t.ungraceful.trafficSeconds,
       readsAfterDecision: !t.automatic,
@@ -582,8 +649,10 @@ function smallerGlobalClass(instanceClass: string): string | undefined {
 
 /**
  * The standby's database capacity options. Each keeps everything else of the configured standby and
- * changes its database only; the write RTO is the time to raise the capacity (none when the standby
- * runs the home's class) plus the time to move the writer, as the plan runs them in turn.
+ * changes its database only. The write RTO is the time to move the writer, for every option: the plan
+ * raises a Serverless v2 standby beside the writer move and a smaller provisioned class after traffic
+ * moved (components/failoverWorkflows.ts), so neither delays the first write; the class change
+ * stops the new writer's writes later, for the time it takes.
  */
 export function standbyOptions(
   home: StackRun | undefined,
@@ -612,10 +681,10 @@ export function standbyOptions(
   const percent = (monthly: number | null) =>
     monthly === null || active === null ? null : round2((monthly / active) * 100);
   const start = a.arcStepStart.seconds;
-  const writes = (raise: number) => ({
-    ungraceful: (raise > 0 ? start + raise : 0) + start + a.auroraFailover.seconds,
-    graceful: (raise > 0 ? start + raise : 0) + start + a.auroraSwitchover.seconds,
-  });
+  const writes = {
+    ungraceful: start + a.auroraFailover.seconds,
+    graceful: start + a.auroraSwitchover.seconds,
+  };
   const cluster = ofType(standby, "aws:rds/cluster:Cluster")[0];
   const minAcu = Number(
     (cluster?.inputs.serverlessv2ScalingConfiguration as { minCapacity?: number } | undefined)?.minCapacity ??
@@ -635,8 +704,9 @@ export function standbyOptions(
       offered: true,
       configured: configured === "db.serverless",
       monthlyUsd: cost(p && instances * minAcu * p.auroraServerlessPerAcuHour * hours),
-      writesSeconds: writes(a.auroraServerlessScaling.seconds),
-      note: "serves reads and scales on its own up to its maximum; the plan raises its minimum to the home's peak before the writer moves",
+      writesSeconds: writes,
+      laterWriteOutageSeconds: 0,
+      note: "serves reads and scales on its own up to its maximum; the plan raises its minimum to the home's peak beside the writer move, so the first writes may meet a cluster still scaling (no outage)",
     }),
     option({
       option: "provisioned, the home's class",
@@ -648,7 +718,8 @@ export function standbyOptions(
           ? undefined
           : instances * p.auroraPerHour[homeClass] * hours,
       ),
-      writesSeconds: writes(0),
+      writesSeconds: writes,
+      laterWriteOutageSeconds: 0,
       note: "nothing to raise: the writer moves at once",
     }),
     option({
@@ -662,8 +733,9 @@ export function standbyOptions(
         smaller && p?.auroraPerHour[smaller] !== undefined
           ? cost(instances * p.auroraPerHour[smaller] * hours)
           : null,
-      writesSeconds: writes(a.auroraProvisionedScaling.seconds),
-      note: "the plan modifies the instance to the home's class before the writer moves: the restart trades write RTO for cost",
+      writesSeconds: writes,
+      laterWriteOutageSeconds: start + a.auroraProvisionedScaling.seconds,
+      note: "the plan modifies the new writer to the home's class after traffic moved: the restart stops its writes for that long (a class change cannot run beside a switchover onto that instance, nor before it with the home region down)",
     }),
     option({
       option: "headless",
@@ -672,6 +744,7 @@ export function standbyOptions(
       configured: false,
       monthlyUsd: cost(0),
       writesSeconds: { ungraceful: NaN, graceful: NaN },
+      laterWriteOutageSeconds: 0,
       note: 'not offered: without an instance the standby serves no reads and fails its deep health check, and "before you can perform a switchover or failover to a headless secondary Aurora DB cluster, you must add a DB instance to it" (Aurora User Guide, aurora-global-database-disaster-recovery): an RDS control-plane call of unpublished duration in the middle of the failover',
     }),
   ];
@@ -688,8 +761,9 @@ export function standbyOptions(
         savedUsd,
         // From the dollars, not from two rounded percentages.
         savedPoints: savedUsd === null ? null : percent(savedUsd),
-        // The same for both modes: the raise comes before the writer moves.
+        // The same for both modes: no raise comes before the writer moves.
         extraWritesSeconds: o.writesSeconds.ungraceful - reference.writesSeconds.ungraceful,
+        laterWriteOutageSeconds: o.laterWriteOutageSeconds,
       },
     };
   });
@@ -711,7 +785,10 @@ export function drReport(runs: StackRun[], assumptions = DR_ASSUMPTIONS): DrRepo
   const plan = plans.find((p) => ((p.inputs.triggers as unknown[] | undefined) ?? []).length > 0) ?? plans[0];
   const planRegions = (plan?.inputs.regions as string[] | undefined) ?? [];
   const target = planRegions.find((r) => r !== home?.region);
-  const timings = plan && target ? planTimings(plan, target, capacity, assumptions) : null;
+  const timings =
+    plan && target && control
+      ? { ...planTimings(plan, target, capacity, assumptions), trigger: triggerOf(plan, control) }
+      : null;
 
   const regions = regional.map(regionFootprint);
   // Regions without prices are left out of the ratio, not counted as free; none is left if the active

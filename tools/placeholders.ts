@@ -47,7 +47,7 @@ export function isExampleAddress(value: string): boolean {
 
 /**
  * Every placeholder, in the order tried (the first whose key and value match names it). The committed stack files
- * ship with the first six; the last catches an example name or address anywhere else (a mail sender, an SMTP host).
+ * ship with the first seven; the last catches an example name or address anywhere else (a mail sender, an SMTP host).
  */
 export const PLACEHOLDERS: readonly Placeholder[] = [
   {
@@ -88,6 +88,13 @@ export const PLACEHOLDERS: readonly Placeholder[] = [
     key: /^aws:defaultTags\.tags\.CostCentre$/,
     matches: (v) => v === "0000",
     replaceWith: "your cost centre",
+  },
+  {
+    what: "an approver",
+    key: /^[^:]+:approvalPrincipals\[\d+\]$/,
+    // 123456789012 and 111122223333 are the account ids AWS's documentation uses in its examples.
+    matches: (v) => /^arn:[^:]+:iam::(123456789012|111122223333):/.test(v),
+    replaceWith: "the ARN of a role or user of your account that may approve a failover (your on-call role)",
   },
   {
     what: "an example name",

@@ -520,6 +520,11 @@ export function printDr(dr: DrReport, io: PlanIo, p: Paint): void {
     io.out(
       `  Plan ${t.planName}, activate ${t.standbyRegion} (${t.automatic ? "automatic trigger" : "manual"}${t.manualApproval ? ", manual approval" : ""}):`,
     );
+    if (t.trigger) {
+      io.out(
+        `    trigger: all of ${t.trigger.witnesses.map((w) => `${w.alarmName} (probe in ${w.probeRegion})`).join(", ")} red, each after ${seconds(t.trigger.seconds)} of failures; the execution then waits for approval`,
+      );
+    }
     for (const step of t.steps) {
       io.out(
         `    ${step.name.padEnd(24)} ${step.type.padEnd(22)} ungraceful ${seconds(step.ungracefulSeconds)}, graceful ${seconds(step.gracefulSeconds)}`,
@@ -528,6 +533,11 @@ export function printDr(dr: DrReport, io: PlanIo, p: Paint): void {
     io.out(
       `    machine time to Aurora writes: ungraceful ${seconds(t.ungraceful.writesSeconds)}, graceful ${seconds(t.graceful.writesSeconds)}; to traffic: ungraceful ${seconds(t.ungraceful.trafficSeconds)}, graceful ${seconds(t.graceful.trafficSeconds)}`,
     );
+    if (t.graceful.doneSeconds > t.graceful.trafficSeconds - dr.dnsSeconds) {
+      io.out(
+        `    steps after traffic moved end at: ungraceful ${seconds(t.ungraceful.doneSeconds)}, graceful ${seconds(t.graceful.doneSeconds)}`,
+      );
+    }
     io.out(
       "  Cases (reads: until the standby serves; writes: machine time after the decision; decision: human, apart):",
     );
@@ -597,8 +607,12 @@ export function printDr(dr: DrReport, io: PlanIo, p: Paint): void {
             : v.savedUsd >= 0
               ? `saves $${v.savedUsd.toFixed(2)} a month${points(v.savedPoints)}`
               : `costs $${(-v.savedUsd).toFixed(2)} a month more${points(v.savedPoints === null ? null : -v.savedPoints)}`;
+        const outage =
+          v.laterWriteOutageSeconds > 0
+            ? `, then ${seconds(v.laterWriteOutageSeconds)} without writes while the class changes`
+            : "";
         io.out(
-          `        against the home's class: ${saves} for ${v.extraWritesSeconds} s more before Aurora takes writes`,
+          `        against the home's class: ${saves} for ${v.extraWritesSeconds} s more before Aurora takes writes${outage}`,
         );
       }
       io.out(p.dim(`        ${o.note}`));

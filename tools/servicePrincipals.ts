@@ -90,14 +90,6 @@ export const SOURCE_CONDITION_RULES: SourceConditionRule[] = [
       'CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS": the key policy statement ' +
       "is scoped by kms:EncryptionContext:aws:logs:arn, the log group's ARN (components/regionKey.ts)",
   },
-  {
-    principal: "lambda.amazonaws.com",
-    keys: ["aws:SourceArn", "aws:SourceAccount"],
-    source:
-      'IAM User Guide, "The confused deputy problem"; the Lambda Developer Guide\'s execution-role page shows no ' +
-      "condition, so that Lambda sets aws:SourceAccount when it assumes the role is unverified (components/" +
-      "homeProbe.ts and components/appDatabaseUser.ts set it, as AWS's sample aws/agent-toolkit-for-aws does)",
-  },
 ];
 
 /** A service principal that, in one kind of document, carries no source condition, and why. */
@@ -131,6 +123,17 @@ export const NO_SOURCE_CONDITION: SourceConditionExemption[] = [
       'role has none (AWS Backup Developer Guide, "Default service role for AWS Backup", ' +
       "AWSBackupDefaultServiceRole); unverified that AWS Backup sets them when it assumes the role " +
       "(components/backups.ts)",
+  },
+  {
+    principal: "lambda.amazonaws.com",
+    kind: "trust",
+    why:
+      'Lambda Developer Guide, "Defining Lambda function permissions with an execution role": the trust policy ' +
+      "names lambda.amazonaws.com with no condition, and the guide's aws:SourceArn \"applies only to policies where " +
+      'your Lambda function is the target resource" ("Using source function ARN to control function access ' +
+      'behavior"); that Lambda sets aws:SourceAccount when it assumes an execution role is unverified. A role ' +
+      "cannot be passed to another account's function (iam:PassRole), the guard that remains " +
+      "(components/homeProbe.ts, components/appDatabaseUser.ts)",
   },
   {
     principal: "arc-region-switch.amazonaws.com",

@@ -8,12 +8,12 @@ import time
 from datetime import datetime, timezone
 
 import boto3
+import botocore.config
 
 METRIC_NAME = "HomeDeepHealth"
-TIMEOUT_SECONDS = 4.0
-ATTEMPTS = 2
-PAUSE_SECONDS = 1.0
 USER_AGENT = "multi-region-web-home-probe"
+# The run's timings come from the function's environment (homeProbe.ts HOME_PROBE_SETTINGS, which
+# checks that the worst case fits in the function's timeout): no default here could drift from it.
 
 
 def remaining(deadline):
@@ -43,7 +43,7 @@ class PinnedConnection(http.client.HTTPSConnection):
             raise
 
 
-def probe(address, domain, path, port=443, timeout=TIMEOUT_SECONDS, context=None):
+def probe(address, domain, path, port, timeout, context=None):
     """One GET. (True, detail) for a 2xx answered within 'timeout' seconds, else (False, why)."""
     deadline = time.monotonic() + timeout
     connection = PinnedConnection(address, domain, port, deadline, context or ssl.create_default_context())
@@ -67,7 +67,7 @@ def probe(address, domain, path, port=443, timeout=TIMEOUT_SECONDS, context=None
         connection.close()
 
 
-def check(attempt, attempts=ATTEMPTS, pause=PAUSE_SECONDS, sleep=time.sleep):
+def check(attempt, attempts, pause, sleep=time.sleep):
     """Healthy when any of 'attempts' tries is: one lost packet must not report the home down."""
     details = []
     for i in range(attempts):
@@ -80,12 +80,13 @@ def check(attempt, attempts=ATTEMPTS, pause=PAUSE_SECONDS, sleep=time.sleep):
     return False, details
 
 
-def metric_datum(domain, home_region, healthy, timestamp):
+def metric_datum(domain, home_region, probe_region, healthy, timestamp):
     return {
         "MetricName": METRIC_NAME,
         "Dimensions": [
             {"Name": "Domain", "Value": domain},
             {"Name": "HomeRegion", "Value": home_region},
+            {"Name": "ProbeRegion", "Value": probe_region},
         ],
         "Timestamp": timestamp,
         "Value": 1.0 if healthy else 0.0,
@@ -93,15 +94,33 @@ def metric_datum(domain, home_region, healthy, timestamp):
 
 
 def settings_from(environ):
+    """The function's environment as settings; a missing variable fails the run (KeyError)."""
     return {
         "address": environ["HOME_ALB_DNS_NAME"],
         "domain": environ["APP_DOMAIN"],
         "path": environ["PROBE_PATH"],
         "home_region": environ["HOME_REGION"],
+        "probe_region": environ["AWS_REGION"],
+        "metric_region": environ["METRIC_REGION"],
         "namespace": environ["METRIC_NAMESPACE"],
         "port": int(environ.get("PROBE_PORT", "443")),
-        "timeout": TIMEOUT_SECONDS,
+        "timeout": float(environ["PROBE_TIMEOUT_SECONDS"]),
+        "attempts": int(environ["PROBE_ATTEMPTS"]),
+        "pause": float(environ["PROBE_PAUSE_SECONDS"]),
+        "cloudwatch_connect_timeout": float(environ["CLOUDWATCH_CONNECT_TIMEOUT_SECONDS"]),
+        "cloudwatch_read_timeout": float(environ["CLOUDWATCH_READ_TIMEOUT_SECONDS"]),
     }
+
+
+def cloudwatch_config(settings):
+    """One PutMetricData attempt, bounded: botocore's defaults (60 s to connect, 60 s to read, and
+    retries) would outlive the function's timeout. total_max_attempts "includes the initial request,
+    so a value of 1 indicates that no requests will be retried" (botocore.config.Config)."""
+    return botocore.config.Config(
+        connect_timeout=settings["cloudwatch_connect_timeout"],
+        read_timeout=settings["cloudwatch_read_timeout"],
+        retries={"total_max_attempts": 1, "mode": "standard"},
+    )
 
 
 def run(settings, cloudwatch, sleep=time.sleep):
@@ -111,11 +130,15 @@ def run(settings, cloudwatch, sleep=time.sleep):
         lambda: probe(
             settings["address"], settings["domain"], settings["path"], settings["port"], settings["timeout"]
         ),
+        settings["attempts"],
+        settings["pause"],
         sleep=sleep,
     )
     cloudwatch.put_metric_data(
         Namespace=settings["namespace"],
-        MetricData=[metric_datum(settings["domain"], settings["home_region"], healthy, started)],
+        MetricData=[
+            metric_datum(settings["domain"], settings["home_region"], settings["probe_region"], healthy, started)
+        ],
     )
     result = {"healthy": healthy, "attempts": details}
     print(json.dumps(result))
@@ -123,5 +146,9 @@ def run(settings, cloudwatch, sleep=time.sleep):
 
 
 def handler(event, context):
-    cloudwatch = boto3.client("cloudwatch", region_name=os.environ["AWS_REGION"])
-    return run(settings_from(os.environ), cloudwatch)
+    settings = settings_from(os.environ)
+    # The metric's region: the function's own, or the standby's for a witness in a third region.
+    cloudwatch = boto3.client(
+        "cloudwatch", region_name=settings["metric_region"], config=cloudwatch_config(settings)
+    )
+    return run(settings, cloudwatch)

@@ -42,7 +42,7 @@ def lambda_runtime_version():
 # standard library that its runtime provides.
 SHIPPED = {
     "placeholder_service.py": {"python": (3, 9), "provided": set()},
-    "home_probe.py": {"python": lambda_runtime_version(), "provided": {"boto3"}},
+    "home_probe.py": {"python": lambda_runtime_version(), "provided": {"boto3", "botocore"}},
 }
 
 # Standard-library names added after Python 3.9, by the attribute, function or module name.

@@ -363,6 +363,14 @@ export function requiredPermissions(
     if (alarm.resourceIdentifier)
       needs.push({ action: "cloudwatch:DescribeAlarms", resource: alarm.resourceIdentifier });
   }
+  // "If your plan has triggers, Region switch assumes the execution role to read the CloudWatch
+  // alarms that the triggers use and to start the plan execution" (ARC Developer Guide, "Plan
+  // execution role trust policy"). The plan's ARN is ARC's: known once the plan exists.
+  const triggers = known(() => prop<unknown[]>(plan, "triggers")) ?? [];
+  const planArn = known(() => prop<string>(plan, "arn"));
+  if (triggers.length > 0 && planArn) {
+    needs.push({ action: "arc-region-switch:StartPlanExecution", resource: planArn });
+  }
   for (const bucket of reportBuckets)
     needs.push({ action: "s3:PutObject", resource: `arn:aws:s3:::${bucket}/report` });
   return needs;
@@ -371,7 +379,7 @@ export function requiredPermissions(
 export const planRoleCanRunIt: PackStackPolicy = {
   name: "failover-plan-role-permissions",
   description:
-    "Each plan's execution role trusts ARC Region switch and is allowed every action its blocks take on the plan's resources (scale its groups, move its writer, read its zone and alarms, write its reports).",
+    "Each plan's execution role trusts ARC Region switch and is allowed every action its blocks take on the plan's resources (scale its groups, move its writer, read its zone and alarms, write its reports), and to start the plan when it has a trigger.",
   rationale: "A permission missing from the role is found by ARC at the worst moment: during the failover.",
   enforcementLevel: "mandatory",
   severity: "critical",
