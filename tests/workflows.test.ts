@@ -16,6 +16,7 @@ import {
   checkDependencyCache,
   checkDeployConcurrency,
   checkDeployOrder,
+  checkDrill,
   checkInstallScripts,
   checkNodeVersion,
   checkPinnedActions,
@@ -63,6 +64,8 @@ const PULUMI_VERSION = LOCK.packages["node_modules/@pulumi/pulumi"].version as s
 /** Node.js 26: Active LTS since 2026-10-28 (nodejs/Release schedule); 24 maintenance, 20 end of life. */
 const NODE_LTS = 26;
 const DEPLOYING = fs.readFileSync(path.join(ROOT, "docs", "deploying.md"), "utf8");
+/** The runbook sets up the DR drill's role (its section D). */
+const RUNBOOK = fs.readFileSync(path.join(ROOT, "docs", "runbook.md"), "utf8");
 const files = fs.readdirSync(WORKFLOWS_DIR).filter((f) => /\.ya?ml$/.test(f));
 const text = (file: string) => fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8");
 const workflow = (file: string): Workflow => parseWorkflow(file, text(file));
@@ -197,6 +200,14 @@ describe("workflows: the project's rules on the committed workflows", () => {
 
   it("every workflow holds to the hardening actionlint leaves out", () => {
     for (const file of files) expect(checkSecurity(workflow(file)), file).to.deep.equal([]);
+  });
+
+  it("drill.yml: by hand, a non-production stack set behind its environment, the drill role, a switchover then a failback, their executions kept", () => {
+    expect(checkDrill(workflow("drill.yml"))).to.deep.equal([]);
+    // No other workflow runs the drill or holds the drill role.
+    for (const file of files.filter((f) => f !== "drill.yml")) {
+      expect(text(file), file).not.to.match(/tools\/drill\.sh|AWS_DRILL_ROLE_ARN/);
+    }
   });
 });
 
@@ -503,10 +514,11 @@ describe("workflows: secrets and roles only where protection rules apply (issue 
 
   it("AWS credentials outlast their job, and the roles' maximum sessions in the docs allow them", () => {
     for (const file of files) expect(checkCredentialLifetime(workflow(file)), file).to.deep.equal([]);
-    const max = maxSessionDurations(DEPLOYING);
+    const max = { ...maxSessionDurations(DEPLOYING), ...maxSessionDurations(RUNBOOK) };
     const roleOf: Record<string, string> = {
       AWS_DEPLOY_ROLE_ARN: "github-deploy",
       AWS_PREVIEW_ROLE_ARN: "github-preview",
+      AWS_DRILL_ROLE_ARN: "github-drill",
     };
     const asked = all().flatMap((wf) =>
       Object.values(wf.jobs).flatMap((j) =>
@@ -518,7 +530,7 @@ describe("workflows: secrets and roles only where protection rules apply (issue 
           })),
       ),
     );
-    expect(asked).to.have.length(5);
+    expect(asked).to.have.length(6);
     for (const { role, seconds } of asked) {
       expect(max[role], role).to.be.a("number");
       expect(seconds, role).to.be.at.most(max[role]);
@@ -992,5 +1004,94 @@ jobs:
         "aws iam create-role --role-name a \\\n  --max-session-duration 7200\naws iam create-role --role-name b --x y\n",
       ),
     ).to.deep.equal({ a: 7200, b: 3600 });
+  });
+});
+
+describe("workflows: the DR drill's rules on snippets", () => {
+  /** A drill in the committed shape, with each part the checks look at replaceable. */
+  function drill(
+    parts: {
+      on?: string;
+      options?: string;
+      default?: string;
+      environment?: string;
+      role?: string;
+      legs?: string;
+      extra?: string;
+      compare?: string;
+      upload?: string;
+    } = {},
+  ) {
+    return snippet(`
+on:
+  ${parts.on ?? "workflow_dispatch"}:
+    inputs:
+      stack_set: { type: choice, options: ${parts.options ?? "[staging]"}, default: ${parts.default ?? "staging"} }
+      home_region: { type: string, default: us-east-1 }
+      standby_region: { type: string, default: ca-central-1 }
+jobs:
+  drill:
+    environment: { name: "${parts.environment ?? "${{ inputs.stack_set }}"}" }
+    permissions: { id-token: write }
+    env: { HOME_REGION: "\${{ inputs.home_region }}", STANDBY_REGION: "\${{ inputs.standby_region }}" }
+    steps:
+      - { uses: aws-actions/configure-aws-credentials@x, with: { role-to-assume: "${parts.role ?? "${{ vars.AWS_DRILL_ROLE_ARN }}"}" } }
+${
+  parts.legs ??
+  `      - run: bash tools/drill.sh "$STANDBY_REGION" "$STANDBY_REGION" drill/switchover.json
+      - run: bash tools/drill.sh "$STANDBY_REGION" "$HOME_REGION" drill/failback.json`
+}
+${parts.extra ?? ""}
+      - { if: "${parts.compare ?? "always()"}", run: npm run drill-report -- drill/*.json }
+      - { if: always(), uses: actions/upload-artifact@x, with: { path: ${parts.upload ?? "drill/"} } }
+`);
+  }
+
+  it("passes the committed shape, and fails each rule it breaks", () => {
+    expect(checkDrill(drill())).to.deep.equal([]);
+    expect(checkDrill(drill({ on: "schedule" }))).to.deep.include(
+      "snippet.yml: runs on schedule; a drill runs by hand only (workflow_dispatch)",
+    );
+    expect(checkDrill(drill({ options: "[staging, production]" }))).to.deep.include(
+      "snippet.yml: stack_set offers production: a drill never runs against production",
+    );
+    expect(checkDrill(drill({ options: "[staging, production]", default: "production" }))).to.deep.include(
+      "snippet.yml: stack_set's default production is not one of its non-production options",
+    );
+    expect(checkDrill(drill({ role: "${{ vars.AWS_DEPLOY_ROLE_ARN }}" }))).to.deep.include(
+      "snippet.yml: job drill assumes ${{ vars.AWS_DEPLOY_ROLE_ARN }}, not the drill role (vars.AWS_DRILL_ROLE_ARN)",
+    );
+    expect(checkDrill(drill({ environment: "staging" }))).to.deep.include(
+      "snippet.yml: job drill gets a role outside the environment the stack_set input names (${{ inputs.stack_set }})",
+    );
+    expect(checkDrill(drill({ extra: '      - run: pulumi up --stack "$STACK" --yes' }))).to.deep.include(
+      "snippet.yml: job drill runs pulumi: a drill deploys nothing",
+    );
+    expect(
+      checkDrill(
+        drill({
+          legs: `      - run: bash tools/drill.sh "$STANDBY_REGION" "$HOME_REGION" drill/failback.json
+      - run: bash tools/drill.sh "$STANDBY_REGION" "$STANDBY_REGION" drill/switchover.json`,
+        }),
+      ),
+    ).to.include.members([
+      'snippet.yml: the switchover activates "$HOME_REGION", not the plan\'s standby "$STANDBY_REGION"',
+      'snippet.yml: the failback activates "$STANDBY_REGION", not the home_region input',
+    ]);
+    expect(
+      checkDrill(
+        drill({
+          legs: '      - run: bash tools/drill.sh "$STANDBY_REGION" "$STANDBY_REGION" drill/switchover.json',
+        }),
+      ),
+    ).to.deep.include(
+      "snippet.yml: 1 runs of tools/drill.sh; a drill is two: the switchover, then the failback",
+    );
+    expect(checkDrill(drill({ compare: "success()" }))).to.deep.include(
+      "snippet.yml: no step compares the executions with the DR report (npm run drill-report, if: always())",
+    );
+    expect(checkDrill(drill({ upload: "reports/" }))).to.deep.include(
+      "snippet.yml: the executions (drill/) are not uploaded with if: always()",
+    );
   });
 });

@@ -395,6 +395,8 @@ export interface TrustModel {
   previewRoleVariable: string;
   /** Repository variable holding the deploy role's ARN. */
   deployRoleVariable: string;
+  /** Environment variable (of the drilled stack set's environment) holding the DR drill role's ARN. */
+  drillRoleVariable: string;
 }
 
 export const TRUST: TrustModel = {
@@ -402,6 +404,7 @@ export const TRUST: TrustModel = {
   deployEnvironment: "production",
   previewRoleVariable: "AWS_PREVIEW_ROLE_ARN",
   deployRoleVariable: "AWS_DEPLOY_ROLE_ARN",
+  drillRoleVariable: "AWS_DRILL_ROLE_ARN",
 };
 
 /**
@@ -827,4 +830,129 @@ export function maxSessionDurations(markdown: string): Record<string, number> {
         : [[role, seconds === undefined ? SESSION_SECONDS.default : Number(seconds)]];
     }),
   );
+}
+
+/** An expression with its inner spaces normalized: `${{inputs.x}}` and `${{ inputs.x }}` alike. */
+function expression(value: unknown): string {
+  return show(value ?? "").replace(/\$\{\{\s*(.*?)\s*\}\}/g, "${{ $1 }}");
+}
+
+/** The shell variable a `"$NAME"` argument names, and the expression the job's env binds it to. */
+function boundTo(job: Job, arg: string): string | undefined {
+  const name = /^"?\$\{?(\w+)\}?"?$/.exec(arg)?.[1];
+  return name === undefined ? undefined : expression(job.env?.[name]);
+}
+
+/**
+ * The DR drill workflow (docs/runbook.md, "D. DR drill"): started by hand only (it moves an Aurora
+ * writer); the stack set is a `choice` input that neither offers nor defaults to the deploy
+ * environment, and it names the environment of every job that gets a role (whose required reviewers
+ * approve the run); that role is the drill role, never the deploy or preview role; no Pulumi (a
+ * drill, like a failover, deploys nothing); two legs through tools/drill.sh, the switchover
+ * activating the standby, then the failback activating the home, of the same plan; their outputs
+ * compared with the DR report and uploaded even when a leg failed.
+ */
+export function checkDrill(wf: Workflow, trust: TrustModel = TRUST): string[] {
+  const problems: string[] = [];
+  const on = triggers(wf);
+  if (on.length !== 1 || on[0] !== "workflow_dispatch") {
+    problems.push(
+      `${wf.file}: runs on ${on.join(", ") || "nothing"}; a drill runs by hand only (workflow_dispatch)`,
+    );
+  }
+  const dispatch = (
+    wf.on as { workflow_dispatch?: { inputs?: Record<string, Record<string, unknown>> } } | undefined
+  )?.workflow_dispatch;
+  const set = dispatch?.inputs?.stack_set;
+  const options = Array.isArray(set?.options) ? (set.options as unknown[]).map(String) : [];
+  if (set?.type !== "choice" || options.length === 0) {
+    problems.push(
+      `${wf.file}: no stack_set input of type choice: the stack set must be chosen from a fixed list`,
+    );
+  } else {
+    if (options.includes(trust.deployEnvironment)) {
+      problems.push(
+        `${wf.file}: stack_set offers ${trust.deployEnvironment}: a drill never runs against production`,
+      );
+    }
+    if (
+      set.default === undefined ||
+      set.default === trust.deployEnvironment ||
+      !options.includes(show(set.default))
+    ) {
+      problems.push(
+        `${wf.file}: stack_set's default ${show(set.default)} is not one of its non-production options`,
+      );
+    }
+  }
+  const chosen = "${{ inputs.stack_set }}";
+  const legs: { job: string; body: Job; args: string[]; step: number }[] = [];
+  for (const [id, job] of Object.entries(wf.jobs)) {
+    const where = `${wf.file}: job ${id}`;
+    const steps = job.steps ?? [];
+    for (const step of steps) {
+      if (runsPulumi(step)) problems.push(`${where} runs pulumi: a drill deploys nothing`);
+      if (actionOf(step) !== "aws-actions/configure-aws-credentials") continue;
+      const role = show(step.with?.["role-to-assume"] ?? "");
+      if (!role.includes(`vars.${trust.drillRoleVariable}`)) {
+        problems.push(
+          `${where} assumes ${role || "a role"}, not the drill role (vars.${trust.drillRoleVariable})`,
+        );
+      }
+      if (expression(environmentOf(job)) !== chosen) {
+        problems.push(`${where} gets a role outside the environment the stack_set input names (${chosen})`);
+      }
+    }
+    steps.forEach((step, i) => {
+      for (const m of (step.run ?? "").matchAll(/tools\/drill\.sh\s+(\S+)\s+(\S+)\s+(\S+)/g)) {
+        legs.push({ job: id, body: job, args: [m[1], m[2], m[3]], step: i });
+      }
+    });
+  }
+  if (legs.length !== 2) {
+    problems.push(
+      `${wf.file}: ${legs.length} runs of tools/drill.sh; a drill is two: the switchover, then the failback`,
+    );
+  } else {
+    const [over, back] = legs;
+    const standby = boundTo(over.body, over.args[0]);
+    if (standby !== "${{ inputs.standby_region }}") {
+      problems.push(
+        `${wf.file}: the switchover's plan is ${over.args[0]} (${standby ?? "unbound"}), not the standby_region input`,
+      );
+    }
+    if (over.args[1] !== over.args[0]) {
+      problems.push(
+        `${wf.file}: the switchover activates ${over.args[1]}, not the plan's standby ${over.args[0]}`,
+      );
+    }
+    if (back.job !== over.job || back.step <= over.step) {
+      problems.push(`${wf.file}: the failback does not come after the switchover in the same job`);
+    }
+    if (back.args[0] !== over.args[0])
+      problems.push(`${wf.file}: the failback runs another plan (${back.args[0]})`);
+    if (boundTo(back.body, back.args[1]) !== "${{ inputs.home_region }}") {
+      problems.push(`${wf.file}: the failback activates ${back.args[1]}, not the home_region input`);
+    }
+    if (over.args[2] === back.args[2]) problems.push(`${wf.file}: both legs write ${over.args[2]}`);
+    const steps = wf.jobs[over.job].steps ?? [];
+    const outputs = path.posix.dirname(over.args[2]);
+    const always = (s: Step) => s.if === "always()";
+    if (!steps.some((s) => always(s) && /\bnpm run drill-report\b/.test(s.run ?? ""))) {
+      problems.push(
+        `${wf.file}: no step compares the executions with the DR report (npm run drill-report, if: always())`,
+      );
+    }
+    if (
+      !steps.some(
+        (s) =>
+          always(s) &&
+          actionOf(s) === "actions/upload-artifact" &&
+          path.posix.normalize(show(s.with?.path ?? "")).replace(/\/$/, "") === outputs,
+      )
+    ) {
+      problems.push(`${wf.file}: the executions (${outputs}/) are not uploaded with if: always()`);
+    }
+  }
+  return problems;
 }
