@@ -5,14 +5,19 @@
  */
 import { expect } from "chai";
 import { ConfigError } from "../config";
+import { ConfigErrors } from "../config/errors";
 import {
   automaticTarget,
   buildControlConfig,
   CONTROL_DEFAULTS,
   CONTROL_SCHEMA,
+  controlConfigFromEngine,
   RawControlConfig,
+  regionalProject,
   standbyStackName,
   triggerWitnesses,
+  validateApprovalPrincipals,
+  validateWitnessRegions,
 } from "../config/control";
 import {
   checkRegionalStacks,
@@ -51,6 +56,17 @@ const withValues = (values: Record<string, unknown>): RawControlConfig => ({
   ...RAW,
   values: { ...RAW.values, ...values },
 });
+
+/** Every problem buildControlConfig reports, as [key, message]. */
+function problems(raw: RawControlConfig): [string, string][] {
+  try {
+    buildControlConfig(raw);
+  } catch (e) {
+    expect(e).to.be.instanceOf(ConfigErrors);
+    return (e as ConfigErrors).problems.map((p) => [p.key, p.message]);
+  }
+  return [];
+}
 
 describe("control stack config", () => {
   it("applies the defaults: automatic, no approval, RTO 15 min, 60 min between automatic runs, a witness in us-west-2 for 5 min", () => {
@@ -223,12 +239,153 @@ describe("control stack config", () => {
     );
   });
 
+  it("reports one problem per key: a missing or malformed value is not checked again", () => {
+    expect(problems(withValues({ homeStack: undefined }))).to.deep.equal([
+      ["homeStack", 'Invalid config "homeStack" = undefined: is required: <organization>/<project>/<stack>'],
+    ]);
+    expect(problems(withValues({ alarmEmails: undefined })).map(([k]) => k)).to.deep.equal(["alarmEmails"]);
+    expect(
+      problems(
+        withValues({
+          alarmEmails: "ops@example.com",
+          approvalPrincipals: APPROVER,
+          triggerWitnessRegions: "us-west-2",
+        }),
+      ),
+    ).to.deep.equal([
+      ["alarmEmails", 'Invalid config "alarmEmails" = "ops@example.com": must be a list of strings'],
+      [
+        "approvalPrincipals",
+        `Invalid config "approvalPrincipals" = "${APPROVER}": must be a list of strings`,
+      ],
+      [
+        "triggerWitnessRegions",
+        'Invalid config "triggerWitnessRegions" = "us-west-2": must be a list of strings',
+      ],
+    ]);
+  });
+
+  it("takes a fully qualified homeStack and nothing around it", () => {
+    for (const bad of [
+      "@org/multi-region-web/us-east-1",
+      "org/multi-region-web/us-east-1/x",
+      "org/us-east-1",
+    ]) {
+      expect(problems(withValues({ homeStack: bad })), bad).to.deep.equal([
+        [
+          "homeStack",
+          `Invalid config "homeStack" = "${bad}": must be the home regional stack as <organization>/<project>/<stack>`,
+        ],
+      ]);
+    }
+  });
+
+  it("checks the automatic standby's region name", () => {
+    expect(problems(withValues({ automaticStandbyRegion: "canada" })).map(([k]) => k)).to.deep.equal([
+      "automaticStandbyRegion",
+    ]);
+    expect(
+      buildControlConfig(withValues({ automaticStandbyRegion: "eu-west-1" })).automaticStandbyRegion,
+    ).to.equal("eu-west-1");
+  });
+
+  it("refuses an approver ARN with anything before or after it, and says which repeats", () => {
+    for (const bad of [
+      " arn:aws:iam::123456789012:role/oncall",
+      "arn:aws:iam::123456789012:role/oncall*",
+      "arn:aws:iam::123456789012:role/oncall ",
+      ["arn:aws:iam::123456789012:role/oncall"],
+    ]) {
+      configError(
+        () => validateApprovalPrincipals([bad], { manualApproval: true, automaticFailover: true }),
+        "approvalPrincipals[0]",
+      );
+    }
+    const repeated = configError(
+      () =>
+        validateApprovalPrincipals([APPROVER, APPROVER], { manualApproval: false, automaticFailover: false }),
+      "approvalPrincipals[1]",
+    );
+    expect(repeated.message).to.contain("repeats an earlier principal");
+    const notAList = configError(
+      () => validateApprovalPrincipals(APPROVER, { manualApproval: false, automaticFailover: false }),
+      "approvalPrincipals",
+    );
+    expect(notAList.message).to.contain("must be a list of IAM role or user ARNs");
+  });
+
+  it("takes witness regions as a list of region names, each once", () => {
+    const notAList = configError(() => validateWitnessRegions("us-west-2", true), "triggerWitnessRegions");
+    expect(notAList.message).to.contain("must be a list of AWS region names");
+    const repeated = configError(
+      () => validateWitnessRegions(["us-west-2", "us-west-2"], false),
+      "triggerWitnessRegions[1]",
+    );
+    expect(repeated.message).to.contain("repeats an earlier region");
+    expect(() => validateWitnessRegions([], false)).to.not.throw();
+  });
+
+  it("reads its engine values: this project's keys, JSON for lists and numbers, aws:region for the check", () => {
+    const cfg = controlConfigFromEngine({
+      project: "multi-region-web-control",
+      stack: "global",
+      organization: "org",
+      values: {
+        "aws:region": "us-east-1",
+        "multi-region-web-control:homeStack": "org/multi-region-web/us-east-1",
+        "multi-region-web-control:alarmEmails": '["ops@example.com"]',
+        "multi-region-web-control:approvalPrincipals": JSON.stringify([APPROVER]),
+        "multi-region-web-control:triggerMinutes": "7",
+      },
+    });
+    expect(cfg).to.include({
+      project: "multi-region-web-control",
+      stack: "global",
+      organization: "org",
+      homeStack: "org/multi-region-web/us-east-1",
+      triggerMinutes: 7,
+    });
+    expect(cfg.alarmEmails).to.deep.equal(["ops@example.com"]);
+    let error: unknown;
+    try {
+      controlConfigFromEngine({
+        project: "multi-region-web-control",
+        stack: "global",
+        organization: "org",
+        values: {
+          "aws:region": "ca-central-1",
+          "multi-region-web-control:alarmEmails": '["ops@example.com"]',
+        },
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigErrors).problems.map((p) => p.key)).to.deep.equal([
+      "aws:region",
+      "homeStack",
+      "approvalPrincipals",
+    ]);
+  });
+
+  it("finds the regional stacks' organization and project in the home stack's name", () => {
+    expect(regionalProject("my-org/multi-region-web/us-east-1")).to.deep.equal({
+      organization: "my-org",
+      project: "multi-region-web",
+    });
+  });
+
   it("triggers the first standby by default, the configured one if it is a standby, none when manual", () => {
     const cfg = buildControlConfig(RAW);
     expect(automaticTarget(cfg, ["ca-central-1", "eu-west-1"])).to.equal("ca-central-1");
     const chosen = buildControlConfig(withValues({ automaticStandbyRegion: "eu-west-1" }));
     expect(automaticTarget(chosen, ["ca-central-1", "eu-west-1"])).to.equal("eu-west-1");
-    configError(() => automaticTarget(chosen, ["ca-central-1"]), "automaticStandbyRegion");
+    const notListed = configError(
+      () => automaticTarget(chosen, ["ca-central-1", "ap-south-1"]),
+      "automaticStandbyRegion",
+    );
+    expect(notListed.message).to.contain(
+      "must be one of the home stack's standby regions (ca-central-1, ap-south-1)",
+    );
     expect(
       automaticTarget(buildControlConfig(withValues({ automaticFailover: false })), ["ca-central-1"]),
     ).to.equal(undefined);
@@ -280,6 +437,71 @@ describe("what the control stack reads from the regional stacks", () => {
     expect(standby.homeProbeAlarmArn).to.equal("arn:aws:cloudwatch:ca-central-1:1:alarm:probe");
   });
 
+  it("asks each kind of stack for exactly its outputs", () => {
+    const common = [
+      "region",
+      "domain",
+      "hostedZoneId",
+      "publicAlbDnsName",
+      "publicAlbZoneId",
+      "healthCheckId",
+      "healthRecordName",
+      "clusterArn",
+      "dbInstanceClass",
+      "appHealthAlarmArn",
+      "opsTopicArn",
+      "home",
+      "asgArns",
+      "dbInstanceArns",
+    ];
+    expect(outputNames(true)).to.deep.equal([...common, "globalClusterIdentifier", "standbyRegions"]);
+    expect(outputNames(false)).to.deep.equal([...common, "homeProbeAlarmArn"]);
+  });
+
+  it("returns the stack's outputs typed, the groups and instances as given", () => {
+    const home = parseRegionalOutputs("org/p/us-east-1", HOME_OUT, true);
+    expect(home).to.deep.equal({
+      stack: "org/p/us-east-1",
+      home: true,
+      region: "us-east-1",
+      domain: "app.example.com",
+      hostedZoneId: "Z1",
+      publicAlbDnsName: "alb.us-east-1.elb.amazonaws.com",
+      publicAlbZoneId: "Z35SXDOTRQ7X7K",
+      healthCheckId: "hc-home",
+      healthRecordName: "home.app.example.com",
+      clusterArn: "arn:aws:rds:us-east-1:1:cluster:c",
+      dbInstanceClass: "db.r6g.large",
+      appHealthAlarmArn: "arn:aws:cloudwatch:us-east-1:1:alarm:a",
+      opsTopicArn: "arn:aws:sns:us-east-1:1:ops",
+      asgArns: { frontend: "arn:f", backend: "arn:b" },
+      dbInstanceArns: ["arn:aws:rds:us-east-1:1:db:c-0", "arn:aws:rds:us-east-1:1:db:c-1"],
+      globalClusterIdentifier: "app-global",
+      standbyRegions: ["ca-central-1"],
+    });
+  });
+
+  it("refuses groups, instances and standby regions of the wrong shape, saying what they must be", () => {
+    const fails =
+      (over: Record<string, unknown>, home = true) =>
+      () =>
+        parseRegionalOutputs("s", { ...(home ? HOME_OUT : STANDBY_OUT), ...over }, home);
+    for (const asgArns of [undefined, { backend: "arn:b" }, { frontend: "arn:f" }]) {
+      expect(fails({ asgArns }), JSON.stringify(asgArns)).to.throw(
+        /^Stack s: output 'asgArns' = .*: must be \{ frontend, backend \} Auto Scaling group ARNs$/,
+      );
+    }
+    for (const dbInstanceArns of [["arn:a", ""], ["arn:a", 5], "arn:a"]) {
+      expect(fails({ dbInstanceArns }), JSON.stringify(dbInstanceArns)).to.throw(/output 'dbInstanceArns'/);
+    }
+    expect(fails({ standbyRegions: ["ca-central-1", 5] })).to.throw(
+      "Stack s: output 'standbyRegions' = [\"ca-central-1\",5]: must list the standby regions",
+    );
+    expect(fails({ home: true }, false)).to.throw(
+      "Stack s: output 'home' = true: must be false: a standby stack",
+    );
+  });
+
   it("names the stack and the output that is missing or of the wrong shape", () => {
     expect(() => parseRegionalOutputs("org/p/us-east-1", { ...HOME_OUT, home: false }, true)).to.throw(
       /Stack org\/p\/us-east-1: output 'home' = false: must be true/,
@@ -306,13 +528,19 @@ describe("what the control stack reads from the regional stacks", () => {
     const standby = (over: Record<string, unknown>): RegionalStack =>
       parseRegionalOutputs("org/p/ca-central-1", { ...STANDBY_OUT, ...over }, false);
     expect(() => checkRegionalStacks(home, [standby({})])).to.not.throw();
-    configError(
+    const domain = configError(
       () => checkRegionalStacks(home, [standby({ domain: "www.example.com" })]),
       "org/p/ca-central-1: domain",
     );
-    configError(
+    expect(domain.message).to.contain(
+      'must be the home\'s domain "app.example.com": the failover pair is one name',
+    );
+    const zone = configError(
       () => checkRegionalStacks(home, [standby({ hostedZoneId: "Z2" })]),
       "org/p/ca-central-1: hostedZone",
+    );
+    expect(zone.message).to.contain(
+      "must be the home's hosted zone (Z1): the failover pair lives in one zone",
     );
     configError(
       () => checkRegionalStacks(home, [standby({ region: "us-east-1" })]),
@@ -351,7 +579,7 @@ describe("what the control stack reads from the regional stacks", () => {
         ]),
       "org/p/eu-west-1: aws:region",
     );
-    configError(
+    const unlisted = configError(
       () =>
         checkRegionalStacks(home, [
           standby("ca-central-1", "ca-central-1"),
@@ -360,5 +588,25 @@ describe("what the control stack reads from the regional stacks", () => {
         ]),
       "org/p/x: aws:region",
     );
+    expect(unlisted.message).to.contain("must be a region the home stack lists in standbyRegions");
+  });
+
+  it("refuses a standby stack in the home region even when the home lists its own region", () => {
+    const home = parseRegionalOutputs("h", { ...HOME_OUT, standbyRegions: ["us-east-1"] }, true);
+    const error = configError(
+      () =>
+        checkRegionalStacks(home, [
+          parseRegionalOutputs("org/p/us-east-1b", { ...STANDBY_OUT, region: "us-east-1" }, false),
+        ]),
+      "org/p/us-east-1b: aws:region",
+    );
+    expect(error.message).to.contain("must not be the home region us-east-1");
+    // A home that lists no standby (not one that reads its outputs) names none to compare with.
+    const bare = { ...parseRegionalOutputs("h", HOME_OUT, true), standbyRegions: undefined };
+    const none = configError(
+      () => checkRegionalStacks(bare, [parseRegionalOutputs("org/p/ca-central-1", STANDBY_OUT, false)]),
+      "org/p/ca-central-1: aws:region",
+    );
+    expect(none.message).to.contain("must be a region the home stack lists in standbyRegions");
   });
 });
