@@ -794,7 +794,7 @@ describe("the plan's settings, its policy's values and its SSM parameters (failo
     db: { dbInstanceClass: string; dbInstanceArns: string[] },
     alarm: string,
   ) => ({ ...r, ...db, appHealthAlarmArn: alarm }) as PlanRegionValues;
-  const HOME = region(VALUES.home, DB.home, "arn:home-5xx");
+  const HOME = region(VALUES.home, DB.home, POLICY.appHealthAlarmArns[0]);
   const resolved = (standby: PlanRegionValues) => ({
     partition: "aws",
     accountId: "123456789012",
@@ -814,7 +814,7 @@ describe("the plan's settings, its policy's values and its SSM parameters (failo
         planName: "app-ca-central-1",
         domain: "app.example.com",
         home: HOME,
-        standby: region(VALUES.standby, DB.serverless, "arn:standby-5xx"),
+        standby: region(VALUES.standby, DB.serverless, POLICY.appHealthAlarmArns[1]),
         recoveryTimeObjectiveMinutes: 15,
       }),
     ).to.deep.equal({
@@ -828,25 +828,10 @@ describe("the plan's settings, its policy's values and its SSM parameters (failo
   });
 
   it("gives the execution role both regions' groups, clusters and alarms, and their instances when the standby is raised", () => {
-    const serverless = region(VALUES.standby, DB.serverless, "arn:standby-5xx");
+    const serverless = region(VALUES.standby, DB.serverless, POLICY.appHealthAlarmArns[1]);
     expect(executionPolicyValues(resolved(serverless))).to.deep.equal({
-      partition: "aws",
-      accountId: "123456789012",
-      planName: "app-ca-central-1",
-      roleArn: "arn:aws:iam::123456789012:role/exec",
-      asgArns: [
-        VALUES.home.frontendAsgArn,
-        VALUES.home.backendAsgArn,
-        VALUES.standby.frontendAsgArn,
-        VALUES.standby.backendAsgArn,
-      ],
-      globalClusterIdentifier: "app-global",
-      homeClusterArn: VALUES.home.clusterArn,
-      standbyClusterArn: VALUES.standby.clusterArn,
-      hostedZoneId: "Z1",
-      appHealthAlarmArns: ["arn:home-5xx", "arn:standby-5xx"],
+      ...POLICY,
       triggerAlarmArns: ["arn:w"],
-      reportBucketArn: "arn:aws:s3:::reports",
       databaseScaling: {
         kind: "serverless",
         homeInstanceArns: DB.home.dbInstanceArns,

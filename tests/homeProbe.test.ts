@@ -24,21 +24,7 @@ import {
 } from "../components/homeProbe";
 import { RecordedResource, runProgram, StackRun } from "../tools/mocks";
 import { one } from "./helpers";
-
-const TOPIC = "arn:aws:sns:ca-central-1:123456789012:ops-ops";
-const KEY = "arn:aws:kms:ca-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const ALB = "frontend-alb-0123456789.us-east-1.elb.amazonaws.com";
-const DOMAIN = "app.example.com";
-
-const ARGS: HomeProbeArgs = {
-  region: "ca-central-1",
-  homeRegion: "us-east-1",
-  homeAlbDnsName: ALB,
-  domain: DOMAIN,
-  alarmTopicArn: TOPIC,
-  logRetentionDays: 90,
-  logKmsKeyArn: KEY,
-};
+import { ALB, ARGS, DOMAIN, KEY, TOPIC } from "./homeProbeArgs";
 
 const FUNCTION = "aws:lambda/function:Function";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";

@@ -24,21 +24,7 @@ import {
   validateHomeProbeArgs,
   validateProbeBudget,
 } from "../components/homeProbe";
-
-const TOPIC = "arn:aws:sns:ca-central-1:123456789012:ops-ops";
-const KEY = "arn:aws:kms:ca-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-const ALB = "frontend-alb-0123456789.us-east-1.elb.amazonaws.com";
-const DOMAIN = "app.example.com";
-
-const ARGS: HomeProbeArgs = {
-  region: "ca-central-1",
-  homeRegion: "us-east-1",
-  homeAlbDnsName: ALB,
-  domain: DOMAIN,
-  alarmTopicArn: TOPIC,
-  logRetentionDays: 90,
-  logKmsKeyArn: KEY,
-};
+import { ALB, ARGS, DOMAIN } from "./homeProbeArgs";
 
 describe("HomeProbe (pure)", () => {
   describe("validateHomeProbeArgs", () => {
