@@ -23,6 +23,7 @@ import {
   approvalPolicyDocument,
   approvalTrustPolicy,
   executionPolicyDocument,
+  ExecutionPolicyValues,
   executionTrustPolicy,
 } from "./failoverPlanPolicy";
 import { databaseScalingOf, planAssociatedAlarms, planTriggers, planWorkflows } from "./failoverWorkflows";
@@ -111,7 +112,8 @@ export function needsApproval(args: Pick<FailoverPlanArgs, "manualApproval" | "t
 /** Throws before any resource is registered when the plan cannot be built as described. */
 export function validateFailoverPlanArgs(args: FailoverPlanArgs): void {
   const name = args.planName;
-  if (name.length > PLAN_NAME_MAX || !PLAN_NAME_PATTERN.test(name)) {
+  // PLAN_NAME_PATTERN bounds the length too (a character, at most 30, a character).
+  if (!PLAN_NAME_PATTERN.test(name)) {
     throw new Error(
       `FailoverPlan name "${name}" must be 1–${PLAN_NAME_MAX} letters, digits or "-", a letter or digit at both ends (ARC API reference, CreatePlan name)`,
     );
@@ -169,6 +171,64 @@ export function validateFailoverPlanArgs(args: FailoverPlanArgs): void {
   }
 }
 
+/** The plan's settings that come from the arguments alone. */
+export function planSettings(
+  args: Pick<FailoverPlanArgs, "planName" | "domain" | "home" | "standby" | "recoveryTimeObjectiveMinutes">,
+) {
+  return {
+    name: args.planName,
+    description: `Fail over, switch over and fail back ${args.domain} between ${args.home.region} and ${args.standby.region}`,
+    // "An active/passive approach deploys two application replicas into two Regions, with traffic
+    // routed to the active Region only" (ARC Developer Guide, "Create a Region switch plan"); "you have
+    // a primary and a secondary Region" ("Create Region switch plan workflows"): the home is the primary.
+    recoveryApproach: "activePassive",
+    regions: [args.home.region, args.standby.region],
+    primaryRegion: args.home.region,
+    recoveryTimeObjectiveMinutes: args.recoveryTimeObjectiveMinutes,
+  };
+}
+
+/** A PlanRegion with its values known (what the execution role's policy is built from). */
+export type PlanRegionValues = pulumi.Unwrap<PlanRegion>;
+
+/**
+ * The values of the execution role's policy, from the plan's arguments once known: both regions'
+ * groups and alarms, and both regions' Aurora instances when the standby's capacity is raised.
+ */
+export function executionPolicyValues(v: {
+  partition: string;
+  accountId: string;
+  planName: string;
+  roleArn: string;
+  reportBucketArn: string;
+  globalClusterIdentifier: string;
+  hostedZoneId: string;
+  home: PlanRegionValues;
+  standby: PlanRegionValues;
+  triggerAlarmArns: string[];
+}): ExecutionPolicyValues {
+  const scaling = databaseScalingOf(v.home, v.standby);
+  return {
+    partition: v.partition,
+    accountId: v.accountId,
+    planName: v.planName,
+    roleArn: v.roleArn,
+    asgArns: [v.home.frontendAsgArn, v.home.backendAsgArn, v.standby.frontendAsgArn, v.standby.backendAsgArn],
+    globalClusterIdentifier: v.globalClusterIdentifier,
+    homeClusterArn: v.home.clusterArn,
+    standbyClusterArn: v.standby.clusterArn,
+    hostedZoneId: v.hostedZoneId,
+    appHealthAlarmArns: [v.home.appHealthAlarmArn, v.standby.appHealthAlarmArn],
+    triggerAlarmArns: v.triggerAlarmArns,
+    reportBucketArn: v.reportBucketArn,
+    databaseScaling: scaling && {
+      kind: scaling.kind,
+      homeInstanceArns: v.home.dbInstanceArns,
+      standbyInstanceArns: v.standby.dbInstanceArns,
+    },
+  };
+}
+
 export interface FailoverPlanOutputs {
   /** ARN of the ARC Region switch plan (also in SSM in both regions: `planArnParameterName`). */
   planArn: pulumi.Output<string>;
@@ -182,6 +242,9 @@ export interface FailoverPlanOutputs {
   reportBucketName: pulumi.Output<string>;
 }
 
+// Stryker disable all: the component's registration (resources, their options, the values' plumbing), run
+// under mocks by tests/control.test.ts; the failover mutation run (stryker.failover.config.mjs) mutates the
+// pure functions it calls, which hold its decisions.
 export class FailoverPlan extends Component<FailoverPlanOutputs> {
   constructor(name: string, args: FailoverPlanArgs, opts?: pulumi.ComponentResourceOptions) {
     validateFailoverPlanArgs(args);
@@ -232,31 +295,15 @@ export class FailoverPlan extends Component<FailoverPlanOutputs> {
             partition,
             accountId,
             roleArn: role.arn,
-            asgArns: pulumi.all([
-              args.home.frontendAsgArn,
-              args.home.backendAsgArn,
-              args.standby.frontendAsgArn,
-              args.standby.backendAsgArn,
-            ]),
             globalClusterIdentifier: args.globalClusterIdentifier,
-            homeClusterArn: args.home.clusterArn,
-            standbyClusterArn: args.standby.clusterArn,
             hostedZoneId: args.hostedZoneId,
-            appHealthAlarmArns: pulumi.all([args.home.appHealthAlarmArn, args.standby.appHealthAlarmArn]),
+            home: args.home,
+            standby: args.standby,
             triggerAlarmArns: pulumi.all(witnesses.map((w) => w.alarmArn)),
             reportBucketArn: reports.bucketArn,
-            scaling: databaseScaling,
-            homeInstanceArns: args.home.dbInstanceArns,
-            standbyInstanceArns: args.standby.dbInstanceArns,
           })
-          .apply(({ scaling, homeInstanceArns, standbyInstanceArns, ...v }) =>
-            JSON.stringify(
-              executionPolicyDocument({
-                ...v,
-                planName: args.planName,
-                databaseScaling: scaling && { kind: scaling.kind, homeInstanceArns, standbyInstanceArns },
-              }),
-            ),
+          .apply((v) =>
+            JSON.stringify(executionPolicyDocument(executionPolicyValues({ ...v, planName: args.planName }))),
           ),
       },
       { parent: this },
@@ -299,13 +346,8 @@ export class FailoverPlan extends Component<FailoverPlanOutputs> {
     const plan = new aws.arcregionswitch.Plan(
       `${name}-plan`,
       {
-        name: args.planName,
-        description: `Fail over, switch over and fail back ${args.domain} between ${args.home.region} and ${args.standby.region}`,
+        ...planSettings(args),
         executionRole: role.arn,
-        recoveryApproach: "activePassive",
-        regions: [args.home.region, args.standby.region],
-        primaryRegion: args.home.region,
-        recoveryTimeObjectiveMinutes: args.recoveryTimeObjectiveMinutes,
         workflows: pulumi
           .output({
             home: args.home,
@@ -388,6 +430,8 @@ export class FailoverPlan extends Component<FailoverPlanOutputs> {
     });
   }
 }
+
+// Stryker restore all
 
 /** The SSM parameter that holds a plan's ARN, in both of its regions. */
 export function planArnParameterName(planName: string): string {

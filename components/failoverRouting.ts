@@ -54,6 +54,7 @@ import {
   planArcHealthChecks,
   recordKey,
 } from "./arcHealthChecks";
+import { AlarmSpec } from "./alarms";
 import { Component } from "./component";
 import { notificationTopic } from "./notificationTopic";
 
@@ -122,6 +123,126 @@ export function pinChain(
   }));
 }
 
+/** Throws before any resource is registered when the records cannot be built as described. */
+export function validateFailoverRoutingArgs(
+  args: Pick<FailoverRoutingArgs, "standbys" | "alarmEmails" | "planArns">,
+): void {
+  if (args.standbys.length === 0) throw new Error("FailoverRouting: at least one standby region is needed");
+  if (args.alarmEmails.length === 0) throw new Error("FailoverRouting: at least one alarm e-mail is needed");
+  const missing = args.standbys.filter((s) => args.planArns[s.region] === undefined).map((s) => s.region);
+  if (missing.length > 0) throw new Error(`FailoverRouting: no plan for standby ${missing.join(", ")}`);
+}
+
+/** One record of the failover pairs: an alias A record with a failover routing policy. */
+export interface FailoverRecord {
+  /** Its resource name after the component's: `serve-primary`, `primary`, `pin-<standby>-secondary`. */
+  resourceName: string;
+  name: string;
+  setIdentifier: string;
+  failover: "PRIMARY" | "SECONDARY";
+  alias: { name: pulumi.Input<string>; zoneId: pulumi.Input<string>; evaluateTargetHealth: boolean };
+  /** The plan whose ARC check it carries (by standby), and the region of that check; none in the serve pair. */
+  arcCheck?: { record: ArcCheckedRecord; standby: string; region: string };
+  /** Its alias targets the pair registered before it, which must exist first. */
+  aliasesPairBelow: boolean;
+}
+
+/**
+ * Every record of the failover pairs, pair by pair from the bottom up (the serve pair, then the chain
+ * from its last pin pair to the app domain's): Route 53 refuses an alias to a name that has no record
+ * yet ("InvalidChangeBatch: Tried to create an alias that targets <name>, type A in zone <zone>, but
+ * that target was not found", as quoted in pcorliss/ruby_route_53#17).
+ */
+export function failoverRecords(
+  args: Pick<FailoverRoutingArgs, "domain" | "hostedZoneId" | "home" | "standbys" | "automatic">,
+): FailoverRecord[][] {
+  const zoneId = args.hostedZoneId;
+  const homeRegion = args.home.region;
+  const standbySet = args.standbys[0].recordName;
+  const serveName = serveRecordName(args.domain);
+  const serve: FailoverRecord[] = [
+    {
+      resourceName: "serve-primary",
+      name: serveName,
+      setIdentifier: homeRegion,
+      failover: "PRIMARY",
+      alias: args.automatic
+        ? { name: args.home.recordName, zoneId, evaluateTargetHealth: true }
+        : { name: args.home.albDnsName, zoneId: args.home.albZoneId, evaluateTargetHealth: true },
+      aliasesPairBelow: false,
+    },
+    {
+      resourceName: "serve-secondary",
+      name: serveName,
+      setIdentifier: STANDBY_SET_IDENTIFIER,
+      failover: "SECONDARY",
+      alias: { name: standbySet, zoneId, evaluateTargetHealth: true },
+      aliasesPairBelow: false,
+    },
+  ];
+  const chain = pinChain(
+    args.domain,
+    args.standbys.map((s) => s.region),
+  );
+  const pins = [...chain].reverse().map((link): FailoverRecord[] => {
+    const prefix = link.recordName === args.domain ? "" : `pin-${link.standby}-`;
+    return [
+      {
+        resourceName: `${prefix}primary`,
+        name: link.recordName,
+        setIdentifier: homeRegion,
+        failover: "PRIMARY",
+        alias: { name: link.primaryTo, zoneId, evaluateTargetHealth: false },
+        arcCheck: {
+          record: { name: link.recordName, setIdentifier: homeRegion, side: "home" },
+          standby: link.standby,
+          region: homeRegion,
+        },
+        aliasesPairBelow: true,
+      },
+      {
+        resourceName: `${prefix}secondary`,
+        name: link.recordName,
+        setIdentifier: STANDBY_SET_IDENTIFIER,
+        failover: "SECONDARY",
+        alias: { name: standbySet, zoneId, evaluateTargetHealth: false },
+        arcCheck: {
+          record: { name: link.recordName, setIdentifier: STANDBY_SET_IDENTIFIER, side: "standby" },
+          standby: link.standby,
+          region: link.standby,
+        },
+        aliasesPairBelow: false,
+      },
+    ];
+  });
+  return [serve, ...pins];
+}
+
+/** The alarm on one region's deep health check (Route 53 metrics: us-east-1 only). */
+export function deepHealthAlarmSpec(
+  domain: string,
+  region: string,
+  healthCheckId: pulumi.Input<string>,
+): AlarmSpec {
+  return {
+    key: `deep-health-${region}`,
+    args: {
+      alarmDescription: `${domain}: the deep health check of ${region} is failing (Route 53 takes it out of DNS)`,
+      namespace: "AWS/Route53",
+      metricName: "HealthCheckStatus",
+      dimensions: { HealthCheckId: healthCheckId },
+      // 1 = healthy, 0 = unhealthy; Minimum catches any unhealthy minute.
+      statistic: "Minimum",
+      comparisonOperator: "LessThanThreshold",
+      threshold: 1,
+      period: 60,
+      evaluationPeriods: 1,
+      // No data means the health check (or its metrics) is gone: that is not "healthy".
+      treatMissingData: "breaching",
+    },
+  };
+}
+
 export interface FailoverRoutingOutputs {
   /** Name of the app domain's record (the top failover pair). */
   recordName: string;
@@ -133,51 +254,16 @@ export interface FailoverRoutingOutputs {
   alarmNames: Record<string, pulumi.Output<string>>;
 }
 
+// Stryker disable all: the component's registration (resources, the ARC check lookups, log lines), run
+// under mocks by tests/control.test.ts and the Route 53 scenarios; the failover mutation run
+// (stryker.failover.config.mjs) mutates the pure functions above, which hold its decisions.
 export class FailoverRouting extends Component<FailoverRoutingOutputs> {
   constructor(name: string, args: FailoverRoutingArgs, opts?: pulumi.ComponentResourceOptions) {
-    if (args.standbys.length === 0) throw new Error("FailoverRouting: at least one standby region is needed");
-    if (args.alarmEmails.length === 0)
-      throw new Error("FailoverRouting: at least one alarm e-mail is needed");
-    const missing = args.standbys.filter((s) => args.planArns[s.region] === undefined).map((s) => s.region);
-    if (missing.length > 0) throw new Error(`FailoverRouting: no plan for standby ${missing.join(", ")}`);
+    validateFailoverRoutingArgs(args);
     super("multi-region-web:failover:FailoverRouting", name, args, opts);
     const tags = { Name: `${args.domain} failover`, ...args.tags };
     const zoneId = args.hostedZoneId;
     const homeRegion = args.home.region;
-    const standbySet = args.standbys[0].recordName;
-
-    const serveName = serveRecordName(args.domain);
-    const serve = [
-      new aws.route53.Record(
-        `${name}-serve-primary`,
-        {
-          zoneId,
-          name: serveName,
-          type: "A",
-          setIdentifier: homeRegion,
-          failoverRoutingPolicies: [{ type: "PRIMARY" }],
-          aliases: [
-            args.automatic
-              ? { name: args.home.recordName, zoneId, evaluateTargetHealth: true }
-              : { name: args.home.albDnsName, zoneId: args.home.albZoneId, evaluateTargetHealth: true },
-          ],
-        },
-        { parent: this },
-      ),
-      new aws.route53.Record(
-        `${name}-serve-secondary`,
-        {
-          zoneId,
-          name: serveName,
-          type: "A",
-          setIdentifier: STANDBY_SET_IDENTIFIER,
-          failoverRoutingPolicies: [{ type: "SECONDARY" }],
-          aliases: [{ name: standbySet, zoneId, evaluateTargetHealth: true }],
-        },
-        { parent: this },
-      ),
-    ];
-
     const chain = pinChain(
       args.domain,
       args.standbys.map((s) => s.region),
@@ -215,48 +301,25 @@ export class FailoverRouting extends Component<FailoverRoutingOutputs> {
         return decision.healthCheckId;
       });
 
-    // From the bottom up: Route 53 refuses an alias to a name that has no record yet ("InvalidChangeBatch:
-    // Tried to create an alias that targets <name>, type A in zone <zone>, but that target was not found",
-    // as quoted in pcorliss/ruby_route_53#17).
-    let below: aws.route53.Record[] = serve;
-    for (const link of [...chain].reverse()) {
-      const first = link.recordName === args.domain;
-      const primary = new aws.route53.Record(
-        first ? `${name}-primary` : `${name}-pin-${link.standby}-primary`,
+    // One record of a pair; its health check is the ARC check `attach` decides (none in the serve pair).
+    const register = (r: FailoverRecord, below: aws.route53.Record[]) =>
+      new aws.route53.Record(
+        `${name}-${r.resourceName}`,
         {
           zoneId,
-          name: link.recordName,
+          name: r.name,
           type: "A",
-          setIdentifier: homeRegion,
-          failoverRoutingPolicies: [{ type: "PRIMARY" }],
-          healthCheckId: attach(
-            { name: link.recordName, setIdentifier: homeRegion, side: "home" },
-            link.standby,
-            homeRegion,
-          ),
-          aliases: [{ name: link.primaryTo, zoneId, evaluateTargetHealth: false }],
+          setIdentifier: r.setIdentifier,
+          failoverRoutingPolicies: [{ type: r.failover }],
+          ...(r.arcCheck
+            ? { healthCheckId: attach(r.arcCheck.record, r.arcCheck.standby, r.arcCheck.region) }
+            : {}),
+          aliases: [r.alias],
         },
-        { parent: this, dependsOn: below },
+        { parent: this, ...(r.aliasesPairBelow ? { dependsOn: below } : {}) },
       );
-      const secondary = new aws.route53.Record(
-        first ? `${name}-secondary` : `${name}-pin-${link.standby}-secondary`,
-        {
-          zoneId,
-          name: link.recordName,
-          type: "A",
-          setIdentifier: STANDBY_SET_IDENTIFIER,
-          failoverRoutingPolicies: [{ type: "SECONDARY" }],
-          healthCheckId: attach(
-            { name: link.recordName, setIdentifier: STANDBY_SET_IDENTIFIER, side: "standby" },
-            link.standby,
-            link.standby,
-          ),
-          aliases: [{ name: standbySet, zoneId, evaluateTargetHealth: false }],
-        },
-        { parent: this },
-      );
-      below = [primary, secondary];
-    }
+    let below: aws.route53.Record[] = [];
+    for (const pair of failoverRecords(args)) below = pair.map((r) => register(r, below));
 
     const arcHealthCheckIds = pulumi
       .all(arcChecks)
@@ -277,25 +340,10 @@ export class FailoverRouting extends Component<FailoverRoutingOutputs> {
     ]);
     const alarmNames: Record<string, pulumi.Output<string>> = {};
     for (const region of [args.home, ...args.standbys]) {
+      const spec = deepHealthAlarmSpec(args.domain, region.region, region.healthCheckId);
       const alarm = new aws.cloudwatch.MetricAlarm(
-        `${name}-deep-health-${region.region}`,
-        {
-          alarmDescription: `${args.domain}: the deep health check of ${region.region} is failing (Route 53 takes it out of DNS)`,
-          namespace: "AWS/Route53",
-          metricName: "HealthCheckStatus",
-          dimensions: { HealthCheckId: region.healthCheckId },
-          // 1 = healthy, 0 = unhealthy; Minimum catches any unhealthy minute.
-          statistic: "Minimum",
-          comparisonOperator: "LessThanThreshold",
-          threshold: 1,
-          period: 60,
-          evaluationPeriods: 1,
-          // No data means the health check (or its metrics) is gone: that is not "healthy".
-          treatMissingData: "breaching",
-          alarmActions: [topic.arn],
-          okActions: [topic.arn],
-          tags,
-        },
+        `${name}-${spec.key}`,
+        { ...spec.args, alarmActions: [topic.arn], okActions: [topic.arn], tags },
         { parent: this },
       );
       alarmNames[region.region] = alarm.name;
@@ -304,3 +352,4 @@ export class FailoverRouting extends Component<FailoverRoutingOutputs> {
     this.publish({ recordName: args.domain, arcHealthCheckIds, alarmTopicArn: topic.arn, alarmNames });
   }
 }
+// Stryker restore all

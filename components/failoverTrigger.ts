@@ -23,7 +23,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmSpec } from "./alarms";
 import { Component } from "./component";
-import { HOME_PROBE_METRIC, HOME_PROBE_NAMESPACE, HomeProbe, homeProbeDimensions } from "./homeProbe";
+import {
+  HOME_PROBE_METRIC,
+  HOME_PROBE_NAMESPACE,
+  HomeProbe,
+  HomeProbeArgs,
+  homeProbeDimensions,
+} from "./homeProbe";
 import { regionKeyPolicy } from "./regionKey";
 
 /** The defaults of the optional arguments, in one place. */
@@ -120,11 +126,42 @@ export function witnessAlarmSpec(input: {
   };
 }
 
+/** Every vantage point of the trigger: the standby's own probe first, then each witness region's. */
+export function vantagePoints(args: Pick<FailoverTriggerArgs, "standbyRegion" | "witnessRegions">): string[] {
+  return [args.standbyRegion, ...args.witnessRegions];
+}
+
+/**
+ * The probe of one witness region: it runs there and publishes into the standby region, where its
+ * witness alarm (and its own two alarms) read its metric.
+ */
+export function witnessProbeArgs(
+  args: FailoverTriggerArgs,
+  region: string,
+  logKmsKeyArn: pulumi.Input<string>,
+): HomeProbeArgs {
+  return {
+    region,
+    metricRegion: args.standbyRegion,
+    homeRegion: args.homeRegion,
+    homeAlbDnsName: args.homeAlbDnsName,
+    domain: args.domain,
+    alarmTopicArn: args.alarmTopicArn,
+    logRetentionDays: args.logRetentionDays ?? FAILOVER_TRIGGER_DEFAULTS.logRetentionDays,
+    logKmsKeyArn,
+    functionName: witnessFunctionName(args.planName),
+    tags: args.tags,
+  };
+}
+
 export interface FailoverTriggerOutputs {
   /** Every witness: the vantage point, its alarm's name (the trigger condition's) and ARN. */
   witnesses: { probeRegion: string; alarmName: string; alarmArn: pulumi.Output<string> }[];
 }
 
+// Stryker disable all: the component's registration (keys, probes, alarms), run under mocks by
+// tests/failoverTrigger.test.ts; the failover mutation run (stryker.failover.config.mjs) mutates the pure
+// functions above, which hold its decisions.
 export class FailoverTrigger extends Component<FailoverTriggerOutputs> {
   constructor(name: string, args: FailoverTriggerArgs, opts?: pulumi.ComponentResourceOptions) {
     validateFailoverTriggerArgs(args);
@@ -150,26 +187,11 @@ export class FailoverTrigger extends Component<FailoverTriggerOutputs> {
         },
         { parent: this, protect: args.protect ?? true },
       );
-      new HomeProbe(
-        `${name}-${region}`,
-        {
-          region,
-          metricRegion: args.standbyRegion,
-          homeRegion: args.homeRegion,
-          homeAlbDnsName: args.homeAlbDnsName,
-          domain: args.domain,
-          alarmTopicArn: args.alarmTopicArn,
-          logRetentionDays: args.logRetentionDays ?? FAILOVER_TRIGGER_DEFAULTS.logRetentionDays,
-          logKmsKeyArn: key.arn,
-          functionName: witnessFunctionName(args.planName),
-          tags: args.tags,
-        },
-        { parent: this },
-      );
+      new HomeProbe(`${name}-${region}`, witnessProbeArgs(args, region, key.arn), { parent: this });
     }
 
     const actions = [args.alarmTopicArn];
-    const witnesses = [args.standbyRegion, ...args.witnessRegions].map((probeRegion) => {
+    const witnesses = vantagePoints(args).map((probeRegion) => {
       const spec = witnessAlarmSpec({
         planName: args.planName,
         domain: args.domain,
@@ -188,3 +210,4 @@ export class FailoverTrigger extends Component<FailoverTriggerOutputs> {
     this.publish({ witnesses });
   }
 }
+// Stryker restore all

@@ -81,7 +81,8 @@ export function probeRunBudgetSeconds(s: HomeProbeSettings): number {
 /** Throws unless every run ends, with its data point published, before Lambda stops it. */
 export function validateProbeBudget(s: HomeProbeSettings): void {
   for (const [key, value] of Object.entries(s)) {
-    if (!(typeof value === "number" && Number.isFinite(value) && value >= 0)) {
+    // Number.isFinite is false for anything but a finite number (it does not convert, unlike isFinite).
+    if (!(Number.isFinite(value) && value >= 0)) {
       throw new Error(`settings: ${key} ${String(value)} must be a number of seconds, 0 or more`);
     }
   }
@@ -168,23 +169,44 @@ export interface HomeProbeArgs {
   settings?: HomeProbeSettings;
 }
 
-/** Reports a config.ts validator's complaint about an argument as this component's. */
-function argument(component: string, key: string, check: () => unknown): void {
+/** Reports a config.ts validator's complaint about the argument `key` as this component's. */
+function argument(component: string, key: string, check: (key: string) => unknown): void {
   try {
-    check();
+    check(key);
   } catch (e) {
+    // Stryker disable next-line ConditionalExpression: unreachable, the validators it wraps throw ConfigError only; anything else is a programming error, rethrown as is
     if (!(e instanceof ConfigError)) throw e;
     throw new Error(`${component}: ${key} ${JSON.stringify(e.value)} ${e.allowed}`);
   }
 }
 
+/** The arguments with their defaults applied (the one place they are), and where each resource goes. */
+export function homeProbeLayout(name: string, args: HomeProbeArgs) {
+  const metricRegion = args.metricRegion ?? args.region;
+  // Placed explicitly only when it spans two regions (the control stack's witnesses); a regional
+  // stack owns nothing outside its region and names none (tests/program.test.ts).
+  const spans = metricRegion !== args.region;
+  return {
+    path: args.path ?? HOME_PROBE_DEFAULTS.path,
+    evaluationMinutes: args.evaluationMinutes ?? HOME_PROBE_DEFAULTS.evaluationMinutes,
+    functionName: args.functionName ?? name,
+    settings: args.settings ?? HOME_PROBE_SETTINGS,
+    metricRegion,
+    /** The region of every resource but the alarms. */
+    at: spans ? { region: args.region } : {},
+    /** The region of the alarms: the metric's. */
+    alarmsAt: spans ? { region: metricRegion } : {},
+  };
+}
+
 /** Throws before any resource is registered when the arguments cannot describe a working probe. */
 export function validateHomeProbeArgs(name: string, args: HomeProbeArgs): void {
   const component = `HomeProbe "${name}"`;
-  argument(component, "region", () => validateRegion("region", args.region));
-  argument(component, "homeRegion", () => validateRegion("homeRegion", args.homeRegion));
+  const { path, evaluationMinutes: minutes, functionName, settings } = homeProbeLayout(name, args);
+  argument(component, "region", (key) => validateRegion(key, args.region));
+  argument(component, "homeRegion", (key) => validateRegion(key, args.homeRegion));
   if (args.metricRegion !== undefined) {
-    argument(component, "metricRegion", () => validateRegion("metricRegion", args.metricRegion!));
+    argument(component, "metricRegion", (key) => validateRegion(key, args.metricRegion!));
   }
   for (const [key, region] of [
     ["region", args.region],
@@ -197,12 +219,11 @@ export function validateHomeProbeArgs(name: string, args: HomeProbeArgs): void {
     }
   }
   try {
-    validateProbeBudget(args.settings ?? HOME_PROBE_SETTINGS);
+    validateProbeBudget(settings);
   } catch (e) {
     throw new Error(`${component}: ${(e as Error).message}`);
   }
-  argument(component, "domain", () => validateDnsName("domain", args.domain));
-  const path = args.path ?? HOME_PROBE_DEFAULTS.path;
+  argument(component, "domain", (key) => validateDnsName(key, args.domain));
   // http.client sends the path as is and rejects non-ASCII and control characters with an exception
   // that would end every run without a data point.
   if (typeof path !== "string" || !/^\/[\x21-\x7e]*$/.test(path)) {
@@ -210,7 +231,6 @@ export function validateHomeProbeArgs(name: string, args: HomeProbeArgs): void {
       `${component}: path ${JSON.stringify(path)} must start with "/" and be printable ASCII without spaces`,
     );
   }
-  const minutes = args.evaluationMinutes ?? HOME_PROBE_DEFAULTS.evaluationMinutes;
   if (!Number.isInteger(minutes) || minutes < EVALUATION_MINUTES_MIN || minutes > EVALUATION_MINUTES_MAX) {
     throw new Error(
       `${component}: evaluationMinutes ${minutes} must be an integer from ${EVALUATION_MINUTES_MIN} to ${EVALUATION_MINUTES_MAX}`,
@@ -221,7 +241,6 @@ export function validateHomeProbeArgs(name: string, args: HomeProbeArgs): void {
       `${component}: logRetentionDays ${args.logRetentionDays} must be one of ${LOG_RETENTION_DAYS.join(", ")}`,
     );
   }
-  const functionName = args.functionName ?? name;
   if (!FUNCTION_NAME.test(functionName)) {
     throw new Error(
       `${component}: function name ${JSON.stringify(functionName)} (functionName, else the component's name) must be 1 to 64 letters, digits, "-" or "_"`,
@@ -349,6 +368,25 @@ export function homeProbePolicy(logGroupArn: string): object {
 }
 
 /**
+ * The function's environment: what to probe and where to publish (home_probe.py reads each), and the
+ * settings of a run (probeSettingsEnvironment).
+ */
+export function homeProbeEnvironment(
+  args: Pick<HomeProbeArgs, "homeAlbDnsName" | "domain" | "homeRegion">,
+  layout: Pick<ReturnType<typeof homeProbeLayout>, "path" | "metricRegion" | "settings">,
+): Record<string, pulumi.Input<string>> {
+  return {
+    HOME_ALB_DNS_NAME: args.homeAlbDnsName,
+    APP_DOMAIN: args.domain,
+    PROBE_PATH: layout.path,
+    HOME_REGION: args.homeRegion,
+    METRIC_NAMESPACE: HOME_PROBE_NAMESPACE,
+    METRIC_REGION: layout.metricRegion,
+    ...probeSettingsEnvironment(layout.settings),
+  };
+}
+
+/**
  * The function's code, components/python/home_probe.py (tests next to it), read when this module loads
  * and shipped as `index.py` (handler `index.handler`). Python 3.12, standard library and boto3 (with
  * its botocore), which the Lambda Python runtimes include ("Building Lambda functions with Python",
@@ -375,22 +413,17 @@ export interface HomeProbeOutputs {
   metricName: string;
 }
 
+// Stryker disable all: the component's registration (resources and their wiring), run under mocks by
+// tests/homeProbe.test.ts; the failover mutation run (stryker.failover.config.mjs) mutates the pure
+// functions above, which hold its decisions.
 export class HomeProbe extends Component<HomeProbeOutputs> {
   constructor(name: string, args: HomeProbeArgs, opts?: pulumi.ComponentResourceOptions) {
     validateHomeProbeArgs(name, args);
     super("multi-region-web:failover:HomeProbe", name, args, opts);
 
-    const path = args.path ?? HOME_PROBE_DEFAULTS.path;
-    const evaluationMinutes = args.evaluationMinutes ?? HOME_PROBE_DEFAULTS.evaluationMinutes;
-    const functionName = args.functionName ?? name;
+    const layout = homeProbeLayout(name, args);
+    const { path, evaluationMinutes, functionName, settings, at, alarmsAt } = layout;
     const tags = { Name: name, ...args.tags };
-    const settings = args.settings ?? HOME_PROBE_SETTINGS;
-    const metricRegion = args.metricRegion ?? args.region;
-    // Placed explicitly only when it spans two regions (the control stack's witnesses); a regional
-    // stack owns nothing outside its region and names none (tests/program.test.ts).
-    const spans = metricRegion !== args.region;
-    const at = spans ? { region: args.region } : {};
-    const alarmsAt = spans ? { region: metricRegion } : {};
 
     // Lambda logs to /aws/lambda/<function name>, which CloudWatch creates on the first invocation
     // ("Configuring CloudWatch log groups", Lambda Developer Guide) and keeps forever by default
@@ -439,17 +472,7 @@ export class HomeProbe extends Component<HomeProbeOutputs> {
         // No vpcConfig: a function outside a VPC runs in a Lambda-managed VPC with internet access
         // ("Enable internet access for VPC-connected Lambda functions", Lambda Developer Guide), so
         // the probe of a public endpoint does not depend on the standby VPC's NAT gateway.
-        environment: {
-          variables: {
-            HOME_ALB_DNS_NAME: args.homeAlbDnsName,
-            APP_DOMAIN: args.domain,
-            PROBE_PATH: path,
-            HOME_REGION: args.homeRegion,
-            METRIC_NAMESPACE: HOME_PROBE_NAMESPACE,
-            METRIC_REGION: metricRegion,
-            ...probeSettingsEnvironment(settings),
-          },
-        },
+        environment: { variables: homeProbeEnvironment(args, layout) },
         loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
         tags,
       },
@@ -524,3 +547,4 @@ export class HomeProbe extends Component<HomeProbeOutputs> {
     });
   }
 }
+// Stryker restore all

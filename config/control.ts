@@ -147,8 +147,15 @@ export const CONTROL_SCHEMA: Fields<Omit<ControlConfig, "project" | "stack" | "o
   },
 };
 
+/**
+ * The schema's context: no default or bound of the control stack's keys depends on a role or on being
+ * the home (the context the regional keys' defaults and rules read).
+ */
+// Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent, nothing in CONTROL_SCHEMA reads the context
+const CONTROL_CONTEXT = { role: "active" as const, home: true };
+
 /** The defaults, as the schema declares them. */
-export const CONTROL_DEFAULTS = fieldDefaults(CONTROL_SCHEMA, { role: "active", home: true });
+export const CONTROL_DEFAULTS = fieldDefaults(CONTROL_SCHEMA, CONTROL_CONTEXT);
 
 export interface RawControlConfig {
   project: string;
@@ -176,10 +183,11 @@ export function buildControlConfig(raw: RawControlConfig, problems = new Problem
       `must be ${CONTROL_REGION}: ARC Region switch plans are created and updated there, and Route 53 publishes its health-check metrics only there`,
     );
   }
-  const ctx = { role: "active" as const, home: true };
-  const get = (key: keyof typeof CONTROL_SCHEMA) => scalar(schema, raw.values, key, ctx, problems);
+  const get = (key: keyof typeof CONTROL_SCHEMA) =>
+    scalar(schema, raw.values, key, CONTROL_CONTEXT, problems);
   const homeStack = get("homeStack") as string;
-  if (homeStack && !problems.has("homeStack") && !FULL_STACK_NAME.test(homeStack)) {
+  // A missing or malformed value comes back as undefined (and is already a problem).
+  if (homeStack && !FULL_STACK_NAME.test(homeStack)) {
     problems.add(
       "homeStack",
       homeStack,
@@ -199,7 +207,8 @@ export function buildControlConfig(raw: RawControlConfig, problems = new Problem
     );
   }
   const triggerWitnessRegions = get("triggerWitnessRegions") as string[] | undefined;
-  if (triggerWitnessRegions !== undefined && !problems.has("triggerWitnessRegions")) {
+  // A malformed list comes back as the default, undefined (and is already a problem).
+  if (triggerWitnessRegions !== undefined) {
     problems.check(() => validateWitnessRegions(triggerWitnessRegions, automaticFailover));
   }
   const cfg: ControlConfig = {
@@ -240,10 +249,10 @@ export function validateApprovalPrincipals(
   principals: unknown,
   on: { manualApproval: boolean; automaticFailover: boolean },
 ): void {
-  const list = Array.isArray(principals) ? (principals as unknown[]) : [];
   if (!Array.isArray(principals)) {
     throw new ConfigError("approvalPrincipals", principals, "must be a list of IAM role or user ARNs");
   }
+  const list = principals as unknown[];
   if (list.length === 0 && (on.manualApproval || on.automaticFailover)) {
     const why = on.manualApproval
       ? "manualApproval is on: every execution waits in its approve step for one of them"

@@ -18,7 +18,7 @@
 import { loadControlConfig } from "./config";
 import { checkRegionalStacks, readRegionalStack } from "./regionalStacks";
 import { approvalRoleArnParameterName, FailoverPlan, planArnParameterName } from "../components/failoverPlan";
-import { FailoverRouting } from "../components/failoverRouting";
+import { FailoverRouting, STANDBY_SET_IDENTIFIER } from "../components/failoverRouting";
 import { FailoverTrigger, witnessAlarmName } from "../components/failoverTrigger";
 import { PlanEvaluationAlerts } from "../components/planEvaluationAlerts";
 import { failoverPlanName } from "../config";
@@ -75,8 +75,8 @@ export = async () => {
     return new FailoverPlan(`plan-${standby.region}`, {
       planName,
       home: planRegion(home, home.region),
-      // The app domain's SECONDARY (set "standby") is the standby side of every pair.
-      standby: planRegion(standby, "standby"),
+      // The app domain's SECONDARY is the standby side of every pair: the plan maps its set to the standby.
+      standby: planRegion(standby, STANDBY_SET_IDENTIFIER),
       globalClusterIdentifier: home.globalClusterIdentifier!,
       hostedZoneId: home.hostedZoneId,
       domain: home.domain,

@@ -12,6 +12,7 @@ import {
   arcChecksByRegion,
   attachedChecks,
   recordKey,
+  recordNameRegex,
   sameDnsName,
 } from "../components/arcHealthChecks";
 import { fabricateCall, fabricateState, MockAccount, runProgram } from "../tools/mocks";
@@ -66,6 +67,26 @@ describe("ARC's health checks, as ListRoute53HealthChecks lists them", () => {
       "us-east-1": { id: "hc-us-east-1", status: "unknown" },
     });
     expect(sameDnsName("a.example.com.", "A.EXAMPLE.COM")).to.equal(true);
+    expect(sameDnsName("A.EXAMPLE.COM", "a.example.com.")).to.equal(true);
+    expect(sameDnsName("a.example.com", "b.example.com")).to.equal(false);
+  });
+
+  it("keeps a check listed without a zone, and takes healthy, unhealthy and a missing status as they are", () => {
+    expect(
+      arcChecksByRegion(
+        [
+          listed("us-east-1", { hostedZoneId: null }),
+          listed("ca-central-1", { status: null }),
+          listed("eu-west-1", { region: null }),
+          listed("ap-south-1", { recordName: null }),
+        ],
+        "app.example.com",
+        ZONE,
+      ),
+    ).to.deep.equal({
+      "us-east-1": { id: "hc-us-east-1", status: "healthy" },
+      "ca-central-1": { id: "hc-ca-central-1", status: "unknown" },
+    });
   });
 });
 
@@ -79,7 +100,41 @@ describe("the checks the records carry in Route 53 (ListResourceRecordSets)", ()
         { name: "serve.app.example.com.", setIdentifier: "us-east-1" },
       ]),
     ).to.deep.equal({ [recordKey("app.example.com", "us-east-1")]: "hc-1" });
-    expect(recordKey("App.Example.com.", "standby")).to.equal(recordKey("app.example.com", "standby"));
+    expect(recordKey("App.Example.com.", "standby")).to.equal("app.example.com standby");
+  });
+
+  it("needs a name and a set identifier: a simple record with a health check is not one of the pairs", () => {
+    expect(
+      attachedChecks([
+        { name: "app.example.com.", healthCheckId: "hc-simple" },
+        { setIdentifier: "standby", healthCheckId: "hc-nameless" },
+        { name: "app.example.com.", setIdentifier: "standby", healthCheckId: "hc-2" },
+        { name: "pin-eu-west-1.app.example.com.", setIdentifier: "standby", healthCheckId: "hc-3" },
+      ]),
+    ).to.deep.equal({
+      "app.example.com standby": "hc-2",
+      "pin-eu-west-1.app.example.com standby": "hc-3",
+    });
+  });
+
+  it("asks Route 53 for exactly the pairs' names, with or without the trailing dot, nothing that merely looks like them", () => {
+    const pattern = recordNameRegex(["App.Example.com", "pin-eu-west-1.app.example.com."]);
+    expect(pattern).to.equal("^(app\\.example\\.com\\.?|pin-eu-west-1\\.app\\.example\\.com\\.?)$");
+    // The data source's nameRegex is RE2; this pattern uses nothing RE2 and JavaScript read differently.
+    const re = new RegExp(pattern);
+    for (const name of ["app.example.com.", "app.example.com", "pin-eu-west-1.app.example.com."]) {
+      expect(re.test(name), name).to.equal(true);
+    }
+    for (const name of [
+      "appxexample.com.",
+      "serve.app.example.com.",
+      "app.example.com.evil.",
+      "pin-eu-west-1xapp.example.com",
+    ]) {
+      expect(re.test(name), name).to.equal(false);
+    }
+    expect(new RegExp(recordNameRegex(["a+b.example.com"])).test("a+b.example.com.")).to.equal(true);
+    expect(new RegExp(recordNameRegex(["a+b.example.com"])).test("aab.example.com.")).to.equal(false);
   });
 });
 
@@ -100,12 +155,28 @@ describe("which ARC check a record carries after an `up`", () => {
       checks: c,
     });
 
+  const LIST =
+    "`aws arc-region-switch list-route53-health-checks --region us-east-1 --arn <the plan's ARN: this stack's output plans>`";
+
   it("attaches nothing while ARC lists nothing, and says to run `pulumi up` again", () => {
-    const d = decide(home, {});
-    expect(d.healthCheckId).to.equal(undefined);
-    expect(d.note?.level).to.equal("info");
-    expect(d.note?.text).to.contain(
-      "app.example.com (PRIMARY, set us-east-1) carries no ARC health check yet",
+    expect(decide(home, {})).to.deep.equal({
+      note: {
+        level: "info",
+        text:
+          "app.example.com (PRIMARY, set us-east-1) carries no ARC health check yet: plan app-ca-central-1 lists none " +
+          `for us-east-1 (ARC creates them after the plan). Run \`pulumi up\` again once ${LIST} lists it.`,
+      },
+    });
+    // A plan whose ARN has no name in it (not ARC's form) is named by what there is.
+    const note = arcCheckToAttach({
+      record: standby,
+      planArn: "plan-x",
+      region: "ca-central-1",
+      homeRegion: "us-east-1",
+      checks: {},
+    }).note;
+    expect(note?.text).to.contain(
+      "app.example.com (SECONDARY, set standby) carries no ARC health check yet: plan plan-x lists none for ca-central-1",
     );
   });
 
@@ -117,13 +188,29 @@ describe("which ARC check a record carries after an `up`", () => {
 
   it("does not attach a check in a state that would change the answer, and warns", () => {
     for (const status of ["unhealthy", "unknown"]) {
-      const d = decide(home, checks(status, "healthy"));
-      expect(d.healthCheckId, status).to.equal(undefined);
-      expect(d.note?.level).to.equal("warn");
-      expect(d.note?.text).to.contain(`Not attaching ARC health check hc-home (${status})`);
+      expect(decide(home, checks(status, "healthy")), status).to.deep.equal({
+        note: {
+          level: "warn",
+          text:
+            `Not attaching ARC health check hc-home (${status}) to app.example.com (PRIMARY, set us-east-1): attaching it ` +
+            "now would change what DNS answers (the home's check is not healthy). A plan app-ca-central-1 execution may " +
+            "be under way or ARC has not evaluated the check yet; run `pulumi up` again once the plan's checks are in a " +
+            `settled state (${LIST}).`,
+        },
+      });
     }
     expect(decide(standby, checks("unhealthy", "unhealthy")).healthCheckId).to.equal(undefined);
     expect(decide(standby, checks("healthy", "unknown")).healthCheckId).to.equal(undefined);
+    expect(decide(standby, checks("unknown", "unhealthy")).note?.text).to.contain(
+      "Not attaching ARC health check hc-standby (unhealthy) to app.example.com (SECONDARY, set standby): attaching it " +
+        "now would change what DNS answers (neither of the plan's checks is healthy).",
+    );
+  });
+
+  it("does not attach the standby's unhealthy check while ARC lists no check of the home", () => {
+    const onlyStandby: ArcHealthChecks = { "ca-central-1": { id: "hc-standby", status: "unhealthy" } };
+    expect(decide(standby, onlyStandby).healthCheckId).to.equal(undefined);
+    expect(decide(standby, onlyStandby).note?.level).to.equal("warn");
   });
 
   it("keeps an attached check whatever ARC reports its status to be", () => {
@@ -146,16 +233,33 @@ describe("which ARC check a record carries after an `up`", () => {
       "Refusing to detach ARC health check hc-old from app.example.com (SECONDARY, set standby): " +
         `plan ${PLAN} now lists health check hc-standby for ca-central-1.`,
     );
-    try {
-      decide(home, {}, "hc-home");
-    } catch (e) {
-      const message = (e as Error).message;
-      expect(message).to.contain("users would go back to the deactivated home");
-      expect(message).to.contain(
-        `aws arc-region-switch list-route53-health-checks --region us-east-1 --arn ${PLAN}`,
-      );
-      expect(message).to.contain("record app.example.com set us-east-1, Edit, Health check ID: none");
-    }
+    const refusal = (record: typeof home | typeof standby) => {
+      try {
+        decide(record, {}, "hc-old");
+      } catch (e) {
+        expect(e).to.be.instanceOf(ArcCheckDetachError).with.property("name", "ArcCheckDetachError");
+        return (e as Error).message.split("\n");
+      }
+      expect.fail("no refusal");
+    };
+    const [why, wait, remove] = refusal(home);
+    expect(why).to.equal(
+      `Refusing to detach ARC health check hc-old from app.example.com (PRIMARY, set us-east-1): plan ${PLAN} now lists ` +
+        "no health check for us-east-1. Without it, no plan execution can take traffic off the home, and if a plan " +
+        "has activated a standby, users would go back to the deactivated home.",
+    );
+    expect(wait).to.equal(
+      "If ARC is still creating the plan's checks (the plan was just created or replaced), wait and run `pulumi up` " +
+        `again; \`aws arc-region-switch list-route53-health-checks --region us-east-1 --arn ${PLAN}\` shows them.`,
+    );
+    expect(remove).to.equal(
+      "If the plan was deleted or re-created on purpose and no failover is in progress, remove the health check from " +
+        "that record in Route 53 yourself (console: the hosted zone, record app.example.com set us-east-1, Edit, " +
+        "Health check ID: none), then run `pulumi up` again: it attaches ARC's current check.",
+    );
+    expect(refusal(standby)[0]).to.match(
+      /now lists no health check for ca-central-1\. Without it, the records can no longer tell that a plan has activated the standby\.$/,
+    );
   });
 });
 

@@ -6,7 +6,12 @@
  */
 import { expect } from "chai";
 import {
+  approvalRoleArnParameterName,
+  executionPolicyValues,
   needsApproval,
+  planArnParameterName,
+  planSettings,
+  PlanRegionValues,
   TRIGGER_CONDITIONS_MAX,
   FailoverPlanArgs,
   validateFailoverPlanArgs,
@@ -157,6 +162,58 @@ describe("the plan's workflows (failoverWorkflows.ts)", () => {
       ]);
       expect(shape(rest)).to.deep.equal([PARALLEL, DNS]);
     }
+  });
+
+  it("describes every step, and each workflow, as the console and the execution show them", () => {
+    const described = (steps: unknown): string[][] =>
+      (steps as (StepLike & { description: string })[]).flatMap((s) => [
+        [s.name, s.description],
+        ...described(s.parallelConfigs?.[0].steps ?? []),
+      ]);
+    const [toStandby, toHome] = planWorkflows({
+      ...VALUES,
+      approvalRoleArn: "arn:aws:iam::1:role/approve",
+      databaseScaling: { kind: "serverless" },
+    });
+    expect([toStandby.workflowDescription, toHome.workflowDescription]).to.deep.equal([
+      "Fail over or switch over to ca-central-1",
+      "Fail back to the home region us-east-1",
+    ]);
+    expect(described(toStandby.steps)).to.deep.equal([
+      ["approve", "A person approves the region switch before anything moves"],
+      [
+        "scale-and-move-writer",
+        "Scale the tiers (and a Serverless v2 standby) and move the Aurora writer at the same time",
+      ],
+      ["scale-frontend", "Raise the frontend group of the activated region to the other region's capacity"],
+      ["scale-backend", "Raise the backend group of the activated region to the other region's capacity"],
+      [
+        "scale-aurora",
+        "Raise the activated region's Aurora Serverless v2 capacity to the other region's peak",
+      ],
+      [
+        "move-aurora-writer",
+        "Move the Aurora writer: switchover (no data loss) when graceful, failover when not",
+      ],
+      ["route-traffic", "Send app.example.com to the activated region"],
+    ]);
+    const [provisioned] = planWorkflows({
+      ...VALUES,
+      databaseScaling: { kind: "provisioned", homeInstanceArn: "h", standbyInstanceArn: "s" },
+    });
+    expect(described(provisioned.steps).at(-1)).to.deep.equal([
+      "scale-aurora",
+      "Raise the new writer's instance to the other region's class (restarts it, after traffic has moved)",
+    ]);
+  });
+
+  it("names the workflows' regions whichever order the plan lists them in", () => {
+    // The home second: the failback workflow is still the one that activates the home.
+    const swapped = planWorkflows({ ...VALUES, home: VALUES.standby, standby: VALUES.home });
+    expect(swapped.map((w) => [w.workflowTargetRegion, w.workflowDescription])).to.deep.equal([
+      ["us-east-1", "Fail over or switch over to us-east-1"],
+      ["ca-central-1", "Fail back to the home region ca-central-1"],
+    ]);
   });
 
   describe("the standby's Aurora capacity", () => {
@@ -528,6 +585,25 @@ describe("the execution role, block by block (failoverPlanPolicy.ts)", () => {
     expect(allowedBy(s)("s3:PutObject", "arn:aws:s3:::other/x")).to.equal(false);
   });
 
+  it("writes every statement as an Allow of IAM's current policy language, with ARC's unscoped reads on \"*\"", () => {
+    const full = executionPolicyDocument({
+      ...POLICY,
+      triggerAlarmArns: ["arn:aws:cloudwatch:ca-central-1:1:alarm:w"],
+      databaseScaling: { kind: "provisioned", homeInstanceArns: ["h"], standbyInstanceArns: ["s"] },
+    }) as { Version: string; Statement: (Doc["Statement"][number] & { Effect: string })[] };
+    // "the current version of the policy language, and you should always include a Version element and
+    // set it to 2012-10-17" (IAM User Guide, "IAM JSON policy elements: Version").
+    expect(full.Version).to.equal("2012-10-17");
+    expect(new Set(full.Statement.map((s) => s.Effect))).to.deep.equal(new Set(["Allow"]));
+    const unscoped = full.Statement.filter((s) => s.Resource.includes("*"));
+    expect(unscoped.map((s) => [s.Sid, s.Resource])).to.deep.equal([
+      ["DescribeGroups", ["*"]],
+      ["ReadScalingMetrics", ["*"]],
+      ["DescribeDatabaseCapacity", ["*"]],
+    ]);
+    expect(full.Statement.map((s) => s.Sid)).to.include("RaiseStandbyDatabaseCapacity");
+  });
+
   it("is exactly the blocks' statements: nothing that deletes, changes records, or acts beyond them", () => {
     const full = executionPolicyDocument({
       ...POLICY,
@@ -567,7 +643,11 @@ describe("the approval role (failoverPlanPolicy.ts)", () => {
   });
 
   it("approves this plan's steps and reads its executions, nothing else", () => {
-    const doc = approvalPolicyDocument("aws", "123456789012", "app-ca-central-1") as Doc;
+    const doc = approvalPolicyDocument("aws", "123456789012", "app-ca-central-1") as Doc & {
+      Version: string;
+    };
+    expect(doc.Version).to.equal("2012-10-17");
+    expect(doc.Statement.map((s) => s.Sid)).to.deep.equal(["ApproveThisPlansSteps"]);
     expect(actionsOf(doc.Statement)).to.deep.equal([
       "arc-region-switch:ApprovePlanExecutionStep",
       "arc-region-switch:GetPlanExecution",
@@ -633,8 +713,24 @@ describe("validateFailoverPlanArgs", () => {
         }),
       ),
     ).to.throw(/share set identifier/);
-    expect(() => validateFailoverPlanArgs(args({ recoveryTimeObjectiveMinutes: 0 }))).to.throw(/1 to 10080/);
-    expect(() => validateFailoverPlanArgs(args({ reportRetentionDays: 0 }))).to.throw(/reportRetentionDays/);
+    expect(() => validateFailoverPlanArgs(args({ recoveryTimeObjectiveMinutes: 0 }))).to.throw(
+      'FailoverPlan "app-ca-central-1": recoveryTimeObjectiveMinutes 0 must be an integer from 1 to 10080',
+    );
+    for (const bad of [10081, 1.5]) {
+      expect(() => validateFailoverPlanArgs(args({ recoveryTimeObjectiveMinutes: bad })), `${bad}`).to.throw(
+        /1 to 10080/,
+      );
+    }
+    for (const edge of [1, 10080]) {
+      expect(() => validateFailoverPlanArgs(args({ recoveryTimeObjectiveMinutes: edge }))).to.not.throw();
+    }
+    expect(() => validateFailoverPlanArgs(args({ reportRetentionDays: 0 }))).to.throw(
+      'FailoverPlan "app-ca-central-1": reportRetentionDays 0 must be a positive integer',
+    );
+    expect(() => validateFailoverPlanArgs(args({ reportRetentionDays: 2.5 }))).to.throw(
+      /reportRetentionDays/,
+    );
+    expect(() => validateFailoverPlanArgs(args({ reportRetentionDays: 1 }))).to.not.throw();
   });
 
   it("requires two vantage points in two regions outside the home, at most ARC's ten conditions, and a cooldown", () => {
@@ -651,11 +747,29 @@ describe("validateFailoverPlanArgs", () => {
     expect(() =>
       validateFailoverPlanArgs(args({ ...ok, trigger: trigger(["ca-central-1", "us-east-1"]) })),
     ).to.throw(/home region us-east-1/);
-    const eleven = Array.from({ length: TRIGGER_CONDITIONS_MAX + 1 }, (_, i) => `eu-west-${i + 1}`);
-    expect(() => validateFailoverPlanArgs(args({ ...ok, trigger: trigger(eleven) }))).to.throw(/at most 10/);
+    // "Array Members: Minimum number of 1 item. Maximum number of 10 items." (ARC API reference, Trigger.conditions)
+    expect(TRIGGER_CONDITIONS_MAX).to.equal(10);
+    const regions = (n: number) => Array.from({ length: n }, (_, i) => `eu-west-${i + 1}`);
+    expect(() => validateFailoverPlanArgs(args({ ...ok, trigger: trigger(regions(10)) }))).to.not.throw();
+    expect(() => validateFailoverPlanArgs(args({ ...ok, trigger: trigger(regions(11)) }))).to.throw(
+      'FailoverPlan "app-ca-central-1": 11 trigger witnesses; a trigger holds at most 10 conditions',
+    );
     expect(() =>
       validateFailoverPlanArgs(args({ ...ok, trigger: trigger(["ca-central-1", "us-west-2"], 0) })),
-    ).to.throw(/cooldownMinutes/);
+    ).to.throw('FailoverPlan "app-ca-central-1": trigger cooldownMinutes 0 must be a positive integer');
+    expect(() =>
+      validateFailoverPlanArgs(args({ ...ok, trigger: trigger(["ca-central-1", "us-west-2"], 1.5) })),
+    ).to.throw(/cooldownMinutes 1.5/);
+    expect(() =>
+      validateFailoverPlanArgs(args({ ...ok, trigger: trigger(["ca-central-1", "us-west-2"], 1) })),
+    ).to.not.throw();
+    // The message names the vantage points there are, or says there is none.
+    expect(() => validateFailoverPlanArgs(args({ ...ok, trigger: trigger([]) }))).to.throw(
+      'FailoverPlan "app-ca-central-1": the trigger has witnesses in no region; it needs at least two, in two regions, so that one vantage point alone never starts a failover',
+    );
+    expect(() =>
+      validateFailoverPlanArgs(args({ ...ok, trigger: trigger(["ca-central-1", "ca-central-1"]) })),
+    ).to.throw("the trigger has witnesses in ca-central-1, ca-central-1;");
   });
 
   it("has the approval step with manualApproval or a trigger, and then requires someone to approve", () => {
@@ -671,5 +785,75 @@ describe("validateFailoverPlanArgs", () => {
     expect(() =>
       validateFailoverPlanArgs(args({ manualApproval: true, approvalPrincipals: approvers })),
     ).to.not.throw();
+  });
+});
+
+describe("the plan's settings, its policy's values and its SSM parameters (failoverPlan.ts)", () => {
+  const region = (
+    r: typeof VALUES.home,
+    db: { dbInstanceClass: string; dbInstanceArns: string[] },
+    alarm: string,
+  ) => ({ ...r, ...db, appHealthAlarmArn: alarm }) as PlanRegionValues;
+  const HOME = region(VALUES.home, DB.home, POLICY.appHealthAlarmArns[0]);
+  const resolved = (standby: PlanRegionValues) => ({
+    partition: "aws",
+    accountId: "123456789012",
+    planName: "app-ca-central-1",
+    roleArn: "arn:aws:iam::123456789012:role/exec",
+    reportBucketArn: "arn:aws:s3:::reports",
+    globalClusterIdentifier: "app-global",
+    hostedZoneId: "Z1",
+    home: HOME,
+    standby,
+    triggerAlarmArns: ["arn:w"],
+  });
+
+  it("makes the home the primary of an active/passive plan over the two regions", () => {
+    expect(
+      planSettings({
+        planName: "app-ca-central-1",
+        domain: "app.example.com",
+        home: HOME,
+        standby: region(VALUES.standby, DB.serverless, POLICY.appHealthAlarmArns[1]),
+        recoveryTimeObjectiveMinutes: 15,
+      }),
+    ).to.deep.equal({
+      name: "app-ca-central-1",
+      description: "Fail over, switch over and fail back app.example.com between us-east-1 and ca-central-1",
+      recoveryApproach: "activePassive",
+      regions: ["us-east-1", "ca-central-1"],
+      primaryRegion: "us-east-1",
+      recoveryTimeObjectiveMinutes: 15,
+    });
+  });
+
+  it("gives the execution role both regions' groups, clusters and alarms, and their instances when the standby is raised", () => {
+    const serverless = region(VALUES.standby, DB.serverless, POLICY.appHealthAlarmArns[1]);
+    expect(executionPolicyValues(resolved(serverless))).to.deep.equal({
+      ...POLICY,
+      triggerAlarmArns: ["arn:w"],
+      databaseScaling: {
+        kind: "serverless",
+        homeInstanceArns: DB.home.dbInstanceArns,
+        standbyInstanceArns: DB.serverless.dbInstanceArns,
+      },
+    });
+    const smaller = region(VALUES.standby, { ...DB.smaller, dbInstanceClass: "db.r6g.medium" }, "arn:s");
+    expect(executionPolicyValues(resolved(smaller)).databaseScaling).to.deep.equal({
+      kind: "provisioned",
+      homeInstanceArns: DB.home.dbInstanceArns,
+      standbyInstanceArns: DB.smaller.dbInstanceArns,
+    });
+    // The home's class already: no capacity block, hence no RDS instance permission at all.
+    const same = executionPolicyValues(resolved(region(VALUES.standby, DB.smaller, "arn:s")));
+    expect(same.databaseScaling).to.equal(undefined);
+    expect(actionsOf(databaseScalingStatements(same))).to.deep.equal([]);
+  });
+
+  it("keeps the plan's ARN and its approval role's under /failover/<plan>/ in SSM", () => {
+    expect(planArnParameterName("app-ca-central-1")).to.equal("/failover/app-ca-central-1/plan-arn");
+    expect(approvalRoleArnParameterName("app-ca-central-1")).to.equal(
+      "/failover/app-ca-central-1/approval-role-arn",
+    );
   });
 });

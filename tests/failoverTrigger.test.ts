@@ -1,154 +1,18 @@
 /**
- * The automatic trigger's witnesses (components/failoverTrigger.ts): their pure parts, what the
- * fixture control stack registers, and what the alarms and ARC's conditions decide on minute-by-minute
- * metric series — a true trigger (the home really down: every witness red) and false ones (one
- * vantage point cut off, a bad deploy rolled back in three minutes, a blind witness).
+ * The automatic trigger's witnesses (components/failoverTrigger.ts): what the fixture control stack
+ * registers, and what the alarms and ARC's conditions decide on minute-by-minute metric series
+ * (tests/alarmModel.ts) — a true trigger (the home really down: every witness red) and false ones (one
+ * vantage point cut off, a bad deploy rolled back in three minutes, a blind witness). Their pure parts
+ * are tests/triggerWitnesses.test.ts.
  */
 import { expect } from "chai";
-import {
-  FailoverTriggerArgs,
-  validateFailoverTriggerArgs,
-  witnessAlarmName,
-  witnessAlarmSpec,
-  witnessFunctionName,
-} from "../components/failoverTrigger";
-import { HOME_PROBE_METRIC, HOME_PROBE_NAMESPACE } from "../components/homeProbe";
 import { regionKeyPolicy } from "../components/regionKey";
 import { RecordedResource, StackRun } from "../tools/mocks";
 import { fixtureStackRuns, isControlRun } from "../tools/runStacks";
+import { minutes, repeat, triggerFiresAt } from "./alarmModel";
 import { dependsOn, ofType, one } from "./helpers";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
-
-/**
- * A CloudWatch metric alarm's state at the end of minute `t` (period 60 s): ALARM when at least
- * `datapointsToAlarm` of the last `evaluationPeriods` minutes breach ("M out of N", CloudWatch User
- * Guide, "Evaluating an alarm"); a minute without a data point breaches or not as treatMissingData
- * says ("Configuring how CloudWatch alarms treat missing data"). Each minute's value is the alarm's
- * statistic over that minute's points (Minimum here), compared with the threshold as the operator says.
- */
-function alarmState(
-  alarm: Record<string, unknown>,
-  minutes: (number[] | undefined)[],
-  t: number,
-): "ALARM" | "OK" {
-  expect(alarm.period, "the model knows one-minute periods").to.equal(60);
-  const n = alarm.evaluationPeriods as number;
-  const m = (alarm.datapointsToAlarm as number | undefined) ?? n;
-  const compare: Record<string, (a: number, b: number) => boolean> = {
-    LessThanThreshold: (a, b) => a < b,
-    LessThanOrEqualToThreshold: (a, b) => a <= b,
-    GreaterThanThreshold: (a, b) => a > b,
-    GreaterThanOrEqualToThreshold: (a, b) => a >= b,
-  };
-  const statistic: Record<string, (v: number[]) => number> = {
-    Minimum: (v) => Math.min(...v),
-    Maximum: (v) => Math.max(...v),
-  };
-  let breaching = 0;
-  for (let i = Math.max(0, t - n + 1); i <= t; i++) {
-    const points = minutes[i];
-    if (points === undefined || points.length === 0) {
-      if (alarm.treatMissingData === "breaching") breaching++;
-      continue;
-    }
-    const value = statistic[alarm.statistic as string](points);
-    if (compare[alarm.comparisonOperator as string](value, alarm.threshold as number)) breaching++;
-  }
-  return breaching >= m ? "ALARM" : "OK";
-}
-
-/**
- * The minute ARC starts the plan, if it does: "all conditions must be met", and "The trigger starts
- * plan execution when a CloudWatch alarm transitions to meet the conditions" (ARC Developer Guide,
- * "Create a trigger for a Region switch plan"); a condition `red` is an alarm in ALARM.
- */
-function triggerFiresAt(
-  trigger: { conditions: { associatedAlarmName: string; condition: string }[] },
-  alarmsByName: Record<string, Record<string, unknown>>,
-  series: Record<string, (number[] | undefined)[]>,
-  horizon: number,
-): number | undefined {
-  let before = false;
-  for (let t = 0; t < horizon; t++) {
-    const met = trigger.conditions.every((c) => {
-      const alarm = alarmsByName[c.associatedAlarmName];
-      const probeRegion = (alarm.dimensions as Record<string, string>).ProbeRegion;
-      const state = alarmState(alarm, series[probeRegion] ?? [], t);
-      return c.condition === "red" ? state === "ALARM" : state === "OK";
-    });
-    if (met && !before) return t;
-    before = met;
-  }
-  return undefined;
-}
-
-/** A probe's minutes: `healthy` or not, one run (one point) a minute; `silent` minutes have none. */
-const minutes = (pattern: ("up" | "down" | "silent")[]): (number[] | undefined)[] =>
-  pattern.map((p) => (p === "silent" ? undefined : [p === "up" ? 1 : 0]));
-const repeat = <T>(value: T, count: number): T[] => Array.from({ length: count }, () => value);
-
-const ARGS: FailoverTriggerArgs = {
-  planName: "app-ca-central-1",
-  homeRegion: "us-east-1",
-  standbyRegion: "ca-central-1",
-  witnessRegions: ["us-west-2"],
-  homeAlbDnsName: "alb",
-  domain: "app.example.com",
-  minutes: 5,
-  alarmTopicArn: "arn:aws:sns:ca-central-1:1:ops",
-};
-
-describe("FailoverTrigger (pure)", () => {
-  it("names each witness alarm after the plan and the vantage point, and the witness function after the plan", () => {
-    expect(witnessAlarmName("app-ca-central-1", "us-west-2")).to.equal(
-      "app-ca-central-1-home-down-from-us-west-2",
-    );
-    expect(witnessFunctionName("multi-region-web-ca-central-1")).to.equal(
-      "multi-region-web-ca-central-1-witness",
-    );
-  });
-
-  it("alarms on one vantage point's metric for `minutes` consecutive minutes, a silent minute never breaching", () => {
-    const spec = witnessAlarmSpec({
-      planName: "p",
-      domain: "app.example.com",
-      homeRegion: "us-east-1",
-      probeRegion: "us-west-2",
-      minutes: 5,
-    });
-    expect(spec.args).to.deep.include({
-      name: "p-home-down-from-us-west-2",
-      namespace: HOME_PROBE_NAMESPACE,
-      metricName: HOME_PROBE_METRIC,
-      dimensions: { Domain: "app.example.com", HomeRegion: "us-east-1", ProbeRegion: "us-west-2" },
-      statistic: "Minimum",
-      period: 60,
-      comparisonOperator: "LessThanThreshold",
-      threshold: 1,
-      evaluationPeriods: 5,
-      datapointsToAlarm: 5,
-      treatMissingData: "notBreaching",
-    });
-  });
-
-  it("refuses no third region, a witness in the home or the standby, a repeated region, and a non-positive window", () => {
-    expect(() => validateFailoverTriggerArgs(ARGS)).to.not.throw();
-    expect(() => validateFailoverTriggerArgs({ ...ARGS, witnessRegions: [] })).to.throw(
-      /at least one witness region/,
-    );
-    expect(() => validateFailoverTriggerArgs({ ...ARGS, witnessRegions: ["us-east-1"] })).to.throw(
-      /is the home/,
-    );
-    expect(() => validateFailoverTriggerArgs({ ...ARGS, witnessRegions: ["ca-central-1"] })).to.throw(
-      /is the standby/,
-    );
-    expect(() =>
-      validateFailoverTriggerArgs({ ...ARGS, witnessRegions: ["us-west-2", "us-west-2"] }),
-    ).to.throw(/repeat/);
-    expect(() => validateFailoverTriggerArgs({ ...ARGS, minutes: 0 })).to.throw(/minutes 0/);
-  });
-});
 
 describe("the fixture control stack's trigger", function () {
   this.timeout(60_000);

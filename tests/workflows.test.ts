@@ -18,6 +18,7 @@ import {
   checkDeployOrder,
   checkDrill,
   checkInstallScripts,
+  checkMutationRuns,
   checkNodeVersion,
   checkPinnedActions,
   checkPlaceholders,
@@ -37,6 +38,7 @@ import {
   loadStacks,
   maxSessionDurations,
   mockedInvokes,
+  MutationRun,
   parseWorkflow,
   pinsOf,
   PolicyStatement,
@@ -434,6 +436,63 @@ jobs: { a: { steps: [{ uses: aws-actions/configure-aws-credentials@x, with: { ro
       "snippet.yml: does not upload plan.json with if: always()",
       "snippet.yml: does not upload docs/architecture.svg with if: always()",
     ]);
+  });
+});
+
+describe("workflows: mutation testing", () => {
+  /** Every `mutation:*` script, the Stryker config it runs, and that config's mutated files and specs. */
+  const runs: MutationRun[] = Object.entries(PACKAGE.scripts)
+    .filter(([name]) => name.startsWith("mutation:"))
+    .map(([script, command]) => {
+      const configFile = /^stryker run (\S+)$/.exec(command)![1];
+      type Config = { default: { mutate: string[]; mochaOptions: { spec: string[] } } };
+      // An ES module, read with require(): Node's require(esm), on by default in the engines package.json names.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const config = (require(path.join(ROOT, configFile)) as Config).default;
+      return { script, configFile, mutate: config.mutate, spec: config.mochaOptions.spec };
+    });
+
+  it("runs each Stryker config in a job of its own, on the pull requests that touch its files", () => {
+    expect(runs.map((r) => [r.script, r.configFile])).to.deep.equal([
+      ["mutation:core", "stryker.config.mjs"],
+      ["mutation:failover", "stryker.failover.config.mjs"],
+    ]);
+    expect(PACKAGE.scripts.mutation).to.equal("npm run mutation:core && npm run mutation:failover");
+    expect(checkMutationRuns(workflow("mutation.yml"), runs)).to.deep.equal([]);
+  });
+
+  it("names a run no job starts, or two, and a file its pull requests would leave unchecked", () => {
+    const run: MutationRun = {
+      script: "mutation:x",
+      configFile: "stryker.x.mjs",
+      mutate: ["components/a.ts", "!components/b.ts", "lib/*.ts"],
+      spec: ["tests/a.test.ts"],
+    };
+    const wf = (paths: string[], jobs: string[]) =>
+      snippet(
+        `on: { pull_request: { paths: ${JSON.stringify(paths)} } }\njobs:\n` +
+          jobs.map((r, i) => `  j${i}: { runs-on: ubuntu-latest, steps: [{ run: "${r}" }] }\n`).join(""),
+      );
+    expect(
+      checkMutationRuns(wf(["*.mjs", "components/*", "lib/**", "tests/**"], ["npm run mutation:x"]), [run]),
+    ).to.deep.equal([]);
+    expect(
+      checkMutationRuns(
+        wf(
+          ["stryker.x.mjs", "components/**", "!components/a.ts", "tests/*.ts", "src/[ab].ts"],
+          ["npm run mutation:xy", "npm run mutation"],
+        ),
+        [run],
+      ),
+    ).to.deep.equal([
+      'snippet.yml: paths filter "src/[ab].ts" uses a wildcard this check does not model',
+      'snippet.yml: 0 jobs run "npm run mutation:x" (one of its own expected)',
+      "snippet.yml: pull_request paths leave out components/a.ts (mutation:x)",
+      "snippet.yml: pull_request paths leave out lib/*.ts (mutation:x)",
+    ]);
+    expect(
+      checkMutationRuns(wf(["**"], ["npm run mutation:x", "npm ci && npm run mutation:x"]), [run]),
+    ).to.deep.equal(['snippet.yml: 2 jobs run "npm run mutation:x" (one of its own expected)']);
   });
 });
 

@@ -687,6 +687,66 @@ export function checkInstallScripts(wf: Workflow): string[] {
   );
 }
 
+/** One Stryker run: the npm script that starts it, and its config's mutated files and specs. */
+export interface MutationRun {
+  script: string;
+  configFile: string;
+  /** `mutate` patterns (`!` ones exclude) and the mocha specs it runs. */
+  mutate: string[];
+  spec: string[];
+}
+
+/**
+ * A GitHub `paths` filter pattern as a regular expression: `**` any characters, `*` any but "/"
+ * (GitHub, "Filter pattern cheat sheet"). Undefined for a pattern with `?`, `+`, `[`, `]` or a backslash,
+ * which this check does not model.
+ */
+function pathFilter(pattern: string): RegExp | undefined {
+  if (/[?+[\]\\]/.test(pattern)) return undefined;
+  const body = pattern
+    .split("**")
+    .map((part) =>
+      part
+        .split("*")
+        .map((literal) => literal.replace(/[.^${}()|]/g, "\\$&"))
+        .join("[^/]*"),
+    )
+    .join(".*");
+  return new RegExp(`^${body}$`);
+}
+
+/**
+ * The mutation workflow runs every Stryker run (each npm script, in a job of its own), on the pull
+ * requests that touch what it mutates, the specs it runs or its config: a run whose files are not in
+ * the `paths` filter would let a change to them merge unchecked (GitHub: "Filter pattern cheat sheet";
+ * a later `!` pattern excludes what an earlier one included).
+ */
+export function checkMutationRuns(wf: Workflow, runs: MutationRun[]): string[] {
+  const on = (wf.on ?? {}) as { pull_request?: { paths?: string[] } };
+  const problems: string[] = [];
+  const filters = (on.pull_request?.paths ?? []).flatMap((f) => {
+    const exclude = f.startsWith("!");
+    const re = pathFilter(exclude ? f.slice(1) : f);
+    if (!re) problems.push(`${wf.file}: paths filter "${f}" uses a wildcard this check does not model`);
+    return re ? [{ exclude, re }] : [];
+  });
+  // In order: a later pattern that matches decides.
+  const watched = (file: string) =>
+    filters.reduce((inside, f) => (f.re.test(file) ? !f.exclude : inside), false);
+  for (const run of runs) {
+    const jobs = Object.keys(wf.jobs).filter((id) =>
+      (wf.jobs[id].steps ?? []).some((s) => new RegExp(`\\bnpm run ${run.script}(\\s|$)`).test(s.run ?? "")),
+    );
+    if (jobs.length !== 1) {
+      problems.push(`${wf.file}: ${jobs.length} jobs run "npm run ${run.script}" (one of its own expected)`);
+    }
+    for (const file of [run.configFile, ...run.mutate.filter((m) => !m.startsWith("!")), ...run.spec]) {
+      if (!watched(file)) problems.push(`${wf.file}: pull_request paths leave out ${file} (${run.script})`);
+    }
+  }
+  return problems;
+}
+
 /**
  * Placeholder values never reach a real preview or deploy: before its first pulumi command, every job
  * runs `npm run placeholders` (exit 2 on any example.com domain, `organization/` stack name or example
