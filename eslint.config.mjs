@@ -3,7 +3,18 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "bin/**", "**/*.js", "**/*.mjs"] },
+  // Stryker's sandboxes (mutated copies of the tree) while a mutation run is going on.
+  {
+    ignores: [
+      "node_modules/**",
+      "bin/**",
+      "**/*.js",
+      "**/*.mjs",
+      ".stryker-tmp/**",
+      ".stryker-tmp-failover/**",
+      "reports/**",
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

@@ -7,28 +7,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
 import { ROOT_DIR } from "../tools/mocks";
+import { anchorsOf } from "./markdown";
 
 const read = (file: string) => fs.readFileSync(path.join(ROOT_DIR, file), "utf8");
 const doc = read("docs/security.md");
 const rows = doc.split("\n").filter((l) => /^\| \d[a-z]? +\|/.test(l));
 const cells = (row: string) => row.split(" | ").map((c) => c.trim());
-
-/** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens. */
-function anchor(heading: string): string {
-  return heading
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
-    .replace(/\s/g, "-");
-}
-
-function anchorsOf(file: string): Set<string> {
-  return new Set(
-    read(file)
-      .split("\n")
-      .filter((l) => /^#{1,6} /.test(l))
-      .map((l) => anchor(l.replace(/^#+ /, ""))),
-  );
-}
 
 describe("docs/security.md", () => {
   it("has a row for the high finding (two parts), the four listed mediums and each low of item 6", () => {
