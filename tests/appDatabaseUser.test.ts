@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
-import { DATABASE_DEFAULTS, validateDatabase } from "../config";
+import { DATABASE_DEFAULTS } from "../config";
 import { AURORA_POSTGRESQL_VERSIONS } from "../config/catalog";
 import {
   APP_DB_SCHEMA,
@@ -266,17 +266,6 @@ describe("AppDatabaseUser", function () {
       expect(() => validateAppDatabaseUserArgs({ databaseName: "app", user: "app", schema: "App" })).to.throw(
         'AppDatabaseUser: schema "App" must be a plain lower-case PostgreSQL identifier',
       );
-    });
-
-    it("config keeps the master user off the application's user's name, before anything is registered", () => {
-      expect(() =>
-        validateDatabase({ ...DATABASE_DEFAULTS.active, masterUsername: APP_DB_USER }, true),
-      ).to.throw(
-        `Invalid config "database.masterUsername" = "app": must not be app, the application's database user`,
-      );
-      expect(() =>
-        validateDatabase({ ...DATABASE_DEFAULTS.active, databaseName: "app" }, true),
-      ).not.to.throw();
     });
 
     it("every engine version config accepts supports the RDS Data API (the bootstrap's only path)", () => {

@@ -2,16 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  buildConfig,
-  ConfigError,
-  DATABASE_DEFAULTS,
-  DatabaseConfig,
-  problemsOf,
-  RawConfig,
-  rdsIdentifier,
-  validateWriterRegion,
-} from "../config";
+import { DATABASE_DEFAULTS, DatabaseConfig, rdsIdentifier } from "../config";
 import {
   CLUSTER_FORCE_NEW_INPUTS,
   DataTier,
@@ -25,7 +16,7 @@ import {
 } from "../components/dataTier";
 import { RegionKey } from "../components/regionKey";
 import { RecordedResource, runProgram, StackRun } from "../tools/mocks";
-import { dependsOn, HOME_CONFIG, isSecret, ofType, one, STANDBY_CONFIG, unsecret } from "./helpers";
+import { dependsOn, isSecret, ofType, one, unsecret } from "./helpers";
 
 const T = {
   key: "aws:kms/key:Key",
@@ -770,74 +761,6 @@ describe("DataTier", function () {
       }
       expect(ofType(home, T.globalCluster)).to.have.length(1);
       expect(ofType(standby, T.replica)).to.have.length(1);
-    });
-  });
-
-  describe("config: database.writerRegion and dataDeletionProtection", () => {
-    /** The problems buildConfig reports, as `key = value: allowed` lines (what the user reads). */
-    const problems = (raw: RawConfig): string[] => {
-      try {
-        buildConfig(raw);
-        return [];
-      } catch (e) {
-        const list = problemsOf(e);
-        if (!list) throw e;
-        return list.map((p) => `${p.key} = ${JSON.stringify(p.value)}: ${p.allowed}`);
-      }
-    };
-    const withDatabase = (raw: RawConfig, database: Record<string, unknown>): RawConfig => ({
-      ...raw,
-      database,
-    });
-
-    it("defaults: the writer at home (unset), deletion protection on", () => {
-      const home = buildConfig(HOME_CONFIG);
-      expect(home.database.writerRegion).to.equal(undefined);
-      expect(home.dataDeletionProtection).to.equal(true);
-      expect(buildConfig(STANDBY_CONFIG).dataDeletionProtection).to.equal(true);
-      expect(buildConfig({ ...HOME_CONFIG, dataDeletionProtection: false, protectData: false })).to.include({
-        dataDeletionProtection: false,
-        protectData: false,
-      });
-    });
-
-    it("takes a standby region of the home as the writer's region, or the home's own", () => {
-      expect(
-        buildConfig(withDatabase(HOME_CONFIG, { writerRegion: "ca-central-1" })).database.writerRegion,
-      ).to.equal("ca-central-1");
-      expect(
-        buildConfig(withDatabase(HOME_CONFIG, { writerRegion: "us-east-1" })).database.writerRegion,
-      ).to.equal("us-east-1");
-    });
-
-    it("refuses a region outside the global database, a typo, a standby's setting and a non-string, naming each", () => {
-      expect(problems(withDatabase(HOME_CONFIG, { writerRegion: "eu-west-1" }))).to.deep.equal([
-        'database.writerRegion = "eu-west-1": must be a region of the global database: this stack\'s region us-east-1 or one of standbyRegions (ca-central-1)',
-      ]);
-      expect(problems(withDatabase(HOME_CONFIG, { writerRegion: "ca-central1" }))).to.deep.equal([
-        'database.writerRegion = "ca-central1": must be a region of the global database: this stack\'s region us-east-1 or one of standbyRegions (ca-central-1) (did you mean "ca-central-1"?)',
-      ]);
-      expect(problems(withDatabase(STANDBY_CONFIG, { writerRegion: "ca-central-1" }))).to.deep.equal([
-        'database.writerRegion = "ca-central-1": is set on the home stack only: a standby reads where the writer is from the home stack\'s dbWriterRegion output',
-      ]);
-      expect(problems(withDatabase(HOME_CONFIG, { writerRegion: 1 }))).to.deep.equal([
-        'database.writerRegion = 1: must be a string (quote it in YAML: "1")',
-      ]);
-      expect(problems({ ...HOME_CONFIG, dataDeletionProtection: "off" })).to.deep.equal([
-        'dataDeletionProtection = "off": must be true or false',
-      ]);
-    });
-
-    it("validateWriterRegion throws a ConfigError naming the key; unset passes", () => {
-      const args = { home: true, region: "us-east-1", standbyRegions: ["ca-central-1", "eu-west-1"] };
-      expect(() => validateWriterRegion(args)).not.to.throw();
-      expect(() => validateWriterRegion({ ...args, writerRegion: "eu-west-1" })).not.to.throw();
-      expect(() => validateWriterRegion({ ...args, writerRegion: "us-west-2" }))
-        .to.throw(ConfigError, "or one of standbyRegions (ca-central-1, eu-west-1)")
-        .with.property("key", "database.writerRegion");
-      expect(() =>
-        validateWriterRegion({ ...args, home: false, standbyRegions: [], writerRegion: "us-east-1" }),
-      ).to.throw(ConfigError, "home stack only");
     });
   });
 
