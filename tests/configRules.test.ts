@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   buildConfig,
   checkFields,
+  checkScalar,
   cidrsOverlap,
   ConfigError,
   ConfigErrors,
@@ -19,6 +20,7 @@ import {
   loadConfig,
   MAP_STYLES,
   nearest,
+  PLAN_NAME_PATTERN,
   parseCidr,
   Problems,
   problemsOf,
@@ -41,7 +43,7 @@ import {
   validateSubnetMask,
   validateTierSizing,
 } from "../config";
-import { fromEngine } from "../config/build";
+import { fromEngine, unknownKeyHint } from "../config/build";
 import { globalDatabaseSupports } from "../config/catalog";
 import { runProgram } from "../tools/mocks";
 import { HOME_CONFIG as HOME, STANDBY_CONFIG as STANDBY } from "./helpers";
@@ -702,6 +704,91 @@ describe("config rules, exactly", () => {
         },
       );
       expect(seen).to.deep.equal({ region: "ca-central-1", home: false, password: "s3cr3t", secret: true });
+    });
+  });
+  describe("the generic checks, the network wiring, names and engine values, at their edges", () => {
+    it("checkScalar: quotes a number given for a string, and only a number; bounds as the spec says", () => {
+      const string = { type: "string", doc: "" } as never;
+      expect(problems(() => checkScalar("k", 5, string, "active"))).to.deep.equal([
+        'k: must be a string (quote it in YAML: "5")',
+      ]);
+      expect(problems(() => checkScalar("k", true, string, "active"))).to.deep.equal(["k: must be a string"]);
+      expect(home({ domain: true })).to.deep.equal(["domain: must be a string"]);
+      const number = (over: object) => ({ type: "number", doc: "", ...over }) as never;
+      expect(problems(() => checkScalar("k", 0.5, number({ min: 1 }), "active"))).to.deep.equal([
+        "k: must be a number of at least 1",
+      ]);
+      expect(problems(() => checkScalar("k", 1, number({ min: 1 }), "active"))).to.deep.equal([]);
+      expect(problems(() => checkScalar("k", 0, number({ positive: true }), "active"))).to.deep.equal([
+        "k: must be a positive number",
+      ]);
+      expect(problems(() => checkScalar("k", 101, number({ max: 100 }), "active"))).to.deep.equal([
+        "k: must be a number of at most 100",
+      ]);
+      expect(problems(() => checkScalar("k", 0.75, number({ step: 0.5 }), "active"))).to.deep.equal([
+        "k: must be a number in steps of 0.5",
+      ]);
+      expect(problems(() => checkScalar("k", 1.5, number({ step: 0.5 }), "active"))).to.deep.equal([]);
+    });
+
+    it("reads a structured key only as a mapping", () => {
+      expect(home({ maps: "Esri" })).to.deep.equal([
+        "maps: must be a mapping with the keys dataSource, mapStyle",
+      ]);
+      expect(home({ maps: 5 })).to.deep.equal(["maps: must be a mapping with the keys dataSource, mapStyle"]);
+    });
+
+    it("checks the subnets only once the VPC CIDR, the AZ count and the mask are each sound", () => {
+      expect(
+        home({ region: "us-west-1", azCount: 3, vpcCidr: "10.0.0.0/16", subnetCidrMask: 19 }),
+      ).to.deep.equal(["azCount: must be an integer from 2 to 2 (us-west-1 offers 2)"]);
+      expect(home({ vpcCidr: "10.0.0.0/8", subnetCidrMask: "x" })).to.deep.equal([
+        "subnetCidrMask: must be an integer",
+        "vpcCidr: prefix must be between /16 and /24",
+      ]);
+    });
+
+    it("takes only a whole e-mail address string, each once", () => {
+      expect(problems(() => validateEmailList("alarms.emails", [["a@b.co"]]))).to.deep.equal([
+        "alarms.emails[0]: must be an e-mail address",
+      ]);
+      expect(problems(() => validateEmailList("alarms.emails", ["a@b.co", "A@B.co"]))).to.deep.equal([
+        "alarms.emails[1]: repeats an earlier address (addresses are case-insensitive)",
+      ]);
+    });
+
+    it("lists every style of the data provider when the style is not one of them", () => {
+      expect(
+        problems(() => validateMaps({ dataSource: "Esri", mapStyle: "Streets" }, "us-east-1")),
+      ).to.deep.equal([
+        "maps.mapStyle: must be a Esri style: VectorEsriStreets, VectorEsriNavigation, VectorEsriTopographic, VectorEsriDarkGrayCanvas, VectorEsriLightGrayCanvas, RasterEsriImagery",
+      ]);
+    });
+
+    it("names: the failover plan name ARC takes, letters, digits and inner hyphens", () => {
+      expect(home({ project: "my_app" })).to.deep.equal([
+        'project name: makes the failover plan name "my_app-ca-central-1", which ARC does not accept (letters, digits and hyphens, a letter or digit at both ends): rename the project',
+      ]);
+      for (const good of ["a", "ab", "a-b", "A1", `a${"-".repeat(30)}b`]) {
+        expect(PLAN_NAME_PATTERN.test(good), good).to.equal(true);
+      }
+      for (const bad of ["", "-a", "a-", "ab-", "-ab", "a_b", "a b", `a${"b".repeat(32)}`]) {
+        expect(PLAN_NAME_PATTERN.test(bad), bad).to.equal(false);
+      }
+    });
+
+    it("engine values: only the plain forms of numbers and booleans are read as such", () => {
+      const spec = (type: string) => ({ type, doc: "" }) as never;
+      expect(fromEngine("1e3", spec("integer"))).to.equal("1e3");
+      expect(fromEngine("1e3", spec("number"))).to.equal("1e3");
+      expect(fromEngine("1.25", spec("number"))).to.equal(1.25);
+      expect(fromEngine(" true", spec("boolean"))).to.equal(" true");
+      expect(fromEngine("null", spec("boolean"))).to.equal("null");
+    });
+
+    it("lists the known keys when no key is near an unknown one", () => {
+      expect(unknownKeyHint("zzzzzzzz", ["appPort", "azCount"])).to.equal("; known keys: appPort, azCount");
+      expect(unknownKeyHint("appport", ["appPort", "azCount"])).to.equal(' (did you mean "appPort"?)');
     });
   });
 });
