@@ -80,8 +80,11 @@ export function checkScalar(key: string, value: unknown, spec: ScalarSpec<unknow
     !Number.isFinite(value) ||
     (spec.type === "integer" && !Number.isInteger(value)) ||
     (spec.positive === true && value <= 0) ||
+    // Stryker disable next-line ConditionalExpression: the guard narrows the type; value < undefined is false too
     (min !== undefined && value < min) ||
+    // Stryker disable next-line ConditionalExpression: the guard narrows the type; value > undefined is false too
     (spec.max !== undefined && value > spec.max) ||
+    // Stryker disable next-line ConditionalExpression: without a step the remainder is NaN, and NaN > 1e-9 is false too
     (spec.step !== undefined && Math.abs(value / spec.step - Math.round(value / spec.step)) > 1e-9)
   ) {
     throw new ConfigError(
@@ -104,6 +107,7 @@ export function checkFields(key: string, value: object, fields: object, role: Ro
 // Regions and networks.
 
 export function validateRegion(key: string, value: string): string {
+  // Stryker disable next-line ConditionalExpression: the guard narrows the type; REGIONS includes no non-string either
   if (typeof value !== "string" || !REGIONS.includes(value)) {
     throw new ConfigError(
       key,
@@ -117,6 +121,7 @@ export function validateRegion(key: string, value: string): string {
 /** Parses `a.b.c.d/n` into its address and prefix; throws a ConfigError naming `key` when malformed. */
 export function parseCidr(key: string, value: string): { address: number; prefix: number } {
   const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  // Stryker disable next-line ArrayDeclaration: without a match the check below throws on !match before reading octets
   const octets = match ? match.slice(1, 5).map(Number) : [];
   const prefix = match ? Number(match[5]) : NaN;
   if (!match || octets.some((o) => o > 255) || prefix > 32) {
@@ -159,6 +164,7 @@ export function validateSubnetMask(vpcCidr: string, mask: number, azCount: numbe
   }
   const needed = 3 * azCount;
   const available = 2 ** (mask - vpcPrefix);
+  // Stryker disable next-line EqualityOperator: available is a power of 2 and needed a multiple of 3, never equal
   if (available < needed) {
     throw new ConfigError(
       "subnetCidrMask",
@@ -186,6 +192,7 @@ const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** A lower-case DNS name without a trailing dot. */
 export function validateDnsName(key: string, value: string): string {
+  // Stryker disable next-line ArrayDeclaration: a non-string is refused with one label as with none (fewer than 2)
   const labels = typeof value === "string" ? value.split(".") : [];
   if (labels.length < 2 || value.length > 253 || !labels.every((l) => DNS_LABEL.test(l))) {
     throw new ConfigError(
@@ -835,13 +842,8 @@ export function validateDefaultTags(text: string | undefined): Record<string, st
     parsed = text;
   }
   const tags = (parsed as { tags?: unknown } | null)?.tags;
-  if (
-    typeof parsed !== "object" ||
-    parsed === null ||
-    typeof tags !== "object" ||
-    tags === null ||
-    Array.isArray(tags)
-  ) {
+  // A value that is not a mapping (a string, number, boolean, null or array) has no `tags`: checking them is enough.
+  if (typeof tags !== "object" || tags === null || Array.isArray(tags)) {
     throw new ConfigError(
       "aws:defaultTags",
       parsed,

@@ -43,7 +43,7 @@ import {
   validateSubnetMask,
   validateTierSizing,
 } from "../config";
-import { fromEngine, unknownKeyHint } from "../config/build";
+import { fromEngine, readEngineValues, unknownKeyHint } from "../config/build";
 import { globalDatabaseSupports } from "../config/catalog";
 import { runProgram } from "../tools/mocks";
 import { HOME_CONFIG as HOME, STANDBY_CONFIG as STANDBY } from "./helpers";
@@ -784,6 +784,23 @@ describe("config rules, exactly", () => {
       expect(fromEngine("1.25", spec("number"))).to.equal(1.25);
       expect(fromEngine(" true", spec("boolean"))).to.equal(" true");
       expect(fromEngine("null", spec("boolean"))).to.equal("null");
+    });
+
+    it("readEngineValues: this project's keys, typed; secrets left to the caller, other namespaces skipped", () => {
+      const found = new Problems();
+      const raw = readEngineValues(
+        "multi-region-web",
+        {
+          "aws:region": "us-east-1",
+          "other:appPort": "1",
+          "multi-region-web:appPort": "8081",
+          "multi-region-web:smtpPassword": "s3cr3t",
+        },
+        SCHEMA as never,
+        found,
+      );
+      expect(raw).to.deep.equal({ appPort: 8081 });
+      expect(found.has("smtpPassword")).to.equal(false);
     });
 
     it("lists the known keys when no key is near an unknown one", () => {
