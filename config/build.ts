@@ -60,9 +60,12 @@ export function buildConfig(raw: RawConfig): AppConfig {
   const problems = new Problems();
   const role: Role =
     problems.check(() => {
-      if (raw.role === undefined) problems.add("role", raw.role, `is required: one of ${ROLES.join(", ")}`);
-      // Stryker disable next-line StringLiteral: the role only sets a number's minimum, and role is a string
-      else checkScalar("role", raw.role, SCHEMA.role, "active");
+      if (raw.role === undefined) {
+        problems.add("role", raw.role, `is required: one of ${ROLES.join(", ")}`);
+      } else {
+        // Stryker disable next-line StringLiteral: the role only sets a number's minimum, and role is a string
+        checkScalar("role", raw.role, SCHEMA.role, "active");
+      }
       return raw.role as Role;
     }) ?? "active";
   const home = scalar(
@@ -126,8 +129,13 @@ export function buildConfig(raw: RawConfig): AppConfig {
       );
     }
     if (!problems.has(key)) problems.check(() => validateTierSizing(key, tierValue, userSet));
-    if (!problems.has(`${key}.image`) && !problems.has(`${key}.instanceType`))
+    if (
+      // Stryker disable next-line StringLiteral: an image that failed its own check is the default (none), which validateImage accepts
+      !problems.has(`${key}.image`) &&
+      !problems.has(`${key}.instanceType`)
+    )
       problems.check(() => validateImage(`${key}.image`, tierValue.image, tierValue.instanceType));
+    // Stryker disable next-line ConditionalExpression,StringLiteral: a userData that failed its own check is the default (placeholder), which validateUserData accepts
     if (!problems.has(`${key}.userData`))
       problems.check(() => validateUserData(`${key}.userData`, tierValue.userData));
     if (tierValue.userData === "none" && tierValue.image === undefined && !problems.has(`${key}.image`))
@@ -143,7 +151,14 @@ export function buildConfig(raw: RawConfig): AppConfig {
 
   const database = object<DatabaseConfig>(raw, "database", ctx, problems).value;
   if (!problems.has("database")) problems.check(() => validateDatabase(database, home));
-  if (!["database.writerRegion", "home", "standbyRegions", "aws:region"].some((key) => problems.has(key)))
+  const writerInputs = [
+    // Stryker disable next-line StringLiteral: a writerRegion that failed its own check is unset, which validateWriterRegion accepts
+    "database.writerRegion",
+    "home",
+    "standbyRegions",
+    "aws:region",
+  ];
+  if (!writerInputs.some((key) => problems.has(key)))
     problems.check(() =>
       validateWriterRegion({ home, region, standbyRegions, writerRegion: database.writerRegion }),
     );

@@ -29,15 +29,15 @@ export const PLAN_NAME_PATTERN = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?
  * starting with a letter, at most `max` characters.
  */
 export function rdsIdentifier(parts: string[], max = 63): string {
+  // Stryker disable Regex: each replace leaves single hyphens, so a mutant that replaces one hyphen per
+  // character (the first), collapses nothing (the second) or trims one hyphen (the third) gives the same id.
   let id = parts
     .join("-")
     .toLowerCase()
-    // Stryker disable next-line Regex: one hyphen per character instead of per run: the next line collapses them
     .replace(/[^a-z0-9]+/g, "-")
-    // Stryker disable next-line Regex: the line above left no run of hyphens to collapse
     .replace(/-+/g, "-")
-    // Stryker disable next-line Regex: runs are collapsed already: one hyphen at either end at most
     .replace(/^-+|-+$/g, "");
+  // Stryker restore Regex
   if (!/^[a-z]/.test(id)) id = `db-${id}`;
   // Stryker disable next-line Regex: runs are collapsed already: the cut leaves one trailing hyphen at most
   return id.slice(0, max).replace(/-+$/, "");

@@ -43,7 +43,7 @@ import {
   validateSubnetMask,
   validateTierSizing,
 } from "../config";
-import { fromEngine, readEngineValues, unknownKeyHint } from "../config/build";
+import { fromEngine, readEngineValues, scalar, unknownKeyHint } from "../config/build";
 import { globalDatabaseSupports } from "../config/catalog";
 import { runProgram } from "../tools/mocks";
 import { HOME_CONFIG as HOME, STANDBY_CONFIG as STANDBY } from "./helpers";
@@ -736,6 +736,9 @@ describe("config rules, exactly", () => {
         "maps: must be a mapping with the keys dataSource, mapStyle",
       ]);
       expect(home({ maps: 5 })).to.deep.equal(["maps: must be a mapping with the keys dataSource, mapStyle"]);
+      expect(home({ maps: null })).to.deep.equal([
+        "maps: must be a mapping with the keys dataSource, mapStyle",
+      ]);
     });
 
     it("checks the subnets only once the VPC CIDR, the AZ count and the mask are each sound", () => {
@@ -784,6 +787,28 @@ describe("config rules, exactly", () => {
       expect(fromEngine("1.25", spec("number"))).to.equal(1.25);
       expect(fromEngine(" true", spec("boolean"))).to.equal(" true");
       expect(fromEngine("null", spec("boolean"))).to.equal("null");
+    });
+
+    it("scalar: a key of the home stack only is refused on a standby, and the other way round", () => {
+      const schema = {
+        homeOnly: { type: "integer", doc: "", default: { value: 1 }, scope: "home" },
+        standbyOnly: { type: "integer", doc: "", default: { value: 1 }, scope: "standby" },
+      } as never;
+      const read = (key: string, home: boolean) => {
+        const found = new Problems();
+        const value = scalar(schema, { [key]: 5 }, key, { role: "active", home }, found);
+        return [value, ...found.list.map((p) => `${p.key}: ${p.allowed}`)];
+      };
+      expect(read("homeOnly", true)).to.deep.equal([5]);
+      expect(read("homeOnly", false)).to.deep.equal([
+        1,
+        "homeOnly: is set on home stacks only (this stack is a standby)",
+      ]);
+      expect(read("standbyOnly", false)).to.deep.equal([5]);
+      expect(read("standbyOnly", true)).to.deep.equal([
+        1,
+        "standbyOnly: is set on standby stacks only (this stack is the home)",
+      ]);
     });
 
     it("readEngineValues: this project's keys, typed; secrets left to the caller, other namespaces skipped", () => {

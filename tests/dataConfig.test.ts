@@ -163,7 +163,9 @@ describe("database config", () => {
         ),
       ).to.deep.equal(['standbyRegions = "ca-central-1": must be a list of strings']);
       expect(
-        problems(() => buildConfig({ ...HOME_CONFIG, region: "us-east-9", database: writer })),
+        problems(() =>
+          buildConfig({ ...HOME_CONFIG, region: "us-east-9", database: { writerRegion: "us-east-1" } }),
+        ),
       ).to.deep.equal([
         'aws:region = "us-east-9": must be an AWS region name such as us-east-1 (did you mean "us-east-1"?)',
       ]);
