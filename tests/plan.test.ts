@@ -56,6 +56,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
 
 describe("plan", function () {
   this.timeout(60_000);
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   describe("arguments", () => {
     it("parses every option", () => {

@@ -514,7 +514,8 @@ describe("program", function () {
         },
         { file: "Pulumi.eu-west-1.yaml", to: standbyFileFor("eu-west-1", "10.30.0.0/16") },
       ]);
-      const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-three-")), "plan.json");
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-three-"));
+      const json = path.join(dir, "plan.json");
       const result = await plan(
         { color: false, help: false, json } as PlanOptions,
         { out: (t) => out.push(t), err: (t) => err.push(t) },
@@ -554,6 +555,7 @@ describe("program", function () {
       expect(out).to.include(
         `  Monthly cost of every stack: $${totalUsd.toFixed(2)}* (without eu-west-1: no prices), an on-demand ESTIMATE (details below).`,
       );
+      fs.rmSync(dir, { recursive: true });
     });
   });
 });

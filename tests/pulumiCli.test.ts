@@ -383,6 +383,7 @@ describe("pulumiCli (the CLI's checks before a program runs)", () => {
         key: "(yaml)",
         line: 2,
       });
+      fs.rmSync(root, { recursive: true });
     });
   });
 
