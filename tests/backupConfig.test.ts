@@ -9,12 +9,11 @@ import {
   buildConfig,
   ConfigError,
   DEFAULTS,
-  problemsOf,
   validateBackup,
   validateBreakGlassPrincipals,
   validateVaultLock,
 } from "../config";
-import { HOME_CONFIG } from "./helpers";
+import { HOME_CONFIG, problemLines } from "./helpers";
 
 function backup(overrides: Partial<BackupConfig> = {}): BackupConfig {
   return { ...DEFAULTS.backup, ...overrides };
@@ -90,17 +89,7 @@ describe("backup config validation (config.ts)", () => {
 });
 
 describe("backup config, exactly", () => {
-  /** The problems `fn` throws, as `key = value: allowed` lines; [] when it does not throw. */
-  const problems = (fn: () => unknown): string[] => {
-    try {
-      fn();
-      return [];
-    } catch (e) {
-      const list = problemsOf(e);
-      if (!list) throw e;
-      return list.map((p) => `${p.key} = ${JSON.stringify(p.value)}: ${p.allowed}`);
-    }
-  };
+  const problems = problemLines;
   const lock = (over: Partial<BackupConfig>, userSet: string[] = Object.keys(over)) =>
     problems(() => validateVaultLock(backup(over), new Set(userSet)));
   const GOVERNANCE_DAYS =

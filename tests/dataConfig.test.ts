@@ -11,27 +11,17 @@ import {
   DATABASE_DEFAULTS,
   DatabaseConfig,
   GLOBAL_PRIMARY_MIN_ACU,
-  problemsOf,
   RawConfig,
   validateDatabase,
   validateWriterRegion,
 } from "../config";
 import { AURORA_POSTGRESQL_VERSIONS, AuroraVersion } from "../config/catalog";
-import { HOME_CONFIG, STANDBY_CONFIG } from "./helpers";
+import { HOME_CONFIG, STANDBY_CONFIG, problemLines } from "./helpers";
 
 describe("database config", () => {
   describe("config: database.writerRegion and dataDeletionProtection", () => {
     /** The problems buildConfig reports, as `key = value: allowed` lines (what the user reads). */
-    const problems = (raw: RawConfig): string[] => {
-      try {
-        buildConfig(raw);
-        return [];
-      } catch (e) {
-        const list = problemsOf(e);
-        if (!list) throw e;
-        return list.map((p) => `${p.key} = ${JSON.stringify(p.value)}: ${p.allowed}`);
-      }
-    };
+    const problems = (raw: RawConfig): string[] => problemLines(() => buildConfig(raw));
     const withDatabase = (raw: RawConfig, database: Record<string, unknown>): RawConfig => ({
       ...raw,
       database,
@@ -102,17 +92,7 @@ describe("database config", () => {
   });
 
   describe("exactly", () => {
-    /** The problems `fn` throws, as `key = value: allowed` lines; [] when it does not throw. */
-    const problems = (fn: () => unknown): string[] => {
-      try {
-        fn();
-        return [];
-      } catch (e) {
-        const list = problemsOf(e);
-        if (!list) throw e;
-        return list.map((p) => `${p.key} = ${JSON.stringify(p.value)}: ${p.allowed}`);
-      }
-    };
+    const problems = problemLines;
     const database = (over: Partial<DatabaseConfig>): DatabaseConfig => ({
       ...DATABASE_DEFAULTS.active,
       ...over,

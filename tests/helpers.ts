@@ -3,7 +3,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { RawConfig } from "../config";
+import { RawConfig, problemsOf } from "../config";
 import { ofType, RecordedResource, StackRun } from "../tools/mocks";
 import { FIXTURE_STACKS_DIR, StackFileEdit, stackRoot } from "../tools/runStacks";
 
@@ -146,4 +146,17 @@ export function userVariantRoot(): string {
   const root = stackRoot(dir);
   fs.rmSync(dir, { recursive: true, force: true });
   return root;
+}
+
+/** The config problems `fn` throws, as the `key = value: allowed` lines the user reads; [] when it
+ * does not throw. Anything but config problems is rethrown. */
+export function problemLines(fn: () => unknown): string[] {
+  try {
+    fn();
+    return [];
+  } catch (e) {
+    const list = problemsOf(e);
+    if (!list) throw e;
+    return list.map((p) => `${p.key} = ${JSON.stringify(p.value)}: ${p.allowed}`);
+  }
 }

@@ -15,7 +15,6 @@ import {
   ConfigErrors,
   defaultImage,
   instanceArchitecture,
-  problemsOf,
   PROJECT_DIR,
   RawConfig,
   readUserDataFile,
@@ -23,7 +22,7 @@ import {
   validateImage,
   validateUserData,
 } from "../config";
-import { HOME_CONFIG } from "./helpers";
+import { HOME_CONFIG, problemLines } from "./helpers";
 
 const AMI = "ami-0123456789abcdef0";
 
@@ -399,16 +398,8 @@ describe("tier config: readUserDataFile and validateUserData", () => {
 });
 
 describe("tier config: buildConfig checks image and userData once their own values are sound", () => {
-  const problems = (raw: object): string[] => {
-    try {
-      buildConfig(raw as RawConfig);
-      return [];
-    } catch (e) {
-      const list = problemsOf(e);
-      if (!list) throw e;
-      return list.map((p) => `${p.key} = ${JSON.stringify(p.value)}: ${p.allowed}`);
-    }
-  };
+  /** The problems buildConfig reports, as `key = value: allowed` lines (what the user reads). */
+  const problems = (raw: object): string[] => problemLines(() => buildConfig(raw as RawConfig));
 
   it("checks no image against an instance type that is itself wrong", () => {
     expect(
